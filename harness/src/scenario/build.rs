@@ -1,0 +1,310 @@
+//! Builds the model from schema-valid JSON. The schema has already checked
+//! shapes, so this only reads fields and attaches locations; anything still
+//! odd becomes a problem rather than a panic.
+
+use std::collections::BTreeMap;
+
+use serde_json::{Map, Value};
+
+use super::load::Problems;
+use super::model::*;
+use super::yaml::escape;
+
+const DEFAULT_TIMEOUT_MS: u64 = 20_000;
+const DEFAULT_LLM_TIMEOUT_MS: u64 = 1_000;
+
+pub(crate) fn scenario(v: &Value, name: &str, guards: String, p: &mut Problems<'_>) -> Scenario {
+    let empty = Map::new();
+    let root = v.as_object().unwrap_or(&empty);
+    let agents = obj(root.get("agents"))
+        .iter()
+        .map(|(k, a)| (k.clone(), agent(k, a, &format!("/agents/{}", escape(k)), p)))
+        .collect();
+    let llm = obj(root.get("llm"))
+        .iter()
+        .filter_map(|(k, prog)| {
+            let program = llm_program(prog, &format!("/llm/{}", escape(k)), p)?;
+            Some((k.clone(), program))
+        })
+        .collect();
+    let steps = arr(root.get("steps"))
+        .iter()
+        .enumerate()
+        .filter_map(|(i, s)| {
+            let ptr = format!("/steps/{i}");
+            let value = step(s, &ptr, p)?;
+            Some(Located {
+                value,
+                loc: p.loc(&ptr),
+            })
+        })
+        .collect();
+    let snapshot = arr(root.get("snapshot"))
+        .iter()
+        .filter_map(|s| serde_json::from_value(s.clone()).ok())
+        .collect();
+    Scenario {
+        name: name.to_string(),
+        guards,
+        requires: strings(root.get("requires")),
+        agents,
+        llm,
+        steps,
+        snapshot,
+        timeout_ms: root
+            .get("timeout_ms")
+            .and_then(Value::as_u64)
+            .unwrap_or(DEFAULT_TIMEOUT_MS),
+    }
+}
+
+fn agent(me: &str, v: &Value, ptr: &str, p: &mut Problems<'_>) -> AgentSpec {
+    let reasoners = obj(v.get("reasoners"))
+        .iter()
+        .map(|(name, ops)| {
+            let rptr = format!("{ptr}/reasoners/{}", escape(name));
+            let ops = arr(Some(ops))
+                .iter()
+                .enumerate()
+                .filter_map(|(i, o)| {
+                    let optr = format!("{rptr}/{i}");
+                    let value = op(me, o, &optr, p)?;
+                    Some(Located {
+                        value,
+                        loc: p.loc(&optr),
+                    })
+                })
+                .collect();
+            (name.clone(), ops)
+        })
+        .collect();
+    AgentSpec {
+        mode: v
+            .get("mode")
+            .and_then(|m| serde_json::from_value(m.clone()).ok())
+            .unwrap_or_default(),
+        bugs: arr(v.get("bugs"))
+            .iter()
+            .filter_map(|b| serde_json::from_value(b.clone()).ok())
+            .collect(),
+        reasoners,
+        llm_timeout_ms: v
+            .get("llm_timeout_ms")
+            .and_then(Value::as_u64)
+            .unwrap_or(DEFAULT_LLM_TIMEOUT_MS),
+    }
+}
+
+fn call(me: &str, v: &Value) -> Call {
+    let target = text(v.get("call"));
+    let (agent, reasoner) = match target.split_once('.') {
+        Some((a, r)) => (a.to_string(), r.to_string()),
+        None => (me.to_string(), target.clone()),
+    };
+    Call {
+        bind: v
+            .get("as")
+            .and_then(Value::as_str)
+            .unwrap_or(&reasoner)
+            .to_string(),
+        agent,
+        reasoner,
+        input: v
+            .get("input")
+            .cloned()
+            .unwrap_or_else(|| Value::Object(Map::new())),
+        sync: flag(v.get("sync")),
+    }
+}
+
+fn op(me: &str, v: &Value, ptr: &str, p: &mut Problems<'_>) -> Option<Op> {
+    let bind = |default: &str| {
+        v.get("as")
+            .and_then(Value::as_str)
+            .unwrap_or(default)
+            .to_string()
+    };
+    if v.get("call").is_some() {
+        return Some(Op::Call(call(me, v)));
+    }
+    if let Some(calls) = v.get("parallel") {
+        let calls = arr(Some(calls)).iter().map(|c| call(me, c)).collect();
+        return Some(Op::Parallel {
+            calls,
+            bind: bind("parallel"),
+        });
+    }
+    if let Some(stub) = v.get("llm") {
+        return Some(Op::Llm {
+            stub: text(Some(stub)),
+            bind: bind("llm"),
+        });
+    }
+    if let Some(f) = v.get("fail") {
+        let when = match f {
+            Value::String(s) if s == "always" => FailWhen::Always,
+            Value::String(s) if s == "once" => FailWhen::Times(1),
+            Value::String(s) if s == "unless_replay" => FailWhen::UnlessReplay,
+            Value::Number(n) => {
+                FailWhen::Times(u32::try_from(n.as_u64().unwrap_or(1)).unwrap_or(u32::MAX))
+            }
+            other => {
+                p.at(&format!("{ptr}/fail"), format!("fail: cannot read {other}"));
+                return None;
+            }
+        };
+        return Some(Op::Fail(Fail {
+            when,
+            message: v
+                .get("message")
+                .and_then(Value::as_str)
+                .unwrap_or("programmed failure")
+                .to_string(),
+            status: v
+                .get("status")
+                .and_then(Value::as_u64)
+                .map_or(500, |s| s as u16),
+        }));
+    }
+    if let Some(ms) = v.get("sleep") {
+        return Some(Op::Sleep(ms.as_u64().unwrap_or(0)));
+    }
+    if let Some(ret) = v.get("return") {
+        return Some(Op::Return(ret.clone()));
+    }
+    p.at(
+        ptr,
+        "an op needs exactly one of: call, parallel, llm, fail, sleep, return",
+    );
+    None
+}
+
+fn llm_program(v: &Value, ptr: &str, p: &mut Problems<'_>) -> Option<LlmProgram> {
+    // `set_llm` steps carry the program next to the verb; drop the verb first.
+    let mut fields = obj(Some(v)).clone();
+    fields.remove("set_llm");
+    match serde_json::from_value(Value::Object(fields)) {
+        Ok(program) => Some(program),
+        Err(e) => {
+            p.at(ptr, format!("LLM program: {e}"));
+            None
+        }
+    }
+}
+
+fn step(v: &Value, ptr: &str, p: &mut Problems<'_>) -> Option<Step> {
+    let expect = v.get("expect").and_then(Value::as_str).map(str::to_string);
+    let status = |default: u16| {
+        v.get("status")
+            .and_then(Value::as_u64)
+            .map_or(default, |s| s as u16)
+    };
+    if let Some(target) = v.get("run") {
+        let target = text(Some(target));
+        let (agent, reasoner) = target.split_once('.').unwrap_or((&target, ""));
+        return Some(Step::Run {
+            agent: agent.to_string(),
+            reasoner: reasoner.to_string(),
+            input: v
+                .get("input")
+                .cloned()
+                .unwrap_or_else(|| Value::Object(Map::new())),
+            context: v.get("context").cloned(),
+            sync: flag(v.get("sync")),
+            wait: v.get("wait").and_then(Value::as_bool).unwrap_or(true),
+            expect,
+        });
+    }
+    for (verb, fork) in [("restart", false), ("fork", true)] {
+        if let Some(from) = v.get(verb) {
+            return Some(Step::Restart(Restart {
+                from: text(Some(from)),
+                fork,
+                scope: v.get("scope").and_then(Value::as_str).map(str::to_string),
+                reuse: v.get("reuse").and_then(Value::as_str).map(str::to_string),
+                reason: v.get("reason").and_then(Value::as_str).map(str::to_string),
+                input: v.get("input").cloned(),
+                context: v.get("context").cloned(),
+                ui: flag(v.get("ui")),
+                status: status(202),
+                wait: v.get("wait").and_then(Value::as_bool).unwrap_or(true),
+                expect,
+            }));
+        }
+    }
+    if let Some(run) = v.get("await") {
+        return Some(Step::Wait {
+            run: text(Some(run)),
+            expect,
+        });
+    }
+    if let Some(run) = v.get("golden") {
+        return Some(Step::Golden {
+            run: text(Some(run)),
+            body: body(v).unwrap_or_else(|| Body::Json(Value::Object(Map::new()))),
+            status: status(200),
+        });
+    }
+    if let Some(line) = v.get("request") {
+        let line = text(Some(line));
+        let (method, path) = line.split_once(' ').unwrap_or(("GET", &line));
+        return Some(Step::Request {
+            method: method.to_string(),
+            path: path.trim().to_string(),
+            body: body(v),
+            headers: obj(v.get("headers"))
+                .iter()
+                .map(|(k, h)| (k.clone(), text(Some(h))))
+                .collect::<BTreeMap<_, _>>(),
+            status: status(200),
+        });
+    }
+    if let Some(a) = v.get("down") {
+        return Some(Step::Down(text(Some(a))));
+    }
+    if let Some(a) = v.get("up") {
+        return Some(Step::Up(text(Some(a))));
+    }
+    if let Some(stub) = v.get("set_llm") {
+        let program = llm_program(v, ptr, p)?;
+        return Some(Step::SetLlm {
+            stub: text(Some(stub)),
+            program,
+        });
+    }
+    p.at(ptr, "a step needs exactly one verb");
+    None
+}
+
+fn body(v: &Value) -> Option<Body> {
+    match (v.get("raw_body"), v.get("body")) {
+        (Some(raw), _) => Some(Body::Raw(text(Some(raw)))),
+        (None, Some(json)) => Some(Body::Json(json.clone())),
+        (None, None) => None,
+    }
+}
+
+fn obj(v: Option<&Value>) -> &Map<String, Value> {
+    static EMPTY: std::sync::OnceLock<Map<String, Value>> = std::sync::OnceLock::new();
+    v.and_then(Value::as_object)
+        .unwrap_or_else(|| EMPTY.get_or_init(Map::new))
+}
+
+fn arr(v: Option<&Value>) -> &[Value] {
+    v.and_then(Value::as_array).map_or(&[], Vec::as_slice)
+}
+
+fn text(v: Option<&Value>) -> String {
+    v.and_then(Value::as_str).unwrap_or_default().to_string()
+}
+
+fn flag(v: Option<&Value>) -> bool {
+    v.and_then(Value::as_bool).unwrap_or(false)
+}
+
+fn strings(v: Option<&Value>) -> Vec<String> {
+    arr(v)
+        .iter()
+        .filter_map(|s| s.as_str().map(str::to_string))
+        .collect()
+}

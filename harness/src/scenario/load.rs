@@ -1,0 +1,263 @@
+//! Bytes to a validated [`Scenario`], in three stages:
+//!
+//! 1. parse YAML, keeping the position of every value and key (`yaml.rs`);
+//! 2. validate against `fixtures/scenario.schema.json`, collecting every error;
+//! 3. build the model (`build.rs`) and run the semantic checks (`semantic.rs`):
+//!    unknown agents, reasoners, stubs and runs, bindings used before they exist.
+//!
+//! The promise: either every step and op carries a [`Location`], or a
+//! [`LoadError`] lists every problem as `file:line:col: message`, so whoever
+//! fixes the file sees all of it at once instead of one error per attempt.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, OnceLock};
+
+use serde_json::Value;
+
+use super::model::{Location, Scenario};
+use super::yaml::{self, Positions};
+use super::{build, semantic};
+
+/// The schema every scenario file must satisfy, compiled once.
+const SCHEMA: &str = include_str!("../../../fixtures/scenario.schema.json");
+
+/// Every problem found in one scenario file.
+#[derive(Debug, thiserror::Error)]
+pub struct LoadError {
+    /// The file.
+    pub file: Arc<str>,
+    /// The problems, in file order.
+    pub problems: Vec<Problem>,
+}
+
+/// One problem at one place.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    /// Where.
+    pub loc: Location,
+    /// What, quoting the bad value and, where cheap, the fix.
+    pub message: String,
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.loc, self.message)
+    }
+}
+
+impl fmt::Display for LoadError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let n = self.problems.len();
+        writeln!(
+            f,
+            "{}: {n} problem{}",
+            self.file,
+            if n == 1 { "" } else { "s" }
+        )?;
+        for p in &self.problems {
+            writeln!(f, "{p}")?;
+        }
+        Ok(())
+    }
+}
+
+/// Collects problems against one file's positions.
+pub(crate) struct Problems<'a> {
+    file: Arc<str>,
+    positions: &'a Positions,
+    list: Vec<Problem>,
+}
+
+impl<'a> Problems<'a> {
+    pub(crate) fn new(file: Arc<str>, positions: &'a Positions) -> Self {
+        Problems {
+            file,
+            positions,
+            list: Vec::new(),
+        }
+    }
+
+    pub(crate) fn loc(&self, pointer: &str) -> Location {
+        let (line, column) = self.positions.of(pointer);
+        Location {
+            file: self.file.clone(),
+            line,
+            column,
+        }
+    }
+
+    pub(crate) fn key_loc(&self, pointer: &str) -> Location {
+        let (line, column) = self.positions.of_key(pointer);
+        Location {
+            file: self.file.clone(),
+            line,
+            column,
+        }
+    }
+
+    pub(crate) fn at(&mut self, pointer: &str, message: impl Into<String>) {
+        let loc = self.loc(pointer);
+        self.list.push(Problem {
+            loc,
+            message: message.into(),
+        });
+    }
+
+    pub(crate) fn at_key(&mut self, pointer: &str, message: impl Into<String>) {
+        let loc = self.key_loc(pointer);
+        self.list.push(Problem {
+            loc,
+            message: message.into(),
+        });
+    }
+
+    pub(crate) fn is_empty(&self) -> bool {
+        self.list.is_empty()
+    }
+
+    fn finish(mut self) -> Result<(), LoadError> {
+        if self.list.is_empty() {
+            return Ok(());
+        }
+        self.list
+            .sort_by_key(|p| (p.loc.line, p.loc.column, p.message.clone()));
+        self.list.dedup();
+        Err(LoadError {
+            file: self.file,
+            problems: self.list,
+        })
+    }
+}
+
+/// Loads and validates one scenario file.
+pub fn load(path: &Path) -> Result<Scenario, LoadError> {
+    let file: Arc<str> = path.display().to_string().into();
+    let text = std::fs::read_to_string(path).map_err(|e| LoadError {
+        file: file.clone(),
+        problems: vec![Problem {
+            loc: Location {
+                file: file.clone(),
+                line: 1,
+                column: 1,
+            },
+            message: format!("cannot read: {e}"),
+        }],
+    })?;
+    let stem = path
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    parse_str(&file, &stem, &text)
+}
+
+/// Validates scenario text; `file` names it in messages, `name` names the scenario.
+pub fn parse_str(file: &str, name: &str, text: &str) -> Result<Scenario, LoadError> {
+    let file: Arc<str> = file.into();
+    let (value, positions) = yaml::parse(text).map_err(|e| LoadError {
+        file: file.clone(),
+        problems: vec![Problem {
+            loc: Location {
+                file: file.clone(),
+                line: e.pos.0,
+                column: e.pos.1,
+            },
+            message: format!("invalid YAML: {}", e.message),
+        }],
+    })?;
+    let mut problems = Problems::new(file.clone(), &positions);
+    check_schema(&value, &mut problems);
+    // The builder is tolerant, so the semantic checks still run on a file that
+    // breaks the schema; only the builder's own complaints would then repeat
+    // what the schema said, so they go to a scratch list.
+    let mut scratch = Problems::new(file.clone(), &positions);
+    let builder_problems = if problems.is_empty() {
+        &mut problems
+    } else {
+        &mut scratch
+    };
+    let scenario = build::scenario(&value, name, guards(text), builder_problems);
+    semantic::check(&scenario, &value, &mut problems);
+    problems.finish()?;
+    Ok(scenario)
+}
+
+fn schema() -> &'static jsonschema::Validator {
+    static VALIDATOR: OnceLock<jsonschema::Validator> = OnceLock::new();
+    VALIDATOR.get_or_init(|| {
+        let schema: Value = serde_json::from_str(SCHEMA).expect("the bundled schema is JSON");
+        jsonschema::validator_for(&schema).expect("the bundled schema compiles")
+    })
+}
+
+fn check_schema(value: &Value, problems: &mut Problems<'_>) {
+    use jsonschema::error::ValidationErrorKind as K;
+    for error in schema().iter_errors(value) {
+        let pointer = error.instance_path().as_str().to_string();
+        match error.kind() {
+            K::AdditionalProperties { unexpected } => {
+                for key in unexpected {
+                    let child = format!("{pointer}/{}", yaml::escape(key));
+                    problems.at_key(&child, format!("unknown field '{key}'{}", where_(&pointer)));
+                }
+            }
+            K::OneOfNotValid { .. } | K::OneOfMultipleValid { .. } => {
+                problems.at(&pointer, one_of_message(&pointer));
+            }
+            // `if`/`then` branches report their own errors; the wrapper adds nothing.
+            K::FalseSchema => problems.at(&pointer, format!("not allowed{}", where_(&pointer))),
+            _ => problems.at(&pointer, format!("{error}{}", where_(&pointer))),
+        }
+    }
+}
+
+fn where_(pointer: &str) -> String {
+    if pointer.is_empty() {
+        String::new()
+    } else {
+        format!(" (at {pointer})")
+    }
+}
+
+fn one_of_message(pointer: &str) -> String {
+    if pointer.starts_with("/steps/") {
+        "a step needs exactly one of: run, restart, fork, await, golden, request, down, up, set_llm"
+            .to_string()
+    } else {
+        "an op needs exactly one of: call, parallel, llm, fail, sleep, return".to_string()
+    }
+}
+
+/// The leading comment lines: the rules the scenario guards.
+fn guards(text: &str) -> String {
+    text.lines()
+        .take_while(|l| l.starts_with('#'))
+        .map(|l| l.trim_start_matches('#').trim())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// Every `*.yaml` under `root`, sorted; an empty result is an error, as a suite
+/// that finds nothing to run must not pass.
+pub fn discover(root: &Path) -> std::io::Result<Vec<PathBuf>> {
+    let mut found = Vec::new();
+    let mut stack = vec![root.to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir)? {
+            let path = entry?.path();
+            if path.is_dir() {
+                stack.push(path);
+            } else if path.extension().is_some_and(|e| e == "yaml") {
+                found.push(path);
+            }
+        }
+    }
+    found.sort();
+    if found.is_empty() {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::NotFound,
+            format!("no scenario files (*.yaml) under {}", root.display()),
+        ));
+    }
+    Ok(found)
+}

@@ -1,0 +1,11 @@
+//! Scenario files: the model, and loading with schema and semantic checks.
+
+mod build;
+mod load;
+pub mod model;
+mod semantic;
+mod yaml;
+
+pub use load::{discover, load, parse_str, LoadError, Problem};
+pub use model::*;
+pub use semantic::placeholders;

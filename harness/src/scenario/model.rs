@@ -1,0 +1,311 @@
+//! The scenario model: plain data, produced by `load` and consumed by the
+//! runner and the scripted agents. Every step and reasoner op keeps the
+//! location it was written at, so a failure can point back into the file.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::sync::Arc;
+
+use serde::Deserialize;
+use serde_json::Value;
+
+/// A place in a scenario file, printed `file:line:col`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Location {
+    /// Path of the file as given to the loader.
+    pub file: Arc<str>,
+    /// 1-based line.
+    pub line: usize,
+    /// 1-based column.
+    pub column: usize,
+}
+
+impl fmt::Display for Location {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}:{}", self.file, self.line, self.column)
+    }
+}
+
+/// A value together with where it was written.
+#[derive(Clone, Debug)]
+pub struct Located<T> {
+    /// The value.
+    pub value: T,
+    /// Where the value starts in its file.
+    pub loc: Location,
+}
+
+/// One validated scenario file.
+#[derive(Clone, Debug)]
+pub struct Scenario {
+    /// File stem; names the trial and the snapshots.
+    pub name: String,
+    /// The first comment line of the file: which contract rules it guards.
+    pub guards: String,
+    /// Capabilities the target must have; otherwise the scenario is skipped.
+    pub requires: Vec<String>,
+    /// Agent nodes by scenario name (the node id on the target gets a unique suffix).
+    pub agents: BTreeMap<String, AgentSpec>,
+    /// LLM stubs by name.
+    pub llm: BTreeMap<String, LlmProgram>,
+    /// The steps, in order.
+    pub steps: Vec<Located<Step>>,
+    /// Views to snapshot, in order.
+    pub snapshot: Vec<View>,
+    /// Deadline for every wait in this scenario.
+    pub timeout_ms: u64,
+}
+
+/// How a scripted agent answers a dispatch.
+#[derive(Clone, Copy, Debug, Default, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum AgentMode {
+    /// Runs the reasoner and answers 200 with the result (500 on failure), like
+    /// the upstream functional-test agents.
+    #[default]
+    Inline,
+    /// Answers 202 at once and reports through the status callback, like an SDK
+    /// agent in serve mode.
+    Async,
+}
+
+/// A known SDK bug a scripted agent can reproduce, to prove the suite catches it.
+#[derive(Clone, Copy, Debug, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum SdkBug {
+    /// Sends the inherited `X-Parent-Execution-ID` instead of the current execution (SDK <= 0.1.20).
+    InheritedParent,
+    /// Does not forward the `X-AgentField-Replay-*` headers (SDK <= 0.1.91).
+    DropReplayHeaders,
+}
+
+/// One agent node.
+#[derive(Clone, Debug)]
+pub struct AgentSpec {
+    /// Inline (200) or async (202 + status callback).
+    pub mode: AgentMode,
+    /// SDK bugs switched on.
+    pub bugs: Vec<SdkBug>,
+    /// Reasoner programs by reasoner name.
+    pub reasoners: BTreeMap<String, Vec<Located<Op>>>,
+    /// How long an LLM call may take before the agent gives up.
+    pub llm_timeout_ms: u64,
+}
+
+/// One instruction of a reasoner program.
+#[derive(Clone, Debug)]
+pub enum Op {
+    /// A nested call through the control plane.
+    Call(Call),
+    /// Calls run concurrently; all are awaited; the results bind as a list.
+    Parallel {
+        /// The calls.
+        calls: Vec<Call>,
+        /// Name the list of results is bound to.
+        bind: String,
+    },
+    /// A chat completion against an LLM stub; the reply text is bound.
+    Llm {
+        /// Stub name.
+        stub: String,
+        /// Name the reply text is bound to.
+        bind: String,
+    },
+    /// Make the reasoner fail.
+    Fail(Fail),
+    /// Wait, as a programmed fault.
+    Sleep(u64),
+    /// Finish with a value built from the template.
+    Return(Value),
+}
+
+/// A nested call.
+#[derive(Clone, Debug)]
+pub struct Call {
+    /// Scenario agent name of the callee.
+    pub agent: String,
+    /// Reasoner name of the callee.
+    pub reasoner: String,
+    /// Input template.
+    pub input: Value,
+    /// Name the result is bound to.
+    pub bind: String,
+    /// Use the sync execute endpoint instead of async + poll.
+    pub sync: bool,
+}
+
+/// When a `fail` op fails.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum FailWhen {
+    /// Every time.
+    Always,
+    /// The first N times this op is reached in the scenario.
+    Times(u32),
+    /// Whenever the dispatch carries no replay source header.
+    UnlessReplay,
+}
+
+/// A programmed failure.
+#[derive(Clone, Debug)]
+pub struct Fail {
+    /// When it fails.
+    pub when: FailWhen,
+    /// The error message.
+    pub message: String,
+    /// HTTP status of the inline answer (default 500).
+    pub status: u16,
+}
+
+/// What an LLM stub does, per call.
+#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct LlmProgram {
+    /// Text of a successful reply.
+    #[serde(default = "default_reply")]
+    pub reply: String,
+    /// Answer this HTTP status instead of a reply.
+    #[serde(default)]
+    pub status: Option<u16>,
+    /// With status 429: the Retry-After value in seconds.
+    #[serde(default)]
+    pub retry_after: Option<u64>,
+    /// Delay every answer by this many milliseconds.
+    #[serde(default)]
+    pub delay_ms: Option<u64>,
+    /// Fail (with `status`, default 500) only the first N calls, then reply.
+    #[serde(default)]
+    pub fail_first: Option<u32>,
+}
+
+fn default_reply() -> String {
+    "ok".to_string()
+}
+
+/// One scenario step.
+#[derive(Clone, Debug)]
+pub enum Step {
+    /// Start a workflow at a root reasoner; creates the next run alias.
+    Run {
+        /// `agent.reasoner`.
+        agent: String,
+        /// Reasoner name.
+        reasoner: String,
+        /// Execute body `input`.
+        input: Value,
+        /// Execute body `context`, if any.
+        context: Option<Value>,
+        /// Use the sync endpoint.
+        sync: bool,
+        /// Wait for the root's terminal status.
+        wait: bool,
+        /// Expected terminal status.
+        expect: Option<String>,
+    },
+    /// Restart (or fork) from an execution; creates the next run alias.
+    Restart(Restart),
+    /// Wait for a run's root to reach a terminal status.
+    Wait {
+        /// Run alias.
+        run: String,
+        /// Expected terminal status.
+        expect: Option<String>,
+    },
+    /// Save a run as golden.
+    Golden {
+        /// Run alias.
+        run: String,
+        /// Request body (default `{}`).
+        body: Body,
+        /// Expected HTTP status.
+        status: u16,
+    },
+    /// A raw request, for error rows; `{alias}` in the path is replaced.
+    Request {
+        /// HTTP method.
+        method: String,
+        /// Path with `{alias}` placeholders.
+        path: String,
+        /// Request body, if any.
+        body: Option<Body>,
+        /// Extra headers; values may hold `{alias}` placeholders.
+        headers: BTreeMap<String, String>,
+        /// Expected HTTP status.
+        status: u16,
+    },
+    /// Stop an agent listening (it keeps its port).
+    Down(String),
+    /// Bring a stopped agent back on the same port.
+    Up(String),
+    /// Reprogram an LLM stub.
+    SetLlm {
+        /// Stub name.
+        stub: String,
+        /// The new program.
+        program: LlmProgram,
+    },
+}
+
+/// A request body: JSON, or raw text for malformed-input rows.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Body {
+    /// Sent as JSON.
+    Json(Value),
+    /// Sent as is, with a JSON content type.
+    Raw(String),
+}
+
+/// A restart or fork request.
+#[derive(Clone, Debug)]
+pub struct Restart {
+    /// Execution alias to restart from.
+    pub from: String,
+    /// Send `fork: true`.
+    pub fork: bool,
+    /// `scope`, sent only when given.
+    pub scope: Option<String>,
+    /// `reuse`, sent only when given.
+    pub reuse: Option<String>,
+    /// `reason`, sent only when given.
+    pub reason: Option<String>,
+    /// `input` override (`Some(Value::Null)` sends an explicit null).
+    pub input: Option<Value>,
+    /// `context` override.
+    pub context: Option<Value>,
+    /// Use the UI mirror route.
+    pub ui: bool,
+    /// Expected HTTP status (default 202).
+    pub status: u16,
+    /// Wait for the new root's terminal status (only after a 202).
+    pub wait: bool,
+    /// Expected terminal status of the new run.
+    pub expect: Option<String>,
+}
+
+/// What is snapshotted.
+#[derive(Clone, Copy, Debug, Deserialize, PartialEq, Eq, PartialOrd, Ord)]
+#[serde(rename_all = "snake_case")]
+pub enum View {
+    /// Every execution of every run: parent, status, reuse.
+    Provenance,
+    /// Run lineage and golden metadata, across the three read surfaces.
+    Lineage,
+    /// The contract headers of every dispatch the agents received.
+    Headers,
+    /// LLM calls per stub per run.
+    Llm,
+    /// Response bodies of restart, golden and raw request steps.
+    Responses,
+}
+
+impl View {
+    /// The snapshot suffix.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            View::Provenance => "provenance",
+            View::Lineage => "lineage",
+            View::Headers => "headers",
+            View::Llm => "llm",
+            View::Responses => "responses",
+        }
+    }
+}
