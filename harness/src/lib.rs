@@ -1,5 +1,11 @@
 //! afc: the conformance harness for AgentField workflow restart, fork and replay reuse.
 #![warn(missing_docs)]
 
+pub mod agents;
+pub mod client;
+pub mod llm;
+pub mod observe;
 pub mod reference;
+pub mod runner;
 pub mod scenario;
+pub mod target;

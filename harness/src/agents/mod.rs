@@ -1,0 +1,240 @@
+//! Scripted agents: one real HTTP server per declared node. Each registers
+//! with the target exactly as an SDK agent does (agent-protocol §1, §8),
+//! records every dispatch, and runs its reasoner programs. An agent can be
+//! taken down (it stops listening) and brought back on the same port.
+
+mod program;
+pub mod record;
+mod server;
+mod template;
+
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use serde_json::{json, Value};
+use tokio::net::TcpListener;
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+use crate::client::Client;
+use crate::scenario::Scenario;
+use program::World;
+pub use record::{Dispatch, Log, OutCall, Recorder};
+
+/// An agent could not be started, registered or brought back.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum AgentError {
+    /// Binding the listener failed.
+    #[error("agent '{agent}': cannot listen on {addr}: {source}")]
+    Bind {
+        /// Agent name.
+        agent: String,
+        /// Address tried.
+        addr: String,
+        /// Cause.
+        source: std::io::Error,
+    },
+    /// The control plane refused or did not answer the registration.
+    #[error("agent '{agent}': registration failed: {detail}")]
+    Register {
+        /// Agent name.
+        agent: String,
+        /// Status and body, or the transport error.
+        detail: String,
+    },
+    /// A step named an agent the scenario does not declare.
+    #[error("no agent '{0}' in this scenario")]
+    Unknown(String),
+}
+
+struct Running {
+    addr: SocketAddr,
+    stop: Option<oneshot::Sender<()>>,
+    task: Option<JoinHandle<()>>,
+}
+
+/// The agents of one scenario; dropping it stops them all.
+pub struct AgentHost {
+    world: Arc<World>,
+    running: BTreeMap<String, Running>,
+}
+
+fn suffix() -> String {
+    use rand::RngExt;
+    const CHARS: &[u8] = b"abcdefghijklmnopqrstuvwxyz0123456789";
+    let mut rng = rand::rng();
+    (0..8)
+        .map(|_| CHARS[rng.random_range(0..CHARS.len())] as char)
+        .collect()
+}
+
+impl AgentHost {
+    /// Starts and registers every agent of `scenario`. Node ids are
+    /// `<agent>-<random>`, so scenarios never collide on a shared target.
+    pub async fn start(
+        scenario: Arc<Scenario>,
+        client: Client,
+        llm_urls: BTreeMap<String, String>,
+        call_timeout: Duration,
+    ) -> Result<Self, AgentError> {
+        let node_ids = scenario
+            .agents
+            .keys()
+            .map(|a| (a.clone(), format!("{a}-{}", suffix())))
+            .collect();
+        let world = Arc::new(World {
+            client,
+            scenario: scenario.clone(),
+            node_ids,
+            llm_urls,
+            recorder: Recorder::default(),
+            fail_counts: Mutex::new(Default::default()),
+            call_timeout,
+            http: reqwest::Client::builder()
+                .no_proxy()
+                .build()
+                .expect("a plain reqwest client builds"),
+        });
+        let bind = std::env::var("AFC_AGENT_BIND").unwrap_or_else(|_| "127.0.0.1:0".to_string());
+        let public =
+            std::env::var("AFC_AGENT_PUBLIC_HOST").unwrap_or_else(|_| "127.0.0.1".to_string());
+        let mut host = AgentHost {
+            world,
+            running: BTreeMap::new(),
+        };
+        for agent in scenario.agents.keys() {
+            let listener = TcpListener::bind(&bind)
+                .await
+                .map_err(|source| AgentError::Bind {
+                    agent: agent.clone(),
+                    addr: bind.clone(),
+                    source,
+                })?;
+            let addr = listener.local_addr().map_err(|source| AgentError::Bind {
+                agent: agent.clone(),
+                addr: bind.clone(),
+                source,
+            })?;
+            host.running
+                .insert(agent.clone(), host.serve(agent, listener, addr));
+            host.register(agent, &format!("http://{public}:{}", addr.port()))
+                .await?;
+        }
+        Ok(host)
+    }
+
+    fn serve(&self, agent: &str, listener: TcpListener, addr: SocketAddr) -> Running {
+        let (stop, stopped) = oneshot::channel::<()>();
+        let app = server::router(self.world.clone(), agent.to_string());
+        let task = tokio::spawn(async move {
+            let shutdown = async {
+                let _ = stopped.await;
+            };
+            if let Err(e) = axum::serve(listener, app)
+                .with_graceful_shutdown(shutdown)
+                .await
+            {
+                tracing::warn!("agent server ended: {e}");
+            }
+        });
+        Running {
+            addr,
+            stop: Some(stop),
+            task: Some(task),
+        }
+    }
+
+    async fn register(&self, agent: &str, base_url: &str) -> Result<(), AgentError> {
+        let spec = &self.world.scenario.agents[agent];
+        let body = json!({
+            "id": self.world.node_ids[agent],
+            "base_url": base_url,
+            "version": "1.0.0",
+            "deployment_type": "long_running",
+            "instance_id": uuid::Uuid::new_v4().simple().to_string(),
+            "reasoners": spec.reasoners.keys().map(|r| json!({"id": r})).collect::<Vec<Value>>(),
+            "skills": [],
+        });
+        let err = |detail: String| AgentError::Register {
+            agent: agent.to_string(),
+            detail,
+        };
+        let resp = self
+            .world
+            .client
+            .post("/api/v1/nodes/register", body)
+            .await
+            .map_err(|e| err(e.to_string()))?;
+        if !(200..300).contains(&resp.status) {
+            return Err(err(format!("HTTP {} {}", resp.status, resp.body)));
+        }
+        Ok(())
+    }
+
+    /// The node id an agent registered under.
+    pub fn node_id(&self, agent: &str) -> Option<&str> {
+        self.world.node_ids.get(agent).map(String::as_str)
+    }
+
+    /// Agent name → node id, for every agent.
+    pub fn node_ids(&self) -> &BTreeMap<String, String> {
+        &self.world.node_ids
+    }
+
+    /// Everything recorded so far.
+    pub fn log(&self) -> Log {
+        self.world.recorder.snapshot()
+    }
+
+    /// Stops listening; in-flight requests finish, new connections are refused.
+    pub async fn down(&mut self, agent: &str) -> Result<(), AgentError> {
+        let r = self
+            .running
+            .get_mut(agent)
+            .ok_or_else(|| AgentError::Unknown(agent.to_string()))?;
+        if let Some(stop) = r.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(task) = r.task.take() {
+            if tokio::time::timeout(Duration::from_secs(5), task)
+                .await
+                .is_err()
+            {
+                tracing::warn!("agent '{agent}' did not stop within 5 s");
+            }
+        }
+        Ok(())
+    }
+
+    /// Listens again on the same address.
+    pub async fn up(&mut self, agent: &str) -> Result<(), AgentError> {
+        let addr = self
+            .running
+            .get(agent)
+            .ok_or_else(|| AgentError::Unknown(agent.to_string()))?
+            .addr;
+        let listener = TcpListener::bind(addr)
+            .await
+            .map_err(|source| AgentError::Bind {
+                agent: agent.to_string(),
+                addr: addr.to_string(),
+                source,
+            })?;
+        let running = self.serve(agent, listener, addr);
+        self.running.insert(agent.to_string(), running);
+        Ok(())
+    }
+}
+
+impl Drop for AgentHost {
+    fn drop(&mut self) {
+        for r in self.running.values_mut() {
+            if let Some(stop) = r.stop.take() {
+                let _ = stop.send(());
+            }
+        }
+    }
+}

@@ -1,0 +1,307 @@
+//! Runs a reasoner program the way an SDK agent runs a reasoner: ops in
+//! order, nested calls through the control plane with the headers a correct
+//! SDK sends (or a known buggy one, when the scenario switches a bug on).
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use futures::future::join_all;
+use serde_json::{json, Value};
+
+use super::record::{OutCall, Recorder};
+use super::template::render;
+use crate::client::{is_terminal, Client};
+use crate::scenario::{Call, FailWhen, Op, Scenario, SdkBug};
+
+/// Everything the agents of one scenario share.
+pub(crate) struct World {
+    pub client: Client,
+    pub scenario: std::sync::Arc<Scenario>,
+    pub node_ids: BTreeMap<String, String>,
+    pub llm_urls: BTreeMap<String, String>,
+    pub recorder: Recorder,
+    pub fail_counts: Mutex<HashMap<(String, String, usize), u32>>,
+    pub call_timeout: Duration,
+    pub http: reqwest::Client,
+}
+
+/// How a program ended.
+pub(crate) enum Outcome {
+    Done(Value),
+    Failed { message: String, status: u16 },
+}
+
+/// One running reasoner: who it is and what the control plane sent it.
+pub(crate) struct Ctx<'a> {
+    pub world: &'a World,
+    pub agent: &'a str,
+    pub reasoner: &'a str,
+    pub headers: &'a BTreeMap<String, String>,
+}
+
+impl Ctx<'_> {
+    fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).map(String::as_str)
+    }
+
+    fn has_bug(&self, bug: SdkBug) -> bool {
+        self.world
+            .scenario
+            .agents
+            .get(self.agent)
+            .is_some_and(|a| a.bugs.contains(&bug))
+    }
+}
+
+/// Runs the program of `ctx.reasoner` on `input`.
+pub(crate) async fn run(ctx: &Ctx<'_>, input: Value) -> Outcome {
+    let Some(spec) = ctx.world.scenario.agents.get(ctx.agent) else {
+        return failed(format!("unknown agent {}", ctx.agent));
+    };
+    let Some(ops) = spec.reasoners.get(ctx.reasoner) else {
+        return failed(format!("unknown reasoner {}", ctx.reasoner));
+    };
+    let mut bindings: BTreeMap<String, Value> = [("input".to_string(), input)].into();
+    for (index, op) in ops.iter().enumerate() {
+        match &op.value {
+            Op::Call(call) => match nested(ctx, call, &bindings).await {
+                Ok(v) => {
+                    bindings.insert(call.bind.clone(), v);
+                }
+                Err(e) => return failed(e),
+            },
+            Op::Parallel { calls, bind } => {
+                let results = join_all(calls.iter().map(|c| nested(ctx, c, &bindings))).await;
+                let mut values = Vec::new();
+                for (call, result) in calls.iter().zip(results) {
+                    match result {
+                        Ok(v) => {
+                            bindings.insert(call.bind.clone(), v.clone());
+                            values.push(v);
+                        }
+                        Err(e) => return failed(e),
+                    }
+                }
+                bindings.insert(bind.clone(), Value::Array(values));
+            }
+            Op::Llm { stub, bind } => {
+                let timeout = Duration::from_millis(spec.llm_timeout_ms);
+                match llm(ctx, stub, &bindings["input"], timeout).await {
+                    Ok(text) => {
+                        bindings.insert(bind.clone(), Value::String(text));
+                    }
+                    Err(e) => return failed(e),
+                }
+            }
+            Op::Fail(fail) => {
+                let fails = match fail.when {
+                    FailWhen::Always => true,
+                    FailWhen::UnlessReplay => ctx
+                        .header("x-agentfield-replay-source-run-id")
+                        .is_none_or(|v| v.trim().is_empty()),
+                    FailWhen::Times(n) => {
+                        let key = (ctx.agent.to_string(), ctx.reasoner.to_string(), index);
+                        let mut counts = match ctx.world.fail_counts.lock() {
+                            Ok(c) => c,
+                            Err(p) => p.into_inner(),
+                        };
+                        let seen = counts.entry(key).or_insert(0);
+                        *seen += 1;
+                        *seen <= n
+                    }
+                };
+                if fails {
+                    return Outcome::Failed {
+                        message: fail.message.clone(),
+                        status: fail.status,
+                    };
+                }
+            }
+            Op::Sleep(ms) => tokio::time::sleep(Duration::from_millis(*ms)).await,
+            Op::Return(t) => return Outcome::Done(render(t, &bindings)),
+        }
+    }
+    Outcome::Done(json!({}))
+}
+
+fn failed(message: String) -> Outcome {
+    Outcome::Failed {
+        message,
+        status: 500,
+    }
+}
+
+const REPLAY_HEADERS: [&str; 3] = [
+    "x-agentfield-replay-source-run-id",
+    "x-agentfield-replay-before-execution-id",
+    "x-agentfield-replay-mode",
+];
+
+/// A nested `app.call`: submit, then poll until terminal, as the Python SDK does.
+async fn nested(
+    ctx: &Ctx<'_>,
+    call: &Call,
+    bindings: &BTreeMap<String, Value>,
+) -> Result<Value, String> {
+    let world = ctx.world;
+    let node = world
+        .node_ids
+        .get(&call.agent)
+        .cloned()
+        .unwrap_or_else(|| call.agent.clone());
+    let target = format!("{node}.{}", call.reasoner);
+    let input = render(&call.input, bindings);
+    let current = ctx.header("x-execution-id").unwrap_or_default().to_string();
+    let run = ctx.header("x-run-id").unwrap_or_default().to_string();
+    let mut headers = vec![
+        ("X-Run-ID".to_string(), run.clone()),
+        ("X-Workflow-ID".to_string(), run),
+        ("X-Execution-ID".to_string(), current.clone()),
+    ];
+    if let Some(me) = world.node_ids.get(ctx.agent) {
+        headers.push(("X-Agent-Node-ID".to_string(), me.clone()));
+    }
+    // The parent rule (contract §4.3): the current execution, unless the bug is on.
+    let parent = if ctx.has_bug(SdkBug::InheritedParent) {
+        ctx.header("x-parent-execution-id").map(str::to_string)
+    } else {
+        Some(current.clone())
+    };
+    if let Some(parent) = parent {
+        headers.push(("X-Parent-Execution-ID".to_string(), parent));
+    }
+    for name in ["x-session-id", "x-actor-id"] {
+        if let Some(v) = ctx.header(name) {
+            headers.push((name.to_string(), v.to_string()));
+        }
+    }
+    if !ctx.has_bug(SdkBug::DropReplayHeaders) {
+        for name in REPLAY_HEADERS {
+            if let Some(v) = ctx.header(name) {
+                headers.push((name.to_string(), v.to_string()));
+            }
+        }
+    }
+    let path = if call.sync {
+        format!("/api/v1/execute/{target}")
+    } else {
+        format!("/api/v1/execute/async/{target}")
+    };
+    let body = crate::scenario::Body::Json(json!({ "input": input }));
+    let resp = world
+        .client
+        .send("POST", &path, Some(&body), &headers)
+        .await
+        .map_err(|e| format!("Execution failed: {e}"))?;
+    let child = resp.str("execution_id");
+    world.recorder.call(OutCall {
+        from_execution: current,
+        target: format!("{}.{}", call.agent, call.reasoner),
+        input,
+        child_execution: child.clone(),
+        replay_hit: resp.header("x-agentfield-replay-hit"),
+        status: resp.status,
+    });
+    if call.sync {
+        return match resp.status {
+            200 => Ok(resp.body.get("result").cloned().unwrap_or(Value::Null)),
+            _ => Err(format!("Execution failed: {}", error_text(&resp.body))),
+        };
+    }
+    let Some(child) = child.filter(|_| resp.status < 300) else {
+        return Err(format!("ExecuteError: {} {}", resp.status, resp.body));
+    };
+    await_child(world, &child).await
+}
+
+async fn await_child(world: &World, child: &str) -> Result<Value, String> {
+    let deadline = Instant::now() + world.call_timeout;
+    let mut pause = Duration::from_millis(2);
+    let mut last: String;
+    loop {
+        match world
+            .client
+            .get(&format!("/api/v1/executions/{child}"))
+            .await
+        {
+            Ok(r) if r.status == 200 => {
+                let status = r.str("status").unwrap_or_default();
+                if is_terminal(&status) {
+                    return match status.as_str() {
+                        "succeeded" => Ok(r.body.get("result").cloned().unwrap_or(Value::Null)),
+                        _ => Err(format!("Execution failed: {}", error_text(&r.body))),
+                    };
+                }
+                last = format!("status {status}");
+            }
+            Ok(r) => last = format!("HTTP {} {}", r.status, r.body),
+            Err(e) => last = e.to_string(),
+        }
+        if Instant::now() >= deadline {
+            return Err(format!(
+                "Execution failed: child {child} not terminal after {:?}; last seen: {last}",
+                world.call_timeout
+            ));
+        }
+        tokio::time::sleep(pause).await;
+        pause = (pause * 2).min(Duration::from_millis(50));
+    }
+}
+
+fn error_text(body: &Value) -> String {
+    body.get("error")
+        .or_else(|| body.get("error_message"))
+        .and_then(Value::as_str)
+        .unwrap_or("unknown error")
+        .to_string()
+}
+
+async fn llm(
+    ctx: &Ctx<'_>,
+    stub: &str,
+    input: &Value,
+    timeout: Duration,
+) -> Result<String, String> {
+    let Some(base) = ctx.world.llm_urls.get(stub) else {
+        return Err(format!("no LLM stub '{stub}'"));
+    };
+    let body = json!({
+        "model": "afc-stub",
+        "messages": [{"role": "user", "content": format!("{}.{}: {input}", ctx.agent, ctx.reasoner)}],
+    });
+    let resp = ctx
+        .world
+        .http
+        .post(format!("{base}/chat/completions"))
+        .timeout(timeout)
+        .json(&body)
+        .send()
+        .await
+        .map_err(|e| {
+            if e.is_timeout() {
+                format!("LLM '{stub}' timed out after {timeout:?}")
+            } else {
+                format!("LLM '{stub}' unreachable: {e}")
+            }
+        })?;
+    let status = resp.status();
+    if !status.is_success() {
+        let retry = resp
+            .headers()
+            .get("retry-after")
+            .and_then(|v| v.to_str().ok())
+            .map(|v| format!(" (Retry-After: {v})"))
+            .unwrap_or_default();
+        return Err(format!("LLM '{stub}' answered {}{retry}", status.as_u16()));
+    }
+    let reply: Value = resp
+        .json()
+        .await
+        .map_err(|e| format!("LLM '{stub}' sent bad JSON: {e}"))?;
+    reply
+        .pointer("/choices/0/message/content")
+        .and_then(Value::as_str)
+        .map(str::to_string)
+        .ok_or_else(|| format!("LLM '{stub}' reply has no content"))
+}

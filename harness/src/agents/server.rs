@@ -1,0 +1,138 @@
+//! The HTTP side of a scripted agent: the routes an SDK agent exposes, each
+//! dispatch recorded before anything else happens.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde_json::{json, Value};
+
+use super::program::{run, Ctx, Outcome, World};
+use super::record::Dispatch;
+use crate::scenario::AgentMode;
+
+#[derive(Clone)]
+struct AgentState {
+    world: Arc<World>,
+    agent: String,
+}
+
+/// The router of one agent.
+pub(crate) fn router(world: Arc<World>, agent: String) -> Router {
+    let node_id = world.node_ids.get(&agent).cloned().unwrap_or_default();
+    Router::new()
+        .route("/reasoners/{name}", post(dispatch))
+        .route("/skills/{name}", post(dispatch))
+        .route(
+            "/health",
+            get(|| async { Json(json!({"status": "healthy"})) }),
+        )
+        .route(
+            "/status",
+            get(move || async move { Json(json!({"status": "running", "node_id": node_id})) }),
+        )
+        .with_state(AgentState { world, agent })
+}
+
+async fn dispatch(
+    State(state): State<AgentState>,
+    Path(reasoner): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let headers: BTreeMap<String, String> = headers
+        .iter()
+        .filter_map(|(k, v)| {
+            Some((
+                k.as_str().to_ascii_lowercase(),
+                v.to_str().ok()?.to_string(),
+            ))
+        })
+        .collect();
+    let input: Value = serde_json::from_slice(&body)
+        .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&body).into_owned()));
+    state.world.recorder.dispatch(Dispatch {
+        agent: state.agent.clone(),
+        reasoner: reasoner.clone(),
+        headers: headers.clone(),
+        body: input.clone(),
+    });
+    let Some(spec) = state.world.scenario.agents.get(&state.agent) else {
+        return StatusCode::NOT_FOUND.into_response();
+    };
+    if !spec.reasoners.contains_key(&reasoner) {
+        return (StatusCode::NOT_FOUND, Json(json!({"detail": "Not Found"}))).into_response();
+    }
+    let execution = headers.get("x-execution-id").cloned();
+    match (spec.mode, execution) {
+        (AgentMode::Async, Some(execution)) => {
+            let ack = Json(json!({"status": "processing", "execution_id": execution}));
+            tokio::spawn(run_and_report(state, reasoner, headers, input, execution));
+            (StatusCode::ACCEPTED, ack).into_response()
+        }
+        _ => {
+            let ctx = Ctx {
+                world: &state.world,
+                agent: &state.agent,
+                reasoner: &reasoner,
+                headers: &headers,
+            };
+            match run(&ctx, input).await {
+                Outcome::Done(v) => (StatusCode::OK, Json(v)).into_response(),
+                Outcome::Failed { status, .. } => {
+                    let code =
+                        StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+                    (code, "Internal Server Error").into_response()
+                }
+            }
+        }
+    }
+}
+
+/// Serve mode: run in the background, then report through the status callback.
+async fn run_and_report(
+    state: AgentState,
+    reasoner: String,
+    headers: BTreeMap<String, String>,
+    input: Value,
+    execution: String,
+) {
+    let started = Instant::now();
+    let ctx = Ctx {
+        world: &state.world,
+        agent: &state.agent,
+        reasoner: &reasoner,
+        headers: &headers,
+    };
+    let body = match run(&ctx, input).await {
+        Outcome::Done(result) => json!({
+            "status": "succeeded",
+            "result": result,
+            "duration_ms": started.elapsed().as_millis() as u64,
+            "execution_id": execution,
+        }),
+        Outcome::Failed { message, .. } => json!({
+            "status": "failed",
+            "error": message,
+            "execution_id": execution,
+        }),
+    };
+    let path = format!("/api/v1/executions/{execution}/status");
+    // The SDK retries its callback on transport errors with backoff; so do we.
+    let mut pause = Duration::from_millis(20);
+    for _ in 0..5 {
+        match state.world.client.post(&path, body.clone()).await {
+            Ok(_) => return,
+            Err(e) => tracing::debug!("status callback for {execution} failed: {e}"),
+        }
+        tokio::time::sleep(pause).await;
+        pause *= 2;
+    }
+    tracing::warn!("gave up reporting {execution} after 5 attempts");
+}

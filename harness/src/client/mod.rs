@@ -1,0 +1,140 @@
+//! The one way the harness reaches a control plane: HTTP, through this thin
+//! reqwest wrapper. The runner, the observers and the scripted agents all use
+//! it, and none of them knows which implementation answers.
+
+use std::time::Duration;
+
+use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
+use serde_json::Value;
+
+use crate::scenario::Body;
+
+/// A control plane at a base URL.
+#[derive(Clone, Debug)]
+pub struct Client {
+    http: reqwest::Client,
+    base: String,
+    api_key: Option<String>,
+}
+
+/// A response: status, headers, and the body as JSON (non-JSON text becomes a JSON string).
+#[derive(Clone, Debug)]
+pub struct Response {
+    /// HTTP status.
+    pub status: u16,
+    /// Response headers.
+    pub headers: HeaderMap,
+    /// Parsed body.
+    pub body: Value,
+}
+
+impl Response {
+    /// A header's value, if present and text.
+    pub fn header(&self, name: &str) -> Option<String> {
+        self.headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string)
+    }
+
+    /// A string field of the body.
+    pub fn str(&self, field: &str) -> Option<String> {
+        self.body
+            .get(field)
+            .and_then(Value::as_str)
+            .map(str::to_string)
+    }
+}
+
+/// A request that did not get an HTTP answer.
+#[derive(Debug, thiserror::Error)]
+#[error("{method} {url}: {source}")]
+pub struct ClientError {
+    method: String,
+    url: String,
+    #[source]
+    source: reqwest::Error,
+}
+
+impl Client {
+    /// A client for `base` (e.g. `http://127.0.0.1:8080`), sending `api_key` if given.
+    pub fn new(base: &str, api_key: Option<String>) -> Self {
+        let http = reqwest::Client::builder()
+            .timeout(Duration::from_secs(120))
+            .no_proxy()
+            .build()
+            .expect("a reqwest client with default TLS-free settings builds");
+        Client {
+            http,
+            base: base.trim_end_matches('/').to_string(),
+            api_key,
+        }
+    }
+
+    /// The base URL.
+    pub fn base(&self) -> &str {
+        &self.base
+    }
+
+    /// Sends one request. `path` starts with `/`.
+    pub async fn send(
+        &self,
+        method: &str,
+        path: &str,
+        body: Option<&Body>,
+        headers: &[(String, String)],
+    ) -> Result<Response, ClientError> {
+        let url = format!("{}{path}", self.base);
+        let m = reqwest::Method::from_bytes(method.as_bytes()).unwrap_or(reqwest::Method::GET);
+        let mut req = self.http.request(m, &url);
+        if let Some(key) = &self.api_key {
+            req = req.header("X-API-Key", key);
+        }
+        for (k, v) in headers {
+            if let (Ok(k), Ok(v)) = (
+                HeaderName::try_from(k.as_str()),
+                HeaderValue::try_from(v.as_str()),
+            ) {
+                req = req.header(k, v);
+            }
+        }
+        req = match body {
+            Some(Body::Json(v)) => req.json(v),
+            Some(Body::Raw(text)) => req
+                .header("Content-Type", "application/json")
+                .body(text.clone()),
+            None => req,
+        };
+        let err = |source| ClientError {
+            method: method.to_string(),
+            url: url.clone(),
+            source,
+        };
+        let resp = req.send().await.map_err(err)?;
+        let status = resp.status().as_u16();
+        let headers = resp.headers().clone();
+        let bytes = resp.bytes().await.map_err(err)?;
+        let body = serde_json::from_slice(&bytes)
+            .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into_owned()));
+        Ok(Response {
+            status,
+            headers,
+            body,
+        })
+    }
+
+    /// `GET path`.
+    pub async fn get(&self, path: &str) -> Result<Response, ClientError> {
+        self.send("GET", path, None, &[]).await
+    }
+
+    /// `POST path` with a JSON body.
+    pub async fn post(&self, path: &str, body: Value) -> Result<Response, ClientError> {
+        self.send("POST", path, Some(&Body::Json(body)), &[]).await
+    }
+}
+
+/// Execution statuses after which nothing changes.
+pub fn is_terminal(status: &str) -> bool {
+    matches!(status, "succeeded" | "failed" | "cancelled" | "timeout")
+}

@@ -1,0 +1,262 @@
+//! Observes what happened, over HTTP only, and turns it into normalised views:
+//! every id aliased, no timestamps, only contract fields. The same views must
+//! come out of any conforming implementation.
+
+mod aliases;
+mod views;
+
+use std::collections::{BTreeMap, HashMap};
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+
+pub use aliases::{canonical, exec_aliases, Aliases, ExecNode};
+pub use views::{build, StepResponse, ViewInputs};
+
+use crate::agents::Log;
+use crate::client::{is_terminal, Client};
+
+/// A run the scenario created.
+#[derive(Clone, Debug)]
+pub struct RunRef {
+    /// `run1`, `run2`...
+    pub alias: String,
+    /// The id the target gave it.
+    pub run_id: String,
+    /// Its root execution.
+    pub root: String,
+}
+
+/// Everything read about one run.
+#[derive(Clone, Debug)]
+pub struct RunObs {
+    /// The run.
+    pub run: RunRef,
+    /// Full DAG body (or the error body).
+    pub dag: Value,
+    /// Lightweight DAG body.
+    pub light: Value,
+    /// Run detail body.
+    pub detail: Value,
+    /// This run's entry in the run list, or null.
+    pub listed: Value,
+    /// Executions, from the full DAG timeline.
+    pub execs: Vec<ExecObs>,
+}
+
+/// One execution as the reads show it.
+#[derive(Clone, Debug)]
+pub struct ExecObs {
+    /// Execution id.
+    pub id: String,
+    /// The full-DAG timeline node.
+    pub node: Value,
+    /// The lightweight timeline node, if present.
+    pub light: Option<Value>,
+    /// `GET /api/v1/executions/{id}` body.
+    pub status_view: Value,
+}
+
+/// What the reads need besides the target.
+pub struct Known<'a> {
+    /// Agent name → node id.
+    pub node_ids: &'a BTreeMap<String, String>,
+    /// The agents' log.
+    pub log: &'a Log,
+    /// Inputs of root executions started by steps.
+    pub root_inputs: &'a HashMap<String, Value>,
+}
+
+impl Known<'_> {
+    fn agent_of(&self, node_id: &str) -> String {
+        self.node_ids
+            .iter()
+            .find(|(_, n)| n.as_str() == node_id)
+            .map_or_else(|| node_id.to_string(), |(a, _)| a.clone())
+    }
+
+    fn input_of(&self, exec: &str) -> Value {
+        if let Some(v) = self.root_inputs.get(exec) {
+            return v.clone();
+        }
+        if let Some(c) = self
+            .log
+            .calls
+            .iter()
+            .find(|c| c.child_execution.as_deref() == Some(exec))
+        {
+            return c.input.clone();
+        }
+        self.log
+            .dispatches
+            .iter()
+            .find(|d| d.header("x-execution-id") == Some(exec))
+            .map_or(Value::Null, |d| d.body.clone())
+    }
+}
+
+fn timeline(dag: &Value) -> Vec<Value> {
+    dag.get("timeline")
+        .and_then(Value::as_array)
+        .cloned()
+        .unwrap_or_default()
+}
+
+fn s(v: &Value, k: &str) -> String {
+    v.get(k)
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_string()
+}
+
+/// Aliases for one run's executions, read from its DAG now.
+pub async fn run_aliases(
+    client: &Client,
+    run: &RunRef,
+    known: &Known<'_>,
+) -> Result<Vec<(String, String)>, String> {
+    let dag = client
+        .get(&format!("/api/ui/v1/workflows/{}/dag", run.run_id))
+        .await
+        .map_err(|e| e.to_string())?;
+    if dag.status != 200 {
+        return Err(format!(
+            "DAG of {} ({}): HTTP {} {}",
+            run.alias, run.run_id, dag.status, dag.body
+        ));
+    }
+    Ok(alias_nodes(run, &timeline(&dag.body), known))
+}
+
+fn alias_nodes(run: &RunRef, nodes: &[Value], known: &Known<'_>) -> Vec<(String, String)> {
+    let nodes: Vec<ExecNode> = nodes
+        .iter()
+        .map(|n| {
+            let id = s(n, "execution_id");
+            ExecNode {
+                target: format!(
+                    "{}.{}",
+                    known.agent_of(&s(n, "agent_node_id")),
+                    s(n, "reasoner_id")
+                ),
+                parent: n
+                    .get("parent_execution_id")
+                    .and_then(Value::as_str)
+                    .map(str::to_string),
+                input: known.input_of(&id),
+                id,
+            }
+        })
+        .collect();
+    exec_aliases(&run.alias, &nodes)
+}
+
+/// Waits until every execution of every run is terminal, so the reads are final.
+pub async fn settle(client: &Client, runs: &[RunRef], deadline: Duration) -> Result<(), String> {
+    let end = Instant::now() + deadline;
+    for run in runs {
+        let mut pause = Duration::from_millis(2);
+        loop {
+            let r = client
+                .get(&format!(
+                    "/api/ui/v1/workflows/{}/dag?mode=lightweight",
+                    run.run_id
+                ))
+                .await
+                .map_err(|e| e.to_string())?;
+            let open: Vec<String> = timeline(&r.body)
+                .iter()
+                .filter(|n| !is_terminal(&s(n, "status")))
+                .map(|n| {
+                    format!(
+                        "{} {} is {}",
+                        s(n, "reasoner_id"),
+                        s(n, "execution_id"),
+                        s(n, "status")
+                    )
+                })
+                .collect();
+            if r.status == 200 && open.is_empty() {
+                break;
+            }
+            if Instant::now() >= end {
+                return Err(format!(
+                    "waiting for every execution of {} to be terminal: not within {deadline:?}; last seen: HTTP {}, {}",
+                    run.alias,
+                    r.status,
+                    if open.is_empty() { r.body.to_string() } else { open.join("; ") }
+                ));
+            }
+            tokio::time::sleep(pause).await;
+            pause = (pause * 2).min(Duration::from_millis(50));
+        }
+    }
+    Ok(())
+}
+
+/// Reads every run, and builds the alias table for all of them.
+pub async fn collect(
+    client: &Client,
+    runs: &[RunRef],
+    known: &Known<'_>,
+) -> Result<(Vec<RunObs>, Aliases), String> {
+    let mut aliases = Aliases::default();
+    // Node ids carry a per-scenario suffix; views name the scenario's agent.
+    for (agent, node) in known.node_ids {
+        aliases.insert(node, agent);
+    }
+    for run in runs {
+        aliases.insert(&run.run_id, &run.alias);
+    }
+    let get = |path: String| async move {
+        client
+            .get(&path)
+            .await
+            .map(|r| r.body)
+            .map_err(|e| e.to_string())
+    };
+    let mut out = Vec::new();
+    for run in runs {
+        let id = &run.run_id;
+        let dag = get(format!("/api/ui/v1/workflows/{id}/dag")).await?;
+        let light = get(format!("/api/ui/v1/workflows/{id}/dag?mode=lightweight")).await?;
+        let detail = get(format!("/api/ui/v2/workflow-runs/{id}")).await?;
+        let list = get(format!(
+            "/api/ui/v2/workflow-runs?run_id={id}&page_size=200"
+        ))
+        .await?;
+        let listed = list
+            .get("runs")
+            .and_then(Value::as_array)
+            .and_then(|rs| rs.iter().find(|r| s(r, "run_id") == *id).cloned())
+            .unwrap_or(Value::Null);
+        let nodes = timeline(&dag);
+        for (exec, alias) in alias_nodes(run, &nodes, known) {
+            aliases.insert(&exec, &alias);
+        }
+        let light_nodes = timeline(&light);
+        let mut execs = Vec::new();
+        for node in nodes {
+            let exec = s(&node, "execution_id");
+            let status_view = get(format!("/api/v1/executions/{exec}")).await?;
+            execs.push(ExecObs {
+                light: light_nodes
+                    .iter()
+                    .find(|n| s(n, "execution_id") == exec)
+                    .cloned(),
+                id: exec,
+                node,
+                status_view,
+            });
+        }
+        out.push(RunObs {
+            run: run.clone(),
+            dag,
+            light,
+            detail,
+            listed,
+            execs,
+        });
+    }
+    Ok((out, aliases))
+}

@@ -1,0 +1,334 @@
+//! The five views. Each takes only contract fields, aliases every id, and
+//! shows where two read surfaces disagree instead of picking one, so a
+//! disagreement is itself a diff.
+
+use std::collections::BTreeMap;
+
+use serde_json::{json, Map, Value};
+
+use super::{Aliases, RunObs};
+use crate::agents::Log;
+use crate::scenario::View;
+
+/// One step's HTTP answer, kept for the responses view.
+#[derive(Clone, Debug)]
+pub struct StepResponse {
+    /// `step 3: restart run1/research.synth`.
+    pub label: String,
+    /// HTTP status.
+    pub status: u16,
+    /// Contract response headers present (lower-case names).
+    pub headers: BTreeMap<String, String>,
+    /// The body, not yet aliased.
+    pub body: Value,
+}
+
+/// Everything the views are built from.
+pub struct ViewInputs<'a> {
+    /// The runs, as read.
+    pub runs: &'a [RunObs],
+    /// The alias table.
+    pub aliases: &'a Aliases,
+    /// The agents' log.
+    pub log: &'a Log,
+    /// LLM calls per stub made while each run ran.
+    pub llm: &'a [(String, BTreeMap<String, usize>)],
+    /// Step answers.
+    pub responses: &'a [StepResponse],
+}
+
+/// Builds one view.
+pub fn build(view: View, i: &ViewInputs<'_>) -> Value {
+    match view {
+        View::Provenance => provenance(i),
+        View::Lineage => lineage(i),
+        View::Headers => headers(i),
+        View::Llm => llm(i),
+        View::Responses => responses(i),
+    }
+}
+
+/// One value, or each surface's value when they differ.
+fn agreed(values: Vec<(&str, Value)>) -> Value {
+    let first = values
+        .first()
+        .map(|(_, v)| v.clone())
+        .unwrap_or(Value::Null);
+    if values.iter().all(|(_, v)| *v == first) {
+        first
+    } else {
+        Value::Object(
+            values
+                .into_iter()
+                .map(|(k, v)| (k.to_string(), v))
+                .collect(),
+        )
+    }
+}
+
+fn opt(v: Option<&Value>) -> Value {
+    v.cloned().unwrap_or(Value::Null)
+}
+
+fn reuse(node: Option<&Value>, al: &Aliases) -> Value {
+    match node.and_then(|n| n.get("reuse")) {
+        Some(r) if !r.is_null() => json!({
+            "hit": opt(r.get("hit")),
+            "source_execution": al.value(&opt(r.get("source_execution_id"))),
+            "source_run": al.value(&opt(r.get("source_run_id"))),
+        }),
+        _ => Value::Null,
+    }
+}
+
+fn provenance(i: &ViewInputs<'_>) -> Value {
+    let al = i.aliases;
+    let mut out = Map::new();
+    for run in i.runs {
+        let status = agreed(vec![
+            ("dag", opt(run.dag.get("workflow_status"))),
+            ("run_detail", opt(run.detail.pointer("/run/status"))),
+            ("run_list", opt(run.listed.get("status"))),
+        ]);
+        let mut execs: Vec<(String, Value)> = Vec::new();
+        for e in &run.execs {
+            let alias = al.get(&e.id).unwrap_or(&e.id).to_string();
+            let mut row = Map::new();
+            row.insert(
+                "parent".into(),
+                al.value(&opt(e.node.get("parent_execution_id"))),
+            );
+            row.insert(
+                "status".into(),
+                agreed(vec![
+                    ("dag", opt(e.node.get("status"))),
+                    ("status_view", opt(e.status_view.get("status"))),
+                ]),
+            );
+            let reason = agreed(vec![
+                ("dag", al.value(&opt(e.node.get("status_reason")))),
+                (
+                    "status_view",
+                    al.value(&opt(e.status_view.get("status_reason"))),
+                ),
+            ]);
+            if !reason.is_null() {
+                row.insert("status_reason".into(), reason);
+            }
+            let full = reuse(Some(&e.node), al);
+            row.insert(
+                "reuse".into(),
+                agreed(vec![
+                    ("dag", full.clone()),
+                    ("dag_lightweight", reuse(e.light.as_ref(), al)),
+                ]),
+            );
+            if !full.is_null() {
+                // A hit takes no time and copies the source's result byte for byte (§3.6).
+                row.insert("duration_ms".into(), opt(e.status_view.get("duration_ms")));
+                let source = e
+                    .node
+                    .pointer("/reuse/source_execution_id")
+                    .and_then(Value::as_str)
+                    .unwrap_or_default();
+                let copy = i
+                    .runs
+                    .iter()
+                    .flat_map(|r| &r.execs)
+                    .find(|x| x.id == source)
+                    .map(|x| x.status_view.get("result") == e.status_view.get("result"));
+                row.insert(
+                    "result_is_source_copy".into(),
+                    copy.map_or(json!("source not observed"), Value::Bool),
+                );
+            }
+            if let Some(call) = i
+                .log
+                .calls
+                .iter()
+                .find(|c| c.child_execution.as_deref() == Some(e.id.as_str()))
+            {
+                row.insert(
+                    "caller_saw_replay_hit".into(),
+                    al.value(&call.replay_hit.clone().map_or(Value::Null, Value::String)),
+                );
+            }
+            execs.push((alias, Value::Object(row)));
+        }
+        execs.sort_by(|a, b| a.0.cmp(&b.0));
+        out.insert(
+            run.run.alias.clone(),
+            json!({"status": status, "executions": Value::Object(execs.into_iter().collect())}),
+        );
+    }
+    Value::Object(out)
+}
+
+fn golden(v: Option<&Value>) -> Value {
+    match v {
+        Some(g) if !g.is_null() => json!({
+            "name": opt(g.get("name")),
+            "tags": opt(g.get("tags")),
+            "saved_by": opt(g.get("saved_by")),
+            "saved_at": timestamp(g.get("saved_at")),
+        }),
+        _ => Value::Null,
+    }
+}
+
+fn lineage(i: &ViewInputs<'_>) -> Value {
+    let al = i.aliases;
+    let mut out = Map::new();
+    for run in i.runs {
+        let lin = |v: Option<&Value>| al.value(&opt(v));
+        out.insert(
+            run.run.alias.clone(),
+            json!({
+                "lineage": agreed(vec![
+                    ("dag", lin(run.dag.get("lineage"))),
+                    ("dag_lightweight", lin(run.light.get("lineage"))),
+                    ("run_detail", lin(run.detail.pointer("/run/lineage"))),
+                    ("run_list", lin(run.listed.get("lineage"))),
+                ]),
+                "golden": agreed(vec![
+                    ("dag", golden(run.dag.get("golden"))),
+                    ("dag_lightweight", golden(run.light.get("golden"))),
+                    ("run_detail", golden(run.detail.pointer("/run/golden"))),
+                    ("run_list", golden(run.listed.get("golden"))),
+                ]),
+            }),
+        );
+    }
+    Value::Object(out)
+}
+
+const CONTRACT_HEADERS: [(&str, &str); 7] = [
+    ("run", "x-run-id"),
+    ("workflow", "x-workflow-id"),
+    ("execution", "x-execution-id"),
+    ("parent", "x-parent-execution-id"),
+    ("replay_source", "x-agentfield-replay-source-run-id"),
+    ("replay_before", "x-agentfield-replay-before-execution-id"),
+    ("replay_mode", "x-agentfield-replay-mode"),
+];
+
+fn headers(i: &ViewInputs<'_>) -> Value {
+    let al = i.aliases;
+    let mut rows: Vec<(String, Value)> = Vec::new();
+    for d in &i.log.dispatches {
+        let exec = d.header("x-execution-id").unwrap_or("absent");
+        let key = al.get(exec).map_or_else(
+            || format!("unobserved {}.{}", d.agent, d.reasoner),
+            str::to_string,
+        );
+        let mut row = Map::new();
+        for (name, header) in CONTRACT_HEADERS.iter().filter(|(n, _)| *n != "execution") {
+            let v = d
+                .header(header)
+                .map_or_else(|| "absent".to_string(), |v| al.text(v));
+            row.insert(name.to_string(), Value::String(v));
+        }
+        row.insert("body".into(), al.value(&d.body));
+        rows.push((key, Value::Object(row)));
+    }
+    rows.sort_by(|a, b| a.0.cmp(&b.0));
+    let mut out = Map::new();
+    for (k, v) in rows {
+        match out.get_mut(&k) {
+            // Two dispatches of one execution is itself worth seeing.
+            Some(Value::Array(list)) => list.push(v),
+            Some(prev) => *prev = Value::Array(vec![prev.clone(), v]),
+            None => {
+                out.insert(k, v);
+            }
+        }
+    }
+    Value::Object(out)
+}
+
+fn llm(i: &ViewInputs<'_>) -> Value {
+    let mut out: BTreeMap<String, Map<String, Value>> = BTreeMap::new();
+    for (run, counts) in i.llm {
+        for (stub, n) in counts {
+            out.entry(stub.clone())
+                .or_default()
+                .insert(run.clone(), json!(n));
+        }
+    }
+    json!(out)
+}
+
+/// Response fields the contract defines; anything else an implementation adds is left out.
+const FIELDS: &[&str] = &[
+    "execution_id",
+    "run_id",
+    "workflow_id",
+    "status",
+    "target",
+    "type",
+    "created_at",
+    "enqueued_at",
+    "source_execution_id",
+    "source_run_id",
+    "restarted_execution_id",
+    "replay_before_execution_id",
+    "replay_mode",
+    "scope",
+    "kind",
+    "webhook_registered",
+    "webhook_error",
+    "error",
+    "error_category",
+    "message",
+    "error_details",
+    "result",
+    "finished_at",
+    "lineage",
+    "golden",
+    "terminal",
+];
+
+fn timestamp(v: Option<&Value>) -> Value {
+    match v.and_then(Value::as_str) {
+        Some(t) if chrono::DateTime::parse_from_rfc3339(t).is_ok() => json!("<rfc3339>"),
+        Some(t) => json!(format!("not RFC3339: {t}")),
+        None => Value::Null,
+    }
+}
+
+fn responses(i: &ViewInputs<'_>) -> Value {
+    let al = i.aliases;
+    let list: Vec<Value> = i
+        .responses
+        .iter()
+        .map(|r| {
+            let body = match &r.body {
+                Value::Object(m) => {
+                    let kept: Map<String, Value> = FIELDS
+                        .iter()
+                        .filter_map(|f| m.get(*f).map(|v| (f.to_string(), v)))
+                        .map(|(k, v)| {
+                            let v = if k.ends_with("_at") {
+                                timestamp(Some(v))
+                            } else if k == "golden" {
+                                golden(Some(v))
+                            } else {
+                                al.value(v)
+                            };
+                            (k, v)
+                        })
+                        .collect();
+                    Value::Object(kept)
+                }
+                other => al.value(other),
+            };
+            let headers: Map<String, Value> = r
+                .headers
+                .iter()
+                .map(|(k, v)| (k.clone(), json!(al.text(v))))
+                .collect();
+            json!({"step": r.label, "status": r.status, "headers": headers, "body": body})
+        })
+        .collect();
+    Value::Array(list)
+}

@@ -1,0 +1,168 @@
+//! Executes a scenario's steps against a target, then observes and builds the
+//! views. It reaches the control plane only through `client` over HTTP.
+//! Every wait has a deadline; on expiry it says what it awaited and what it
+//! saw last. A step whose result differs from its expectation is recorded as a
+//! failure with the step's location, and the scenario goes on so that the
+//! views can show why.
+
+mod steps;
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+
+use crate::agents::AgentHost;
+use crate::client::{is_terminal, Client};
+use crate::llm::LlmStubs;
+use crate::observe::{self, Known, RunRef, StepResponse, ViewInputs};
+use crate::scenario::{Scenario, View};
+use crate::target::Target;
+
+/// What one scenario produced.
+#[derive(Debug)]
+pub struct Outcome {
+    /// Each requested view, in the scenario's order.
+    pub views: Vec<(View, Value)>,
+    /// Expectations that did not hold, each with its location.
+    pub failures: Vec<String>,
+}
+
+/// The scenario could not be carried through.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct RunError(pub String);
+
+pub(crate) struct Runner {
+    scenario: Arc<Scenario>,
+    client: Client,
+    agents: AgentHost,
+    llm: LlmStubs,
+    runs: Vec<RunRef>,
+    root_inputs: HashMap<String, Value>,
+    responses: Vec<StepResponse>,
+    llm_per_run: Vec<(String, BTreeMap<String, usize>)>,
+    llm_seen: BTreeMap<String, usize>,
+    failures: Vec<String>,
+    deadline: Duration,
+}
+
+/// Runs one scenario against `target`.
+pub async fn run(scenario: Arc<Scenario>, target: &Target) -> Result<Outcome, RunError> {
+    let client = target.client();
+    let llm = LlmStubs::start(&scenario.llm).await;
+    let urls = scenario
+        .llm
+        .keys()
+        .map(|s| (s.clone(), llm.base_url(s)))
+        .collect();
+    let deadline = Duration::from_millis(scenario.timeout_ms);
+    let agents = AgentHost::start(scenario.clone(), client.clone(), urls, deadline)
+        .await
+        .map_err(|e| RunError(e.to_string()))?;
+    let mut runner = Runner {
+        llm_seen: llm.counts().await,
+        scenario: scenario.clone(),
+        client,
+        agents,
+        llm,
+        runs: Vec::new(),
+        root_inputs: HashMap::new(),
+        responses: Vec::new(),
+        llm_per_run: Vec::new(),
+        failures: Vec::new(),
+        deadline,
+    };
+    for (index, step) in scenario.steps.iter().enumerate() {
+        runner
+            .step(index + 1, &step.value)
+            .await
+            .map_err(|e| RunError(format!("{}: step {}: {e}", step.loc, index + 1)))?;
+    }
+    runner.observe().await
+}
+
+impl Runner {
+    pub(crate) fn fail(&mut self, loc: &crate::scenario::Location, message: String) {
+        self.failures.push(format!("{loc}: {message}"));
+    }
+
+    /// Polls a run's root until it is terminal; returns its status.
+    pub(crate) async fn wait_root(&self, run: &RunRef) -> Result<String, String> {
+        let end = Instant::now() + self.deadline;
+        let mut pause = Duration::from_millis(2);
+        let mut last;
+        loop {
+            match self
+                .client
+                .get(&format!("/api/v1/executions/{}", run.root))
+                .await
+            {
+                Ok(r) if r.status == 200 => {
+                    let status = r.str("status").unwrap_or_default();
+                    if is_terminal(&status) {
+                        return Ok(status);
+                    }
+                    last = format!("status {status:?}");
+                }
+                Ok(r) => last = format!("HTTP {} {}", r.status, r.body),
+                Err(e) => last = e.to_string(),
+            }
+            if Instant::now() >= end {
+                return Err(format!(
+                    "waiting for the root of {} ({}) to reach a terminal status: not within {:?}; last seen: {last}",
+                    run.alias, run.root, self.deadline
+                ));
+            }
+            tokio::time::sleep(pause).await;
+            pause = (pause * 2).min(Duration::from_millis(50));
+        }
+    }
+
+    /// Notes the LLM calls made since the last run finished, against `run`.
+    pub(crate) async fn mark_llm(&mut self, run: &str) {
+        let now = self.llm.counts().await;
+        let delta = now
+            .iter()
+            .map(|(k, n)| (k.clone(), n - self.llm_seen.get(k).copied().unwrap_or(0)))
+            .collect();
+        self.llm_per_run.push((run.to_string(), delta));
+        self.llm_seen = now;
+    }
+
+    async fn observe(mut self) -> Result<Outcome, RunError> {
+        observe::settle(&self.client, &self.runs, self.deadline)
+            .await
+            .map_err(RunError)?;
+        if self.llm.counts().await != self.llm_seen {
+            self.mark_llm("after the last step").await;
+        }
+        let log = self.agents.log();
+        let known = Known {
+            node_ids: self.agents.node_ids(),
+            log: &log,
+            root_inputs: &self.root_inputs,
+        };
+        let (runs, aliases) = observe::collect(&self.client, &self.runs, &known)
+            .await
+            .map_err(RunError)?;
+        let inputs = ViewInputs {
+            runs: &runs,
+            aliases: &aliases,
+            log: &log,
+            llm: &self.llm_per_run,
+            responses: &self.responses,
+        };
+        let views = self
+            .scenario
+            .snapshot
+            .iter()
+            .map(|v| (*v, observe::build(*v, &inputs)))
+            .collect();
+        Ok(Outcome {
+            views,
+            failures: self.failures,
+        })
+    }
+}

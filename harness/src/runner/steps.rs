@@ -1,0 +1,265 @@
+//! One function per step kind.
+
+use std::collections::BTreeMap;
+
+use serde_json::{json, Map, Value};
+
+use super::Runner;
+use crate::client::Response;
+use crate::observe::{self, Known, RunRef, StepResponse};
+use crate::scenario::{placeholders, Restart, Step};
+
+const RESPONSE_HEADERS: [&str; 3] = ["x-execution-id", "x-run-id", "x-agentfield-replay-hit"];
+
+impl Runner {
+    pub(crate) async fn step(&mut self, n: usize, step: &Step) -> Result<(), String> {
+        let loc = self.scenario.steps[n - 1].loc.clone();
+        match step {
+            Step::Run {
+                agent,
+                reasoner,
+                input,
+                context,
+                sync,
+                wait,
+                expect,
+            } => {
+                let node = self.agents.node_id(agent).unwrap_or(agent).to_string();
+                let path = if *sync {
+                    format!("/api/v1/execute/{node}.{reasoner}")
+                } else {
+                    format!("/api/v1/execute/async/{node}.{reasoner}")
+                };
+                let mut body = json!({ "input": input });
+                if let Some(c) = context {
+                    body["context"] = c.clone();
+                }
+                let r = self
+                    .client
+                    .post(&path, body)
+                    .await
+                    .map_err(|e| e.to_string())?;
+                let (Some(run_id), Some(root)) = (r.str("run_id"), r.str("execution_id")) else {
+                    return Err(format!(
+                        "POST {path}: no run_id/execution_id in HTTP {} {}",
+                        r.status, r.body
+                    ));
+                };
+                self.root_inputs.insert(root.clone(), input.clone());
+                let run = RunRef {
+                    alias: format!("run{}", self.runs.len() + 1),
+                    run_id,
+                    root,
+                };
+                self.runs.push(run.clone());
+                if *wait {
+                    let status = self.wait_root(&run).await?;
+                    self.mark_llm(&run.alias).await;
+                    self.check(&loc, &run, expect.as_deref(), &status);
+                }
+            }
+            Step::Restart(r) => self.restart(n, &loc, r).await?,
+            Step::Wait { run, expect } => {
+                let run = self.run_ref(run)?;
+                let status = self.wait_root(&run).await?;
+                self.mark_llm(&run.alias).await;
+                self.check(&loc, &run, expect.as_deref(), &status);
+            }
+            Step::Golden { run, body, status } => {
+                let run = self.run_ref(run)?;
+                let path = format!("/api/ui/v2/workflow-runs/{}/golden", run.run_id);
+                let r = self
+                    .client
+                    .send("POST", &path, Some(body), &[])
+                    .await
+                    .map_err(|e| e.to_string())?;
+                self.expect_status(&loc, *status, &r);
+                self.keep(format!("step {n}: golden {}", run.alias), r);
+            }
+            Step::Request {
+                method,
+                path,
+                body,
+                headers,
+                status,
+            } => {
+                let path = self.substitute(path).await?;
+                let mut hs = Vec::new();
+                for (k, v) in headers {
+                    hs.push((k.clone(), self.substitute(v).await?));
+                }
+                let r = self
+                    .client
+                    .send(method, &path, body.as_ref(), &hs)
+                    .await
+                    .map_err(|e| e.to_string())?;
+                self.expect_status(&loc, *status, &r);
+                let label = format!("step {n}: {method} {}", self.scenario_path(n));
+                self.keep(label, r);
+            }
+            Step::Down(agent) => self.agents.down(agent).await.map_err(|e| e.to_string())?,
+            Step::Up(agent) => self.agents.up(agent).await.map_err(|e| e.to_string())?,
+            Step::SetLlm { stub, program } => {
+                self.llm.set(stub, program.clone());
+            }
+        }
+        Ok(())
+    }
+
+    /// The request path as written in the scenario, aliases and all.
+    fn scenario_path(&self, n: usize) -> String {
+        match &self.scenario.steps[n - 1].value {
+            Step::Request { path, .. } => path.clone(),
+            _ => String::new(),
+        }
+    }
+
+    async fn restart(
+        &mut self,
+        n: usize,
+        loc: &crate::scenario::Location,
+        r: &Restart,
+    ) -> Result<(), String> {
+        let source = self.resolve(&r.from).await?;
+        let mut body = Map::new();
+        if r.fork {
+            body.insert("fork".into(), json!(true));
+        }
+        for (k, v) in [
+            ("scope", &r.scope),
+            ("reuse", &r.reuse),
+            ("reason", &r.reason),
+        ] {
+            if let Some(v) = v {
+                body.insert(k.into(), json!(v));
+            }
+        }
+        for (k, v) in [("input", &r.input), ("context", &r.context)] {
+            if let Some(v) = v {
+                body.insert(k.into(), v.clone());
+            }
+        }
+        let prefix = if r.ui { "/api/ui/v1" } else { "/api/v1" };
+        let path = format!("{prefix}/executions/{source}/restart");
+        let resp = self
+            .client
+            .post(&path, Value::Object(body))
+            .await
+            .map_err(|e| e.to_string())?;
+        let verb = if r.fork { "fork" } else { "restart" };
+        let label = format!("step {n}: {verb} {}", r.from);
+        if resp.status != r.status {
+            let msg = format!(
+                "{verb} {}: expected HTTP {}, saw {} {}",
+                r.from, r.status, resp.status, resp.body
+            );
+            self.keep(label, resp);
+            // Later steps name the run this one should have created.
+            return Err(msg);
+        }
+        let created = (resp.status == 202).then(|| (resp.str("run_id"), resp.str("execution_id")));
+        self.keep(label, resp);
+        if let Some((Some(run_id), Some(root))) = created {
+            let run = RunRef {
+                alias: format!("run{}", self.runs.len() + 1),
+                run_id,
+                root,
+            };
+            self.runs.push(run.clone());
+            if r.wait {
+                let status = self.wait_root(&run).await?;
+                self.mark_llm(&run.alias).await;
+                self.check(loc, &run, r.expect.as_deref(), &status);
+            }
+        } else if let Some(_) = created {
+            return Err(format!(
+                "{verb} {}: a 202 without run_id and execution_id",
+                r.from
+            ));
+        }
+        Ok(())
+    }
+
+    fn check(
+        &mut self,
+        loc: &crate::scenario::Location,
+        run: &RunRef,
+        expect: Option<&str>,
+        status: &str,
+    ) {
+        if let Some(want) = expect {
+            if want != status {
+                self.fail(
+                    loc,
+                    format!("expected {} to end {want}, it ended {status}", run.alias),
+                );
+            }
+        }
+    }
+
+    fn expect_status(&mut self, loc: &crate::scenario::Location, want: u16, r: &Response) {
+        if r.status != want {
+            self.fail(
+                loc,
+                format!("expected HTTP {want}, saw {} {}", r.status, r.body),
+            );
+        }
+    }
+
+    fn keep(&mut self, label: String, r: Response) {
+        let headers: BTreeMap<String, String> = RESPONSE_HEADERS
+            .iter()
+            .filter_map(|h| r.header(h).map(|v| (h.to_string(), v)))
+            .collect();
+        self.responses.push(StepResponse {
+            label,
+            status: r.status,
+            headers,
+            body: r.body,
+        });
+    }
+
+    fn run_ref(&self, alias: &str) -> Result<RunRef, String> {
+        self.runs
+            .iter()
+            .find(|r| r.alias == alias)
+            .cloned()
+            .ok_or_else(|| format!("no run {alias} (only {} created)", self.runs.len()))
+    }
+
+    /// `run1` → run id; `run1/agent.reasoner[#k]` → execution id.
+    pub(crate) async fn resolve(&self, alias: &str) -> Result<String, String> {
+        let Some((run, _)) = alias.split_once('/') else {
+            return Ok(self.run_ref(alias)?.run_id);
+        };
+        let run = self.run_ref(run)?;
+        let log = self.agents.log();
+        let known = Known {
+            node_ids: self.agents.node_ids(),
+            log: &log,
+            root_inputs: &self.root_inputs,
+        };
+        let pairs = observe::run_aliases(&self.client, &run, &known).await?;
+        pairs
+            .iter()
+            .find(|(_, a)| a == alias)
+            .map(|(id, _)| id.clone())
+            .ok_or_else(|| {
+                let have: Vec<&str> = pairs.iter().map(|(_, a)| a.as_str()).collect();
+                format!(
+                    "no execution {alias}; {} has: {}",
+                    run.alias,
+                    have.join(", ")
+                )
+            })
+    }
+
+    async fn substitute(&self, text: &str) -> Result<String, String> {
+        let mut out = text.to_string();
+        for p in placeholders(text) {
+            let id = self.resolve(&p).await?;
+            out = out.replace(&format!("{{{p}}}"), &id);
+        }
+        Ok(out)
+    }
+}
