@@ -16,7 +16,9 @@ fn workspace() -> PathBuf {
 
 fn main() {
     let args = Arguments::from_args();
-    let root = workspace().join("scenarios");
+    // Messages name files as `scenarios/<topic>/<name>.yaml`, from the workspace root.
+    std::env::set_current_dir(workspace()).expect("the workspace root exists");
+    let root = PathBuf::from("scenarios");
     let files = afc::scenario::discover(&root).unwrap_or_else(|e| panic!("{e}"));
     let trials = files
         .into_iter()

@@ -296,6 +296,15 @@ fn timestamp(v: Option<&Value>) -> Value {
     }
 }
 
+/// The contract fixes the prefix of a bind error, not the decoder's wording.
+fn error_text(v: &Value) -> Value {
+    const PREFIX: &str = "invalid request body: ";
+    match v.as_str() {
+        Some(e) if e.starts_with(PREFIX) => json!(format!("{PREFIX}<decoder error>")),
+        _ => v.clone(),
+    }
+}
+
 fn responses(i: &ViewInputs<'_>) -> Value {
     let al = i.aliases;
     let list: Vec<Value> = i
@@ -312,6 +321,8 @@ fn responses(i: &ViewInputs<'_>) -> Value {
                                 timestamp(Some(v))
                             } else if k == "golden" {
                                 golden(Some(v))
+                            } else if k == "error" {
+                                error_text(&al.value(v))
                             } else {
                                 al.value(v)
                             };

@@ -5,7 +5,7 @@
 
 use std::collections::HashMap;
 
-use marked_yaml::types::{MarkedScalarNode, Node};
+use marked_yaml::types::Node;
 use marked_yaml::{LoaderOptions, Span};
 use serde_json::{Map, Number, Value};
 
@@ -63,7 +63,8 @@ pub fn parse(text: &str) -> Result<(Value, Positions), SyntaxError> {
         }
     })?;
     let mut positions = Positions::default();
-    let value = convert(&node, String::new(), &mut positions);
+    let chars: Vec<char> = text.chars().collect();
+    let value = convert(&node, String::new(), &mut positions, &chars);
     Ok((value, positions))
 }
 
@@ -73,25 +74,31 @@ fn span_pos(span: &Span) -> Pos {
         .unwrap_or((1, 1))
 }
 
-fn convert(node: &Node, pointer: String, positions: &mut Positions) -> Value {
+fn convert(node: &Node, pointer: String, positions: &mut Positions, src: &[char]) -> Value {
     positions
         .values
         .insert(pointer.clone(), span_pos(node.span()));
     match node {
-        Node::Scalar(s) => scalar(s),
+        // marked-yaml 0.8 marks quoted scalars as coercible too; the source says whether it was quoted.
+        Node::Scalar(s) if quoted_at(s.span(), src) => Value::String(s.as_str().to_string()),
+        Node::Scalar(s) => scalar(s.as_str()),
         Node::Sequence(seq) => Value::Array(
             seq.iter()
                 .enumerate()
-                .map(|(i, n)| convert(n, format!("{pointer}/{i}"), positions))
+                .map(|(i, n)| convert(n, format!("{pointer}/{i}"), positions, src))
                 .collect(),
         ),
         Node::Mapping(map) => {
+            // A mapping's span starts at its first value; its first key is where a reader looks.
+            if let Some((k, _)) = map.iter().next() {
+                positions.values.insert(pointer.clone(), span_pos(k.span()));
+            }
             let mut out = Map::new();
             for (k, v) in map.iter() {
                 let key = k.as_str().to_string();
                 let child = format!("{pointer}/{}", escape(&key));
                 positions.keys.insert(child.clone(), span_pos(k.span()));
-                let value = convert(v, child, positions);
+                let value = convert(v, child, positions, src);
                 out.insert(key, value);
             }
             Value::Object(out)
@@ -99,12 +106,14 @@ fn convert(node: &Node, pointer: String, positions: &mut Positions) -> Value {
     }
 }
 
+fn quoted_at(span: &Span, src: &[char]) -> bool {
+    span.start()
+        .and_then(|m| src.get(m.character()))
+        .is_some_and(|c| matches!(c, '"' | '\''))
+}
+
 /// YAML 1.2 core-schema typing for plain scalars; quoted scalars stay strings.
-fn scalar(s: &MarkedScalarNode) -> Value {
-    let text = s.as_str();
-    if !s.may_coerce() {
-        return Value::String(text.to_string());
-    }
+fn scalar(text: &str) -> Value {
     match text {
         "" | "~" | "null" | "Null" | "NULL" => return Value::Null,
         "true" | "True" | "TRUE" => return Value::Bool(true),
@@ -135,20 +144,41 @@ pub fn escape(segment: &str) -> String {
     segment.replace('~', "~0").replace('/', "~1")
 }
 
-// marked-yaml renders errors as "... at line L column C" (1-based).
-fn error_pos(message: &str) -> Pos {
-    let nums: Vec<usize> = message
-        .split(|c: char| !c.is_ascii_digit())
-        .filter_map(|t| t.parse().ok())
-        .collect();
-    match message.rfind("line") {
-        Some(_) if nums.len() >= 2 => (nums[nums.len() - 2], nums[nums.len() - 1]),
-        _ => (1, 1),
+// marked-yaml renders positions as `L:C`: a scan error leads with one, a
+// duplicate key names the first and then the second occurrence.
+fn positions_in(message: &str) -> Vec<Pos> {
+    let mut out = Vec::new();
+    for token in message.split(|c: char| !(c.is_ascii_digit() || c == ':')) {
+        let mut parts = token.trim_matches(':').splitn(2, ':');
+        if let (Some(l), Some(c)) = (parts.next(), parts.next()) {
+            if let (Ok(l), Ok(c)) = (l.parse(), c.parse()) {
+                out.push((l, c));
+            }
+        }
     }
+    out
+}
+
+fn error_pos(message: &str) -> Pos {
+    let found = positions_in(message);
+    let pick = if message.starts_with("Duplicate key") {
+        found.last()
+    } else {
+        found.first()
+    };
+    pick.copied().unwrap_or((1, 1))
 }
 
 fn strip_position(message: &str) -> String {
-    message.to_string()
+    match message.split_once(": ") {
+        Some((head, rest))
+            if positions_in(head).len() == 1
+                && head.chars().all(|c| c.is_ascii_digit() || c == ':') =>
+        {
+            rest.to_string()
+        }
+        _ => message.to_string(),
+    }
 }
 
 #[cfg(test)]
@@ -157,10 +187,11 @@ mod tests {
 
     #[test]
     fn types_plain_scalars_and_keeps_quoted_strings() {
-        let (v, _) = parse("a: 1\nb: '1'\nc: 1.5\nd: true\ne: ~\nf: x.y\ng: -0\n").expect("parses");
+        let (v, _) = parse("a: 1\nb: '1'\nc: 1.5\nd: true\ne: ~\nf: x.y\ng: -0\nh: \"\"\ni:\n")
+            .expect("parses");
         assert_eq!(
             v,
-            serde_json::json!({"a": 1, "b": "1", "c": 1.5, "d": true, "e": null, "f": "x.y", "g": 0})
+            serde_json::json!({"a": 1, "b": "1", "c": 1.5, "d": true, "e": null, "f": "x.y", "g": 0, "h": "", "i": null})
         );
     }
 
