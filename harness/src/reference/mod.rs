@@ -1,21 +1,69 @@
 //! The reference control plane: AgentField v0.1.96's restart / fork / replay
-//! contract over HTTP, in memory. Placeholder until the reference lands.
+//! contract over HTTP, in memory.
+//!
+//! [`serve`] runs one control plane on a listener the caller bound, until the
+//! caller's shutdown future resolves. Each call builds its own state, so two
+//! control planes in one process share nothing. Module map: `routes` (HTTP
+//! surface), `prepare` + `replay` (the execute boundary), `dispatch` (calls to
+//! agents), `store` + `memory` (state), `canonical` + `payload` (Go-compatible
+//! JSON), `views` (read shapes).
 
-/// How the reference runs.
-#[derive(Clone, Debug, Default)]
+use std::sync::Arc;
+use std::time::Duration;
+
+mod auth;
+pub mod canonical;
+mod dispatch;
+mod error;
+mod ids;
+pub mod memory;
+pub mod model;
+mod payload;
+mod prepare;
+mod replay;
+mod routes;
+mod state;
+pub mod store;
+mod summary;
+mod views;
+
+/// Settings of one reference control plane.
+#[derive(Clone, Debug)]
 pub struct Config {
-    /// API key every `/api/*` request must carry, if set.
+    /// When set, every `/api/*` request but health must carry this key
+    /// (`X-API-Key` or `Authorization: Bearer`), as agent-protocol §6.1.
     pub api_key: Option<String>,
-    /// Timeout of a dispatch to an agent.
-    pub agent_timeout: std::time::Duration,
+    /// HTTP timeout of a dispatch and deadline of a sync execute's wait.
+    pub agent_timeout: Duration,
 }
 
-/// Serves the reference on `listener` until `shutdown` resolves.
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            api_key: None,
+            // v0.1.96's agent_call_timeout when no config file sets it.
+            agent_timeout: Duration::from_secs(90),
+        }
+    }
+}
+
+/// Serves the reference on an already bound listener until `shutdown` resolves.
 pub async fn serve(
-    _listener: tokio::net::TcpListener,
-    _config: Config,
+    listener: tokio::net::TcpListener,
+    config: Config,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    shutdown.await;
-    Ok(())
+    let http = reqwest::Client::builder()
+        .timeout(config.agent_timeout)
+        .build()
+        .map_err(std::io::Error::other)?;
+    let state = Arc::new(state::AppState {
+        store: Arc::new(memory::MemoryStore::new()),
+        config,
+        http,
+        completions: state::Completions::default(),
+    });
+    axum::serve(listener, routes::router(state))
+        .with_graceful_shutdown(shutdown)
+        .await
 }

@@ -1,0 +1,338 @@
+//! Control plane → agent (agent-protocol §3): build the request of contract
+//! §4.1, send it, and record what came back on the execution row.
+
+use std::time::Duration;
+
+use chrono::Utc;
+use serde_json::{json, Value};
+
+use super::canonical::{self, GoValue};
+use super::model::{millis_between, Execution, TargetType};
+use super::payload::{decode_stored, input_body};
+use super::state::AppState;
+
+/// What the agent did with a dispatch.
+#[derive(Debug)]
+pub enum CallOutcome {
+    /// Answered < 400 and not 202: the body is the result.
+    Completed(Vec<u8>),
+    /// Answered 202: the result comes later through the status callback.
+    Accepted,
+    /// Answered ≥ 400.
+    AgentError {
+        /// The agent's status code.
+        status: u16,
+        /// The agent's body.
+        body: Vec<u8>,
+    },
+    /// No answer within the agent timeout.
+    Timeout(String),
+    /// Could not connect (refused, reset, unknown host).
+    Unreachable(String),
+}
+
+/// How a failed dispatch ends up on the row and in a sync reply (§3.4).
+#[derive(Debug)]
+pub struct Failure {
+    /// The category: the row's `status_reason` and the reply's `error_category`.
+    pub category: &'static str,
+    /// The row's `error_message` and the reply's `error`.
+    pub message: String,
+    /// Status of the sync reply.
+    pub http_status: u16,
+    /// The agent body when it is JSON (`error_details`).
+    pub details: Option<Value>,
+    /// Whether the agent answered at all (the reply then carries `status:"failed"`).
+    pub answered: bool,
+}
+
+/// Sends the dispatch for `exec` and returns the agent's answer. Never holds a lock.
+pub async fn call_agent(state: &AppState, exec: &Execution) -> CallOutcome {
+    let node = match state.store.node(&exec.agent_node_id) {
+        Ok(Some(n)) => n,
+        Ok(None) => {
+            return CallOutcome::Unreachable(format!("agent '{}' not found", exec.agent_node_id))
+        }
+        Err(e) => return CallOutcome::Unreachable(e.to_string()),
+    };
+    let base = node.base_url.trim_end_matches('/');
+    let serverless = node.deployment_type == "serverless";
+    let url = if !node.invocation_url.is_empty() {
+        node.invocation_url.clone()
+    } else if serverless {
+        format!("{base}/execute")
+    } else {
+        let kind = match exec.target_type {
+            TargetType::Reasoner => "reasoners",
+            TargetType::Skill => "skills",
+        };
+        format!("{base}/{kind}/{}", exec.reasoner_id)
+    };
+    let body = if serverless {
+        serverless_body(exec)
+    } else {
+        input_body(&exec.input_payload)
+    };
+
+    let mut req = state
+        .http
+        .post(&url)
+        .timeout(state.config.agent_timeout)
+        .header("Content-Type", "application/json")
+        .header("X-Run-ID", &exec.run_id)
+        .header("X-Execution-ID", &exec.execution_id)
+        .header("X-Workflow-ID", &exec.run_id);
+    let optional = [
+        ("X-Parent-Execution-ID", &exec.parent_execution_id),
+        ("X-Session-ID", &exec.session_id),
+        ("X-Actor-ID", &exec.actor_id),
+        (
+            "X-AgentField-Replay-Source-Run-ID",
+            &exec.replay.source_run_id,
+        ),
+        (
+            "X-AgentField-Replay-Before-Execution-ID",
+            &exec.replay.before_execution_id,
+        ),
+        ("X-AgentField-Replay-Mode", &exec.replay.mode),
+    ];
+    for (name, value) in optional {
+        if let Some(v) = value {
+            req = req.header(name, v);
+        }
+    }
+    let response = match req.body(body).send().await {
+        Ok(r) => r,
+        Err(e) => return classify_transport(&e),
+    };
+    let status = response.status().as_u16();
+    let bytes = match response.bytes().await {
+        Ok(b) => b.to_vec(),
+        Err(e) => return classify_transport(&e),
+    };
+    match status {
+        202 => CallOutcome::Accepted,
+        s if s < 400 => CallOutcome::Completed(bytes),
+        s => CallOutcome::AgentError {
+            status: s,
+            body: bytes,
+        },
+    }
+}
+
+fn classify_transport(e: &reqwest::Error) -> CallOutcome {
+    let text = format!("{e}: {}", source_chain(e));
+    if e.is_timeout() {
+        CallOutcome::Timeout(format!(
+            "agent call failed: {text} (context deadline exceeded)"
+        ))
+    } else {
+        CallOutcome::Unreachable(format!("agent call failed: {text}"))
+    }
+}
+
+fn source_chain(e: &dyn std::error::Error) -> String {
+    let mut parts = Vec::new();
+    let mut cur = e.source();
+    while let Some(s) = cur {
+        parts.push(s.to_string());
+        cur = s.source();
+    }
+    parts.join(": ")
+}
+
+/// The envelope a serverless agent receives; keys appear only when set.
+fn serverless_body(exec: &Execution) -> String {
+    let (input, _) = decode_stored(&exec.input_payload);
+    let mut ctx = json!({
+        "execution_id": exec.execution_id,
+        "run_id": exec.run_id,
+        "workflow_id": exec.run_id,
+    });
+    for (k, v) in [
+        ("parent_execution_id", &exec.parent_execution_id),
+        ("session_id", &exec.session_id),
+        ("actor_id", &exec.actor_id),
+    ] {
+        if let Some(v) = v {
+            ctx[k] = json!(v);
+        }
+    }
+    let mut body = json!({
+        "path": format!("/execute/{}", exec.reasoner_id),
+        "target": exec.reasoner_id,
+        "reasoner": exec.reasoner_id,
+        "type": exec.target_type.as_str(),
+        "input": canonical::to_json(&GoValue::Object(input)),
+        "execution_context": ctx,
+    });
+    if exec.target_type == TargetType::Skill {
+        body["skill"] = json!(exec.reasoner_id);
+    }
+    body.to_string()
+}
+
+/// Maps a non-success outcome to its category, message and sync status.
+pub fn failure_of(outcome: &CallOutcome) -> Option<Failure> {
+    match outcome {
+        CallOutcome::Completed(_) | CallOutcome::Accepted => None,
+        CallOutcome::AgentError { status, body } => {
+            let details = serde_json::from_slice::<Value>(body).ok();
+            let category = match (*status, &details) {
+                (408, _) => "agent_timeout",
+                (400..=499, None) => "bad_response",
+                _ => "agent_error",
+            };
+            let shown = String::from_utf8_lossy(truncate(body, 1024)).into_owned();
+            Some(Failure {
+                category,
+                message: format!("agent error ({status}): {shown}"),
+                http_status: if *status >= 500 { 502 } else { *status },
+                details,
+                answered: true,
+            })
+        }
+        CallOutcome::Timeout(m) => Some(Failure {
+            category: "agent_timeout",
+            message: m.clone(),
+            http_status: 504,
+            details: None,
+            answered: false,
+        }),
+        CallOutcome::Unreachable(m) => Some(Failure {
+            category: "agent_unreachable",
+            message: m.clone(),
+            http_status: 504,
+            details: None,
+            answered: false,
+        }),
+    }
+}
+
+fn truncate(b: &[u8], max: usize) -> &[u8] {
+    &b[..b.len().min(max)]
+}
+
+/// Records the outcome on the row: success stores the body byte-for-byte; an
+/// agent 5xx also stores its body as the result (GET shows it as `error_details`).
+pub fn apply_outcome(state: &AppState, exec_id: &str, outcome: &CallOutcome) -> Option<Execution> {
+    let now = Utc::now();
+    let failure = failure_of(outcome);
+    let result = state.update_execution(exec_id, &mut |e| {
+        match (outcome, &failure) {
+            (CallOutcome::Accepted, _) => return Ok(()),
+            (CallOutcome::Completed(body), _) => {
+                e.status = "succeeded".to_owned();
+                e.result_payload = Some(body.clone());
+                e.error_message = None;
+            }
+            (_, Some(f)) => {
+                e.status = "failed".to_owned();
+                e.status_reason = Some(f.category.to_owned());
+                e.error_message = Some(f.message.clone());
+                if let CallOutcome::AgentError { status, body } = outcome {
+                    if *status >= 500 {
+                        e.result_payload = Some(body.clone());
+                    }
+                }
+            }
+            (_, None) => return Ok(()),
+        }
+        e.completed_at = Some(now);
+        e.duration_ms = Some(millis_between(e.started_at, now));
+        Ok(())
+    });
+    match result {
+        Ok(e) => Some(e),
+        Err(err) => {
+            tracing::warn!(execution_id = exec_id, error = %err, "could not record dispatch outcome");
+            None
+        }
+    }
+}
+
+/// Dispatches in the background, as an async execute and a restart root do.
+/// A task per execution (no bounded pool) so nested calls can never deadlock.
+pub fn spawn_dispatch(state: super::state::Shared, exec: Execution) {
+    tokio::spawn(async move {
+        let outcome = call_agent(&state, &exec).await;
+        apply_outcome(&state, &exec.execution_id, &outcome);
+    });
+}
+
+/// Waits until `exec_id` is succeeded or failed (a cancelled or timeout
+/// callback does not end a sync wait in v0.1.96), or `timeout` passes.
+pub async fn wait_for_completion(
+    state: &AppState,
+    exec_id: &str,
+    timeout: Duration,
+) -> Option<Execution> {
+    let deadline = tokio::time::Instant::now() + timeout;
+    let mut rx = state.completions.subscribe(exec_id);
+    let outcome = loop {
+        match state.store.execution(exec_id) {
+            Ok(Some(e)) if e.status == "succeeded" || e.status == "failed" => break Some(e),
+            Ok(Some(_)) => {}
+            _ => break None,
+        }
+        match tokio::time::timeout_at(deadline, rx.changed()).await {
+            Ok(Ok(())) => {}
+            _ => break None,
+        }
+    };
+    drop(rx);
+    state.completions.release(exec_id);
+    outcome
+}
+
+/// Go's `time.Duration.String` for whole-millisecond durations (`1m30s`, `2s`, `500ms`).
+pub fn go_duration(d: Duration) -> String {
+    let ms = d.as_millis();
+    if ms < 1000 {
+        return format!("{ms}ms");
+    }
+    let (h, m) = (ms / 3_600_000, (ms / 60_000) % 60);
+    let secs = (ms % 60_000) as f64 / 1000.0;
+    let mut out = String::new();
+    if h > 0 {
+        out.push_str(&format!("{h}h"));
+    }
+    if h > 0 || m > 0 {
+        out.push_str(&format!("{m}m"));
+    }
+    out.push_str(&format!("{secs}s"));
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_print_like_go() {
+        assert_eq!(go_duration(Duration::from_secs(90)), "1m30s");
+        assert_eq!(go_duration(Duration::from_secs(2)), "2s");
+        assert_eq!(go_duration(Duration::from_millis(1500)), "1.5s");
+        assert_eq!(go_duration(Duration::from_millis(500)), "500ms");
+        assert_eq!(go_duration(Duration::from_secs(3600)), "1h0m0s");
+        assert_eq!(go_duration(Duration::from_secs(1800)), "30m0s");
+    }
+
+    #[test]
+    fn agent_errors_map_to_categories_and_statuses() {
+        let f = |status, body: &str| {
+            failure_of(&CallOutcome::AgentError {
+                status,
+                body: body.into(),
+            })
+        };
+        let e = f(500, "oops").expect("failure");
+        assert_eq!((e.category, e.http_status), ("agent_error", 502));
+        assert_eq!(e.message, "agent error (500): oops");
+        let e = f(422, r#"{"detail":"x"}"#).expect("failure");
+        assert_eq!((e.category, e.http_status), ("agent_error", 422));
+        assert!(e.details.is_some());
+        assert_eq!(f(404, "nope").expect("failure").category, "bad_response");
+        assert_eq!(f(408, "{}").expect("failure").category, "agent_timeout");
+    }
+}

@@ -1,0 +1,205 @@
+//! The records the reference keeps: agent nodes, executions and run metadata,
+//! plus the status vocabulary of `pkg/types/status.go`.
+
+use chrono::{DateTime, SecondsFormat, Utc};
+use serde_json::{Map, Value};
+
+/// A registered agent node, keyed by id.
+#[derive(Clone, Debug)]
+pub struct Node {
+    /// Node id, the part of a target before the dot.
+    pub id: String,
+    /// Where dispatches go (`<base_url>/reasoners/<name>`).
+    pub base_url: String,
+    /// Overrides the URL for every dispatch when non-empty, as `buildAgentURL` does.
+    pub invocation_url: String,
+    /// `long_running` (default) or `serverless` (dispatch to `<base>/execute`).
+    pub deployment_type: String,
+    /// Process identity; a change orphans in-flight executions.
+    pub instance_id: String,
+    /// Reasoner ids this node serves.
+    pub reasoners: Vec<String>,
+    /// Skill ids this node serves.
+    pub skills: Vec<String>,
+    /// `starting`, `ready`, `offline`, `pending_approval`, …
+    pub lifecycle_status: String,
+    /// Health as last reported.
+    pub health_status: String,
+    /// The registration body as received, returned by `GET /api/v1/nodes/{id}`.
+    pub registration: Map<String, Value>,
+    /// When the node last registered.
+    pub registered_at: DateTime<Utc>,
+    /// When the node last sent a heartbeat (or registered).
+    pub last_heartbeat: DateTime<Utc>,
+}
+
+/// Whether a target name is a reasoner or a skill (it picks the dispatch path).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TargetType {
+    /// `/reasoners/<name>`.
+    Reasoner,
+    /// `/skills/<name>`.
+    Skill,
+}
+
+impl TargetType {
+    /// The wire name used in responses.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TargetType::Reasoner => "reasoner",
+            TargetType::Skill => "skill",
+        }
+    }
+}
+
+/// The replay trio as forwarded on a dispatch (contract §4.1): each value is
+/// present only if it was non-empty on the request or plan that created it.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ReplayPlan {
+    /// `X-AgentField-Replay-Source-Run-ID`.
+    pub source_run_id: Option<String>,
+    /// `X-AgentField-Replay-Before-Execution-ID`.
+    pub before_execution_id: Option<String>,
+    /// `X-AgentField-Replay-Mode`.
+    pub mode: Option<String>,
+}
+
+/// One execution row (the Go `executions` plus `workflow_executions` rows).
+#[derive(Clone, Debug)]
+pub struct Execution {
+    /// CP-made id.
+    pub execution_id: String,
+    /// Run (= workflow) id.
+    pub run_id: String,
+    /// Parent execution, from `X-Parent-Execution-ID`; `None` for a root.
+    pub parent_execution_id: Option<String>,
+    /// Node part of the target URL (the replay key uses this column).
+    pub node_id: String,
+    /// The resolved agent's id.
+    pub agent_node_id: String,
+    /// Reasoner or skill name.
+    pub reasoner_id: String,
+    /// Reasoner or skill.
+    pub target_type: TargetType,
+    /// Canonical status string.
+    pub status: String,
+    /// Why it is in that status (category, replay marker, orphan marker, …).
+    pub status_reason: Option<String>,
+    /// Canonical `{"input":…,"context"?:…}` envelope bytes.
+    pub input_payload: String,
+    /// Result bytes exactly as stored; `None` when nothing was stored.
+    pub result_payload: Option<Vec<u8>>,
+    /// Error text.
+    pub error_message: Option<String>,
+    /// `X-Session-ID`.
+    pub session_id: Option<String>,
+    /// `X-Actor-ID`.
+    pub actor_id: Option<String>,
+    /// Wall-clock creation time, for display only.
+    pub started_at: DateTime<Utc>,
+    /// Per-control-plane creation order; the replay boundary compares this.
+    pub start_seq: u64,
+    /// When it became terminal.
+    pub completed_at: Option<DateTime<Utc>>,
+    /// Duration in milliseconds.
+    pub duration_ms: Option<i64>,
+    /// Depth in the run's call tree (root 0).
+    pub depth: u32,
+    /// The replay trio to forward on this execution's dispatch.
+    pub replay: ReplayPlan,
+    /// Canonical envelope used as the replay key; `None` if unparseable.
+    pub replay_key: Option<String>,
+}
+
+/// Fields of a new execution; the store assigns `start_seq`.
+pub type NewExecution = Execution;
+
+/// The per-run metadata row (`workflow_runs`): only lineage, reason and golden
+/// are ever read back, so the row is a JSON object plus the seeded columns.
+#[derive(Clone, Debug)]
+pub struct RunRecord {
+    /// Run id.
+    pub run_id: String,
+    /// Seeded status (`queued` for a restart sidecar, `succeeded` after golden); never read.
+    pub status: String,
+    /// Root execution id recorded at write time.
+    pub root_execution_id: Option<String>,
+    /// `{"lineage"?, "reason"?, "golden"?}`.
+    pub metadata: Map<String, Value>,
+    /// First write time; kept across upserts.
+    pub created_at: DateTime<Utc>,
+}
+
+/// Statuses in which an execution still runs (pending, queued, waiting, running).
+pub fn is_active(status: &str) -> bool {
+    matches!(status, "running" | "waiting" | "pending" | "queued")
+}
+
+/// Terminal statuses: no callback may move a row out of these.
+pub fn is_terminal(status: &str) -> bool {
+    matches!(status, "succeeded" | "failed" | "cancelled" | "timeout")
+}
+
+/// `pkg/types/status.go` normalisation; `None` for an unknown status.
+pub fn normalize_status(raw: &str) -> Option<&'static str> {
+    let s = raw.trim().to_ascii_lowercase();
+    Some(match s.as_str() {
+        "pending" => "pending",
+        "queued" | "wait" => "queued",
+        "waiting" | "awaiting_approval" | "awaiting_human" | "approval_pending" => "waiting",
+        "running" | "in_progress" | "processing" => "running",
+        "paused" | "pause" | "hold" | "on_hold" | "suspended" => "paused",
+        "succeeded" | "success" | "successful" | "completed" | "complete" | "done" | "ok" => {
+            "succeeded"
+        }
+        "failed" | "error" | "failure" | "errored" => "failed",
+        "cancelled" | "canceled" | "cancel" => "cancelled",
+        "timeout" | "timed_out" => "timeout",
+        _ => return None,
+    })
+}
+
+/// The status callback's transition guards (agent-protocol §3.3).
+pub fn transition_allowed(from: &str, to: &str) -> bool {
+    if is_terminal(from) {
+        return is_terminal(to);
+    }
+    if from == "waiting" {
+        return matches!(to, "running" | "cancelled" | "failed");
+    }
+    true
+}
+
+/// RFC3339 UTC to the second, the format of every timestamp v0.1.96 returns.
+pub fn rfc3339(t: DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(SecondsFormat::Secs, true)
+}
+
+/// Milliseconds between two instants, never negative.
+pub fn millis_between(start: DateTime<Utc>, end: DateTime<Utc>) -> i64 {
+    (end - start).num_milliseconds().max(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn aliases_normalise_to_canonical_statuses() {
+        assert_eq!(normalize_status(" Completed "), Some("succeeded"));
+        assert_eq!(normalize_status("canceled"), Some("cancelled"));
+        assert_eq!(normalize_status("timed_out"), Some("timeout"));
+        assert_eq!(normalize_status("wait"), Some("queued"));
+        assert_eq!(normalize_status("awaiting_human"), Some("waiting"));
+        assert_eq!(normalize_status("bogus"), None);
+    }
+
+    #[test]
+    fn guards_block_leaving_terminal_and_waiting_shortcuts() {
+        assert!(!transition_allowed("succeeded", "running"));
+        assert!(transition_allowed("failed", "succeeded"));
+        assert!(!transition_allowed("waiting", "succeeded"));
+        assert!(transition_allowed("waiting", "running"));
+        assert!(transition_allowed("running", "succeeded"));
+    }
+}

@@ -1,0 +1,181 @@
+//! The shared front half of every execute and of a restart root
+//! (`prepareExecutionForTarget` in v0.1.96): check the target, create the
+//! execution row, then look for a replay hit.
+
+use axum::http::{HeaderMap, StatusCode};
+use chrono::Utc;
+
+use super::error::ApiError;
+use super::model::{Execution, Node, ReplayPlan, TargetType};
+use super::payload::{envelope, GoMap};
+use super::replay;
+use super::state::{header, AppState};
+use super::{canonical, ids};
+
+/// What an execute (or a restart) asks for, after body and headers are read.
+#[derive(Clone, Debug, Default)]
+pub struct ExecRequest {
+    /// The input object (`{}` when absent or null).
+    pub input: GoMap,
+    /// The context object, if given.
+    pub context: Option<GoMap>,
+    /// Run to attach to; a new one is made when absent.
+    pub run_id: Option<String>,
+    /// Parent execution (makes the row a child, eligible for replay).
+    pub parent: Option<String>,
+    /// Session id to carry on the dispatch.
+    pub session_id: Option<String>,
+    /// Actor id to carry on the dispatch.
+    pub actor_id: Option<String>,
+    /// Replay trio as received (or from a restart plan).
+    pub replay: ReplayPlan,
+}
+
+impl ExecRequest {
+    /// Reads the headers of contract §4.2, trimmed; every other header is ignored.
+    pub fn with_headers(mut self, headers: &HeaderMap) -> Self {
+        self.run_id = header(headers, "x-run-id");
+        self.parent = header(headers, "x-parent-execution-id");
+        self.session_id = header(headers, "x-session-id");
+        self.actor_id = header(headers, "x-actor-id");
+        self.replay = ReplayPlan {
+            source_run_id: header(headers, "x-agentfield-replay-source-run-id"),
+            before_execution_id: header(headers, "x-agentfield-replay-before-execution-id"),
+            mode: header(headers, "x-agentfield-replay-mode"),
+        };
+        self
+    }
+}
+
+/// A created execution and, on a replay hit, the source it was completed from.
+#[derive(Debug)]
+pub struct Prepared {
+    /// The new row (already succeeded when `hit` is set).
+    pub exec: Execution,
+    /// The replayed source execution.
+    pub hit: Option<Execution>,
+}
+
+impl Prepared {
+    /// `"<node>.<name>"`, as responses spell the target.
+    pub fn target(&self) -> String {
+        format!("{}.{}", self.exec.node_id, self.exec.reasoner_id)
+    }
+}
+
+/// Splits `node.name`; exactly one dot and two non-empty parts.
+pub fn parse_target(target: &str) -> Result<(&str, &str), ApiError> {
+    match target.split('.').collect::<Vec<_>>().as_slice() {
+        [node, name] if !node.is_empty() && !name.is_empty() => Ok((node, name)),
+        _ => Err(ApiError::untyped(
+            "invalid target: target must be in format 'node_id.reasoner_name'",
+        )),
+    }
+}
+
+/// Resolves the node and target type without writing anything.
+pub fn resolve_target(
+    state: &AppState,
+    target: &str,
+) -> Result<(Node, String, TargetType), ApiError> {
+    let (node_id, name) = parse_target(target)?;
+    let node = state
+        .store
+        .node(node_id)
+        .map_err(|e| ApiError::untyped(format!("failed to load agent: {e}")))?
+        .ok_or_else(|| ApiError::untyped(format!("agent '{node_id}' not found")))?;
+    if node.lifecycle_status == "pending_approval" {
+        return Err(ApiError {
+            status: StatusCode::SERVICE_UNAVAILABLE,
+            body: serde_json::json!({
+                "error": "agent_pending_approval",
+                "message": format!("agent node '{}' is awaiting tag approval and cannot execute", node.id),
+                "error_category": "agent_error",
+            }),
+        });
+    }
+    let kind = if node.reasoners.iter().any(|r| r == name) {
+        TargetType::Reasoner
+    } else if node.skills.iter().any(|s| s == name) {
+        TargetType::Skill
+    } else {
+        return Err(ApiError::untyped(format!(
+            "target '{name}' not found on agent '{}'",
+            node.id
+        )));
+    };
+    Ok((node, name.to_owned(), kind))
+}
+
+/// Creates the execution row for `target` and completes it at once on a replay hit.
+pub fn prepare(state: &AppState, target: &str, req: ExecRequest) -> Result<Prepared, ApiError> {
+    let (node, name, kind) = resolve_target(state, target)?;
+    // v0.1.96 writes the rows first and leaves them `running` when the mode is
+    // invalid (contract §10.1); we reject before persisting, with the same answer.
+    replay::effective_mode(req.parent.as_deref(), &req.replay)?;
+
+    let depth = match req.parent.as_deref() {
+        Some(p) => state
+            .load_execution(p)?
+            .map_or(0, |parent| parent.depth + 1),
+        None => 0,
+    };
+    let payload = envelope(&req.input, req.context.as_ref());
+    let node_id = parse_target(target)?.0.to_owned();
+    let row = Execution {
+        execution_id: ids::execution_id(),
+        run_id: req.run_id.unwrap_or_else(ids::run_id),
+        parent_execution_id: req.parent,
+        node_id,
+        agent_node_id: node.id.clone(),
+        reasoner_id: name,
+        target_type: kind,
+        status: "running".to_owned(),
+        status_reason: None,
+        replay_key: canonical::canonicalize(payload.as_bytes()),
+        input_payload: payload,
+        result_payload: None,
+        error_message: None,
+        session_id: req.session_id,
+        actor_id: req.actor_id,
+        started_at: Utc::now(),
+        start_seq: 0,
+        completed_at: None,
+        duration_ms: None,
+        depth,
+        replay: req.replay,
+    };
+    let exec = state
+        .store
+        .insert_execution(row)
+        .map_err(|e| ApiError::untyped(format!("failed to store execution: {e}")))?;
+
+    let hit = replay::find_hit(state.store.as_ref(), &exec)?;
+    match hit {
+        Some(source) => {
+            let exec = replay::complete_hit(state, &exec.execution_id, &source)?;
+            Ok(Prepared {
+                exec,
+                hit: Some(source),
+            })
+        }
+        None => Ok(Prepared { exec, hit: None }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn targets_need_exactly_one_dot_and_two_parts() {
+        assert_eq!(parse_target("n.r").ok(), Some(("n", "r")));
+        for bad in ["nr", "a.b.c", ".r", "n.", ""] {
+            let Err(e) = parse_target(bad) else {
+                panic!("{bad} accepted")
+            };
+            assert_eq!(e.status, StatusCode::BAD_REQUEST);
+            assert_eq!(e.body["error_category"], "internal_error");
+        }
+    }
+}

@@ -1,0 +1,152 @@
+//! `GET /api/ui/v1/workflows/{run_id}/dag`, full and lightweight (contract §7.2, §6).
+
+use std::collections::{BTreeSet, HashMap};
+
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::Json;
+use serde_json::{json, Map, Value};
+
+use super::PathParam;
+use crate::reference::error::ApiError;
+use crate::reference::model::{rfc3339, Execution};
+use crate::reference::state::Shared;
+use crate::reference::summary::RunStats;
+use crate::reference::views::{add_run_metadata, lineage, reuse_info};
+
+/// `?mode=lightweight` or `?lightweight=true|1`, case-insensitive.
+fn is_lightweight(q: &HashMap<String, String>) -> bool {
+    let mode = q
+        .get("mode")
+        .is_some_and(|m| m.eq_ignore_ascii_case("lightweight"));
+    let flag = q
+        .get("lightweight")
+        .is_some_and(|v| v.eq_ignore_ascii_case("true") || v == "1");
+    mode || flag
+}
+
+fn node_json(e: &Execution, full: bool, backfill: Option<&str>) -> Map<String, Value> {
+    let mut n = Map::new();
+    if full {
+        n.insert("workflow_id".into(), json!(e.run_id));
+    }
+    n.insert("execution_id".into(), json!(e.execution_id));
+    n.insert("agent_node_id".into(), json!(e.agent_node_id));
+    n.insert("reasoner_id".into(), json!(e.reasoner_id));
+    n.insert("status".into(), json!(e.status));
+    if let Some(r) = &e.status_reason {
+        n.insert("status_reason".into(), json!(r));
+    }
+    n.insert("started_at".into(), json!(rfc3339(e.started_at)));
+    if let Some(c) = e.completed_at {
+        n.insert("completed_at".into(), json!(rfc3339(c)));
+    }
+    if let Some(d) = e.duration_ms {
+        n.insert("duration_ms".into(), json!(d));
+    }
+    if let Some(p) = &e.parent_execution_id {
+        n.insert("parent_execution_id".into(), json!(p));
+    }
+    n.insert("workflow_depth".into(), json!(e.depth));
+    if full {
+        // `children` has no omitempty in v0.1.96: leaves and timeline nodes carry null.
+        n.insert("children".into(), Value::Null);
+        n.insert("notes".into(), json!([]));
+        n.insert("notes_count".into(), json!(0));
+    }
+    if let Some(reuse) = reuse_info(e.status_reason.as_deref(), backfill) {
+        n.insert("reuse".into(), reuse);
+    }
+    n
+}
+
+fn tree(e: &Execution, kids: &HashMap<&str, Vec<&Execution>>, backfill: Option<&str>) -> Value {
+    let mut n = node_json(e, true, backfill);
+    if let Some(children) = kids.get(e.execution_id.as_str()).filter(|c| !c.is_empty()) {
+        let built: Vec<Value> = children.iter().map(|c| tree(c, kids, backfill)).collect();
+        n.insert("children".into(), Value::Array(built));
+    }
+    Value::Object(n)
+}
+
+/// The DAG of a run; 404 when it has no executions, even with lineage metadata.
+pub async fn dag(
+    State(state): State<Shared>,
+    PathParam(run_id): PathParam,
+    query: Result<Query<HashMap<String, String>>, QueryRejection>,
+) -> Result<Json<Value>, ApiError> {
+    let run_id = run_id.trim().to_owned();
+    if run_id.is_empty() {
+        return Err(ApiError::plain(
+            StatusCode::BAD_REQUEST,
+            "workflowId or workflow_id is required",
+        ));
+    }
+    let q = query.map(|Query(q)| q).unwrap_or_default();
+    let execs = state
+        .store
+        .run_executions(&run_id)
+        .map_err(|e| ApiError::storage(format!("failed to load workflow: {e}")))?;
+    if execs.is_empty() {
+        return Err(ApiError::plain(StatusCode::NOT_FOUND, "workflow not found"));
+    }
+    let record = state
+        .store
+        .run_record(&run_id)
+        .map_err(|e| ApiError::storage(format!("failed to load workflow: {e}")))?;
+    let lineage_run = lineage(record.as_ref()).and_then(|l| {
+        l.get("source_run_id")
+            .and_then(Value::as_str)
+            .map(str::to_owned)
+    });
+    let backfill = lineage_run.as_deref();
+    let full = !is_lightweight(&q);
+    let stats = RunStats::of(&execs);
+
+    let mut v = Map::new();
+    v.insert("root_workflow_id".into(), json!(run_id));
+    v.insert("workflow_status".into(), json!(stats.dag_status()));
+    let root = stats.root;
+    v.insert(
+        "workflow_name".into(),
+        json!(root.map(|r| r.reasoner_id.clone()).unwrap_or_default()),
+    );
+    if let Some(s) = root.and_then(|r| r.session_id.clone()) {
+        v.insert("session_id".into(), json!(s));
+    }
+    if let Some(a) = root.and_then(|r| r.actor_id.clone()) {
+        v.insert("actor_id".into(), json!(a));
+    }
+    v.insert("total_nodes".into(), json!(execs.len()));
+    v.insert("max_depth".into(), json!(stats.max_depth));
+    // Start order is already the timeline order.
+    let timeline: Vec<Value> = execs
+        .iter()
+        .map(|e| Value::Object(node_json(e, full, backfill)))
+        .collect();
+    if full {
+        let mut kids: HashMap<&str, Vec<&Execution>> = HashMap::new();
+        for e in &execs {
+            if let Some(p) = &e.parent_execution_id {
+                kids.entry(p.as_str()).or_default().push(e);
+            }
+        }
+        if let Some(r) = root {
+            v.insert("dag".into(), tree(r, &kids, backfill));
+        }
+        v.insert("timeline".into(), Value::Array(timeline));
+    } else {
+        v.insert("timeline".into(), Value::Array(timeline));
+        v.insert("mode".into(), json!("lightweight"));
+        let agents: BTreeSet<&str> = execs.iter().map(|e| e.agent_node_id.as_str()).collect();
+        v.insert("unique_agent_node_ids".into(), json!(agents));
+        // Always present in v0.1.96; the reference registers no webhooks.
+        v.insert(
+            "webhook_summary".into(),
+            json!({ "executions_with_webhooks": 0, "total_deliveries": 0, "failed_deliveries": 0 }),
+        );
+    }
+    add_run_metadata(&mut v, record.as_ref());
+    Ok(Json(Value::Object(v)))
+}

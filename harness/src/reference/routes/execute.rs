@@ -1,0 +1,243 @@
+//! `POST /api/v1/execute/{target}` and `/api/v1/execute/async/{target}`
+//! (agent-protocol §2, contract §3.6).
+
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use chrono::Utc;
+use serde_json::{json, Map, Value};
+
+use super::PathParam;
+use crate::reference::canonical::{self, GoValue};
+use crate::reference::dispatch::{self, go_duration, CallOutcome};
+use crate::reference::error::ApiError;
+use crate::reference::model::{rfc3339, Execution};
+use crate::reference::payload::{go_type_name, GoMap};
+use crate::reference::prepare::{prepare, ExecRequest, Prepared};
+use crate::reference::state::Shared;
+use crate::reference::views::result_json;
+
+/// The execute body: `{"input"?, "context"?, "webhook"?}`; unknown keys ignored.
+pub struct ExecuteBody {
+    /// Input object, `{}` when absent or null.
+    pub input: GoMap,
+    /// Context object when given and not null.
+    pub context: Option<GoMap>,
+    /// Whether a webhook object was supplied.
+    pub webhook: bool,
+}
+
+/// Parses an execute body with Go's decoding rules and error wording.
+pub fn parse_execute_body(body: &[u8]) -> Result<ExecuteBody, ApiError> {
+    let bad = |m: String| ApiError::untyped(format!("invalid request body: {m}"));
+    let value = if body.iter().all(u8::is_ascii_whitespace) {
+        return Err(bad("EOF".to_owned()));
+    } else {
+        canonical::parse(body).map_err(|e| bad(e.to_string()))?
+    };
+    let GoValue::Object(mut obj) = value else {
+        return Err(bad(format!(
+            "json: cannot unmarshal {} into Go value of type handlers.ExecuteRequest",
+            go_type_name(&value)
+        )));
+    };
+    let mut object_field = |name: &str| -> Result<Option<GoMap>, ApiError> {
+        match obj.remove(name) {
+            None | Some(GoValue::Null) => Ok(None),
+            Some(GoValue::Object(m)) => Ok(Some(m)),
+            Some(other) => Err(bad(format!(
+                "json: cannot unmarshal {} into Go struct field ExecuteRequest.{name} of type map[string]interface {{}}",
+                go_type_name(&other)
+            ))),
+        }
+    };
+    let input = object_field("input")?.unwrap_or_default();
+    let context = object_field("context")?;
+    let webhook = object_field("webhook")?.is_some();
+    Ok(ExecuteBody {
+        input,
+        context,
+        webhook,
+    })
+}
+
+fn request_from(headers: &HeaderMap, body: &Bytes) -> Result<(ExecRequest, bool), ApiError> {
+    let parsed = parse_execute_body(body)?;
+    let req = ExecRequest {
+        input: parsed.input,
+        context: parsed.context,
+        ..ExecRequest::default()
+    }
+    .with_headers(headers);
+    Ok((req, parsed.webhook))
+}
+
+/// Adds `X-Execution-ID`, `X-Run-ID` and, on a hit, `X-AgentField-Replay-Hit`.
+fn with_ids(mut response: Response, exec: &Execution, hit: Option<&Execution>) -> Response {
+    let h = response.headers_mut();
+    let mut put = |name: &'static str, v: &str| {
+        if let Ok(v) = HeaderValue::from_str(v) {
+            h.insert(name, v);
+        }
+    };
+    put("X-Execution-ID", &exec.execution_id);
+    put("X-Run-ID", &exec.run_id);
+    if let Some(src) = hit {
+        put("X-AgentField-Replay-Hit", &src.execution_id);
+    }
+    response
+}
+
+fn success_body(exec: &Execution) -> Value {
+    let mut body = Map::new();
+    body.insert("execution_id".into(), json!(exec.execution_id));
+    body.insert("run_id".into(), json!(exec.run_id));
+    body.insert("status".into(), json!("succeeded"));
+    // `result` is omitempty in v0.1.96, so a JSON null result disappears.
+    if let Some(r) = result_json(exec).filter(|r| !r.is_null()) {
+        body.insert("result".into(), r);
+    }
+    body.insert("duration_ms".into(), json!(exec.duration_ms.unwrap_or(0)));
+    body.insert(
+        "finished_at".into(),
+        json!(rfc3339(exec.completed_at.unwrap_or_else(Utc::now))),
+    );
+    Value::Object(body)
+}
+
+/// The 202 body of an async execute (and, with extra fields, of a restart).
+pub fn async_body(p: &Prepared, status: &str, webhook: bool) -> Map<String, Value> {
+    let created = rfc3339(p.exec.started_at);
+    let mut body = Map::new();
+    body.insert("execution_id".into(), json!(p.exec.execution_id));
+    body.insert("run_id".into(), json!(p.exec.run_id));
+    body.insert("workflow_id".into(), json!(p.exec.run_id));
+    body.insert("status".into(), json!(status));
+    body.insert("target".into(), json!(p.target()));
+    body.insert("type".into(), json!(p.exec.target_type.as_str()));
+    body.insert("created_at".into(), json!(created));
+    body.insert("enqueued_at".into(), json!(created));
+    body.insert("webhook_registered".into(), json!(false));
+    if webhook {
+        body.insert(
+            "webhook_error".into(),
+            json!("webhook delivery is not implemented by the reference control plane"),
+        );
+    }
+    body
+}
+
+/// Sync execute: dispatch, wait for the outcome, answer 200 / 4xx / 502 / 504.
+pub async fn execute_sync(
+    State(state): State<Shared>,
+    PathParam(target): PathParam,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    let (req, _webhook) = request_from(&headers, &body)?;
+    let p = prepare(&state, &target, req)?;
+    if let Some(src) = &p.hit {
+        let resp = (StatusCode::OK, Json(success_body(&p.exec))).into_response();
+        return Ok(with_ids(resp, &p.exec, Some(src)));
+    }
+    let outcome = dispatch::call_agent(&state, &p.exec).await;
+    let recorded = dispatch::apply_outcome(&state, &p.exec.execution_id, &outcome);
+    let response = match (&outcome, dispatch::failure_of(&outcome)) {
+        (_, Some(f)) => {
+            let mut b = json!({ "error": f.message, "error_category": f.category });
+            if f.answered {
+                b["status"] = json!("failed");
+                if let Some(d) = f.details {
+                    b["error_details"] = d;
+                }
+            }
+            let code = StatusCode::from_u16(f.http_status).unwrap_or(StatusCode::BAD_GATEWAY);
+            (code, Json(b)).into_response()
+        }
+        (CallOutcome::Accepted, None) => {
+            let timeout = state.config.agent_timeout;
+            match dispatch::wait_for_completion(&state, &p.exec.execution_id, timeout).await {
+                Some(done) if done.status == "succeeded" => {
+                    (StatusCode::OK, Json(success_body(&done))).into_response()
+                }
+                Some(done) => (StatusCode::BAD_GATEWAY, Json(failed_body(&done))).into_response(),
+                None => {
+                    ApiError::untyped(format!("execution timeout after {}", go_duration(timeout)))
+                        .into_response()
+                }
+            }
+        }
+        _ => match recorded {
+            Some(done) => (StatusCode::OK, Json(success_body(&done))).into_response(),
+            None => ApiError::storage("failed to record execution result").into_response(),
+        },
+    };
+    Ok(with_ids(response, &p.exec, None))
+}
+
+/// The 502 body of a sync execute whose agent reported failure by callback.
+fn failed_body(exec: &Execution) -> Value {
+    json!({
+        "execution_id": exec.execution_id,
+        "run_id": exec.run_id,
+        "status": "failed",
+        "error_message": exec.error_message.clone().unwrap_or_default(),
+        "error_details": result_json(exec),
+        "duration_ms": exec.duration_ms.unwrap_or(0),
+        "finished_at": rfc3339(exec.completed_at.unwrap_or_else(Utc::now)),
+    })
+}
+
+/// Async execute: 202 at once; the dispatch runs in its own task.
+pub async fn execute_async(
+    State(state): State<Shared>,
+    PathParam(target): PathParam,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    let (req, webhook) = request_from(&headers, &body)?;
+    let p = prepare(&state, &target, req)?;
+    let status = if p.hit.is_some() {
+        "succeeded"
+    } else {
+        "queued"
+    };
+    let body = async_body(&p, status, webhook);
+    if p.hit.is_none() {
+        dispatch::spawn_dispatch(state.clone(), p.exec.clone());
+    }
+    let resp = (StatusCode::ACCEPTED, Json(Value::Object(body))).into_response();
+    Ok(with_ids(resp, &p.exec, p.hit.as_ref()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn body_rules_follow_go_binding() {
+        let ok = parse_execute_body(br#"{"input":null,"context":{"a":1},"extra":[1]}"#);
+        let Ok(b) = ok else {
+            panic!("valid body rejected")
+        };
+        assert!(b.input.is_empty());
+        assert!(b.context.is_some());
+        for bad in [
+            &b""[..],
+            b"[]",
+            br#"{"input":[]}"#,
+            br#"{"context":"x"}"#,
+            b"{",
+            br#"{"webhook":1}"#,
+        ] {
+            let Err(e) = parse_execute_body(bad) else {
+                panic!("{bad:?} accepted")
+            };
+            assert_eq!(e.status, StatusCode::BAD_REQUEST);
+            let msg = e.body["error"].as_str().unwrap_or_default();
+            assert!(msg.starts_with("invalid request body: "), "{msg}");
+        }
+    }
+}

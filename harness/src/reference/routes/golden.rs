@@ -1,0 +1,128 @@
+//! `POST /api/ui/v2/workflow-runs/{run_id}/golden` (contract §5.4).
+
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::Json;
+use chrono::Utc;
+use serde_json::{json, Value};
+
+use super::PathParam;
+use crate::reference::error::ApiError;
+use crate::reference::model::{rfc3339, RunRecord};
+use crate::reference::state::Shared;
+use crate::reference::summary::{run_summary, RunStats, SummaryKind};
+
+#[derive(serde::Deserialize)]
+struct GoldenRequest {
+    name: Option<String>,
+    tags: Option<Vec<String>>,
+}
+
+/// Trimmed, empties dropped, de-duplicated, first occurrence kept.
+fn clean_tags(tags: Vec<String>) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for t in tags {
+        let t = t.trim();
+        if !t.is_empty() && !out.iter().any(|o| o == t) {
+            out.push(t.to_owned());
+        }
+    }
+    out
+}
+
+/// Marks a succeeded run as golden and answers its `WorkflowRunSummary`.
+pub async fn save_golden(
+    State(state): State<Shared>,
+    PathParam(run_id): PathParam,
+    body: Bytes,
+) -> Result<Json<Value>, ApiError> {
+    let run_id = run_id.trim().to_owned();
+    if run_id.is_empty() {
+        return Err(ApiError::plain(
+            StatusCode::BAD_REQUEST,
+            "run_id is required",
+        ));
+    }
+    let req: GoldenRequest = if body.iter().all(u8::is_ascii_whitespace) {
+        return Err(ApiError::plain(
+            StatusCode::BAD_REQUEST,
+            "invalid request body: EOF",
+        ));
+    } else {
+        serde_json::from_slice(&body).map_err(|e| {
+            ApiError::plain(
+                StatusCode::BAD_REQUEST,
+                format!("invalid request body: {e}"),
+            )
+        })?
+    };
+    let execs = state
+        .store
+        .run_executions(&run_id)
+        .map_err(|_| ApiError::storage("failed to query run executions"))?;
+    if execs.is_empty() {
+        return Err(ApiError::plain(
+            StatusCode::NOT_FOUND,
+            "workflow run not found",
+        ));
+    }
+    let stats = RunStats::of(&execs);
+    if stats.list_status() != "succeeded" {
+        return Err(ApiError::plain(
+            StatusCode::CONFLICT,
+            "only succeeded runs can be saved as golden",
+        ));
+    }
+    let name = req
+        .name
+        .as_deref()
+        .map(str::trim)
+        .filter(|n| !n.is_empty())
+        .unwrap_or(&run_id)
+        .to_owned();
+    let golden = json!({
+        "name": name,
+        "tags": clean_tags(req.tags.unwrap_or_default()),
+        "saved_by": "user",
+        "saved_at": rfc3339(Utc::now()),
+    });
+    let existing = state
+        .store
+        .run_record(&run_id)
+        .map_err(|_| ApiError::storage("failed to save golden run"))?;
+    let mut metadata = existing.map(|r| r.metadata).unwrap_or_default();
+    metadata.insert("golden".into(), golden);
+    let record = RunRecord {
+        run_id: run_id.clone(),
+        status: "succeeded".to_owned(),
+        root_execution_id: stats.root.map(|r| r.execution_id.clone()),
+        metadata,
+        created_at: stats.started_at.unwrap_or_else(Utc::now),
+    };
+    state
+        .store
+        .put_run_record(record)
+        .map_err(|_| ApiError::storage("failed to save golden run"))?;
+    let saved = state
+        .store
+        .run_record(&run_id)
+        .map_err(|_| ApiError::storage("failed to save golden run"))?;
+    Ok(Json(run_summary(
+        &run_id,
+        &execs,
+        saved.as_ref(),
+        SummaryKind::Golden,
+    )))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tags_are_trimmed_deduplicated_and_keep_order() {
+        let tags = ["b", " a ", "", "b", "a", "  "].map(str::to_owned).to_vec();
+        assert_eq!(clean_tags(tags), vec!["b".to_owned(), "a".to_owned()]);
+    }
+}

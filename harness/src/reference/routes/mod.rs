@@ -1,0 +1,113 @@
+//! The HTTP surface, one file per route group, plus the pieces every group
+//! uses: the 404 fallback, request logging and body parsing.
+
+use std::time::Instant;
+
+use axum::extract::Request;
+use axum::http::StatusCode;
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, patch, post};
+use axum::{Json, Router};
+use serde_json::json;
+
+use super::auth::require_api_key;
+use super::state::Shared;
+
+mod dag;
+mod execute;
+mod golden;
+mod nodes;
+mod restart;
+mod runs;
+mod status;
+
+/// The complete router of one control plane.
+pub fn router(state: Shared) -> Router {
+    Router::new()
+        .route("/health", get(health))
+        .route("/api/v1/health", get(health))
+        .route("/api/v1/nodes", post(nodes::register))
+        .route("/api/v1/nodes/register", post(nodes::register))
+        .route("/api/v1/nodes/{id}", get(nodes::get_node))
+        .route("/api/v1/nodes/{id}/heartbeat", post(nodes::heartbeat))
+        .route("/api/v1/nodes/{id}/status", patch(nodes::patch_status))
+        .route("/api/v1/nodes/{id}/shutdown", post(nodes::shutdown))
+        .route("/api/v1/execute/{target}", post(execute::execute_sync))
+        .route(
+            "/api/v1/execute/async/{target}",
+            post(execute::execute_async),
+        )
+        .route(
+            "/api/v1/executions/batch-status",
+            post(status::batch_status),
+        )
+        .route("/api/v1/executions/{id}", get(status::get_execution))
+        .route(
+            "/api/v1/executions/{id}/status",
+            post(status::status_callback),
+        )
+        .route("/api/v1/executions/{id}/logs", post(status::logs))
+        .route("/api/v1/executions/{id}/restart", post(restart::restart))
+        .route("/api/ui/v1/executions/{id}/restart", post(restart::restart))
+        .route(
+            "/api/v1/workflow/executions/events",
+            post(status::workflow_event),
+        )
+        .route("/api/ui/v1/workflows/{run_id}/dag", get(dag::dag))
+        .route("/api/ui/v2/workflow-runs", get(runs::list_runs))
+        .route("/api/ui/v2/workflow-runs/{run_id}", get(runs::run_detail))
+        .route(
+            "/api/ui/v2/workflow-runs/{run_id}/golden",
+            post(golden::save_golden),
+        )
+        .fallback(not_found)
+        .method_not_allowed_fallback(not_found)
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            require_api_key,
+        ))
+        .layer(middleware::from_fn(log_request))
+        .with_state(state)
+}
+
+async fn health() -> Json<serde_json::Value> {
+    Json(json!({ "status": "healthy" }))
+}
+
+/// Gin answers unknown routes and wrong methods alike with 404; we add a JSON body.
+async fn not_found() -> Response {
+    (StatusCode::NOT_FOUND, Json(json!({ "error": "not found" }))).into_response()
+}
+
+/// One debug line per request.
+async fn log_request(req: Request, next: Next) -> Response {
+    let (method, path) = (req.method().clone(), req.uri().path().to_owned());
+    let start = Instant::now();
+    let response = next.run(req).await;
+    tracing::debug!(
+        %method,
+        path,
+        status = response.status().as_u16(),
+        elapsed_ms = start.elapsed().as_millis() as u64,
+        "reference request"
+    );
+    response
+}
+
+/// A single path parameter whose rejection is a JSON 400, not axum's text.
+pub struct PathParam(pub String);
+
+impl<S: Send + Sync> axum::extract::FromRequestParts<S> for PathParam {
+    type Rejection = super::error::ApiError;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &S,
+    ) -> Result<Self, Self::Rejection> {
+        axum::extract::Path::<String>::from_request_parts(parts, state)
+            .await
+            .map(|axum::extract::Path(p)| PathParam(p))
+            .map_err(|e| super::error::ApiError::plain(StatusCode::BAD_REQUEST, e.body_text()))
+    }
+}

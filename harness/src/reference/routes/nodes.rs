@@ -1,0 +1,250 @@
+//! Agent node endpoints (agent-protocol §1.1–§1.2): registration with the
+//! re-registration orphan reaper, heartbeat, status, shutdown and reads.
+
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::Json;
+use chrono::Utc;
+use serde::Deserialize;
+use serde_json::{json, Map, Value};
+
+use super::PathParam;
+use crate::reference::error::ApiError;
+use crate::reference::model::{millis_between, rfc3339, Node};
+use crate::reference::state::Shared;
+
+#[derive(Deserialize)]
+struct Target {
+    id: Option<String>,
+    // Declared only so that a bool is a bind error, as Go's `*string` makes it.
+    #[allow(dead_code)]
+    accepts_webhook: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct Registration {
+    id: Option<String>,
+    base_url: Option<String>,
+    invocation_url: Option<String>,
+    deployment_type: Option<String>,
+    instance_id: Option<String>,
+    lifecycle_status: Option<String>,
+    #[serde(default)]
+    reasoners: Option<Vec<Target>>,
+    #[serde(default)]
+    skills: Option<Vec<Target>>,
+}
+
+fn node_not_found() -> ApiError {
+    ApiError::plain(StatusCode::NOT_FOUND, "node not found")
+}
+
+/// Checks a callback URL: http(s), a host, no userinfo.
+fn valid_base_url(raw: &str) -> Result<(), String> {
+    let url = reqwest::Url::parse(raw).map_err(|e| e.to_string())?;
+    if !matches!(url.scheme(), "http" | "https") {
+        return Err(format!("unsupported scheme {:?}", url.scheme()));
+    }
+    if url.host_str().is_none_or(str::is_empty) {
+        return Err("missing host".to_owned());
+    }
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err("userinfo is not allowed".to_owned());
+    }
+    Ok(())
+}
+
+/// `POST /api/v1/nodes/register` and `POST /api/v1/nodes`: upsert by id.
+pub async fn register(
+    State(state): State<Shared>,
+    body: Bytes,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
+    let bad = |m: String| ApiError::plain(StatusCode::BAD_REQUEST, m);
+    let raw: Map<String, Value> =
+        serde_json::from_slice(&body).map_err(|e| bad(format!("Invalid JSON format: {e}")))?;
+    let reg: Registration = serde_json::from_value(Value::Object(raw.clone()))
+        .map_err(|e| bad(format!("Invalid JSON format: {e}")))?;
+    let Some(id) = reg.id.filter(|i| !i.is_empty()) else {
+        return Err(bad(
+            "Validation failed: Key: 'AgentNode.ID' Error:Field validation for 'ID' failed on the 'required' tag"
+                .to_owned(),
+        ));
+    };
+    let base_url = reg.base_url.unwrap_or_default();
+    if !base_url.is_empty() {
+        if let Err(why) = valid_base_url(&base_url) {
+            return Err(ApiError {
+                status: StatusCode::BAD_REQUEST,
+                body: json!({ "error": format!("Invalid callback URL: {why}"), "details": why }),
+            });
+        }
+    }
+    let names = |targets: Option<Vec<Target>>| -> Vec<String> {
+        targets
+            .unwrap_or_default()
+            .into_iter()
+            .filter_map(|t| t.id)
+            .collect()
+    };
+    let previous = state
+        .store
+        .node(&id)
+        .map_err(|e| ApiError::storage(format!("Failed to store node: {e}")))?;
+    let lifecycle = match reg.lifecycle_status.as_deref() {
+        None | Some("") | Some("offline") => "starting".to_owned(),
+        Some(other) => other.to_owned(),
+    };
+    let now = Utc::now();
+    let instance_id = reg.instance_id.unwrap_or_default();
+    let node = Node {
+        id: id.clone(),
+        base_url: base_url.clone(),
+        invocation_url: reg.invocation_url.unwrap_or_default(),
+        deployment_type: reg
+            .deployment_type
+            .filter(|d| !d.is_empty())
+            .unwrap_or_else(|| "long_running".into()),
+        instance_id: instance_id.clone(),
+        reasoners: names(reg.reasoners),
+        skills: names(reg.skills),
+        lifecycle_status: lifecycle,
+        health_status: "unknown".to_owned(),
+        registration: raw,
+        registered_at: now,
+        last_heartbeat: now,
+    };
+    state
+        .store
+        .upsert_node(node)
+        .map_err(|e| ApiError::storage(format!("Failed to store node: {e}")))?;
+    if let Some(prev) = previous {
+        if !prev.instance_id.is_empty()
+            && !instance_id.is_empty()
+            && prev.instance_id != instance_id
+        {
+            orphan_executions(&state, &id, &instance_id);
+        }
+    }
+    Ok((
+        StatusCode::CREATED,
+        Json(json!({
+            "success": true,
+            "message": "Node registered successfully",
+            "node_id": id,
+            "resolved_base_url": base_url,
+            "callback_discovery": { "mode": "manual", "resolved_base_url": base_url },
+        })),
+    ))
+}
+
+/// A new process instance cannot finish its predecessor's work: fail it all.
+fn orphan_executions(state: &Shared, node_id: &str, instance: &str) {
+    let reason =
+        format!("agent_restart_orphaned: {node_id} re-registered with new instance {instance}");
+    let ids = state
+        .store
+        .active_executions_of_node(node_id)
+        .unwrap_or_default();
+    let now = Utc::now();
+    for id in ids {
+        let _ = state.update_execution(&id, &mut |e| {
+            if crate::reference::model::is_active(&e.status) {
+                e.status = "failed".to_owned();
+                e.status_reason = Some(reason.clone());
+                e.error_message = Some(reason.clone());
+                e.completed_at = Some(now);
+                e.duration_ms = Some(millis_between(e.started_at, now));
+            }
+            Ok(())
+        });
+    }
+}
+
+/// `POST /api/v1/nodes/{id}/heartbeat`; a bad body is a plain heartbeat.
+pub async fn heartbeat(
+    State(state): State<Shared>,
+    PathParam(id): PathParam,
+    body: Bytes,
+) -> Result<Json<Value>, ApiError> {
+    let reported = serde_json::from_slice::<Value>(&body)
+        .ok()
+        .and_then(|v| v.get("status").and_then(Value::as_str).map(str::to_owned));
+    let now = Utc::now();
+    state
+        .store
+        .update_node(&id, &mut |n| {
+            n.last_heartbeat = now;
+            if let Some(s) = &reported {
+                n.lifecycle_status = s.clone();
+            }
+        })
+        .map_err(|e| ApiError::storage(e.to_string()))?
+        .ok_or_else(node_not_found)?;
+    Ok(Json(
+        json!({ "success": true, "message": "heartbeat received", "timestamp": rfc3339(now) }),
+    ))
+}
+
+/// `PATCH /api/v1/nodes/{id}/status` (Go SDK lease renewal).
+pub async fn patch_status(
+    State(state): State<Shared>,
+    PathParam(id): PathParam,
+    body: Bytes,
+) -> Result<Json<Value>, ApiError> {
+    let phase = serde_json::from_slice::<Value>(&body)
+        .ok()
+        .and_then(|v| v.get("phase").and_then(Value::as_str).map(str::to_owned));
+    let now = Utc::now();
+    state
+        .store
+        .update_node(&id, &mut |n| {
+            n.last_heartbeat = now;
+            if let Some(p) = &phase {
+                n.lifecycle_status = p.clone();
+            }
+        })
+        .map_err(|e| ApiError::storage(e.to_string()))?
+        .ok_or_else(node_not_found)?;
+    let renewal = now + chrono::Duration::seconds(300);
+    Ok(Json(
+        json!({ "lease_seconds": 300, "next_lease_renewal": rfc3339(renewal) }),
+    ))
+}
+
+/// `POST /api/v1/nodes/{id}/shutdown`: the node goes offline.
+pub async fn shutdown(
+    State(state): State<Shared>,
+    PathParam(id): PathParam,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
+    state
+        .store
+        .update_node(&id, &mut |n| n.lifecycle_status = "offline".to_owned())
+        .map_err(|e| ApiError::storage(e.to_string()))?
+        .ok_or_else(node_not_found)?;
+    Ok((
+        StatusCode::ACCEPTED,
+        Json(json!({ "lease_seconds": 0, "lifecycle_status": "offline" })),
+    ))
+}
+
+/// `GET /api/v1/nodes/{id}`: the registration plus live status fields.
+pub async fn get_node(
+    State(state): State<Shared>,
+    PathParam(id): PathParam,
+) -> Result<Json<Value>, ApiError> {
+    let node = state
+        .store
+        .node(&id)
+        .map_err(|e| ApiError::storage(e.to_string()))?
+        .ok_or_else(node_not_found)?;
+    let mut v = node.registration.clone();
+    v.insert("id".into(), json!(node.id));
+    v.insert("base_url".into(), json!(node.base_url));
+    v.insert("deployment_type".into(), json!(node.deployment_type));
+    v.insert("lifecycle_status".into(), json!(node.lifecycle_status));
+    v.insert("health_status".into(), json!(node.health_status));
+    v.insert("registered_at".into(), json!(rfc3339(node.registered_at)));
+    v.insert("last_heartbeat".into(), json!(rfc3339(node.last_heartbeat)));
+    Ok(Json(Value::Object(v)))
+}

@@ -1,0 +1,293 @@
+//! `POST /api/v1/executions/{id}/restart` and its UI mirror (contract §1–§2, §5).
+
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::{HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use chrono::Utc;
+use serde_json::{json, Map, Value};
+
+use super::execute::async_body;
+use super::PathParam;
+use crate::reference::canonical::{self, GoValue};
+use crate::reference::dispatch::spawn_dispatch;
+use crate::reference::error::ApiError;
+use crate::reference::model::{Execution, ReplayPlan, RunRecord};
+use crate::reference::payload::{decode_stored, go_type_name, GoMap};
+use crate::reference::prepare::{prepare, ExecRequest};
+use crate::reference::replay::{ALL_SUCCEEDED, NONE, SUCCEEDED_BEFORE};
+use crate::reference::state::Shared;
+
+/// The restart body of §1.2 after binding.
+#[derive(Debug, Default)]
+struct RestartRequest {
+    scope: String,
+    reuse: String,
+    fork: bool,
+    reason: String,
+    input: Option<GoMap>,
+    context: Option<GoMap>,
+    webhook: bool,
+}
+
+fn bind(body: &[u8]) -> Result<RestartRequest, ApiError> {
+    let bad = |m: String| {
+        ApiError::plain(
+            StatusCode::BAD_REQUEST,
+            format!("invalid request body: {m}"),
+        )
+    };
+    // An empty body is io.EOF, which v0.1.96 ignores.
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return Ok(RestartRequest::default());
+    }
+    let value = canonical::parse(body).map_err(|e| bad(e.to_string()))?;
+    let GoValue::Object(obj) = value else {
+        return Err(bad(format!(
+            "json: cannot unmarshal {} into Go value of type handlers.restartExecutionRequest",
+            go_type_name(&value)
+        )));
+    };
+    let mismatch = |field: &str, want: &str, got: &GoValue| {
+        bad(format!(
+            "json: cannot unmarshal {} into Go struct field restartExecutionRequest.{field} of type {want}",
+            go_type_name(got)
+        ))
+    };
+    let string = |f: &str| match obj.get(f) {
+        None | Some(GoValue::Null) => Ok(String::new()),
+        Some(GoValue::String(s)) => Ok(s.clone()),
+        Some(other) => Err(mismatch(f, "string", other)),
+    };
+    let object = |f: &str| match obj.get(f) {
+        None | Some(GoValue::Null) => Ok(None),
+        Some(GoValue::Object(m)) => Ok(Some(m.clone())),
+        Some(other) => Err(mismatch(f, "map[string]interface {}", other)),
+    };
+    let fork = match obj.get("fork") {
+        None | Some(GoValue::Null) => false,
+        Some(GoValue::Bool(b)) => *b,
+        Some(other) => return Err(mismatch("fork", "bool", other)),
+    };
+    let webhook = match obj.get("webhook") {
+        None | Some(GoValue::Null) => false,
+        Some(GoValue::Object(_)) => true,
+        Some(other) => return Err(mismatch("webhook", "handlers.WebhookRequest", other)),
+    };
+    Ok(RestartRequest {
+        scope: string("scope")?,
+        reuse: string("reuse")?,
+        fork,
+        reason: string("reason")?,
+        input: object("input")?,
+        context: object("context")?,
+        webhook,
+    })
+}
+
+/// The header plan of §2.2 for `(scope, reuse)`, given the source row.
+pub fn replay_plan(scope: &str, reuse: &str, source: &Execution) -> ReplayPlan {
+    let mut plan = ReplayPlan {
+        source_run_id: Some(source.run_id.clone()),
+        before_execution_id: Some(source.execution_id.clone()),
+        mode: Some(reuse.to_owned()),
+    };
+    if reuse == NONE {
+        plan.source_run_id = None;
+        plan.before_execution_id = None;
+    } else if scope == "execution" && reuse == SUCCEEDED_BEFORE {
+        plan.mode = Some(ALL_SUCCEEDED.to_owned());
+        plan.before_execution_id = None;
+    }
+    plan
+}
+
+/// §2.1: the earliest parentless execution of the run, else the earliest one.
+fn workflow_root(runs: &[Execution]) -> Option<&Execution> {
+    runs.iter()
+        .find(|e| {
+            e.parent_execution_id
+                .as_deref()
+                .is_none_or(|p| p.trim().is_empty())
+        })
+        .or_else(|| runs.first())
+}
+
+/// Restarts or forks from an execution; answers 202 and dispatches the new root.
+pub async fn restart(
+    State(state): State<Shared>,
+    PathParam(raw_id): PathParam,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    let id = raw_id.trim();
+    if id.is_empty() {
+        return Err(ApiError::plain(
+            StatusCode::BAD_REQUEST,
+            "execution_id is required",
+        ));
+    }
+    let req = bind(&body)?;
+    let scope = match req.scope.trim() {
+        "" => "workflow",
+        s @ ("workflow" | "execution") => s,
+        _ => {
+            return Err(ApiError::plain(
+                StatusCode::BAD_REQUEST,
+                "scope must be one of: workflow, execution",
+            ))
+        }
+    };
+    let reuse = match req.reuse.trim() {
+        "" => SUCCEEDED_BEFORE,
+        r @ (SUCCEEDED_BEFORE | ALL_SUCCEEDED | NONE) => r,
+        _ => {
+            return Err(ApiError::plain(
+                StatusCode::BAD_REQUEST,
+                "reuse must be one of: succeeded-before, all-succeeded, none",
+            ))
+        }
+    };
+    let source = state
+        .store
+        .execution(id)
+        .map_err(|_| ApiError::storage("failed to load source execution"))?
+        .ok_or_else(|| {
+            ApiError::plain(StatusCode::NOT_FOUND, format!("execution {id} not found"))
+        })?;
+    let restarted = if scope == "workflow" {
+        let runs = state
+            .store
+            .run_executions(&source.run_id)
+            .map_err(|_| ApiError::storage("failed to load workflow root"))?;
+        workflow_root(&runs).cloned().ok_or_else(|| {
+            ApiError::plain(
+                StatusCode::NOT_FOUND,
+                format!("run {} not found", source.run_id),
+            )
+        })?
+    } else {
+        source.clone()
+    };
+
+    let (stored_input, stored_context) = decode_stored(&restarted.input_payload);
+    let plan = replay_plan(scope, reuse, &source);
+    let exec_req = ExecRequest {
+        input: req.input.clone().unwrap_or(stored_input),
+        context: req.context.clone().or(stored_context),
+        run_id: None,
+        parent: None,
+        session_id: restarted.session_id.clone(),
+        actor_id: restarted.actor_id.clone(),
+        replay: plan.clone(),
+    };
+    let target = format!("{}.{}", restarted.node_id, restarted.reasoner_id);
+    let prepared = prepare(&state, &target, exec_req)?;
+
+    let kind = if req.fork || req.input.is_some() || req.context.is_some() {
+        "fork"
+    } else {
+        "restart"
+    };
+    persist_lineage(
+        &state,
+        &prepared.exec,
+        &source,
+        &restarted,
+        reuse,
+        scope,
+        kind,
+        req.reason.trim(),
+    );
+    spawn_dispatch(state.clone(), prepared.exec.clone());
+
+    let mut body = async_body(&prepared, "queued", req.webhook);
+    let extra: Map<String, Value> = [
+        ("source_execution_id", json!(source.execution_id)),
+        ("source_run_id", json!(source.run_id)),
+        ("restarted_execution_id", json!(restarted.execution_id)),
+        ("replay_mode", json!(plan.mode)),
+        ("scope", json!(scope)),
+        ("kind", json!(kind)),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_owned(), v))
+    .collect();
+    body.extend(extra);
+    if let Some(before) = &plan.before_execution_id {
+        body.insert("replay_before_execution_id".into(), json!(before));
+    }
+    let mut response = (StatusCode::ACCEPTED, Json(Value::Object(body))).into_response();
+    for (name, v) in [
+        ("X-Execution-ID", &prepared.exec.execution_id),
+        ("X-Run-ID", &prepared.exec.run_id),
+    ] {
+        if let Ok(v) = HeaderValue::from_str(v) {
+            response.headers_mut().insert(name, v);
+        }
+    }
+    Ok(response)
+}
+
+/// Writes the new run's sidecar row (§5.1–§5.2): best effort, as in v0.1.96.
+#[allow(clippy::too_many_arguments)]
+fn persist_lineage(
+    state: &Shared,
+    root: &Execution,
+    source: &Execution,
+    restarted: &Execution,
+    reuse: &str,
+    scope: &str,
+    kind: &str,
+    reason: &str,
+) {
+    let mut metadata = Map::new();
+    metadata.insert(
+        "lineage".into(),
+        json!({
+            "kind": kind,
+            "source_run_id": source.run_id,
+            "source_execution_id": source.execution_id,
+            "restarted_execution_id": restarted.execution_id,
+            "reuse": reuse,
+            "scope": scope,
+        }),
+    );
+    if !reason.is_empty() {
+        metadata.insert("reason".into(), json!(reason));
+    }
+    let record = RunRecord {
+        run_id: root.run_id.clone(),
+        status: "queued".to_owned(),
+        root_execution_id: Some(root.execution_id.clone()),
+        metadata,
+        created_at: Utc::now(),
+    };
+    if let Err(e) = state.store.put_run_record(record) {
+        tracing::warn!(run_id = %root.run_id, error = %e, "could not persist restart lineage");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bind_accepts_empty_and_rejects_wrong_types() {
+        assert!(bind(b"").is_ok());
+        assert!(bind(br#"{"unknown":1,"input":null}"#).is_ok_and(|r| r.input.is_none()));
+        for bad in [
+            &br#"{"input":[]}"#[..],
+            br#"{"fork":"yes"}"#,
+            br#"{"scope":1}"#,
+            b"[]",
+            b"{",
+        ] {
+            let Err(e) = bind(bad) else {
+                panic!("{bad:?} accepted")
+            };
+            let msg = e.body["error"].as_str().unwrap_or_default();
+            assert!(msg.starts_with("invalid request body: "), "{msg}");
+        }
+    }
+}

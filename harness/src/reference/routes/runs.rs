@@ -1,0 +1,227 @@
+//! `GET /api/ui/v2/workflow-runs` (list, §7.3) and `GET …/{run_id}` (detail, §7.4).
+
+use std::cmp::Ordering;
+use std::collections::HashMap;
+
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::Json;
+use chrono::{DateTime, Utc};
+use serde_json::{json, Map, Value};
+
+use super::PathParam;
+use crate::reference::error::ApiError;
+use crate::reference::model::{is_active, rfc3339, Execution};
+use crate::reference::state::Shared;
+use crate::reference::summary::{run_summary, RunStats, SummaryKind};
+use crate::reference::views::add_run_metadata;
+
+/// The sort column after alias resolution; unknown values fall back to `updated_at`.
+fn sort_key(raw: Option<&str>) -> &'static str {
+    match raw.unwrap_or("").trim().to_ascii_lowercase().as_str() {
+        "started_at" | "started" | "created_at" => "started_at",
+        "status" => "status",
+        "total_steps" | "total_executions" | "nodes" => "total_executions",
+        "failed_steps" | "failed" => "failed_steps",
+        "active_executions" | "active" => "active_executions",
+        _ => "updated_at",
+    }
+}
+
+fn compare(a: &Value, b: &Value, key: &str) -> Ordering {
+    match key {
+        "failed_steps" => failed(a).cmp(&failed(b)),
+        "total_executions" | "active_executions" => a[key].as_u64().cmp(&b[key].as_u64()),
+        _ => a[key].as_str().cmp(&b[key].as_str()),
+    }
+}
+
+fn failed(v: &Value) -> u64 {
+    ["failed", "cancelled", "timeout"]
+        .iter()
+        .filter_map(|s| v["status_counts"][*s].as_u64())
+        .sum()
+}
+
+/// The paged, sorted, filtered list of runs.
+pub async fn list_runs(
+    State(state): State<Shared>,
+    query: Result<Query<HashMap<String, String>>, QueryRejection>,
+) -> Result<Json<Value>, ApiError> {
+    let q = query.map(|Query(q)| q).unwrap_or_default();
+    let query_error = |e: crate::reference::store::StoreError| ApiError {
+        status: StatusCode::INTERNAL_SERVER_ERROR,
+        body: json!({ "error": "failed to query run summaries", "details": e.to_string() }),
+    };
+    let get = |k: &str| q.get(k).map(|v| v.trim()).filter(|v| !v.is_empty());
+    let page = get("page")
+        .and_then(|p| p.parse::<usize>().ok())
+        .filter(|p| *p >= 1)
+        .unwrap_or(1);
+    let page_size = get("page_size")
+        .and_then(|p| p.parse::<i64>().ok())
+        .map_or(20, |p| p.clamp(1, 200) as usize);
+    let since = get("since")
+        .and_then(|s| DateTime::parse_from_rfc3339(s).ok())
+        .map(|t| t.with_timezone(&Utc));
+
+    let mut rows = Vec::new();
+    for run_id in state.store.run_ids().map_err(query_error)? {
+        let execs = state.store.run_executions(&run_id).map_err(query_error)?;
+        let record = state.store.run_record(&run_id).map_err(query_error)?;
+        let summary = run_summary(&run_id, &execs, record.as_ref(), SummaryKind::List);
+        let root = RunStats::of(&execs).root.cloned();
+        if !matches_filters(&summary, root.as_ref(), &execs, &get, since) {
+            continue;
+        }
+        rows.push(summary);
+    }
+    let key = sort_key(get("sort_by"));
+    let asc = get("sort_order").is_some_and(|o| o.eq_ignore_ascii_case("asc"));
+    rows.sort_by(|a, b| {
+        let o = compare(a, b, key).then_with(|| a["run_id"].as_str().cmp(&b["run_id"].as_str()));
+        if asc {
+            o
+        } else {
+            o.reverse()
+        }
+    });
+    let total = rows.len();
+    let start = (page - 1).saturating_mul(page_size).min(total);
+    let end = start.saturating_add(page_size).min(total);
+    Ok(Json(json!({
+        "runs": rows[start..end].to_vec(),
+        "total_count": total,
+        "page": page,
+        "page_size": page_size,
+        "has_more": end < total,
+    })))
+}
+
+fn matches_filters<'a>(
+    summary: &Value,
+    root: Option<&Execution>,
+    execs: &[Execution],
+    get: &impl Fn(&str) -> Option<&'a str>,
+    since: Option<DateTime<Utc>>,
+) -> bool {
+    let field = |k: &str| summary[k].as_str().unwrap_or("");
+    if get("run_id").is_some_and(|r| r != field("run_id")) {
+        return false;
+    }
+    if get("status").is_some_and(|s| !s.eq_ignore_ascii_case(field("status"))) {
+        return false;
+    }
+    if get("session_id").is_some_and(|s| root.and_then(|r| r.session_id.as_deref()) != Some(s)) {
+        return false;
+    }
+    if get("actor_id").is_some_and(|a| root.and_then(|r| r.actor_id.as_deref()) != Some(a)) {
+        return false;
+    }
+    if since.is_some_and(|t| execs.first().is_none_or(|e| e.started_at < t)) {
+        return false;
+    }
+    if let Some(needle) = get("search").map(str::to_lowercase) {
+        let hay = [field("run_id"), field("root_reasoner"), field("agent_id")];
+        if !hay.iter().any(|h| h.to_lowercase().contains(&needle)) {
+            return false;
+        }
+    }
+    true
+}
+
+fn execution_row(e: &Execution, execs: &[Execution]) -> Value {
+    let children = execs
+        .iter()
+        .filter(|c| c.parent_execution_id.as_deref() == Some(e.execution_id.as_str()));
+    let (mut active, mut pending) = (0, 0);
+    for c in children {
+        match c.status.as_str() {
+            "pending" | "queued" => pending += 1,
+            s if is_active(s) => active += 1,
+            _ => {}
+        }
+    }
+    let mut v = Map::new();
+    v.insert("workflow_id".into(), json!(e.run_id));
+    v.insert("execution_id".into(), json!(e.execution_id));
+    if let Some(p) = &e.parent_execution_id {
+        v.insert("parent_execution_id".into(), json!(p));
+        v.insert("parent_workflow_id".into(), json!(e.run_id));
+    }
+    v.insert("agent_node_id".into(), json!(e.agent_node_id));
+    v.insert("reasoner_id".into(), json!(e.reasoner_id));
+    v.insert("status".into(), json!(e.status));
+    if let Some(r) = &e.status_reason {
+        v.insert("status_reason".into(), json!(r));
+    }
+    v.insert("started_at".into(), json!(rfc3339(e.started_at)));
+    if let Some(c) = e.completed_at {
+        v.insert("completed_at".into(), json!(rfc3339(c)));
+    }
+    v.insert("workflow_depth".into(), json!(e.depth));
+    v.insert("active_children".into(), json!(active));
+    v.insert("pending_children".into(), json!(pending));
+    Value::Object(v)
+}
+
+/// One run with its executions.
+pub async fn run_detail(
+    State(state): State<Shared>,
+    PathParam(run_id): PathParam,
+) -> Result<Json<Value>, ApiError> {
+    let run_id = run_id.trim().to_owned();
+    if run_id.is_empty() {
+        return Err(ApiError::plain(
+            StatusCode::BAD_REQUEST,
+            "run_id is required",
+        ));
+    }
+    let execs = state
+        .store
+        .run_executions(&run_id)
+        .map_err(|_| ApiError::storage("failed to query executions"))?;
+    if execs.is_empty() {
+        return Err(ApiError::plain(
+            StatusCode::NOT_FOUND,
+            "workflow run not found",
+        ));
+    }
+    let record = state
+        .store
+        .run_record(&run_id)
+        .map_err(|_| ApiError::storage("failed to query executions"))?;
+    let stats = RunStats::of(&execs);
+    let mut run = Map::new();
+    run.insert("run_id".into(), json!(run_id));
+    run.insert("root_workflow_id".into(), json!(run_id));
+    if let Some(r) = stats.root {
+        run.insert("root_execution_id".into(), json!(r.execution_id));
+    }
+    let status = stats.list_status();
+    run.insert("status".into(), json!(status));
+    run.insert("total_steps".into(), json!(execs.len()));
+    run.insert("completed_steps".into(), json!(stats.count("succeeded")));
+    let failed = stats.count("failed") + stats.count("cancelled") + stats.count("timeout");
+    run.insert("failed_steps".into(), json!(failed));
+    run.insert("returned_steps".into(), json!(execs.len()));
+    run.insert("status_counts".into(), json!(stats.counts));
+    let now = Utc::now();
+    run.insert(
+        "created_at".into(),
+        json!(rfc3339(stats.started_at.unwrap_or(now))),
+    );
+    run.insert(
+        "updated_at".into(),
+        json!(rfc3339(stats.last_started_at.unwrap_or(now))),
+    );
+    if stats.active() == 0 {
+        if let Some(done) = stats.completed_at {
+            run.insert("completed_at".into(), json!(rfc3339(done)));
+        }
+    }
+    add_run_metadata(&mut run, record.as_ref());
+    let rows: Vec<Value> = execs.iter().map(|e| execution_row(e, &execs)).collect();
+    Ok(Json(json!({ "run": run, "executions": rows })))
+}

@@ -1,0 +1,224 @@
+//! Execution reads and agent reports: `GET /api/v1/executions/{id}`,
+//! batch status, the status callback (agent-protocol §3.3), Python's workflow
+//! events (§3.5) and logs.
+
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::Json;
+use chrono::{DateTime, Utc};
+use serde_json::{json, Map, Value};
+
+use super::PathParam;
+use crate::reference::canonical::{self, GoValue};
+use crate::reference::error::ApiError;
+use crate::reference::model::{is_terminal, millis_between, normalize_status, transition_allowed};
+use crate::reference::payload::go_type_name;
+use crate::reference::state::Shared;
+use crate::reference::store::StoreError;
+use crate::reference::views::status_view;
+
+/// `GET /api/v1/executions/{id}`.
+pub async fn get_execution(
+    State(state): State<Shared>,
+    PathParam(id): PathParam,
+) -> Result<Json<Value>, ApiError> {
+    match state.load_execution(&id)? {
+        Some(exec) => Ok(Json(status_view(&exec))),
+        None => Err(ApiError::plain(
+            StatusCode::NOT_FOUND,
+            "execution not found",
+        )),
+    }
+}
+
+/// `POST /api/v1/executions/batch-status`: a map of id → status view; no cap.
+pub async fn batch_status(
+    State(state): State<Shared>,
+    body: Bytes,
+) -> Result<Json<Value>, ApiError> {
+    let bad = |m: String| ApiError::plain(StatusCode::BAD_REQUEST, m);
+    let parsed: Value = serde_json::from_slice(&body).map_err(|e| bad(e.to_string()))?;
+    let ids = parsed
+        .get("execution_ids")
+        .and_then(Value::as_array)
+        .ok_or_else(|| {
+            bad("execution_ids is required and must be an array of strings".to_owned())
+        })?;
+    let mut out = Map::new();
+    for id in ids {
+        let Some(id) = id.as_str() else {
+            return Err(bad("execution_ids must be an array of strings".to_owned()));
+        };
+        let view = match state.store.execution(id) {
+            Ok(Some(exec)) => status_view(&exec),
+            Ok(None) => json!({ "execution_id": id, "status": "not_found" }),
+            Err(e) => json!({ "execution_id": id, "status": "error", "error": e.to_string() }),
+        };
+        out.insert(id.to_owned(), view);
+    }
+    Ok(Json(Value::Object(out)))
+}
+
+/// A status report, from the callback or a workflow event.
+struct Report {
+    status: &'static str,
+    status_reason: Option<String>,
+    result: Option<Vec<u8>>,
+    error: Option<String>,
+    duration_ms: Option<i64>,
+    completed_at: Option<DateTime<Utc>>,
+}
+
+/// `POST /api/v1/executions/{id}/status`.
+pub async fn status_callback(
+    State(state): State<Shared>,
+    PathParam(id): PathParam,
+    body: Bytes,
+) -> Result<Json<Value>, ApiError> {
+    let report = parse_callback(&body)?;
+    let updated = state
+        .update_execution(&id, &mut |e| {
+            if !transition_allowed(&e.status, report.status) {
+                return Err(StoreError::Rejected(format!(
+                    "invalid status transition from {} to {}",
+                    e.status, report.status
+                )));
+            }
+            apply_report(e, &report);
+            Ok(())
+        })
+        .map_err(|e| ApiError::storage(format!("failed to update execution: {e}")))?;
+    Ok(Json(status_view(&updated)))
+}
+
+fn apply_report(e: &mut crate::reference::model::Execution, r: &Report) {
+    e.status = r.status.to_owned();
+    if let Some(reason) = &r.status_reason {
+        e.status_reason = Some(reason.clone());
+    }
+    if let Some(result) = &r.result {
+        e.result_payload = Some(result.clone());
+    }
+    if r.status == "succeeded" {
+        e.error_message = None;
+    } else if let Some(err) = &r.error {
+        e.error_message = Some(err.clone());
+    }
+    if is_terminal(r.status) {
+        let done = r.completed_at.unwrap_or_else(Utc::now);
+        e.completed_at = Some(done);
+        e.duration_ms = Some(
+            r.duration_ms
+                .unwrap_or_else(|| millis_between(e.started_at, done)),
+        );
+    } else if let Some(d) = r.duration_ms {
+        e.duration_ms = Some(d);
+    }
+}
+
+fn parse_callback(body: &[u8]) -> Result<Report, ApiError> {
+    let bad = |m: String| {
+        ApiError::plain(
+            StatusCode::BAD_REQUEST,
+            format!("invalid request body: {m}"),
+        )
+    };
+    let GoValue::Object(obj) = canonical::parse(body).map_err(|e| bad(e.to_string()))? else {
+        return Err(bad(
+            "json: cannot unmarshal non-object into Go value of type statusUpdateRequest".into(),
+        ));
+    };
+    let string_field = |name: &str| -> Result<Option<String>, ApiError> {
+        match obj.get(name) {
+            None | Some(GoValue::Null) => Ok(None),
+            Some(GoValue::String(s)) => Ok(Some(s.clone())),
+            Some(other) => Err(bad(format!(
+                "json: cannot unmarshal {} into field {name} of type string",
+                go_type_name(other)
+            ))),
+        }
+    };
+    let raw_status = string_field("status")?
+        .filter(|s| !s.is_empty())
+        .ok_or_else(|| bad("status is required".into()))?;
+    let status = normalize_status(&raw_status).ok_or_else(|| {
+        ApiError::plain(
+            StatusCode::BAD_REQUEST,
+            format!("unsupported status '{raw_status}'"),
+        )
+    })?;
+    let result = match obj.get("result") {
+        None | Some(GoValue::Null) => None,
+        // Stored only when non-empty: `{}` leaves no result (contract §3.4 rule 3).
+        Some(GoValue::Object(m)) if m.is_empty() => None,
+        Some(v @ GoValue::Object(_)) => Some(canonical::to_string(v).into_bytes()),
+        Some(other) => {
+            return Err(bad(format!(
+                "json: cannot unmarshal {} into Go struct field statusUpdateRequest.result of type map[string]interface {{}}",
+                go_type_name(other)
+            )))
+        }
+    };
+    let duration_ms = match obj.get("duration_ms") {
+        Some(GoValue::Number(n)) => Some(*n as i64),
+        _ => None,
+    };
+    let completed_at = string_field("completed_at")?
+        .and_then(|s| DateTime::parse_from_rfc3339(&s).ok())
+        .map(|t| t.with_timezone(&Utc));
+    Ok(Report {
+        status,
+        status_reason: string_field("status_reason")?,
+        result,
+        error: string_field("error")?,
+        duration_ms,
+        completed_at,
+    })
+}
+
+/// `POST /api/v1/workflow/executions/events` (Python serve mode): applies
+/// status and result unless the row is terminal.
+pub async fn workflow_event(State(state): State<Shared>, body: Bytes) -> Json<Value> {
+    let Ok(GoValue::Object(obj)) = canonical::parse(&body) else {
+        return Json(json!({ "success": true }));
+    };
+    let text = |k: &str| match obj.get(k) {
+        Some(GoValue::String(s)) => Some(s.clone()),
+        _ => None,
+    };
+    let (Some(id), Some(status)) = (
+        text("execution_id"),
+        text("status").as_deref().and_then(normalize_status),
+    ) else {
+        return Json(json!({ "success": true }));
+    };
+    let report = Report {
+        status,
+        status_reason: None,
+        result: obj
+            .get("result")
+            .filter(|v| **v != GoValue::Null)
+            .map(|v| canonical::to_string(v).into_bytes()),
+        error: text("error"),
+        duration_ms: match obj.get("duration_ms") {
+            Some(GoValue::Number(n)) => Some(*n as i64),
+            _ => None,
+        },
+        completed_at: None,
+    };
+    // v0.1.96 also replaces the stored input with the event's `input_data`
+    // (agent-protocol §7.3), which breaks replay in serve mode; we keep the input.
+    let _ = state.update_execution(&id, &mut |e| {
+        if !is_terminal(&e.status) {
+            apply_report(e, &report);
+        }
+        Ok(())
+    });
+    Json(json!({ "success": true }))
+}
+
+/// `POST /api/v1/executions/{id}/logs`: accepted and dropped (logs do not affect replay).
+pub async fn logs(PathParam(_id): PathParam, _body: Bytes) -> Json<Value> {
+    Json(json!({ "success": true }))
+}

@@ -1,0 +1,190 @@
+//! Run-level aggregation shared by the DAG, the run list, run detail and the
+//! golden endpoint: derived statuses and `WorkflowRunSummary` (contract §7.3).
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Utc};
+use serde_json::{json, Map, Value};
+
+use super::model::{is_active, rfc3339, Execution, RunRecord};
+use super::views::add_run_metadata;
+
+/// Counts per status plus the times every view needs.
+pub struct RunStats<'a> {
+    /// Executions per status.
+    pub counts: BTreeMap<String, usize>,
+    /// The DAG root: earliest parentless execution, else the earliest.
+    pub root: Option<&'a Execution>,
+    /// Earliest start.
+    pub started_at: Option<DateTime<Utc>>,
+    /// Latest start or completion.
+    pub updated_at: Option<DateTime<Utc>>,
+    /// Latest start.
+    pub last_started_at: Option<DateTime<Utc>>,
+    /// Latest completion.
+    pub completed_at: Option<DateTime<Utc>>,
+    /// Deepest execution.
+    pub max_depth: u32,
+}
+
+impl<'a> RunStats<'a> {
+    /// Aggregates a run's executions (given in start order).
+    pub fn of(execs: &'a [Execution]) -> Self {
+        let mut counts = BTreeMap::new();
+        for e in execs {
+            *counts.entry(e.status.clone()).or_insert(0) += 1;
+        }
+        let root = execs
+            .iter()
+            .find(|e| e.parent_execution_id.is_none())
+            .or_else(|| execs.first());
+        let completed_at = execs.iter().filter_map(|e| e.completed_at).max();
+        let last_started_at = execs.iter().map(|e| e.started_at).max();
+        Self {
+            counts,
+            root,
+            started_at: execs.iter().map(|e| e.started_at).min(),
+            updated_at: last_started_at.max(completed_at),
+            last_started_at,
+            completed_at,
+            max_depth: execs.iter().map(|e| e.depth).max().unwrap_or(0),
+        }
+    }
+
+    /// Executions with `status`.
+    pub fn count(&self, status: &str) -> usize {
+        self.counts.get(status).copied().unwrap_or(0)
+    }
+
+    /// Running, waiting, pending or queued executions.
+    pub fn active(&self) -> usize {
+        self.counts
+            .iter()
+            .filter(|(s, _)| is_active(s))
+            .map(|(_, n)| n)
+            .sum()
+    }
+
+    /// Run-list precedence: active > failed > timeout > cancelled > paused > succeeded.
+    pub fn list_status(&self) -> &'static str {
+        if self.active() > 0 {
+            return "running";
+        }
+        for s in ["failed", "timeout", "cancelled", "paused"] {
+            if self.count(s) > 0 {
+                return s_static(s);
+            }
+        }
+        "succeeded"
+    }
+
+    /// DAG precedence: paused > running > failed > timeout > cancelled > succeeded.
+    pub fn dag_status(&self) -> &'static str {
+        if self.count("paused") > 0 {
+            return "paused";
+        }
+        if self.active() > 0 {
+            return "running";
+        }
+        for s in ["failed", "timeout", "cancelled"] {
+            if self.count(s) > 0 {
+                return s_static(s);
+            }
+        }
+        "succeeded"
+    }
+}
+
+fn s_static(s: &str) -> &'static str {
+    match s {
+        "failed" => "failed",
+        "timeout" => "timeout",
+        "cancelled" => "cancelled",
+        _ => "paused",
+    }
+}
+
+/// Which builder a summary imitates: the list aggregation or golden's `summarizeRun`.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum SummaryKind {
+    /// `GET /api/ui/v2/workflow-runs` rows.
+    List,
+    /// The golden endpoint's answer: DAG status precedence, no root_* fields.
+    Golden,
+}
+
+/// A `WorkflowRunSummary` for one run.
+pub fn run_summary(
+    run_id: &str,
+    execs: &[Execution],
+    record: Option<&RunRecord>,
+    kind: SummaryKind,
+) -> Value {
+    let stats = RunStats::of(execs);
+    let status = match kind {
+        SummaryKind::List => stats.list_status(),
+        SummaryKind::Golden => stats.dag_status(),
+    };
+    let terminal = match kind {
+        SummaryKind::List => stats.active() == 0,
+        SummaryKind::Golden => matches!(status, "succeeded" | "failed"),
+    };
+    let root = stats.root;
+    let root_reasoner = root.map(|r| r.reasoner_id.clone()).unwrap_or_default();
+    let current_task = execs
+        .last()
+        .map(|e| e.reasoner_id.clone())
+        .unwrap_or_default();
+    let mut v = Map::new();
+    v.insert("workflow_id".into(), json!(run_id));
+    v.insert("run_id".into(), json!(run_id));
+    v.insert(
+        "root_execution_id".into(),
+        json!(root.map(|r| r.execution_id.clone()).unwrap_or_default()),
+    );
+    if let (SummaryKind::List, Some(r)) = (kind, root) {
+        v.insert("root_execution_status".into(), json!(r.status));
+        if r.status == "failed" {
+            if let Some(reason) = &r.status_reason {
+                v.insert("root_error_category".into(), json!(reason));
+            }
+            if let Some(msg) = &r.error_message {
+                v.insert("root_error_message".into(), json!(msg));
+            }
+        }
+    }
+    v.insert("status".into(), json!(status));
+    v.insert("display_name".into(), json!(root_reasoner));
+    v.insert("current_task".into(), json!(current_task));
+    v.insert("root_reasoner".into(), json!(root_reasoner));
+    if let Some(r) = root {
+        v.insert("agent_id".into(), json!(r.agent_node_id));
+        if let Some(s) = &r.session_id {
+            v.insert("session_id".into(), json!(s));
+        }
+        if let Some(a) = &r.actor_id {
+            v.insert("actor_id".into(), json!(a));
+        }
+    }
+    v.insert("total_executions".into(), json!(execs.len()));
+    v.insert("max_depth".into(), json!(stats.max_depth));
+    v.insert("active_executions".into(), json!(stats.active()));
+    v.insert("status_counts".into(), json!(stats.counts));
+    let started = stats.started_at.unwrap_or_else(Utc::now);
+    let updated = stats.updated_at.unwrap_or(started);
+    v.insert("started_at".into(), json!(rfc3339(started)));
+    v.insert("updated_at".into(), json!(rfc3339(updated)));
+    if terminal {
+        if let Some(done) = stats.completed_at {
+            v.insert("completed_at".into(), json!(rfc3339(done)));
+            v.insert(
+                "duration_ms".into(),
+                json!((done - started).num_milliseconds().max(0)),
+            );
+        }
+    }
+    v.insert("latest_activity".into(), json!(rfc3339(updated)));
+    v.insert("terminal".into(), json!(terminal));
+    add_run_metadata(&mut v, record);
+    Value::Object(v)
+}
