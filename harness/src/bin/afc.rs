@@ -1,1 +1,126 @@
-fn main() {}
+//! `afc`: the command line of the conformance harness.
+//!
+//! - `afc serve`: the reference control plane, for SDK authors and as a target;
+//! - `afc check FILE...`: validate scenario files, every problem as file:line:col.
+//!
+//! The suite itself runs with `cargo test` (see README.md).
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+#[derive(Parser)]
+#[command(
+    name = "afc",
+    version,
+    about = "Conformance harness for AgentField restart, fork and replay reuse"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the reference control plane until SIGINT or SIGTERM.
+    Serve {
+        /// Address to listen on.
+        #[arg(long, env = "AFC_LISTEN", default_value = "127.0.0.1:8080")]
+        listen: String,
+        /// Require this API key on every /api/* request (X-API-Key or Bearer).
+        #[arg(long, env = "AFC_API_KEY")]
+        api_key: Option<String>,
+    },
+    /// Validate scenario files without running them.
+    Check {
+        /// Scenario files.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
+}
+
+fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
+        )
+        .init();
+    match Cli::parse().command {
+        Command::Serve { listen, api_key } => serve(&listen, api_key),
+        Command::Check { files } => check(&files),
+    }
+}
+
+fn check(files: &[PathBuf]) -> ExitCode {
+    let mut ok = true;
+    for f in files {
+        match afc::scenario::load(f) {
+            Ok(s) => println!("{}: ok ({} steps)", f.display(), s.steps.len()),
+            Err(e) => {
+                ok = false;
+                print!("{e}");
+            }
+        }
+    }
+    if ok {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    }
+}
+
+fn serve(listen: &str, api_key: Option<String>) -> ExitCode {
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("afc serve: cannot start a runtime: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    runtime.block_on(async {
+        let listener = match tokio::net::TcpListener::bind(listen).await {
+            Ok(l) => l,
+            Err(e) => {
+                eprintln!("afc serve: cannot listen on {listen}: {e}");
+                return ExitCode::from(2);
+            }
+        };
+        match listener.local_addr() {
+            Ok(addr) => println!("afc reference control plane listening on http://{addr}"),
+            Err(e) => eprintln!("afc serve: {e}"),
+        }
+        let config = afc::reference::Config {
+            api_key,
+            ..Default::default()
+        };
+        match afc::reference::serve(listener, config, shutdown_signal()).await {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("afc serve: {e}");
+                ExitCode::from(1)
+            }
+        }
+    })
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = term => {},
+    }
+}

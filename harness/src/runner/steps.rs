@@ -171,7 +171,7 @@ impl Runner {
                 self.mark_llm(&run.alias).await;
                 self.check(loc, &run, r.expect.as_deref(), &status);
             }
-        } else if let Some(_) = created {
+        } else if created.is_some() {
             return Err(format!(
                 "{verb} {}: a 202 without run_id and execution_id",
                 r.from
