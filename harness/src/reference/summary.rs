@@ -17,8 +17,6 @@ pub struct RunStats<'a> {
     pub root: Option<&'a Execution>,
     /// Earliest start.
     pub started_at: Option<DateTime<Utc>>,
-    /// Latest start or completion.
-    pub updated_at: Option<DateTime<Utc>>,
     /// Latest start.
     pub last_started_at: Option<DateTime<Utc>>,
     /// Latest completion.
@@ -44,7 +42,6 @@ impl<'a> RunStats<'a> {
             counts,
             root,
             started_at: execs.iter().map(|e| e.started_at).min(),
-            updated_at: last_started_at.max(completed_at),
             last_started_at,
             completed_at,
             max_depth: execs.iter().map(|e| e.depth).max().unwrap_or(0),
@@ -125,16 +122,21 @@ pub fn run_summary(
         SummaryKind::List => stats.list_status(),
         SummaryKind::Golden => stats.dag_status(),
     };
-    let terminal = match kind {
-        SummaryKind::List => stats.active() == 0,
-        SummaryKind::Golden => matches!(status, "succeeded" | "failed"),
-    };
+    // Both v0.1.96 builders call a run terminal only when succeeded or failed.
+    let terminal = matches!(status, "succeeded" | "failed");
     let root = stats.root;
-    let root_reasoner = root.map(|r| r.reasoner_id.clone()).unwrap_or_default();
-    let current_task = execs
-        .last()
-        .map(|e| e.reasoner_id.clone())
-        .unwrap_or_default();
+    let root_reasoner = root
+        .map(|r| r.reasoner_id.clone())
+        .filter(|r| !r.is_empty())
+        .unwrap_or_else(|| run_id.to_owned());
+    // The aggregation names the current task after the root; summarizeRun after the latest start.
+    let current_task = match kind {
+        SummaryKind::List => root_reasoner.clone(),
+        SummaryKind::Golden => execs
+            .last()
+            .map(|e| e.reasoner_id.clone())
+            .unwrap_or_else(|| root_reasoner.clone()),
+    };
     let mut v = Map::new();
     v.insert("workflow_id".into(), json!(run_id));
     v.insert("run_id".into(), json!(run_id));
@@ -171,17 +173,21 @@ pub fn run_summary(
     v.insert("active_executions".into(), json!(stats.active()));
     v.insert("status_counts".into(), json!(stats.counts));
     let started = stats.started_at.unwrap_or_else(Utc::now);
-    let updated = stats.updated_at.unwrap_or(started);
+    // Both builders date "updated" by the latest start, not the latest completion.
+    let updated = stats.last_started_at.unwrap_or(started);
     v.insert("started_at".into(), json!(rfc3339(started)));
     v.insert("updated_at".into(), json!(rfc3339(updated)));
-    if terminal {
-        if let Some(done) = stats.completed_at {
-            v.insert("completed_at".into(), json!(rfc3339(done)));
-            v.insert(
-                "duration_ms".into(),
-                json!((done - started).num_milliseconds().max(0)),
-            );
-        }
+    let completed = match kind {
+        // The aggregation has no completion column: a terminal run "completes" at its latest start.
+        SummaryKind::List => terminal.then_some(updated),
+        SummaryKind::Golden => stats.completed_at,
+    };
+    if let Some(done) = completed {
+        v.insert("completed_at".into(), json!(rfc3339(done)));
+        v.insert(
+            "duration_ms".into(),
+            json!((done - started).num_milliseconds().max(0)),
+        );
     }
     v.insert("latest_activity".into(), json!(rfc3339(updated)));
     v.insert("terminal".into(), json!(terminal));
