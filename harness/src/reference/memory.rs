@@ -209,7 +209,6 @@ mod tests {
             start_seq: 0,
             completed_at: None,
             duration_ms: None,
-            depth: 1,
             replay: ReplayPlan::default(),
             replay_key: Some(envelope.to_owned()),
         }

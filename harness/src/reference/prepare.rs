@@ -114,12 +114,6 @@ pub fn prepare(state: &AppState, target: &str, req: ExecRequest) -> Result<Prepa
     // invalid (contract §10.1); we reject before persisting, with the same answer.
     replay::effective_mode(req.parent.as_deref(), &req.replay)?;
 
-    let depth = match req.parent.as_deref() {
-        Some(p) => state
-            .load_execution(p)?
-            .map_or(0, |parent| parent.depth + 1),
-        None => 0,
-    };
     let payload = envelope(&req.input, req.context.as_ref());
     let node_id = parse_target(target)?.0.to_owned();
     let row = Execution {
@@ -142,7 +136,6 @@ pub fn prepare(state: &AppState, target: &str, req: ExecRequest) -> Result<Prepa
         start_seq: 0,
         completed_at: None,
         duration_ms: None,
-        depth,
         replay: req.replay,
     };
     let exec = state

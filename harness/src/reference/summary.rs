@@ -1,7 +1,7 @@
 //! Run-level aggregation shared by the DAG, the run list, run detail and the
 //! golden endpoint: derived statuses and `WorkflowRunSummary` (contract §7.3).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use chrono::{DateTime, Utc};
 use serde_json::{json, Map, Value};
@@ -23,6 +23,8 @@ pub struct RunStats<'a> {
     pub completed_at: Option<DateTime<Utc>>,
     /// Deepest execution.
     pub max_depth: u32,
+    /// Depth per execution id: parent's depth + 1 when the parent is in the run, else 0.
+    pub depths: HashMap<String, u32>,
 }
 
 impl<'a> RunStats<'a> {
@@ -37,6 +39,13 @@ impl<'a> RunStats<'a> {
             .find(|e| e.parent_execution_id.is_none())
             .or_else(|| execs.first());
         let completed_at = execs.iter().filter_map(|e| e.completed_at).max();
+        // A parent always starts before its child, so one pass in start order suffices.
+        let mut depths: HashMap<String, u32> = HashMap::new();
+        for e in execs {
+            let parent = e.parent_execution_id.as_deref().and_then(|p| depths.get(p));
+            let d = parent.map_or(0, |d| d + 1);
+            depths.insert(e.execution_id.clone(), d);
+        }
         let last_started_at = execs.iter().map(|e| e.started_at).max();
         Self {
             counts,
@@ -44,8 +53,14 @@ impl<'a> RunStats<'a> {
             started_at: execs.iter().map(|e| e.started_at).min(),
             last_started_at,
             completed_at,
-            max_depth: execs.iter().map(|e| e.depth).max().unwrap_or(0),
+            max_depth: depths.values().copied().max().unwrap_or(0),
+            depths,
         }
+    }
+
+    /// Depth of one execution of the run.
+    pub fn depth(&self, id: &str) -> u32 {
+        self.depths.get(id).copied().unwrap_or(0)
     }
 
     /// Executions with `status`.
