@@ -18,6 +18,8 @@ async fn setup() -> (Cp, Agent) {
 #[case::missing_status(json!({"result": {}}), 400, "invalid request body: ")]
 #[case::list_result(json!({"status": "succeeded", "result": [5, 5]}), 400, "invalid request body: ")]
 #[case::string_result(json!({"status": "succeeded", "result": "x"}), 400, "invalid request body: ")]
+#[case::fractional_duration(json!({"status": "succeeded", "duration_ms": 1.5}), 400, "invalid request body: ")]
+#[case::bad_completed_at(json!({"status": "succeeded", "completed_at": "yesterday"}), 400, "invalid request body: ")]
 #[tokio::test]
 async fn status_callback_rejects_bad_reports(
     #[case] report: Value,
