@@ -6,11 +6,11 @@ use axum::http::{HeaderMap, StatusCode};
 use chrono::Utc;
 
 use super::error::ApiError;
+use super::ids;
 use super::model::{Execution, Node, ReplayPlan, TargetType};
 use super::payload::{envelope, GoMap};
 use super::replay;
 use super::state::{header, AppState};
-use super::{canonical, ids};
 
 /// What an execute (or a restart) asks for, after body and headers are read.
 #[derive(Clone, Debug, Default)]
@@ -126,7 +126,8 @@ pub fn prepare(state: &AppState, target: &str, req: ExecRequest) -> Result<Prepa
         target_type: kind,
         status: "running".to_owned(),
         status_reason: None,
-        replay_key: canonical::canonicalize(payload.as_bytes()),
+        // `envelope` already prints canonical JSON, so it is its own replay key.
+        replay_key: Some(payload.clone()),
         input_payload: payload,
         result_payload: None,
         error_message: None,
