@@ -103,8 +103,6 @@ pub struct Execution {
     pub completed_at: Option<DateTime<Utc>>,
     /// Duration in milliseconds.
     pub duration_ms: Option<i64>,
-    /// Depth in the run's call tree (root 0).
-    pub depth: u32,
     /// The replay trio to forward on this execution's dispatch.
     pub replay: ReplayPlan,
     /// Canonical envelope used as the replay key; `None` if unparseable.

@@ -79,6 +79,15 @@ mod tests {
     }
 
     #[test]
+    fn envelope_text_is_already_canonical() {
+        let env = envelope(
+            &obj(r#"{"z":1e21,"a":"<&>","m":[1.0,-0]}"#),
+            Some(&obj(r#"{"k":0.1}"#)),
+        );
+        assert_eq!(canonical::canonicalize(env.as_bytes()), Some(env));
+    }
+
+    #[test]
     fn decoder_accepts_envelopes_and_legacy_objects() {
         assert_eq!(
             decode_stored(r#"{"input":{"a":1}}"#),

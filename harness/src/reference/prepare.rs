@@ -6,11 +6,11 @@ use axum::http::{HeaderMap, StatusCode};
 use chrono::Utc;
 
 use super::error::ApiError;
+use super::ids;
 use super::model::{Execution, Node, ReplayPlan, TargetType};
 use super::payload::{envelope, GoMap};
 use super::replay;
 use super::state::{header, AppState};
-use super::{canonical, ids};
 
 /// What an execute (or a restart) asks for, after body and headers are read.
 #[derive(Clone, Debug, Default)]
@@ -114,12 +114,6 @@ pub fn prepare(state: &AppState, target: &str, req: ExecRequest) -> Result<Prepa
     // invalid (contract §10.1); we reject before persisting, with the same answer.
     replay::effective_mode(req.parent.as_deref(), &req.replay)?;
 
-    let depth = match req.parent.as_deref() {
-        Some(p) => state
-            .load_execution(p)?
-            .map_or(0, |parent| parent.depth + 1),
-        None => 0,
-    };
     let payload = envelope(&req.input, req.context.as_ref());
     let node_id = parse_target(target)?.0.to_owned();
     let row = Execution {
@@ -132,7 +126,8 @@ pub fn prepare(state: &AppState, target: &str, req: ExecRequest) -> Result<Prepa
         target_type: kind,
         status: "running".to_owned(),
         status_reason: None,
-        replay_key: canonical::canonicalize(payload.as_bytes()),
+        // `envelope` already prints canonical JSON, so it is its own replay key.
+        replay_key: Some(payload.clone()),
         input_payload: payload,
         result_payload: None,
         error_message: None,
@@ -142,7 +137,6 @@ pub fn prepare(state: &AppState, target: &str, req: ExecRequest) -> Result<Prepa
         start_seq: 0,
         completed_at: None,
         duration_ms: None,
-        depth,
         replay: req.replay,
     };
     let exec = state

@@ -1,7 +1,7 @@
 //! Run-level aggregation shared by the DAG, the run list, run detail and the
 //! golden endpoint: derived statuses and `WorkflowRunSummary` (contract §7.3).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use chrono::{DateTime, Utc};
 use serde_json::{json, Map, Value};
@@ -17,14 +17,14 @@ pub struct RunStats<'a> {
     pub root: Option<&'a Execution>,
     /// Earliest start.
     pub started_at: Option<DateTime<Utc>>,
-    /// Latest start or completion.
-    pub updated_at: Option<DateTime<Utc>>,
     /// Latest start.
     pub last_started_at: Option<DateTime<Utc>>,
     /// Latest completion.
     pub completed_at: Option<DateTime<Utc>>,
     /// Deepest execution.
     pub max_depth: u32,
+    /// Depth per execution id: parent's depth + 1 when the parent is in the run, else 0.
+    pub depths: HashMap<String, u32>,
 }
 
 impl<'a> RunStats<'a> {
@@ -39,16 +39,28 @@ impl<'a> RunStats<'a> {
             .find(|e| e.parent_execution_id.is_none())
             .or_else(|| execs.first());
         let completed_at = execs.iter().filter_map(|e| e.completed_at).max();
+        // A parent always starts before its child, so one pass in start order suffices.
+        let mut depths: HashMap<String, u32> = HashMap::new();
+        for e in execs {
+            let parent = e.parent_execution_id.as_deref().and_then(|p| depths.get(p));
+            let d = parent.map_or(0, |d| d + 1);
+            depths.insert(e.execution_id.clone(), d);
+        }
         let last_started_at = execs.iter().map(|e| e.started_at).max();
         Self {
             counts,
             root,
             started_at: execs.iter().map(|e| e.started_at).min(),
-            updated_at: last_started_at.max(completed_at),
             last_started_at,
             completed_at,
-            max_depth: execs.iter().map(|e| e.depth).max().unwrap_or(0),
+            max_depth: depths.values().copied().max().unwrap_or(0),
+            depths,
         }
+    }
+
+    /// Depth of one execution of the run.
+    pub fn depth(&self, id: &str) -> u32 {
+        self.depths.get(id).copied().unwrap_or(0)
     }
 
     /// Executions with `status`.
@@ -125,16 +137,21 @@ pub fn run_summary(
         SummaryKind::List => stats.list_status(),
         SummaryKind::Golden => stats.dag_status(),
     };
-    let terminal = match kind {
-        SummaryKind::List => stats.active() == 0,
-        SummaryKind::Golden => matches!(status, "succeeded" | "failed"),
-    };
+    // Both v0.1.96 builders call a run terminal only when succeeded or failed.
+    let terminal = matches!(status, "succeeded" | "failed");
     let root = stats.root;
-    let root_reasoner = root.map(|r| r.reasoner_id.clone()).unwrap_or_default();
-    let current_task = execs
-        .last()
-        .map(|e| e.reasoner_id.clone())
-        .unwrap_or_default();
+    let root_reasoner = root
+        .map(|r| r.reasoner_id.clone())
+        .filter(|r| !r.is_empty())
+        .unwrap_or_else(|| run_id.to_owned());
+    // The aggregation names the current task after the root; summarizeRun after the latest start.
+    let current_task = match kind {
+        SummaryKind::List => root_reasoner.clone(),
+        SummaryKind::Golden => execs
+            .last()
+            .map(|e| e.reasoner_id.clone())
+            .unwrap_or_else(|| root_reasoner.clone()),
+    };
     let mut v = Map::new();
     v.insert("workflow_id".into(), json!(run_id));
     v.insert("run_id".into(), json!(run_id));
@@ -171,17 +188,21 @@ pub fn run_summary(
     v.insert("active_executions".into(), json!(stats.active()));
     v.insert("status_counts".into(), json!(stats.counts));
     let started = stats.started_at.unwrap_or_else(Utc::now);
-    let updated = stats.updated_at.unwrap_or(started);
+    // Both builders date "updated" by the latest start, not the latest completion.
+    let updated = stats.last_started_at.unwrap_or(started);
     v.insert("started_at".into(), json!(rfc3339(started)));
     v.insert("updated_at".into(), json!(rfc3339(updated)));
-    if terminal {
-        if let Some(done) = stats.completed_at {
-            v.insert("completed_at".into(), json!(rfc3339(done)));
-            v.insert(
-                "duration_ms".into(),
-                json!((done - started).num_milliseconds().max(0)),
-            );
-        }
+    let completed = match kind {
+        // The aggregation has no completion column: a terminal run "completes" at its latest start.
+        SummaryKind::List => terminal.then_some(updated),
+        SummaryKind::Golden => stats.completed_at,
+    };
+    if let Some(done) = completed {
+        v.insert("completed_at".into(), json!(rfc3339(done)));
+        v.insert(
+            "duration_ms".into(),
+            json!((done - started).num_milliseconds().max(0)),
+        );
     }
     v.insert("latest_activity".into(), json!(rfc3339(updated)));
     v.insert("terminal".into(), json!(terminal));

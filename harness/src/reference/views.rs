@@ -27,14 +27,13 @@ pub fn status_view(exec: &Execution) -> Value {
     if let Some(r) = &exec.status_reason {
         v.insert("status_reason".into(), json!(r));
     }
-    if let Some(result) = result_json(exec) {
-        // A failed row's payload is its error details, not a result.
-        let key = if exec.status == "failed" {
-            "error_details"
-        } else {
-            "result"
-        };
-        v.insert(key.into(), result);
+    // `result` is omitempty over a decoded `interface{}`, so JSON null vanishes;
+    // a failed row's payload is also shown as `error_details`.
+    if let Some(result) = result_json(exec).filter(|r| !r.is_null()) {
+        if exec.status == "failed" {
+            v.insert("error_details".into(), result.clone());
+        }
+        v.insert("result".into(), result);
     }
     if let Some(e) = &exec.error_message {
         v.insert("error".into(), json!(e));

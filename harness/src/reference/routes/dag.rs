@@ -26,7 +26,7 @@ fn is_lightweight(q: &HashMap<String, String>) -> bool {
     mode || flag
 }
 
-fn node_json(e: &Execution, full: bool, backfill: Option<&str>) -> Map<String, Value> {
+fn node_json(e: &Execution, depth: u32, full: bool, backfill: Option<&str>) -> Map<String, Value> {
     let mut n = Map::new();
     if full {
         n.insert("workflow_id".into(), json!(e.run_id));
@@ -48,7 +48,7 @@ fn node_json(e: &Execution, full: bool, backfill: Option<&str>) -> Map<String, V
     if let Some(p) = &e.parent_execution_id {
         n.insert("parent_execution_id".into(), json!(p));
     }
-    n.insert("workflow_depth".into(), json!(e.depth));
+    n.insert("workflow_depth".into(), json!(depth));
     if full {
         // `children` has no omitempty in v0.1.96: leaves and timeline nodes carry null.
         n.insert("children".into(), Value::Null);
@@ -61,10 +61,18 @@ fn node_json(e: &Execution, full: bool, backfill: Option<&str>) -> Map<String, V
     n
 }
 
-fn tree(e: &Execution, kids: &HashMap<&str, Vec<&Execution>>, backfill: Option<&str>) -> Value {
-    let mut n = node_json(e, true, backfill);
+fn tree(
+    e: &Execution,
+    kids: &HashMap<&str, Vec<&Execution>>,
+    stats: &RunStats,
+    backfill: Option<&str>,
+) -> Value {
+    let mut n = node_json(e, stats.depth(&e.execution_id), true, backfill);
     if let Some(children) = kids.get(e.execution_id.as_str()).filter(|c| !c.is_empty()) {
-        let built: Vec<Value> = children.iter().map(|c| tree(c, kids, backfill)).collect();
+        let built: Vec<Value> = children
+            .iter()
+            .map(|c| tree(c, kids, stats, backfill))
+            .collect();
         n.insert("children".into(), Value::Array(built));
     }
     Value::Object(n)
@@ -123,7 +131,7 @@ pub async fn dag(
     // Start order is already the timeline order.
     let timeline: Vec<Value> = execs
         .iter()
-        .map(|e| Value::Object(node_json(e, full, backfill)))
+        .map(|e| Value::Object(node_json(e, stats.depth(&e.execution_id), full, backfill)))
         .collect();
     if full {
         let mut kids: HashMap<&str, Vec<&Execution>> = HashMap::new();
@@ -133,7 +141,7 @@ pub async fn dag(
             }
         }
         if let Some(r) = root {
-            v.insert("dag".into(), tree(r, &kids, backfill));
+            v.insert("dag".into(), tree(r, &kids, &stats, backfill));
         }
         v.insert("timeline".into(), Value::Array(timeline));
     } else {

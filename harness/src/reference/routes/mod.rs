@@ -62,6 +62,8 @@ pub fn router(state: Shared) -> Router {
             post(golden::save_golden),
         )
         .fallback(not_found)
+        // Gin sets no body limit; axum's 2 MB default would refuse large inputs.
+        .layer(axum::extract::DefaultBodyLimit::max(64 * 1024 * 1024))
         .method_not_allowed_fallback(not_found)
         .layer(middleware::from_fn_with_state(
             state.clone(),

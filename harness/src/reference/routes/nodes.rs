@@ -5,7 +5,7 @@ use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
 
@@ -80,6 +80,12 @@ pub async fn register(
             });
         }
     }
+    let mode = raw
+        .get("callback_discovery")
+        .and_then(|d| d.get("mode"))
+        .and_then(Value::as_str)
+        .filter(|m| !m.is_empty())
+        .map(str::to_owned);
     let names = |targets: Option<Vec<Target>>| -> Vec<String> {
         targets
             .unwrap_or_default()
@@ -128,14 +134,32 @@ pub async fn register(
     }
     Ok((
         StatusCode::CREATED,
-        Json(json!({
-            "success": true,
-            "message": "Node registered successfully",
-            "node_id": id,
-            "resolved_base_url": base_url,
-            "callback_discovery": { "mode": "manual", "resolved_base_url": base_url },
-        })),
+        Json(registered_body(&id, &base_url, mode, now)),
     ))
+}
+
+/// The 201 body; `callback_discovery` as v0.1.96 persists it (mode defaults to
+/// `auto`, the base URL is both preferred and resolved), empty fields omitted.
+fn registered_body(id: &str, base_url: &str, mode: Option<String>, now: DateTime<Utc>) -> Value {
+    let mut discovery = Map::new();
+    discovery.insert(
+        "mode".into(),
+        json!(mode.unwrap_or_else(|| "auto".to_owned())),
+    );
+    if !base_url.is_empty() {
+        discovery.insert("preferred".into(), json!(base_url));
+        discovery.insert("resolved".into(), json!(base_url));
+    }
+    discovery.insert("submitted_at".into(), json!(rfc3339(now)));
+    let mut body = Map::new();
+    body.insert("success".into(), json!(true));
+    body.insert("message".into(), json!("Node registered successfully"));
+    body.insert("node_id".into(), json!(id));
+    if !base_url.is_empty() {
+        body.insert("resolved_base_url".into(), json!(base_url));
+    }
+    body.insert("callback_discovery".into(), Value::Object(discovery));
+    Value::Object(body)
 }
 
 /// A new process instance cannot finish its predecessor's work: fail it all.

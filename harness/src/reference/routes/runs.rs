@@ -12,7 +12,7 @@ use serde_json::{json, Map, Value};
 
 use super::PathParam;
 use crate::reference::error::ApiError;
-use crate::reference::model::{is_active, rfc3339, Execution};
+use crate::reference::model::{rfc3339, Execution};
 use crate::reference::state::Shared;
 use crate::reference::summary::{run_summary, RunStats, SummaryKind};
 use crate::reference::views::add_run_metadata;
@@ -131,18 +131,24 @@ fn matches_filters<'a>(
     true
 }
 
-fn execution_row(e: &Execution, execs: &[Execution]) -> Value {
-    let children = execs
-        .iter()
-        .filter(|c| c.parent_execution_id.as_deref() == Some(e.execution_id.as_str()));
-    let (mut active, mut pending) = (0, 0);
-    for c in children {
+/// Running and pending/queued children per parent, counted in one pass.
+fn child_counts(execs: &[Execution]) -> HashMap<&str, (usize, usize)> {
+    let mut counts: HashMap<&str, (usize, usize)> = HashMap::new();
+    for c in execs {
+        let Some(parent) = c.parent_execution_id.as_deref() else {
+            continue;
+        };
+        let entry = counts.entry(parent).or_default();
         match c.status.as_str() {
-            "pending" | "queued" => pending += 1,
-            s if is_active(s) => active += 1,
+            "running" => entry.0 += 1,
+            "pending" | "queued" => entry.1 += 1,
             _ => {}
         }
     }
+    counts
+}
+
+fn execution_row(e: &Execution, (active, pending): (usize, usize), depth: u32) -> Value {
     let mut v = Map::new();
     v.insert("workflow_id".into(), json!(e.run_id));
     v.insert("execution_id".into(), json!(e.execution_id));
@@ -160,7 +166,7 @@ fn execution_row(e: &Execution, execs: &[Execution]) -> Value {
     if let Some(c) = e.completed_at {
         v.insert("completed_at".into(), json!(rfc3339(c)));
     }
-    v.insert("workflow_depth".into(), json!(e.depth));
+    v.insert("workflow_depth".into(), json!(depth));
     v.insert("active_children".into(), json!(active));
     v.insert("pending_children".into(), json!(pending));
     Value::Object(v)
@@ -216,12 +222,21 @@ pub async fn run_detail(
         "updated_at".into(),
         json!(rfc3339(stats.last_started_at.unwrap_or(now))),
     );
-    if stats.active() == 0 {
-        if let Some(done) = stats.completed_at {
-            run.insert("completed_at".into(), json!(rfc3339(done)));
-        }
+    // v0.1.96 reports the DAG root's completion as the run's.
+    if let Some(done) = stats.root.and_then(|r| r.completed_at) {
+        run.insert("completed_at".into(), json!(rfc3339(done)));
     }
     add_run_metadata(&mut run, record.as_ref());
-    let rows: Vec<Value> = execs.iter().map(|e| execution_row(e, &execs)).collect();
+    let counts = child_counts(&execs);
+    let rows: Vec<Value> = execs
+        .iter()
+        .map(|e| {
+            let kids = counts
+                .get(e.execution_id.as_str())
+                .copied()
+                .unwrap_or_default();
+            execution_row(e, kids, stats.depth(&e.execution_id))
+        })
+        .collect();
     Ok(Json(json!({ "run": run, "executions": rows })))
 }

@@ -160,13 +160,25 @@ fn parse_callback(body: &[u8]) -> Result<Report, ApiError> {
             )))
         }
     };
+    // Go binds these into *int64 and *time.Time: a mistyped value is a bind error.
     let duration_ms = match obj.get("duration_ms") {
-        Some(GoValue::Number(n)) => Some(*n as i64),
-        _ => None,
+        None | Some(GoValue::Null) => None,
+        Some(GoValue::Number(n)) if n.fract() == 0.0 && n.abs() < 9.2e18 => Some(*n as i64),
+        Some(other) => {
+            return Err(bad(format!(
+                "json: cannot unmarshal {} into Go struct field statusUpdateRequest.duration_ms of type int64",
+                go_type_name(other)
+            )))
+        }
     };
-    let completed_at = string_field("completed_at")?
-        .and_then(|s| DateTime::parse_from_rfc3339(&s).ok())
-        .map(|t| t.with_timezone(&Utc));
+    let completed_at = match string_field("completed_at")? {
+        None => None,
+        Some(s) => Some(
+            DateTime::parse_from_rfc3339(&s)
+                .map_err(|e| bad(format!("parsing time {s:?} as RFC3339: {e}")))?
+                .with_timezone(&Utc),
+        ),
+    };
     Ok(Report {
         status,
         status_reason: string_field("status_reason")?,
