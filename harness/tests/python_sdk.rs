@@ -1,0 +1,228 @@
+//! The unmodified PyPI `agentfield` SDK against the reference, in both modes
+//! of agent-protocol §7.3: `fixtures/agents/python/restart_agent.py` runs
+//! root -> two parallel children -> grandchild (fails once), then a restart
+//! from the failed grandchild must reuse exactly the call that started before
+//! it and succeeded (the left child), visible in the DAG `reuse` markers.
+//!
+//! The interpreter is `AFC_PYTHON`, else `.venv/bin/python` at the workspace
+//! root (`.ci/run` makes it). Without one the trials are reported ignored,
+//! never passed.
+
+use std::path::{Path, PathBuf};
+use std::process::Stdio;
+use std::time::{Duration, Instant};
+
+use afc::client::{is_terminal, Client};
+use libtest_mimic::{Arguments, Failed, Trial};
+use serde_json::{json, Value};
+use tokio::io::{AsyncBufReadExt, BufReader};
+
+fn workspace() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+fn python() -> Option<PathBuf> {
+    let candidate = std::env::var_os("AFC_PYTHON")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| workspace().join(".venv/bin/python"));
+    candidate.exists().then_some(candidate)
+}
+
+fn main() {
+    let args = Arguments::from_args();
+    let py = python();
+    let trials = ["functional", "serve"]
+        .into_iter()
+        .map(|mode| {
+            let missing = py.is_none();
+            let py = py.clone();
+            Trial::test(
+                format!("python_sdk_{mode}_mode_restart_reuses_calls_started_before_the_failure"),
+                move || {
+                    let py = py.ok_or("no Python SDK interpreter")?;
+                    run(&py, mode)
+                },
+            )
+            .with_ignored_flag(missing)
+        })
+        .collect();
+    libtest_mimic::run(&args, trials).exit();
+}
+
+fn run(py: &Path, mode: &str) -> Result<(), Failed> {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    rt.block_on(scenario(py, mode)).map_err(Failed::from)
+}
+
+async fn poll<T>(
+    what: &str,
+    deadline: Duration,
+    mut probe: impl AsyncFnMut() -> (Option<T>, String),
+) -> Result<T, String> {
+    let end = Instant::now() + deadline;
+    let mut pause = Duration::from_millis(5);
+    loop {
+        let (done, seen) = probe().await;
+        if let Some(v) = done {
+            return Ok(v);
+        }
+        if Instant::now() >= end {
+            return Err(format!(
+                "waiting for {what}: not within {deadline:?}; last seen: {seen}"
+            ));
+        }
+        tokio::time::sleep(pause).await;
+        pause = (pause * 2).min(Duration::from_millis(100));
+    }
+}
+
+async fn terminal(client: &Client, exec: &str) -> Result<String, String> {
+    poll(
+        &format!("execution {exec} to be terminal"),
+        Duration::from_secs(60),
+        async || match client.get(&format!("/api/v1/executions/{exec}")).await {
+            Ok(r) => {
+                let s = r.str("status").unwrap_or_default();
+                (
+                    is_terminal(&s).then(|| s.clone()),
+                    format!("HTTP {} status {s}", r.status),
+                )
+            }
+            Err(e) => (None, e.to_string()),
+        },
+    )
+    .await
+}
+
+async fn timeline(client: &Client, run: &str) -> Result<Vec<Value>, String> {
+    let r = client
+        .get(&format!("/api/ui/v1/workflows/{run}/dag?mode=lightweight"))
+        .await
+        .map_err(|e| e.to_string())?;
+    r.body["timeline"]
+        .as_array()
+        .cloned()
+        .ok_or(format!("no timeline: {}", r.body))
+}
+
+async fn scenario(py: &Path, mode: &str) -> Result<(), String> {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .map_err(|e| e.to_string())?;
+    let url = format!(
+        "http://{}",
+        listener.local_addr().map_err(|e| e.to_string())?
+    );
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    tokio::spawn(afc::reference::serve(listener, Default::default(), async {
+        let _ = stopped.await;
+    }));
+    let node = format!("py-{mode}");
+    let mut agent = tokio::process::Command::new(py)
+        .arg(workspace().join("fixtures/agents/python/restart_agent.py"))
+        .env("AFC_CP_URL", &url)
+        .env("AFC_NODE_ID", &node)
+        .env("AFC_MODE", mode)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .map_err(|e| format!("cannot start {}: {e}", py.display()))?;
+    let mut lines = BufReader::new(agent.stdout.take().ok_or("no stdout")?).lines();
+    let ready = tokio::time::timeout(Duration::from_secs(90), async {
+        while let Ok(Some(line)) = lines.next_line().await {
+            if line.starts_with("READY") {
+                return Ok(());
+            }
+        }
+        Err("the agent exited before printing READY".to_string())
+    })
+    .await
+    .map_err(|_| "waiting for the Python agent to print READY: not within 90 s".to_string())?;
+    ready?;
+
+    let client = Client::new(&url, None);
+    // In serve mode `app.run` registers after the script says READY.
+    poll(
+        &format!("node {node} to be registered"),
+        Duration::from_secs(60),
+        async || match client.get(&format!("/api/v1/nodes/{node}")).await {
+            Ok(r) => (
+                (r.status == 200).then_some(()),
+                format!("HTTP {}", r.status),
+            ),
+            Err(e) => (None, e.to_string()),
+        },
+    )
+    .await?;
+    let submit = |path: String, body: Value| {
+        let client = client.clone();
+        async move { client.post(&path, body).await.map_err(|e| e.to_string()) }
+    };
+    let first = submit(
+        format!("/api/v1/execute/async/{node}.root"),
+        json!({"input": {"topic": mode}}),
+    )
+    .await?;
+    let root1 = first
+        .str("execution_id")
+        .ok_or(format!("no execution_id: {}", first.body))?;
+    let run1 = first.str("run_id").unwrap_or_default();
+    assert_eq!(
+        terminal(&client, &root1).await?,
+        "failed",
+        "the first run must fail in the grandchild"
+    );
+    let failed = timeline(&client, &run1)
+        .await?
+        .into_iter()
+        .find(|n| n["reasoner_id"] == "grandchild" && n["status"] == "failed")
+        .ok_or("no failed grandchild in run1")?;
+    let restart = submit(
+        format!(
+            "/api/v1/executions/{}/restart",
+            failed["execution_id"].as_str().unwrap_or_default()
+        ),
+        json!({"reuse": "succeeded-before"}),
+    )
+    .await?;
+    assert_eq!(restart.status, 202, "restart answer: {}", restart.body);
+    let root2 = restart.str("execution_id").unwrap_or_default();
+    let run2 = restart.str("run_id").unwrap_or_default();
+    assert_eq!(
+        terminal(&client, &root2).await?,
+        "succeeded",
+        "the restarted run must succeed"
+    );
+
+    let mut seen: Vec<(String, String, bool)> = timeline(&client, &run2)
+        .await?
+        .iter()
+        .map(|n| {
+            let reused = n["reuse"]["source_run_id"] == json!(run1);
+            (
+                n["reasoner_id"].as_str().unwrap_or_default().to_string(),
+                n["status"].as_str().unwrap_or_default().to_string(),
+                reused,
+            )
+        })
+        .collect();
+    seen.sort();
+    let expected = vec![
+        ("child".to_string(), "succeeded".to_string(), false),
+        ("child".to_string(), "succeeded".to_string(), true),
+        ("grandchild".to_string(), "succeeded".to_string(), false),
+        ("root".to_string(), "succeeded".to_string(), false),
+    ];
+    let _ = stop.send(());
+    let _ = agent.kill().await;
+    if seen == expected {
+        Ok(())
+    } else {
+        Err(format!(
+            "run2 (reasoner, status, reused from run1): expected {expected:?}, saw {seen:?}"
+        ))
+    }
+}
