@@ -10,9 +10,9 @@
 
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use afc::client::{is_terminal, Client};
+use afc::client::Client;
 use libtest_mimic::{Arguments, Failed, Trial};
 use serde_json::{json, Value};
 use tokio::io::{AsyncBufReadExt, BufReader};
@@ -56,44 +56,10 @@ fn run(py: &Path, mode: &str) -> Result<(), Failed> {
     rt.block_on(scenario(py, mode)).map_err(Failed::from)
 }
 
-async fn poll<T>(
-    what: &str,
-    deadline: Duration,
-    mut probe: impl AsyncFnMut() -> (Option<T>, String),
-) -> Result<T, String> {
-    let end = Instant::now() + deadline;
-    let mut pause = Duration::from_millis(5);
-    loop {
-        let (done, seen) = probe().await;
-        if let Some(v) = done {
-            return Ok(v);
-        }
-        if Instant::now() >= end {
-            return Err(format!(
-                "waiting for {what}: not within {deadline:?}; last seen: {seen}"
-            ));
-        }
-        tokio::time::sleep(pause).await;
-        pause = (pause * 2).min(Duration::from_millis(100));
-    }
-}
-
 async fn terminal(client: &Client, exec: &str) -> Result<String, String> {
-    poll(
-        &format!("execution {exec} to be terminal"),
-        Duration::from_secs(60),
-        async || match client.get(&format!("/api/v1/executions/{exec}")).await {
-            Ok(r) => {
-                let s = r.str("status").unwrap_or_default();
-                (
-                    is_terminal(&s).then(|| s.clone()),
-                    format!("HTTP {} status {s}", r.status),
-                )
-            }
-            Err(e) => (None, e.to_string()),
-        },
-    )
-    .await
+    let what = format!("execution {exec} to be terminal");
+    let r = afc::client::terminal(client, &what, exec, Duration::from_secs(60)).await?;
+    Ok(r.str("status").unwrap_or_default())
 }
 
 async fn timeline(client: &Client, run: &str) -> Result<Vec<Value>, String> {
@@ -145,15 +111,18 @@ async fn scenario(py: &Path, mode: &str) -> Result<(), String> {
 
     let client = Client::new(&url, None);
     // In serve mode `app.run` registers after the script says READY.
-    poll(
+    let registered = format!("/api/v1/nodes/{node}");
+    afc::client::poll(
         &format!("node {node} to be registered"),
         Duration::from_secs(60),
-        async || match client.get(&format!("/api/v1/nodes/{node}")).await {
-            Ok(r) => (
-                (r.status == 200).then_some(()),
-                format!("HTTP {}", r.status),
-            ),
-            Err(e) => (None, e.to_string()),
+        || async {
+            match client.get(&registered).await {
+                Ok(r) => (
+                    (r.status == 200).then_some(()),
+                    format!("HTTP {}", r.status),
+                ),
+                Err(e) => (None, e.to_string()),
+            }
         },
     )
     .await?;

@@ -4,14 +4,14 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Mutex;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use futures::future::join_all;
 use serde_json::{json, Value};
 
 use super::record::{OutCall, Recorder};
 use super::template::render;
-use crate::client::{is_terminal, Client};
+use crate::client::Client;
 use crate::scenario::{Call, FailWhen, Op, Scenario, SdkBug};
 
 /// Everything the agents of one scenario share.
@@ -216,36 +216,13 @@ async fn nested(
 }
 
 async fn await_child(world: &World, child: &str) -> Result<Value, String> {
-    let deadline = Instant::now() + world.call_timeout;
-    let mut pause = Duration::from_millis(2);
-    let mut last: String;
-    loop {
-        match world
-            .client
-            .get(&format!("/api/v1/executions/{child}"))
-            .await
-        {
-            Ok(r) if r.status == 200 => {
-                let status = r.str("status").unwrap_or_default();
-                if is_terminal(&status) {
-                    return match status.as_str() {
-                        "succeeded" => Ok(r.body.get("result").cloned().unwrap_or(Value::Null)),
-                        _ => Err(format!("Execution failed: {}", error_text(&r.body))),
-                    };
-                }
-                last = format!("status {status}");
-            }
-            Ok(r) => last = format!("HTTP {} {}", r.status, r.body),
-            Err(e) => last = e.to_string(),
-        }
-        if Instant::now() >= deadline {
-            return Err(format!(
-                "Execution failed: child {child} not terminal after {:?}; last seen: {last}",
-                world.call_timeout
-            ));
-        }
-        tokio::time::sleep(pause).await;
-        pause = (pause * 2).min(Duration::from_millis(50));
+    let what = format!("child execution {child} to be terminal");
+    let r = crate::client::terminal(&world.client, &what, child, world.call_timeout)
+        .await
+        .map_err(|e| format!("Execution failed: {e}"))?;
+    match r.str("status").as_deref() {
+        Some("succeeded") => Ok(r.body.get("result").cloned().unwrap_or(Value::Null)),
+        _ => Err(format!("Execution failed: {}", error_text(&r.body))),
     }
 }
 

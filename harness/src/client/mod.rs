@@ -138,3 +138,50 @@ impl Client {
 pub fn is_terminal(status: &str) -> bool {
     matches!(status, "succeeded" | "failed" | "cancelled" | "timeout")
 }
+
+/// Polls `probe` until it yields a value or `deadline` passes. The probe also
+/// says what it saw, so that the timeout error names what was awaited and the
+/// last state seen. The pause doubles from 2 ms to at most 50 ms.
+pub async fn poll<T, F, Fut>(what: &str, deadline: Duration, mut probe: F) -> Result<T, String>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = (Option<T>, String)>,
+{
+    let end = std::time::Instant::now() + deadline;
+    let mut pause = Duration::from_millis(2);
+    loop {
+        let (done, seen) = probe().await;
+        if let Some(v) = done {
+            return Ok(v);
+        }
+        if std::time::Instant::now() >= end {
+            return Err(format!(
+                "waiting for {what}: not within {deadline:?}; last seen: {seen}"
+            ));
+        }
+        tokio::time::sleep(pause).await;
+        pause = (pause * 2).min(Duration::from_millis(50));
+    }
+}
+
+/// Waits for an execution to reach a terminal status; returns the status view.
+pub async fn terminal(
+    client: &Client,
+    what: &str,
+    execution: &str,
+    deadline: Duration,
+) -> Result<Response, String> {
+    let path = format!("/api/v1/executions/{execution}");
+    poll(what, deadline, || async {
+        match client.get(&path).await {
+            Ok(r) if r.status == 200 => {
+                let status = r.str("status").unwrap_or_default();
+                let seen = format!("status {status:?}");
+                (is_terminal(&status).then_some(r), seen)
+            }
+            Ok(r) => (None, format!("HTTP {} {}", r.status, r.body)),
+            Err(e) => (None, e.to_string()),
+        }
+    })
+    .await
+}

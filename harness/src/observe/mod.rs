@@ -6,7 +6,7 @@ mod aliases;
 mod views;
 
 use std::collections::{BTreeMap, HashMap};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use serde_json::Value;
 
@@ -14,7 +14,7 @@ pub use aliases::{canonical, exec_aliases, Aliases, ExecNode};
 pub use views::{build, StepResponse, ViewInputs};
 
 use crate::agents::Log;
-use crate::client::{is_terminal, Client};
+use crate::client::{is_terminal, poll, Client};
 
 /// A run the scenario created.
 #[derive(Clone, Debug)]
@@ -153,17 +153,14 @@ fn alias_nodes(run: &RunRef, nodes: &[Value], known: &Known<'_>) -> Vec<(String,
 
 /// Waits until every execution of every run is terminal, so the reads are final.
 pub async fn settle(client: &Client, runs: &[RunRef], deadline: Duration) -> Result<(), String> {
-    let end = Instant::now() + deadline;
     for run in runs {
-        let mut pause = Duration::from_millis(2);
-        loop {
-            let r = client
-                .get(&format!(
-                    "/api/ui/v1/workflows/{}/dag?mode=lightweight",
-                    run.run_id
-                ))
-                .await
-                .map_err(|e| e.to_string())?;
+        let path = format!("/api/ui/v1/workflows/{}/dag?mode=lightweight", run.run_id);
+        let what = format!("every execution of {} to be terminal", run.alias);
+        poll(&what, deadline, || async {
+            let r = match client.get(&path).await {
+                Ok(r) => r,
+                Err(e) => return (None, e.to_string()),
+            };
             let open: Vec<String> = timeline(&r.body)
                 .iter()
                 .filter(|n| !is_terminal(&s(n, "status")))
@@ -176,20 +173,15 @@ pub async fn settle(client: &Client, runs: &[RunRef], deadline: Duration) -> Res
                     )
                 })
                 .collect();
-            if r.status == 200 && open.is_empty() {
-                break;
-            }
-            if Instant::now() >= end {
-                return Err(format!(
-                    "waiting for every execution of {} to be terminal: not within {deadline:?}; last seen: HTTP {}, {}",
-                    run.alias,
-                    r.status,
-                    if open.is_empty() { r.body.to_string() } else { open.join("; ") }
-                ));
-            }
-            tokio::time::sleep(pause).await;
-            pause = (pause * 2).min(Duration::from_millis(50));
-        }
+            let done = (r.status == 200 && open.is_empty()).then_some(());
+            let seen = if open.is_empty() {
+                format!("HTTP {} {}", r.status, r.body)
+            } else {
+                open.join("; ")
+            };
+            (done, seen)
+        })
+        .await?;
     }
     Ok(())
 }

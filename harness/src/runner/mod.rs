@@ -9,12 +9,12 @@ mod steps;
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use serde_json::Value;
 
 use crate::agents::AgentHost;
-use crate::client::{is_terminal, Client};
+use crate::client::Client;
 use crate::llm::LlmStubs;
 use crate::observe::{self, Known, RunRef, StepResponse, ViewInputs};
 use crate::scenario::{Scenario, View};
@@ -90,34 +90,12 @@ impl Runner {
 
     /// Polls a run's root until it is terminal; returns its status.
     pub(crate) async fn wait_root(&self, run: &RunRef) -> Result<String, String> {
-        let end = Instant::now() + self.deadline;
-        let mut pause = Duration::from_millis(2);
-        let mut last;
-        loop {
-            match self
-                .client
-                .get(&format!("/api/v1/executions/{}", run.root))
-                .await
-            {
-                Ok(r) if r.status == 200 => {
-                    let status = r.str("status").unwrap_or_default();
-                    if is_terminal(&status) {
-                        return Ok(status);
-                    }
-                    last = format!("status {status:?}");
-                }
-                Ok(r) => last = format!("HTTP {} {}", r.status, r.body),
-                Err(e) => last = e.to_string(),
-            }
-            if Instant::now() >= end {
-                return Err(format!(
-                    "waiting for the root of {} ({}) to reach a terminal status: not within {:?}; last seen: {last}",
-                    run.alias, run.root, self.deadline
-                ));
-            }
-            tokio::time::sleep(pause).await;
-            pause = (pause * 2).min(Duration::from_millis(50));
-        }
+        let what = format!(
+            "the root of {} ({}) to reach a terminal status",
+            run.alias, run.root
+        );
+        let r = crate::client::terminal(&self.client, &what, &run.root, self.deadline).await?;
+        Ok(r.str("status").unwrap_or_default())
     }
 
     /// Notes the LLM calls made since the last run finished, against `run`.
