@@ -28,6 +28,7 @@ async fn api_key_gates_every_api_route_but_health() {
     let cp = Cp::with_config(Config {
         api_key: Some("k".into()),
         agent_timeout: Duration::from_secs(5),
+        ..Config::default()
     })
     .await;
     assert_eq!(cp.get("/api/v1/health").await.status, 200);

@@ -31,6 +31,9 @@ enum Command {
         /// Require this API key on every /api/* request (X-API-Key or Bearer).
         #[arg(long, env = "AFC_API_KEY")]
         api_key: Option<String>,
+        /// In-flight dispatches allowed per agent node (0: unlimited), as v0.1.96's setting.
+        #[arg(long, env = "AGENTFIELD_MAX_CONCURRENT_PER_AGENT", default_value_t = 0)]
+        max_concurrent_per_agent: usize,
     },
     /// Validate scenario files without running them.
     Check {
@@ -47,7 +50,18 @@ fn main() -> ExitCode {
         )
         .init();
     match Cli::parse().command {
-        Command::Serve { listen, api_key } => serve(&listen, api_key),
+        Command::Serve {
+            listen,
+            api_key,
+            max_concurrent_per_agent,
+        } => serve(
+            &listen,
+            afc::reference::Config {
+                api_key,
+                max_concurrent_per_agent,
+                ..Default::default()
+            },
+        ),
         Command::Check { files } => check(&files),
     }
 }
@@ -70,7 +84,7 @@ fn check(files: &[PathBuf]) -> ExitCode {
     }
 }
 
-fn serve(listen: &str, api_key: Option<String>) -> ExitCode {
+fn serve(listen: &str, config: afc::reference::Config) -> ExitCode {
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(r) => r,
         Err(e) => {
@@ -90,10 +104,6 @@ fn serve(listen: &str, api_key: Option<String>) -> ExitCode {
             Ok(addr) => println!("afc reference control plane listening on http://{addr}"),
             Err(e) => eprintln!("afc serve: {e}"),
         }
-        let config = afc::reference::Config {
-            api_key,
-            ..Default::default()
-        };
         match afc::reference::serve(listener, config, shutdown_signal()).await {
             Ok(()) => ExitCode::SUCCESS,
             Err(e) => {

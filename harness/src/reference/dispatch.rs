@@ -253,10 +253,15 @@ pub fn apply_outcome(state: &AppState, exec_id: &str, outcome: &CallOutcome) -> 
 
 /// Dispatches in the background, as an async execute and a restart root do.
 /// A task per execution (no bounded pool) so nested calls can never deadlock.
-pub fn spawn_dispatch(state: super::state::Shared, exec: Execution) {
+pub fn spawn_dispatch(
+    state: super::state::Shared,
+    exec: Execution,
+    slot: Option<super::admission::Slot>,
+) {
     tokio::spawn(async move {
         let outcome = call_agent(&state, &exec).await;
         apply_outcome(&state, &exec.execution_id, &outcome);
+        drop(slot);
     });
 }
 

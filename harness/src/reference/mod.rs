@@ -11,6 +11,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+mod admission;
 mod auth;
 pub mod canonical;
 mod dispatch;
@@ -35,6 +36,9 @@ pub struct Config {
     pub api_key: Option<String>,
     /// HTTP timeout of a dispatch and deadline of a sync execute's wait.
     pub agent_timeout: Duration,
+    /// In-flight dispatches allowed per agent node; 0 is unlimited
+    /// (v0.1.96's `AGENTFIELD_MAX_CONCURRENT_PER_AGENT`).
+    pub max_concurrent_per_agent: usize,
 }
 
 impl Default for Config {
@@ -43,6 +47,7 @@ impl Default for Config {
             api_key: None,
             // v0.1.96's agent_call_timeout when no config file sets it.
             agent_timeout: Duration::from_secs(90),
+            max_concurrent_per_agent: 0,
         }
     }
 }
@@ -62,6 +67,7 @@ pub async fn serve(
         config,
         http,
         completions: state::Completions::default(),
+        slots: Default::default(),
     });
     axum::serve(listener, routes::router(state))
         .with_graceful_shutdown(shutdown)

@@ -23,6 +23,7 @@ pub struct AppState {
     pub http: reqwest::Client,
     /// Wakes sync waiters when an execution changes.
     pub completions: Completions,
+    pub slots: std::sync::Arc<super::admission::Slots>,
 }
 
 /// Shared handle used as axum state.

@@ -10,6 +10,7 @@ use chrono::Utc;
 use serde_json::{json, Map, Value};
 
 use super::PathParam;
+use crate::reference::admission::admit;
 use crate::reference::canonical::{self, GoValue};
 use crate::reference::dispatch::{self, go_duration, CallOutcome};
 use crate::reference::error::ApiError;
@@ -142,6 +143,7 @@ pub async fn execute_sync(
         let resp = (StatusCode::OK, Json(success_body(&p.exec))).into_response();
         return Ok(with_ids(resp, &p.exec, Some(src)));
     }
+    let _slot = admit(&state, &p.exec)?;
     let outcome = dispatch::call_agent(&state, &p.exec).await;
     let recorded = dispatch::apply_outcome(&state, &p.exec.execution_id, &outcome);
     let response = match (&outcome, dispatch::failure_of(&outcome)) {
@@ -206,7 +208,8 @@ pub async fn execute_async(
     };
     let body = async_body(&p, status, webhook);
     if p.hit.is_none() {
-        dispatch::spawn_dispatch(state.clone(), p.exec.clone());
+        let slot = admit(&state, &p.exec)?;
+        dispatch::spawn_dispatch(state.clone(), p.exec.clone(), slot);
     }
     let resp = (StatusCode::ACCEPTED, Json(Value::Object(body))).into_response();
     Ok(with_ids(resp, &p.exec, p.hit.as_ref()))

@@ -10,6 +10,7 @@ use serde_json::{json, Map, Value};
 
 use super::execute::async_body;
 use super::PathParam;
+use crate::reference::admission::admit;
 use crate::reference::canonical::{self, GoValue};
 use crate::reference::dispatch::spawn_dispatch;
 use crate::reference::error::ApiError;
@@ -183,6 +184,8 @@ pub async fn restart(
     };
     let target = format!("{}.{}", restarted.node_id, restarted.reasoner_id);
     let prepared = prepare(&state, &target, exec_req)?;
+    // v0.1.96: admission after the rows exist; a rejection writes no lineage.
+    let slot = admit(&state, &prepared.exec)?;
 
     let kind = if req.fork || req.input.is_some() || req.context.is_some() {
         "fork"
@@ -199,7 +202,7 @@ pub async fn restart(
         kind,
         req.reason.trim(),
     );
-    spawn_dispatch(state.clone(), prepared.exec.clone());
+    spawn_dispatch(state.clone(), prepared.exec.clone(), slot);
 
     let mut body = async_body(&prepared, "queued", req.webhook);
     let extra: Map<String, Value> = [

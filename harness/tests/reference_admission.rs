@@ -1,0 +1,135 @@
+//! Per-agent concurrency admission as v0.1.96 runs it (contract §0.1, §1.3,
+//! Appendix A.15): checked after the rows exist, so a rejection fails the row
+//! already written and answers 429 without Retry-After; a replay hit is never
+//! gated; a rejected restart writes no lineage.
+
+mod reference;
+
+use std::time::Duration;
+
+use afc::reference::Config;
+use reference::{Agent, Cp, Program};
+use serde_json::json;
+
+const LIMIT_BODY: &str = "agent n1 has reached max concurrent executions (1)";
+
+async fn saturated() -> (Cp, Agent, String) {
+    let cp = Cp::with_config(Config {
+        max_concurrent_per_agent: 1,
+        ..Config::default()
+    })
+    .await;
+    let agent = Agent::start(&cp, "n1", &["root", "child", "slow"]).await;
+    // A source run with a succeeded child, seeded before the slot is taken.
+    let root = cp
+        .execute("n1.root", &[("X-Run-ID", "run_src")], json!({"input": {}}))
+        .await;
+    assert_eq!(root.status, 200, "seed root: {}", root.body);
+    let parent = root.str("execution_id");
+    let child = cp
+        .execute(
+            "n1.child",
+            &[
+                ("X-Run-ID", "run_src"),
+                ("X-Parent-Execution-ID", parent.as_str()),
+            ],
+            json!({"input": {"k": 1}}),
+        )
+        .await;
+    assert_eq!(child.status, 200, "seed child: {}", child.body);
+    // The slot holder: the agent takes its time (a programmed fault), and the
+    // slot is taken before the 202 is answered, so no race follows.
+    agent.program("slow", Program::Slow(Duration::from_secs(3)));
+    let held = cp.execute_async("n1.slow", &[], json!({"input": {}})).await;
+    assert_eq!(held.status, 202, "slot holder: {}", held.body);
+    (cp, agent, child.str("execution_id"))
+}
+
+#[tokio::test]
+async fn concurrency_limit_answers_429_and_fails_the_row_it_already_wrote() {
+    let (cp, _agent, _) = saturated().await;
+    let r = cp
+        .execute(
+            "n1.root",
+            &[("X-Run-ID", "run_rejected")],
+            json!({"input": {}}),
+        )
+        .await;
+    assert_eq!(r.status, 429, "{}", r.body);
+    assert_eq!(
+        r.body,
+        json!({"error": LIMIT_BODY, "error_category": "concurrency_limit"})
+    );
+    assert_eq!(
+        r.header("retry-after"),
+        None,
+        "v0.1.96 sends no Retry-After"
+    );
+    let dag = cp
+        .get("/api/ui/v1/workflows/run_rejected/dag?mode=lightweight")
+        .await;
+    assert_eq!(dag.status, 200, "the rejected row exists: {}", dag.body);
+    let node = &dag.body["timeline"][0];
+    assert_eq!(node["status"], "failed", "{node}");
+    assert_eq!(node["status_reason"], "concurrency_limit", "{node}");
+}
+
+#[tokio::test]
+async fn a_replay_hit_is_never_gated_by_the_concurrency_limit() {
+    let (cp, _agent, source_child) = saturated().await;
+    let headers = [
+        ("X-Run-ID", "run_new"),
+        ("X-Parent-Execution-ID", "exec_new_parent"),
+        ("X-AgentField-Replay-Source-Run-ID", "run_src"),
+        ("X-AgentField-Replay-Mode", "all-succeeded"),
+    ];
+    let r = cp
+        .execute_async("n1.child", &headers, json!({"input": {"k": 1}}))
+        .await;
+    assert_eq!(r.status, 202, "{}", r.body);
+    assert_eq!(r.body["status"], "succeeded", "{}", r.body);
+    assert_eq!(
+        r.header("x-agentfield-replay-hit").as_deref(),
+        Some(source_child.as_str())
+    );
+    let miss = cp
+        .execute_async("n1.child", &headers, json!({"input": {"k": 2}}))
+        .await;
+    assert_eq!(miss.status, 429, "a miss is gated: {}", miss.body);
+}
+
+#[tokio::test]
+async fn a_rejected_restart_answers_429_and_writes_no_lineage() {
+    let (cp, _agent, source_child) = saturated().await;
+    let r = cp
+        .post(
+            &format!("/api/v1/executions/{source_child}/restart"),
+            &[],
+            json!({}),
+        )
+        .await;
+    assert_eq!(r.status, 429, "{}", r.body);
+    assert_eq!(
+        r.body,
+        json!({"error": LIMIT_BODY, "error_category": "concurrency_limit"})
+    );
+    let runs = cp.get("/api/ui/v2/workflow-runs?page_size=200").await;
+    let with_lineage: Vec<_> = runs.body["runs"]
+        .as_array()
+        .map(|rs| rs.iter().filter(|r| !r["lineage"].is_null()).collect())
+        .unwrap_or_default();
+    assert!(
+        with_lineage.is_empty(),
+        "no run may carry lineage: {with_lineage:?}"
+    );
+    let failed_roots: Vec<_> = runs.body["runs"]
+        .as_array()
+        .map(|rs| rs.iter().filter(|r| r["status"] == "failed").collect())
+        .unwrap_or_default();
+    assert_eq!(
+        failed_roots.len(),
+        1,
+        "the rejected restart's root is persisted, failed: {}",
+        runs.body
+    );
+}
