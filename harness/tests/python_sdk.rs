@@ -99,17 +99,33 @@ async fn scenario(py: &Path, mode: &str) -> Result<(), String> {
     let mut lines = BufReader::new(agent.stdout.take().ok_or("no stdout")?).lines();
     let ready = tokio::time::timeout(Duration::from_secs(90), async {
         while let Ok(Some(line)) = lines.next_line().await {
-            if line.starts_with("READY") {
-                return Ok(());
+            if let Some(port) = line.strip_prefix("READY ") {
+                return port
+                    .trim()
+                    .parse::<u16>()
+                    .map_err(|e| format!("bad READY line {line:?}: {e}"));
             }
         }
         Err("the agent exited before printing READY".to_string())
     })
     .await
     .map_err(|_| "waiting for the Python agent to print READY: not within 90 s".to_string())?;
-    ready?;
+    let port = ready?;
 
     let client = Client::new(&url, None);
+    // Uvicorn runs the SDK's startup (registration) before it binds, so wait
+    // for the port to accept as well as for the registration.
+    afc::client::poll(
+        &format!("the agent to listen on 127.0.0.1:{port}"),
+        Duration::from_secs(60),
+        || async {
+            match tokio::net::TcpStream::connect(("127.0.0.1", port)).await {
+                Ok(_) => (Some(()), "accepting".to_string()),
+                Err(e) => (None, e.to_string()),
+            }
+        },
+    )
+    .await?;
     // In serve mode `app.run` registers after the script says READY.
     let registered = format!("/api/v1/nodes/{node}");
     afc::client::poll(
@@ -139,16 +155,20 @@ async fn scenario(py: &Path, mode: &str) -> Result<(), String> {
         .str("execution_id")
         .ok_or(format!("no execution_id: {}", first.body))?;
     let run1 = first.str("run_id").unwrap_or_default();
-    assert_eq!(
-        terminal(&client, &root1).await?,
-        "failed",
-        "the first run must fail in the grandchild"
-    );
+    let status1 = terminal(&client, &root1).await?;
+    if status1 != "failed" {
+        return Err(format!(
+            "the first run must fail in the grandchild, it ended {status1}"
+        ));
+    }
     let failed = timeline(&client, &run1)
         .await?
         .into_iter()
         .find(|n| n["reasoner_id"] == "grandchild" && n["status"] == "failed")
-        .ok_or("no failed grandchild in run1")?;
+        .ok_or(format!(
+            "no failed grandchild in run1: {:?}",
+            timeline(&client, &run1).await?
+        ))?;
     let restart = submit(
         format!(
             "/api/v1/executions/{}/restart",
@@ -160,11 +180,14 @@ async fn scenario(py: &Path, mode: &str) -> Result<(), String> {
     assert_eq!(restart.status, 202, "restart answer: {}", restart.body);
     let root2 = restart.str("execution_id").unwrap_or_default();
     let run2 = restart.str("run_id").unwrap_or_default();
-    assert_eq!(
-        terminal(&client, &root2).await?,
-        "succeeded",
-        "the restarted run must succeed"
-    );
+    let status2 = terminal(&client, &root2).await?;
+    if status2 != "succeeded" {
+        return Err(format!(
+            "the restarted run must succeed, it ended {status2}: run1 {:?} run2 {:?}",
+            timeline(&client, &run1).await?,
+            timeline(&client, &run2).await?
+        ));
+    }
 
     let mut seen: Vec<(String, String, bool)> = timeline(&client, &run2)
         .await?

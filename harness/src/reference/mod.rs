@@ -58,8 +58,14 @@ pub async fn serve(
     config: Config,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
+    // No idle connections to agents: an agent may close a kept-alive connection
+    // (uvicorn does after a 500), and a dispatch that picked it from the pool
+    // would fail as agent_unreachable. Go's transport retries such an unwritten
+    // request; a fresh loopback connection per dispatch is the simpler equivalent.
     let http = reqwest::Client::builder()
         .timeout(config.agent_timeout)
+        .pool_max_idle_per_host(0)
+        .no_proxy()
         .build()
         .map_err(std::io::Error::other)?;
     let state = Arc::new(state::AppState {
