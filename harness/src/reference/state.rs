@@ -42,6 +42,26 @@ impl AppState {
     }
 
     /// Loads an execution, mapping a store failure to the 500 body reads use.
+    /// A run's executions; 404 `workflow run not found` when it has none, and
+    /// a 500 with `storage_message` (each route documents its own) on a store error.
+    pub fn run_executions_or_404(
+        &self,
+        run_id: &str,
+        storage_message: &str,
+    ) -> Result<Vec<Execution>, ApiError> {
+        let execs = self
+            .store
+            .run_executions(run_id)
+            .map_err(|_| ApiError::storage(storage_message))?;
+        if execs.is_empty() {
+            return Err(ApiError::plain(
+                axum::http::StatusCode::NOT_FOUND,
+                "workflow run not found",
+            ));
+        }
+        Ok(execs)
+    }
+
     pub fn load_execution(&self, id: &str) -> Result<Option<Execution>, ApiError> {
         self.store
             .execution(id)

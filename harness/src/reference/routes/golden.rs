@@ -57,16 +57,7 @@ pub async fn save_golden(
             )
         })?
     };
-    let execs = state
-        .store
-        .run_executions(&run_id)
-        .map_err(|_| ApiError::storage("failed to query run executions"))?;
-    if execs.is_empty() {
-        return Err(ApiError::plain(
-            StatusCode::NOT_FOUND,
-            "workflow run not found",
-        ));
-    }
+    let execs = state.run_executions_or_404(&run_id, "failed to query run executions")?;
     let stats = RunStats::of(&execs);
     if stats.list_status() != "succeeded" {
         return Err(ApiError::plain(

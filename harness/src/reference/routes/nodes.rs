@@ -185,19 +185,16 @@ fn orphan_executions(state: &Shared, node_id: &str, instance: &str) {
     }
 }
 
-/// `POST /api/v1/nodes/{id}/heartbeat`; a bad body is a plain heartbeat.
-pub async fn heartbeat(
-    State(state): State<Shared>,
-    PathParam(id): PathParam,
-    body: Bytes,
-) -> Result<Json<Value>, ApiError> {
-    let reported = serde_json::from_slice::<Value>(&body)
+/// Records a sign of life, and the lifecycle the body reports in `field` if
+/// any; a body that is not JSON is a plain sign of life. 404 for an unknown node.
+fn touch(state: &Shared, id: &str, body: &[u8], field: &str) -> Result<DateTime<Utc>, ApiError> {
+    let reported = serde_json::from_slice::<Value>(body)
         .ok()
-        .and_then(|v| v.get("status").and_then(Value::as_str).map(str::to_owned));
+        .and_then(|v| v.get(field).and_then(Value::as_str).map(str::to_owned));
     let now = Utc::now();
     state
         .store
-        .update_node(&id, &mut |n| {
+        .update_node(id, &mut |n| {
             n.last_heartbeat = now;
             if let Some(s) = &reported {
                 n.lifecycle_status = s.clone();
@@ -205,6 +202,16 @@ pub async fn heartbeat(
         })
         .map_err(|e| ApiError::storage(e.to_string()))?
         .ok_or_else(node_not_found)?;
+    Ok(now)
+}
+
+/// `POST /api/v1/nodes/{id}/heartbeat`; a bad body is a plain heartbeat.
+pub async fn heartbeat(
+    State(state): State<Shared>,
+    PathParam(id): PathParam,
+    body: Bytes,
+) -> Result<Json<Value>, ApiError> {
+    let now = touch(&state, &id, &body, "status")?;
     Ok(Json(
         json!({ "success": true, "message": "heartbeat received", "timestamp": rfc3339(now) }),
     ))
@@ -216,20 +223,7 @@ pub async fn patch_status(
     PathParam(id): PathParam,
     body: Bytes,
 ) -> Result<Json<Value>, ApiError> {
-    let phase = serde_json::from_slice::<Value>(&body)
-        .ok()
-        .and_then(|v| v.get("phase").and_then(Value::as_str).map(str::to_owned));
-    let now = Utc::now();
-    state
-        .store
-        .update_node(&id, &mut |n| {
-            n.last_heartbeat = now;
-            if let Some(p) = &phase {
-                n.lifecycle_status = p.clone();
-            }
-        })
-        .map_err(|e| ApiError::storage(e.to_string()))?
-        .ok_or_else(node_not_found)?;
+    let now = touch(&state, &id, &body, "phase")?;
     let renewal = now + chrono::Duration::seconds(300);
     Ok(Json(
         json!({ "lease_seconds": 300, "next_lease_renewal": rfc3339(renewal) }),

@@ -184,16 +184,7 @@ pub async fn run_detail(
             "run_id is required",
         ));
     }
-    let execs = state
-        .store
-        .run_executions(&run_id)
-        .map_err(|_| ApiError::storage("failed to query executions"))?;
-    if execs.is_empty() {
-        return Err(ApiError::plain(
-            StatusCode::NOT_FOUND,
-            "workflow run not found",
-        ));
-    }
+    let execs = state.run_executions_or_404(&run_id, "failed to query executions")?;
     let record = state
         .store
         .run_record(&run_id)
