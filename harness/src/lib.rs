@@ -8,4 +8,5 @@ pub mod observe;
 pub mod reference;
 pub mod runner;
 pub mod scenario;
+pub mod suite;
 pub mod target;

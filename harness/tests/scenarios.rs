@@ -1,13 +1,15 @@
 //! One trial per scenario file under `scenarios/`, found at run time, so a
-//! new file needs no Rust change. A trial loads its file, runs it against the
-//! target (`AGENTFIELD_URL`, else the embedded reference) and compares each
-//! view with `snapshots/<scenario>@<view>.snap`. A broken file fails only its
-//! own trial.
+//! new file needs no Rust change. Every trial goes through
+//! `afc::suite::run_case` against the target the environment names
+//! (`AGENTFIELD_URL`, `AGENTFIELD_IMAGE`, else the embedded reference) and
+//! compares each view with `snapshots/<scenario>@<view>.snap`. A broken file
+//! fails only its own trial; a scenario the target's profile cannot run is
+//! reported ignored, with the reason in its name, never passed.
 
-use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 
+use afc::suite::{self, Verdict};
+use afc::target::Target;
 use libtest_mimic::{Arguments, Failed, Trial};
 
 fn workspace() -> PathBuf {
@@ -18,58 +20,44 @@ fn main() {
     let args = Arguments::from_args();
     // Messages name files as `scenarios/<topic>/<name>.yaml`, from the workspace root.
     std::env::set_current_dir(workspace()).expect("the workspace root exists");
-    let root = PathBuf::from("scenarios");
-    let files = afc::scenario::discover(&root).unwrap_or_else(|e| panic!("{e}"));
-    let trials = files
+    let cases = suite::cases(Path::new("scenarios")).unwrap_or_else(|e| panic!("{e}"));
+    let target = Target::from_env().unwrap_or_else(|e| panic!("no target: {e}"));
+    if let Some(startup) = target.startup {
+        eprintln!("{} healthy after {startup:?}", target.kind);
+    }
+    // Absolute: insta resolves a relative snapshot path against the asserting source file.
+    let goldens = workspace().join("snapshots");
+    let trials = cases
         .into_iter()
-        .map(|path| {
-            let name = path
-                .strip_prefix(&root)
-                .unwrap_or(&path)
-                .with_extension("")
-                .display()
-                .to_string();
-            Trial::test(name, move || run_one(&path))
+        .map(|case| {
+            let skip = afc::scenario::load(&case.path)
+                .ok()
+                .and_then(|s| suite::missing_capability(&s, &target));
+            let (target, goldens) = (target.clone(), goldens.clone());
+            let trial = Trial::test(case.name.clone(), move || {
+                match suite::run_case(&case, &target, &goldens).verdict {
+                    Verdict::Passed => Ok(()),
+                    Verdict::Skipped(reason) => Err(format!("skipped late: {reason}").into()),
+                    Verdict::Failed { problems, .. } => {
+                        let mut text = problems.join("\n");
+                        if let Some(logs) = target.container_logs(20) {
+                            text.push_str("\nlast container log lines:\n");
+                            text.push_str(&logs);
+                        }
+                        Err(Failed::from(text))
+                    }
+                }
+            });
+            match skip {
+                Some(reason) => trial
+                    .with_kind(format!("skip: {reason}"))
+                    .with_ignored_flag(true),
+                None => trial,
+            }
         })
         .collect();
-    libtest_mimic::run(&args, trials).exit();
-}
-
-fn run_one(path: &Path) -> Result<(), Failed> {
-    let scenario = afc::scenario::load(path).map_err(|e| e.to_string())?;
-    let target = afc::target::Target::from_env()?;
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| e.to_string())?;
-    let scenario = Arc::new(scenario);
-    let outcome = runtime
-        .block_on(afc::runner::run(scenario.clone(), &target))
-        .map_err(|e| e.to_string())?;
-    let mut problems = outcome.failures;
-    for (view, value) in &outcome.views {
-        let mut settings = insta::Settings::clone_current();
-        settings.set_snapshot_path(workspace().join("snapshots"));
-        settings.set_prepend_module_to_snapshot(false);
-        settings.set_snapshot_suffix(view.as_str());
-        settings.set_input_file(path);
-        settings.set_omit_expression(true);
-        settings.set_description(scenario.guards.as_str());
-        let name = scenario.name.as_str();
-        let checked = catch_unwind(AssertUnwindSafe(|| {
-            settings.bind(|| insta::assert_yaml_snapshot!(name, value));
-        }));
-        if checked.is_err() {
-            problems.push(format!(
-                "view '{}' differs from snapshots/{name}@{}.snap (diff above)",
-                view.as_str(),
-                view.as_str()
-            ));
-        }
-    }
-    if problems.is_empty() {
-        Ok(())
-    } else {
-        Err(problems.join("\n").into())
-    }
+    let conclusion = libtest_mimic::run(&args, trials);
+    // The container (if any) is removed here, before the process exits.
+    drop(target);
+    conclusion.exit();
 }

@@ -13,6 +13,24 @@ use super::yaml::escape;
 pub(crate) fn check(s: &Scenario, v: &Value, p: &mut Problems<'_>) {
     check_programs(s, v, p);
     check_steps(s, v, p);
+    check_requires(s, p);
+}
+
+fn check_requires(s: &Scenario, p: &mut Problems<'_>) {
+    for (i, name) in s.requires.iter().enumerate() {
+        if !crate::target::is_capability(name) {
+            let names = crate::target::CAPABILITIES
+                .iter()
+                .map(|(c, _)| c.to_string());
+            p.at(
+                &format!("/requires/{i}"),
+                format!(
+                    "unknown capability '{name}'; {}",
+                    known(names.collect::<Vec<_>>().iter())
+                ),
+            );
+        }
+    }
 }
 
 fn known<'a>(names: impl Iterator<Item = &'a String>) -> String {

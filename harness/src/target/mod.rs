@@ -1,95 +1,142 @@
 //! Where the control plane under test comes from. Every kind ends as a base
-//! URL and an optional API key; nothing downstream knows which kind it got.
+//! URL, an optional API key and a profile; nothing downstream knows which
+//! kind it got.
 //!
 //! - embedded (default): the reference control plane, in-process on 127.0.0.1:0;
-//! - URL: `AGENTFIELD_URL` (+ `AGENTFIELD_API_KEY`), any running implementation.
+//! - URL: `AGENTFIELD_URL` (+ `AGENTFIELD_API_KEY`), any running implementation;
+//! - container: `AGENTFIELD_IMAGE=name:tag`, started with testcontainers on the
+//!   host network, listening on `AFC_CONTAINER_PORT` (default 8080).
+//!
+//! `AFC_PROFILE` names the target's profile (`fixtures/profiles/<name>.toml`).
 
-use std::net::SocketAddr;
-use std::sync::OnceLock;
+mod container;
+mod embedded;
+mod profile;
+
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Duration;
+
+pub use profile::{is_capability, Profile, CAPABILITIES};
 
 use crate::client::Client;
-use crate::reference;
 
-/// A control plane to test.
+/// A control plane to test. Clones share the container, if any; it is
+/// removed when the last clone drops.
 #[derive(Clone, Debug)]
 pub struct Target {
     /// Base URL, e.g. `http://127.0.0.1:8080`.
     pub url: String,
     /// API key to send, if the target wants one.
     pub api_key: Option<String>,
-    /// Human name for reports: `embedded` or the URL.
+    /// Human name for reports: `embedded`, the URL, or the image.
     pub kind: String,
+    /// What the target implements.
+    pub profile: Profile,
+    /// Time from `docker start` to a healthy control plane, for containers.
+    pub startup: Option<Duration>,
+    container: Option<Arc<container::Running>>,
+}
+
+/// Where a target comes from, as the environment or the command line says.
+#[derive(Clone, Debug, Default)]
+pub struct Choice {
+    /// A running control plane.
+    pub url: Option<String>,
+    /// An image to start.
+    pub image: Option<String>,
+    /// API key for a URL target.
+    pub api_key: Option<String>,
+    /// Profile name or path.
+    pub profile: Option<String>,
+    /// Port the container listens on.
+    pub container_port: u16,
+}
+
+impl Choice {
+    /// `AGENTFIELD_URL`, `AGENTFIELD_IMAGE`, `AGENTFIELD_API_KEY`, `AFC_PROFILE`,
+    /// `AFC_CONTAINER_PORT`; blank values count as unset.
+    pub fn from_env() -> Result<Choice, String> {
+        let var = |k: &str| {
+            std::env::var(k)
+                .ok()
+                .map(|v| v.trim().to_string())
+                .filter(|v| !v.is_empty())
+        };
+        let container_port = match var("AFC_CONTAINER_PORT") {
+            Some(p) => p
+                .parse()
+                .map_err(|_| format!("AFC_CONTAINER_PORT={p:?} is not a port number"))?,
+            None => 8080,
+        };
+        Ok(Choice {
+            url: var("AGENTFIELD_URL"),
+            image: var("AGENTFIELD_IMAGE"),
+            api_key: var("AGENTFIELD_API_KEY"),
+            profile: var("AFC_PROFILE"),
+            container_port,
+        })
+    }
 }
 
 impl Target {
     /// The target the environment asks for; the embedded reference by default.
-    /// The embedded reference is started once per process and shared, exactly
-    /// as a URL target is shared, so scenarios must not collide on it.
     pub fn from_env() -> Result<Target, String> {
-        match std::env::var("AGENTFIELD_URL") {
-            Ok(url) if !url.trim().is_empty() => Ok(Target {
-                url: url.trim().trim_end_matches('/').to_string(),
-                api_key: std::env::var("AGENTFIELD_API_KEY")
-                    .ok()
-                    .filter(|k| !k.is_empty()),
-                kind: url.trim().to_string(),
-            }),
-            _ => embedded().map(|addr| Target {
-                url: format!("http://{addr}"),
-                api_key: None,
-                kind: "embedded".to_string(),
-            }),
+        Target::start(&Choice::from_env()?)
+    }
+
+    /// Starts or connects to the chosen target. The embedded reference is
+    /// started once per process and shared, exactly as a URL target is shared,
+    /// so scenarios must not collide on it.
+    pub fn start(choice: &Choice) -> Result<Target, String> {
+        let profiles = Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures/profiles");
+        let profile = |default: &str| match &choice.profile {
+            Some(p) => Profile::load(p, &profiles),
+            None => Ok(Profile::complete(default)),
+        };
+        if let (Some(_), Some(_)) = (&choice.url, &choice.image) {
+            return Err("choose one target: a URL or an image, not both".to_string());
         }
+        if let Some(url) = &choice.url {
+            return Ok(Target {
+                url: url.trim_end_matches('/').to_string(),
+                api_key: choice.api_key.clone(),
+                kind: url.clone(),
+                profile: profile("unprofiled")?,
+                startup: None,
+                container: None,
+            });
+        }
+        if let Some(image) = &choice.image {
+            let deadline = Duration::from_secs(60);
+            let (url, running, startup) = container::start(image, choice.container_port, deadline)?;
+            return Ok(Target {
+                url,
+                api_key: choice.api_key.clone(),
+                kind: format!("image {image}"),
+                profile: profile("unprofiled")?,
+                startup: Some(startup),
+                container: Some(Arc::new(running)),
+            });
+        }
+        let addr = embedded::start()?;
+        Ok(Target {
+            url: format!("http://{addr}"),
+            api_key: None,
+            kind: "embedded".to_string(),
+            profile: profile("afc-reference")?,
+            startup: None,
+            container: None,
+        })
     }
 
     /// A client for this target.
     pub fn client(&self) -> Client {
         Client::new(&self.url, self.api_key.clone())
     }
-}
 
-/// Starts the reference once, on its own thread and runtime, so it outlives
-/// every test's runtime and serves them all.
-fn embedded() -> Result<SocketAddr, String> {
-    static ADDR: OnceLock<Result<SocketAddr, String>> = OnceLock::new();
-    ADDR.get_or_init(|| {
-        let (tx, rx) = std::sync::mpsc::channel();
-        std::thread::Builder::new()
-            .name("afc-reference".to_string())
-            .spawn(move || {
-                let runtime = match tokio::runtime::Builder::new_multi_thread()
-                    .worker_threads(2)
-                    .enable_all()
-                    .build()
-                {
-                    Ok(r) => r,
-                    Err(e) => {
-                        let _ = tx.send(Err(format!("cannot start a runtime: {e}")));
-                        return;
-                    }
-                };
-                runtime.block_on(async move {
-                    let listener = match tokio::net::TcpListener::bind("127.0.0.1:0").await {
-                        Ok(l) => l,
-                        Err(e) => {
-                            let _ = tx.send(Err(format!("cannot bind 127.0.0.1:0: {e}")));
-                            return;
-                        }
-                    };
-                    let addr = listener.local_addr().map_err(|e| e.to_string());
-                    let _ = tx.send(addr);
-                    // Lives as long as the process.
-                    let forever = std::future::pending::<()>();
-                    if let Err(e) =
-                        reference::serve(listener, reference::Config::default(), forever).await
-                    {
-                        tracing::error!("embedded reference stopped: {e}");
-                    }
-                });
-            })
-            .map_err(|e| format!("cannot start the reference thread: {e}"))?;
-        rx.recv()
-            .map_err(|e| format!("the reference thread died: {e}"))?
-    })
-    .clone()
+    /// The container's last log lines, for a failure report; `None` for other kinds.
+    pub fn container_logs(&self, lines: usize) -> Option<String> {
+        self.container.as_ref().map(|c| c.last_logs(lines))
+    }
 }

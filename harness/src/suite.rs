@@ -1,0 +1,233 @@
+//! The suite: every scenario file under `scenarios/`, run against one target
+//! and compared with the goldens. `cargo test --test scenarios` and `afc run`
+//! both go through [`run_case`], so they cannot disagree about a verdict.
+//!
+//! The verdict on a view is insta's (`assert_yaml_snapshot!`, caught so that
+//! one scenario's mismatch is its own failure); the first differing line that
+//! reports show is computed here from the same rendering insta compares.
+
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+
+use crate::scenario::{Scenario, View};
+use crate::target::Target;
+
+/// One scenario file of the suite.
+#[derive(Clone, Debug)]
+pub struct Case {
+    /// `topic/name`, the path under the scenario root without `.yaml`: the trial name.
+    pub name: String,
+    /// The file.
+    pub path: PathBuf,
+}
+
+/// Every `*.yaml` under `root`, sorted; an empty suite is an error, never a pass.
+pub fn cases(root: &Path) -> Result<Vec<Case>, String> {
+    let files = crate::scenario::discover(root)
+        .map_err(|e| format!("cannot read scenarios under {}: {e}", root.display()))?;
+    if files.is_empty() {
+        return Err(format!("no scenario files under {}", root.display()));
+    }
+    Ok(files
+        .into_iter()
+        .map(|path| Case {
+            name: path
+                .strip_prefix(root)
+                .unwrap_or(&path)
+                .with_extension("")
+                .display()
+                .to_string(),
+            path,
+        })
+        .collect())
+}
+
+/// How one scenario ended.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Verdict {
+    /// Every expectation held and every view matched its golden.
+    Passed,
+    /// Something differed; `problems` says what, `first_diff` is the first
+    /// differing line of the first view that differed.
+    Failed {
+        /// One line per problem, each with its location or view.
+        problems: Vec<String>,
+        /// `-golden` / `+new` first differing line, if a view differed.
+        first_diff: Option<String>,
+    },
+    /// Not run: the target lacks a capability the scenario requires.
+    Skipped(String),
+}
+
+/// A scenario's verdict and how long it took.
+#[derive(Clone, Debug)]
+pub struct CaseReport {
+    /// The trial name.
+    pub name: String,
+    /// The verdict.
+    pub verdict: Verdict,
+    /// Wall time, load to last comparison.
+    pub elapsed: Duration,
+}
+
+/// What a scenario needs that the target does not declare, if anything.
+pub fn missing_capability(scenario: &Scenario, target: &Target) -> Option<String> {
+    let lacking: Vec<&str> = scenario
+        .requires
+        .iter()
+        .filter(|r| !target.profile.has(r))
+        .map(String::as_str)
+        .collect();
+    (!lacking.is_empty()).then(|| {
+        format!(
+            "target profile '{}' lacks {}",
+            target.profile.name,
+            lacking.join(", ")
+        )
+    })
+}
+
+/// Loads, runs and checks one scenario against `target`, comparing each view
+/// with `goldens/<scenario>@<view>.snap`.
+pub fn run_case(case: &Case, target: &Target, goldens: &Path) -> CaseReport {
+    let started = Instant::now();
+    let verdict = verdict(case, target, goldens);
+    CaseReport {
+        name: case.name.clone(),
+        verdict,
+        elapsed: started.elapsed(),
+    }
+}
+
+fn verdict(case: &Case, target: &Target, goldens: &Path) -> Verdict {
+    let failed = |problem: String| Verdict::Failed {
+        problems: vec![problem],
+        first_diff: None,
+    };
+    let scenario = match crate::scenario::load(&case.path) {
+        Ok(s) => Arc::new(s),
+        Err(e) => return failed(e.to_string()),
+    };
+    if let Some(reason) = missing_capability(&scenario, target) {
+        return Verdict::Skipped(reason);
+    }
+    let runtime = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(r) => r,
+        Err(e) => return failed(format!("cannot start a runtime: {e}")),
+    };
+    let outcome = match runtime.block_on(crate::runner::run(scenario.clone(), target)) {
+        Ok(o) => o,
+        Err(e) => return failed(e.to_string()),
+    };
+    let mut problems = outcome.failures;
+    let mut first_diff = None;
+    for (view, value) in &outcome.views {
+        if matches_golden(&scenario, &case.path, *view, value, goldens) {
+            continue;
+        }
+        let golden = golden_path(goldens, &scenario.name, *view);
+        problems.push(format!(
+            "view '{}' differs from {} (diff above)",
+            view.as_str(),
+            golden.display()
+        ));
+        first_diff = first_diff.or_else(|| Some(first_difference(&golden, value)));
+    }
+    if problems.is_empty() {
+        Verdict::Passed
+    } else {
+        Verdict::Failed {
+            problems,
+            first_diff,
+        }
+    }
+}
+
+/// The golden file of one view.
+pub fn golden_path(goldens: &Path, scenario: &str, view: View) -> PathBuf {
+    goldens.join(format!("{scenario}@{}.snap", view.as_str()))
+}
+
+/// insta's verdict on one view; a mismatch prints insta's diff and, outside
+/// CI, leaves a `.snap.new` for review.
+fn matches_golden(
+    scenario: &Scenario,
+    path: &Path,
+    view: View,
+    value: &Value,
+    goldens: &Path,
+) -> bool {
+    let mut settings = insta::Settings::clone_current();
+    settings.set_snapshot_path(goldens);
+    settings.set_prepend_module_to_snapshot(false);
+    settings.set_snapshot_suffix(view.as_str());
+    settings.set_input_file(path);
+    settings.set_omit_expression(true);
+    settings.set_description(scenario.guards.as_str());
+    let name = scenario.name.as_str();
+    catch_unwind(AssertUnwindSafe(|| {
+        settings.bind(|| insta::assert_yaml_snapshot!(name, value));
+    }))
+    .is_ok()
+}
+
+/// The first line where the golden and the new rendering differ, as
+/// `-golden line` / `+new line`.
+fn first_difference(golden: &Path, value: &Value) -> String {
+    // The same YAML rendering that `assert_yaml_snapshot!` compares.
+    let new = insta::_macro_support::serialize_value(
+        value,
+        insta::_macro_support::SerializationFormat::Yaml,
+    );
+    let old = match insta::Snapshot::from_file(golden) {
+        Ok(s) => match s.contents().as_text() {
+            Some(t) => t.to_string(),
+            None => return format!("{} is not a text snapshot", golden.display()),
+        },
+        Err(_) => return format!("no golden {}", golden.display()),
+    };
+    first_changed_line(&old, new.trim_end())
+}
+
+fn first_changed_line(old: &str, new: &str) -> String {
+    let old: Vec<&str> = old.lines().collect();
+    let new: Vec<&str> = new.lines().collect();
+    let same = old.iter().zip(&new).take_while(|(a, b)| a == b).count();
+    match (old.get(same), new.get(same)) {
+        (Some(a), Some(b)) => format!("line {}: -{} +{}", same + 1, a.trim(), b.trim()),
+        (Some(a), None) => format!("line {}: -{}", same + 1, a.trim()),
+        (None, Some(b)) => format!("line {}: +{}", same + 1, b.trim()),
+        (None, None) => "same text, different metadata".to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn first_changed_line_names_both_sides() {
+        assert_eq!(
+            first_changed_line("a: 1\nb: 2\nc: 3", "a: 1\nb: 9\nc: 3"),
+            "line 2: -b: 2 +b: 9"
+        );
+        assert_eq!(first_changed_line("a: 1", "a: 1\nb: 2"), "line 2: +b: 2");
+        assert_eq!(first_changed_line("a: 1\nb: 2", "a: 1"), "line 2: -b: 2");
+    }
+
+    #[test]
+    fn an_empty_folder_is_an_error_not_an_empty_pass() {
+        let dir = std::env::temp_dir().join(format!("afc-empty-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("temp dir");
+        let err = cases(&dir).expect_err("empty");
+        assert!(err.contains("no scenario files"), "{err}");
+        let _ = std::fs::remove_dir(&dir);
+    }
+}
