@@ -21,6 +21,8 @@ pub struct StepResponse {
     pub headers: BTreeMap<String, String>,
     /// The body, not yet aliased.
     pub body: Value,
+    /// A GET: the view keeps only what shows what was persisted (`read_summary`).
+    pub read: bool,
 }
 
 /// Everything the views are built from.
@@ -296,13 +298,79 @@ fn timestamp(v: Option<&Value>) -> Value {
     }
 }
 
-/// The contract fixes the prefix of a bind error, not the decoder's wording.
+/// The contract fixes the prefix of a bind error, not the decoder's wording,
+/// except for an empty body, which it names: `EOF` (§1.2, §5.4).
 fn error_text(v: &Value) -> Value {
     const PREFIX: &str = "invalid request body: ";
     match v.as_str() {
-        Some(e) if e.starts_with(PREFIX) => json!(format!("{PREFIX}<decoder error>")),
+        Some(e) if e.starts_with(PREFIX) && e != "invalid request body: EOF" => {
+            json!(format!("{PREFIX}<decoder error>"))
+        }
         _ => v.clone(),
     }
+}
+
+/// A run as a read shows it: enough to see whether it exists and what it carries.
+fn run_summary(r: &Value, al: &Aliases) -> Value {
+    json!({
+        "run_id": al.value(&opt(r.get("run_id"))),
+        "status": opt(r.get("status")),
+        "lineage": al.value(&opt(r.get("lineage"))),
+        "golden": golden(r.get("golden")),
+    })
+}
+
+/// A read (run list, run detail, DAG) cut down to what shows what was
+/// persisted: runs (by alias), executions with their status, lineage and golden.
+/// An execution no step created shows up under its raw id.
+fn read_summary(body: &Value, al: &Aliases) -> Value {
+    let Value::Object(m) = body else {
+        return al.value(body);
+    };
+    let mut out = Map::new();
+    if let Some(e) = m.get("error") {
+        out.insert("error".into(), error_text(&al.value(e)));
+    }
+    for k in [
+        "total_count",
+        "root_workflow_id",
+        "workflow_status",
+        "total_nodes",
+    ] {
+        if let Some(v) = m.get(k) {
+            out.insert(k.into(), al.value(v));
+        }
+    }
+    if let Some(runs) = m.get("runs").and_then(Value::as_array) {
+        // By alias: which runs exist matters here, not the list's order (ties
+        // on second-precision timestamps leave it open).
+        let mut runs: Vec<Value> = runs.iter().map(|r| run_summary(r, al)).collect();
+        runs.sort_by_key(|r| r["run_id"].as_str().unwrap_or_default().to_string());
+        out.insert("runs".into(), Value::Array(runs));
+    }
+    if let Some(run) = m.get("run") {
+        out.insert("run".into(), run_summary(run, al));
+    }
+    if m.contains_key("timeline") {
+        out.insert("lineage".into(), al.value(&opt(m.get("lineage"))));
+        out.insert("golden".into(), golden(m.get("golden")));
+    }
+    let rows = m.get("executions").or_else(|| m.get("timeline"));
+    if let Some(rows) = rows.and_then(Value::as_array) {
+        let mut execs: Vec<(String, Value)> = rows
+            .iter()
+            .map(|e| {
+                let id = e.get("execution_id").and_then(Value::as_str).unwrap_or("");
+                (al.text(id), opt(e.get("status")))
+            })
+            .collect();
+        execs.sort_by(|a, b| a.0.cmp(&b.0));
+        out.insert(
+            "executions".into(),
+            Value::Object(execs.into_iter().collect()),
+        );
+    }
+    Value::Object(out)
 }
 
 fn responses(i: &ViewInputs<'_>) -> Value {
@@ -312,6 +380,7 @@ fn responses(i: &ViewInputs<'_>) -> Value {
         .iter()
         .map(|r| {
             let body = match &r.body {
+                v if r.read => read_summary(v, al),
                 Value::Object(m) => {
                     let kept: Map<String, Value> = FIELDS
                         .iter()
@@ -342,4 +411,48 @@ fn responses(i: &ViewInputs<'_>) -> Value {
         })
         .collect();
     Value::Array(list)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bind_errors_hide_the_decoder_wording_but_not_eof() {
+        let eof = json!("invalid request body: EOF");
+        assert_eq!(error_text(&eof), eof);
+        assert_eq!(
+            error_text(&json!("invalid request body: unexpected end of JSON input")),
+            json!("invalid request body: <decoder error>")
+        );
+    }
+
+    #[test]
+    fn a_read_keeps_runs_executions_lineage_and_golden_only() {
+        let mut al = Aliases::default();
+        al.insert("run_x", "run1");
+        al.insert("exec_r", "run1/n.root");
+        let list = json!({"runs": [{"run_id": "run_x", "status": "succeeded",
+            "total_executions": 1, "started_at": "2026-01-01T00:00:00Z"}],
+            "total_count": 1, "page": 1});
+        assert_eq!(
+            read_summary(&list, &al),
+            json!({"total_count": 1, "runs": [{"run_id": "run1", "status": "succeeded",
+                "lineage": null, "golden": null}]})
+        );
+        let dag = json!({"root_workflow_id": "run_x", "workflow_status": "running",
+            "total_nodes": 2, "timeline": [
+                {"execution_id": "exec_zz", "status": "running"},
+                {"execution_id": "exec_r", "status": "succeeded"}]});
+        assert_eq!(
+            read_summary(&dag, &al),
+            json!({"root_workflow_id": "run1", "workflow_status": "running", "total_nodes": 2,
+                "lineage": null, "golden": null,
+                "executions": {"exec_zz": "running", "run1/n.root": "succeeded"}})
+        );
+        assert_eq!(
+            read_summary(&json!({"error": "workflow run not found"}), &al),
+            json!({"error": "workflow run not found"})
+        );
+    }
 }

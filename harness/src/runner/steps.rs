@@ -7,7 +7,7 @@ use serde_json::{json, Map, Value};
 use super::Runner;
 use crate::client::Response;
 use crate::observe::{self, Known, RunRef, StepResponse};
-use crate::scenario::{placeholders, Restart, Step};
+use crate::scenario::{placeholders, Body, Restart, Step, NODE_PREFIX};
 
 const RESPONSE_HEADERS: [&str; 3] = ["x-execution-id", "x-run-id", "x-agentfield-replay-hit"];
 
@@ -20,6 +20,7 @@ impl Runner {
                 reasoner,
                 input,
                 context,
+                headers,
                 sync,
                 wait,
                 expect,
@@ -34,9 +35,10 @@ impl Runner {
                 if let Some(c) = context {
                     body["context"] = c.clone();
                 }
+                let hs = self.substitute_headers(headers).await?;
                 let r = self
                     .client
-                    .post(&path, body)
+                    .send("POST", &path, Some(&Body::Json(body)), &hs)
                     .await
                     .map_err(|e| e.to_string())?;
                 let (Some(run_id), Some(root)) = (r.str("run_id"), r.str("execution_id")) else {
@@ -84,10 +86,7 @@ impl Runner {
                 status,
             } => {
                 let path = self.substitute(path).await?;
-                let mut hs = Vec::new();
-                for (k, v) in headers {
-                    hs.push((k.clone(), self.substitute(v).await?));
-                }
+                let hs = self.substitute_headers(headers).await?;
                 let r = self
                     .client
                     .send(method, &path, body.as_ref(), &hs)
@@ -95,7 +94,7 @@ impl Runner {
                     .map_err(|e| e.to_string())?;
                 self.expect_status(&loc, *status, &r);
                 let label = format!("step {n}: {method} {}", self.scenario_path(n));
-                self.keep(label, r);
+                self.keep_as(label, r, method == "GET");
             }
             Step::Down(agent) => self.agents.down(agent).await.map_err(|e| e.to_string())?,
             Step::Up(agent) => self.agents.up(agent).await.map_err(|e| e.to_string())?,
@@ -141,9 +140,13 @@ impl Runner {
         }
         let prefix = if r.ui { "/api/ui/v1" } else { "/api/v1" };
         let path = format!("{prefix}/executions/{source}/restart");
+        let body = match &r.raw_body {
+            Some(raw) => Body::Raw(raw.clone()),
+            None => Body::Json(Value::Object(body)),
+        };
         let resp = self
             .client
-            .post(&path, Value::Object(body))
+            .send("POST", &path, Some(&body), &[])
             .await
             .map_err(|e| e.to_string())?;
         let verb = if r.fork { "fork" } else { "restart" };
@@ -207,6 +210,11 @@ impl Runner {
     }
 
     fn keep(&mut self, label: String, r: Response) {
+        self.keep_as(label, r, false);
+    }
+
+    /// `read`: a GET, whose body the responses view cuts down to what was persisted.
+    fn keep_as(&mut self, label: String, r: Response, read: bool) {
         let headers: BTreeMap<String, String> = RESPONSE_HEADERS
             .iter()
             .filter_map(|h| r.header(h).map(|v| (h.to_string(), v)))
@@ -216,6 +224,7 @@ impl Runner {
             status: r.status,
             headers,
             body: r.body,
+            read,
         });
     }
 
@@ -257,8 +266,26 @@ impl Runner {
     async fn substitute(&self, text: &str) -> Result<String, String> {
         let mut out = text.to_string();
         for p in placeholders(text) {
-            let id = self.resolve(&p).await?;
+            let id = match p.strip_prefix(NODE_PREFIX) {
+                Some(agent) => self
+                    .agents
+                    .node_id(agent)
+                    .ok_or_else(|| format!("no agent {agent}"))?
+                    .to_string(),
+                None => self.resolve(&p).await?,
+            };
             out = out.replace(&format!("{{{p}}}"), &id);
+        }
+        Ok(out)
+    }
+
+    async fn substitute_headers(
+        &self,
+        headers: &BTreeMap<String, String>,
+    ) -> Result<Vec<(String, String)>, String> {
+        let mut out = Vec::new();
+        for (k, v) in headers {
+            out.push((k.clone(), self.substitute(v).await?));
         }
         Ok(out)
     }

@@ -210,6 +210,7 @@ fn step(v: &Value, ptr: &str, p: &mut Problems<'_>) -> Option<Step> {
                 .cloned()
                 .unwrap_or_else(|| Value::Object(Map::new())),
             context: v.get("context").cloned(),
+            headers: headers(v),
             sync: flag(v.get("sync")),
             wait: v.get("wait").and_then(Value::as_bool).unwrap_or(true),
             expect,
@@ -225,6 +226,7 @@ fn step(v: &Value, ptr: &str, p: &mut Problems<'_>) -> Option<Step> {
                 reason: v.get("reason").and_then(Value::as_str).map(str::to_string),
                 input: v.get("input").cloned(),
                 context: v.get("context").cloned(),
+                raw_body: v.get("raw_body").map(|b| text(Some(b))),
                 ui: flag(v.get("ui")),
                 status: status(202),
                 wait: v.get("wait").and_then(Value::as_bool).unwrap_or(true),
@@ -252,10 +254,7 @@ fn step(v: &Value, ptr: &str, p: &mut Problems<'_>) -> Option<Step> {
             method: method.to_string(),
             path: path.trim().to_string(),
             body: body(v),
-            headers: obj(v.get("headers"))
-                .iter()
-                .map(|(k, h)| (k.clone(), text(Some(h))))
-                .collect::<BTreeMap<_, _>>(),
+            headers: headers(v),
             status: status(200),
         });
     }
@@ -282,6 +281,13 @@ fn body(v: &Value) -> Option<Body> {
         (None, Some(json)) => Some(Body::Json(json.clone())),
         (None, None) => None,
     }
+}
+
+fn headers(v: &Value) -> BTreeMap<String, String> {
+    obj(v.get("headers"))
+        .iter()
+        .map(|(k, h)| (k.clone(), text(Some(h))))
+        .collect()
 }
 
 fn obj(v: Option<&Value>) -> &Map<String, Value> {

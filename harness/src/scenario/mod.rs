@@ -8,4 +8,4 @@ mod yaml;
 
 pub use load::{discover, load, parse_str, LoadError, Problem};
 pub use model::*;
-pub use semantic::placeholders;
+pub use semantic::{placeholders, NODE_PREFIX};

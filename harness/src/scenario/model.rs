@@ -194,6 +194,8 @@ pub enum Step {
         input: Value,
         /// Execute body `context`, if any.
         context: Option<Value>,
+        /// Extra request headers (e.g. `X-Session-ID`); values may hold placeholders.
+        headers: BTreeMap<String, String>,
         /// Use the sync endpoint.
         sync: bool,
         /// Wait for the root's terminal status.
@@ -223,7 +225,7 @@ pub enum Step {
     Request {
         /// HTTP method.
         method: String,
-        /// Path with `{alias}` placeholders.
+        /// Path with `{alias}` / `{node:agent}` placeholders.
         path: String,
         /// Request body, if any.
         body: Option<Body>,
@@ -271,6 +273,8 @@ pub struct Restart {
     pub input: Option<Value>,
     /// `context` override.
     pub context: Option<Value>,
+    /// Sent as the whole body instead of the fields above (malformed or lenient bodies).
+    pub raw_body: Option<String>,
     /// Use the UI mirror route.
     pub ui: bool,
     /// Expected HTTP status (default 202).

@@ -173,11 +173,14 @@ fn check_steps(s: &Scenario, v: &Value, p: &mut Problems<'_>) {
             Step::Run {
                 agent,
                 reasoner,
+                headers,
                 wait,
                 expect,
                 ..
             } => {
                 check_target(s, agent, reasoner, &format!("{ptr}/run"), p);
+                let texts = headers.values().map(String::as_str);
+                check_placeholders(s, texts, runs, &format!("{ptr}/headers"), p);
                 if !wait && expect.is_some() {
                     p.at(&format!("{ptr}/expect"), "expect needs the run to be awaited; drop `wait: false` or use an `await` step");
                 }
@@ -190,6 +193,9 @@ fn check_steps(s: &Scenario, v: &Value, p: &mut Problems<'_>) {
                     "restart"
                 };
                 check_exec_alias(s, &r.from, runs, &format!("{ptr}/{verb}"), p);
+                if r.raw_body.is_some() {
+                    check_raw_restart(&raw, verb, &ptr, p);
+                }
                 if r.status == 202 {
                     runs += 1;
                 } else if r.expect.is_some() {
@@ -202,15 +208,9 @@ fn check_steps(s: &Scenario, v: &Value, p: &mut Problems<'_>) {
             Step::Wait { run, .. } => check_run_alias(run, runs, &format!("{ptr}/await"), p),
             Step::Golden { run, .. } => check_run_alias(run, runs, &format!("{ptr}/golden"), p),
             Step::Request { path, headers, .. } => {
-                let mut texts = vec![path.as_str()];
-                texts.extend(headers.values().map(String::as_str));
-                for placeholder in texts.iter().flat_map(|t| placeholders(t)) {
-                    if placeholder.contains('/') {
-                        check_exec_alias(s, &placeholder, runs, &format!("{ptr}/request"), p);
-                    } else {
-                        check_run_alias(&placeholder, runs, &format!("{ptr}/request"), p);
-                    }
-                }
+                let texts =
+                    std::iter::once(path.as_str()).chain(headers.values().map(String::as_str));
+                check_placeholders(s, texts, runs, &format!("{ptr}/request"), p);
             }
             Step::Down(a) | Step::Up(a) => {
                 if !s.agents.contains_key(a) {
@@ -237,7 +237,56 @@ fn check_steps(s: &Scenario, v: &Value, p: &mut Problems<'_>) {
     }
 }
 
-/// The `{alias}` placeholders in a request path or header, in order.
+/// A restart's `raw_body` is the whole body, so the fields it replaces must be absent.
+fn check_raw_restart(raw: &Value, verb: &str, ptr: &str, p: &mut Problems<'_>) {
+    if verb == "fork" {
+        p.at(
+            &format!("{ptr}/fork"),
+            "raw_body is sent as is, so `fork:` cannot add fork: true; use `restart:` and put it in raw_body",
+        );
+    }
+    for field in ["scope", "reuse", "reason", "input", "context"] {
+        if raw.get(field).is_some() {
+            p.at_key(
+                &format!("{ptr}/{field}"),
+                format!("'{field}' is ignored next to raw_body; put it in raw_body"),
+            );
+        }
+    }
+}
+
+/// Every placeholder must name a run or execution created before the step,
+/// or (`{node:agent}`) a declared agent.
+fn check_placeholders<'t>(
+    s: &Scenario,
+    texts: impl Iterator<Item = &'t str>,
+    runs: usize,
+    ptr: &str,
+    p: &mut Problems<'_>,
+) {
+    for placeholder in texts.flat_map(placeholders) {
+        if let Some(agent) = placeholder.strip_prefix(NODE_PREFIX) {
+            if !s.agents.contains_key(agent) {
+                p.at(
+                    ptr,
+                    format!(
+                        "unknown agent '{agent}' in {{{placeholder}}}; {}",
+                        known(s.agents.keys())
+                    ),
+                );
+            }
+        } else if placeholder.contains('/') {
+            check_exec_alias(s, &placeholder, runs, ptr, p);
+        } else {
+            check_run_alias(&placeholder, runs, ptr, p);
+        }
+    }
+}
+
+/// `{node:research}` stands for the node id the agent `research` registered as.
+pub const NODE_PREFIX: &str = "node:";
+
+/// The `{alias}` and `{node:agent}` placeholders in a request path or header, in order.
 pub fn placeholders(text: &str) -> Vec<String> {
     let mut out = Vec::new();
     let mut rest = text;
@@ -284,5 +333,56 @@ fn check_exec_alias(s: &Scenario, alias: &str, runs: usize, ptr: &str, p: &mut P
             ptr,
             format!("'{alias}' is not an execution alias (run1/agent.reasoner[#k])"),
         ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::scenario::{parse_str, Step};
+
+    const AGENTS: &str =
+        "agents:\n  research:\n    reasoners:\n      root:\n        - return: {}\n";
+
+    fn problems(steps: &str) -> Vec<String> {
+        let text = format!("{AGENTS}steps:\n{steps}");
+        match parse_str("t.yaml", "t", &text) {
+            Ok(_) => Vec::new(),
+            Err(e) => e.problems.iter().map(|p| p.message.clone()).collect(),
+        }
+    }
+
+    #[test]
+    fn node_placeholders_name_declared_agents() {
+        let ok = "  - run: research.root\n    headers: {X-Session-ID: \"s-{node:research}\"}\n  - request: POST /api/v1/execute/{node:research}.root\n    headers: {X-Run-ID: \"{run1}\"}\n    status: 400\n";
+        assert_eq!(problems(ok), Vec::<String>::new());
+        let bad = "  - run: research.root\n  - request: POST /api/v1/execute/{node:nobody}.root\n    status: 400\n";
+        assert_eq!(
+            problems(bad),
+            vec!["unknown agent 'nobody' in {node:nobody}; known: research".to_string()]
+        );
+        let early = "  - run: research.root\n    headers: {X-Run-ID: \"{run1}\"}\n";
+        assert_eq!(problems(early).len(), 1);
+    }
+
+    #[test]
+    fn a_raw_restart_body_replaces_the_body_fields() {
+        let text = format!("{AGENTS}steps:\n  - run: research.root\n  - restart: run1/research.root\n    raw_body: \"\"\n");
+        let s = parse_str("t.yaml", "t", &text).expect("valid");
+        let Step::Restart(r) = &s.steps[1].value else {
+            panic!("a restart")
+        };
+        assert_eq!(r.raw_body.as_deref(), Some(""));
+        let Step::Run { headers, .. } = &s.steps[0].value else {
+            panic!("a run")
+        };
+        assert!(headers.is_empty());
+        let bad = "  - run: research.root\n  - fork: run1/research.root\n    scope: execution\n    raw_body: \"{}\"\n";
+        let found = problems(bad);
+        assert_eq!(found.len(), 2, "{found:?}");
+        assert!(found[0].contains("fork"), "{found:?}");
+        assert!(
+            found[1].contains("'scope' is ignored next to raw_body"),
+            "{found:?}"
+        );
     }
 }
