@@ -6,6 +6,7 @@ pub mod client;
 pub mod llm;
 pub mod observe;
 pub mod reference;
+pub mod report;
 pub mod runner;
 pub mod scenario;
 pub mod suite;

@@ -25,6 +25,14 @@ pub struct Case {
     pub path: PathBuf,
 }
 
+/// The cases whose name contains `filter` (all without one).
+pub fn filter(cases: Vec<Case>, filter: Option<&str>) -> Vec<Case> {
+    match filter {
+        Some(f) => cases.into_iter().filter(|c| c.name.contains(f)).collect(),
+        None => cases,
+    }
+}
+
 /// Every `*.yaml` under `root`, sorted; an empty suite is an error, never a pass.
 pub fn cases(root: &Path) -> Result<Vec<Case>, String> {
     let files = crate::scenario::discover(root)
@@ -74,6 +82,35 @@ pub struct CaseReport {
     pub elapsed: Duration,
 }
 
+/// Runs `cases` on `jobs` threads, calling `done` as each finishes; returns
+/// the reports in the order of `cases`.
+pub fn run_all(
+    cases: &[Case],
+    target: &Target,
+    goldens: &Path,
+    jobs: usize,
+    done: &(dyn Fn(&CaseReport) + Sync),
+) -> Vec<CaseReport> {
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let slots: Vec<std::sync::Mutex<Option<CaseReport>>> =
+        cases.iter().map(|_| std::sync::Mutex::new(None)).collect();
+    std::thread::scope(|scope| {
+        for _ in 0..jobs.clamp(1, cases.len().max(1)) {
+            scope.spawn(|| loop {
+                let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                let Some(case) = cases.get(i) else { break };
+                let report = run_case(case, target, goldens);
+                done(&report);
+                *slots[i].lock().expect("no thread panics holding a slot") = Some(report);
+            });
+        }
+    });
+    slots
+        .into_iter()
+        .filter_map(|s| s.into_inner().expect("no thread panics holding a slot"))
+        .collect()
+}
+
 /// What a scenario needs that the target does not declare, if anything.
 pub fn missing_capability(scenario: &Scenario, target: &Target) -> Option<String> {
     let lacking: Vec<&str> = scenario
@@ -95,7 +132,9 @@ pub fn missing_capability(scenario: &Scenario, target: &Target) -> Option<String
 /// with `goldens/<scenario>@<view>.snap`.
 pub fn run_case(case: &Case, target: &Target, goldens: &Path) -> CaseReport {
     let started = Instant::now();
-    let verdict = verdict(case, target, goldens);
+    // insta resolves a relative snapshot path against the asserting source file.
+    let goldens = std::path::absolute(goldens).unwrap_or_else(|_| goldens.to_path_buf());
+    let verdict = verdict(case, target, &goldens);
     CaseReport {
         name: case.name.clone(),
         verdict,
@@ -133,12 +172,16 @@ fn verdict(case: &Case, target: &Target, goldens: &Path) -> Verdict {
             continue;
         }
         let golden = golden_path(goldens, &scenario.name, *view);
+        let diff = first_difference(&golden, value);
+        let shown = golden
+            .strip_prefix(std::env::current_dir().unwrap_or_default())
+            .unwrap_or(&golden);
         problems.push(format!(
-            "view '{}' differs from {} (diff above)",
+            "view '{}' differs from {}: {diff}",
             view.as_str(),
-            golden.display()
+            shown.display()
         ));
-        first_diff = first_diff.or_else(|| Some(first_difference(&golden, value)));
+        first_diff = first_diff.or(Some(diff));
     }
     if problems.is_empty() {
         Verdict::Passed

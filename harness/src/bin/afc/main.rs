@@ -1,9 +1,15 @@
 //! `afc`: the command line of the conformance harness.
 //!
-//! - `afc serve`: the reference control plane, for SDK authors and as a target;
-//! - `afc check FILE...`: validate scenario files, every problem as file:line:col.
+//! - `afc run [FILTER]`: the suite with progress, a summary table and JUnit;
+//! - `afc record --out DIR`: another implementation's goldens, for review;
+//! - `afc list`: scenarios and the rules they guard;
+//! - `afc check FILE...`: validate scenario files, every problem as file:line:col;
+//! - `afc serve`: the reference control plane, for SDK authors and as a target.
 //!
-//! The suite itself runs with `cargo test` (see README.md).
+//! `cargo test` is the primary entry; `afc run` shares all its code.
+//! Exit codes: 0 passed, 1 failures, 2 could not run.
+
+mod run;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -35,6 +41,34 @@ enum Command {
         #[arg(long, env = "AGENTFIELD_MAX_CONCURRENT_PER_AGENT", default_value_t = 0)]
         max_concurrent_per_agent: usize,
     },
+    /// Run the suite: progress, summary table, optional JUnit file.
+    Run {
+        #[command(flatten)]
+        suite: run::SuiteArgs,
+        /// Folder of golden snapshots.
+        #[arg(long, default_value = "snapshots")]
+        snapshots: PathBuf,
+        /// Write a JUnit XML report here.
+        #[arg(long)]
+        junit: Option<PathBuf>,
+    },
+    /// Record a target's goldens into their own folder and compare them with the reference goldens.
+    Record {
+        #[command(flatten)]
+        suite: run::SuiteArgs,
+        /// Where the recorded goldens go (never the reference goldens).
+        #[arg(long, default_value = "recorded")]
+        out: PathBuf,
+        /// The reference goldens to compare with.
+        #[arg(long, default_value = "snapshots")]
+        snapshots: PathBuf,
+    },
+    /// List the scenarios and the rules they guard.
+    List {
+        /// Folder of scenario files.
+        #[arg(long, default_value = "scenarios")]
+        scenarios: PathBuf,
+    },
     /// Validate scenario files without running them.
     Check {
         /// Scenario files.
@@ -63,6 +97,17 @@ fn main() -> ExitCode {
             },
         ),
         Command::Check { files } => check(&files),
+        Command::Run {
+            suite,
+            snapshots,
+            junit,
+        } => run::run(&suite, &snapshots, junit.as_deref()),
+        Command::Record {
+            suite,
+            out,
+            snapshots,
+        } => run::record(&suite, &out, &snapshots),
+        Command::List { scenarios } => run::list(&scenarios),
     }
 }
 

@@ -1,0 +1,291 @@
+//! What a suite run looks like to people and to CI: a summary table for the
+//! terminal and a JUnit XML file for CI to render.
+
+use std::fmt::Write as _;
+use std::time::Duration;
+
+use crate::suite::{CaseReport, Verdict};
+
+/// Counts of a run.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Totals {
+    /// Scenarios that passed.
+    pub passed: usize,
+    /// Scenarios that failed.
+    pub failed: usize,
+    /// Scenarios the target's profile could not run.
+    pub skipped: usize,
+}
+
+/// Counts the verdicts.
+pub fn totals(reports: &[CaseReport]) -> Totals {
+    let mut t = Totals::default();
+    for r in reports {
+        match r.verdict {
+            Verdict::Passed => t.passed += 1,
+            Verdict::Failed { .. } => t.failed += 1,
+            Verdict::Skipped(_) => t.skipped += 1,
+        }
+    }
+    t
+}
+
+fn result_word(v: &Verdict) -> &'static str {
+    match v {
+        Verdict::Passed => "ok",
+        Verdict::Failed { .. } => "FAILED",
+        Verdict::Skipped(_) => "skipped",
+    }
+}
+
+/// The first line worth showing for a verdict: the first diff, the first
+/// problem, or the skip reason.
+pub fn first_line(v: &Verdict) -> String {
+    match v {
+        Verdict::Passed => String::new(),
+        Verdict::Failed {
+            first_diff: Some(d),
+            ..
+        } => d.clone(),
+        Verdict::Failed { problems, .. } => problems
+            .first()
+            .and_then(|p| p.lines().next())
+            .unwrap_or_default()
+            .to_string(),
+        Verdict::Skipped(reason) => reason.clone(),
+    }
+}
+
+/// `text` cut to `width` characters, with an ellipsis when cut.
+pub fn clip(text: &str, width: usize) -> String {
+    if text.chars().count() <= width {
+        text.to_string()
+    } else {
+        let mut s: String = text.chars().take(width.saturating_sub(1)).collect();
+        s.push('…');
+        s
+    }
+}
+
+/// The summary table: scenario, result, time, first diff line; then totals.
+pub fn table(reports: &[CaseReport], detail_width: usize) -> String {
+    let name_w = reports
+        .iter()
+        .map(|r| r.name.len())
+        .max()
+        .unwrap_or(8)
+        .max(8);
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "{:<name_w$}  {:<7}  {:>8}  first difference",
+        "scenario", "result", "time"
+    );
+    for r in reports {
+        let _ = writeln!(
+            out,
+            "{:<name_w$}  {:<7}  {:>6}ms  {}",
+            r.name,
+            result_word(&r.verdict),
+            r.elapsed.as_millis(),
+            clip(&first_line(&r.verdict), detail_width)
+        );
+    }
+    let t = totals(reports);
+    let wall: Duration = reports.iter().map(|r| r.elapsed).sum();
+    let _ = writeln!(
+        out,
+        "\n{} passed, {} failed, {} skipped; {} ms of scenario time",
+        t.passed,
+        t.failed,
+        t.skipped,
+        wall.as_millis()
+    );
+    out
+}
+
+fn escape(text: &str) -> String {
+    let mut s = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => s.push_str("&amp;"),
+            '<' => s.push_str("&lt;"),
+            '>' => s.push_str("&gt;"),
+            '"' => s.push_str("&quot;"),
+            '\'' => s.push_str("&apos;"),
+            // XML 1.0 forbids most control characters, even escaped.
+            c if (c as u32) < 0x20 && !matches!(c, '\n' | '\r' | '\t') => s.push('\u{fffd}'),
+            c => s.push(c),
+        }
+    }
+    s
+}
+
+/// JUnit XML: one `<testsuite>` named `suite`, one `<testcase>` per scenario
+/// (classname = topic), `<failure>` with every problem, `<skipped>` with the reason.
+pub fn junit(reports: &[CaseReport], suite: &str) -> String {
+    let t = totals(reports);
+    let secs = |d: Duration| format!("{:.3}", d.as_secs_f64());
+    let wall: Duration = reports.iter().map(|r| r.elapsed).sum();
+    let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+    let _ = writeln!(
+        out,
+        "<testsuites name=\"afc\" tests=\"{}\" failures=\"{}\" skipped=\"{}\" time=\"{}\">",
+        reports.len(),
+        t.failed,
+        t.skipped,
+        secs(wall)
+    );
+    let _ = writeln!(
+        out,
+        "  <testsuite name=\"{}\" tests=\"{}\" failures=\"{}\" errors=\"0\" skipped=\"{}\" time=\"{}\">",
+        escape(suite),
+        reports.len(),
+        t.failed,
+        t.skipped,
+        secs(wall)
+    );
+    for r in reports {
+        let (class, name) = r.name.rsplit_once('/').unwrap_or(("scenarios", &r.name));
+        let open = format!(
+            "    <testcase classname=\"{}\" name=\"{}\" time=\"{}\"",
+            escape(class),
+            escape(name),
+            secs(r.elapsed)
+        );
+        match &r.verdict {
+            Verdict::Passed => {
+                let _ = writeln!(out, "{open}/>");
+            }
+            Verdict::Skipped(reason) => {
+                let _ = writeln!(
+                    out,
+                    "{open}>\n      <skipped message=\"{}\"/>\n    </testcase>",
+                    escape(reason)
+                );
+            }
+            Verdict::Failed { problems, .. } => {
+                let _ = writeln!(
+                    out,
+                    "{open}>\n      <failure message=\"{}\">{}</failure>\n    </testcase>",
+                    escape(&first_line(&r.verdict)),
+                    escape(&problems.join("\n"))
+                );
+            }
+        }
+    }
+    out.push_str("  </testsuite>\n</testsuites>\n");
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn report(name: &str, verdict: Verdict) -> CaseReport {
+        CaseReport {
+            name: name.to_string(),
+            verdict,
+            elapsed: Duration::from_millis(12),
+        }
+    }
+
+    #[test]
+    fn the_table_shows_the_first_difference_and_totals() {
+        let t = table(
+            &[
+                report("restart/a", Verdict::Passed),
+                report(
+                    "replay/b",
+                    Verdict::Failed {
+                        problems: vec!["view 'headers' differs".into()],
+                        first_diff: Some("line 4: -replay_mode: none +replay_mode: absent".into()),
+                    },
+                ),
+                report(
+                    "x/c",
+                    Verdict::Skipped("profile lacks serve_mode_replay".into()),
+                ),
+            ],
+            80,
+        );
+        assert!(
+            t.contains("replay/b   FAILED       12ms  line 4: -replay_mode: none"),
+            "{t}"
+        );
+        assert!(t.contains("1 passed, 1 failed, 1 skipped"), "{t}");
+    }
+
+    #[test]
+    fn junit_escapes_and_forbids_control_characters() {
+        assert_eq!(
+            escape("a<b & \"c\"\u{1}"),
+            "a&lt;b &amp; &quot;c&quot;\u{fffd}"
+        );
+    }
+
+    /// Parses the JUnit file with a real XML reader and checks the structure
+    /// CI renderers rely on: counts on the suite, one testcase per scenario,
+    /// a failure with its message, a skip with its reason.
+    #[test]
+    fn junit_is_well_formed_xml_with_the_structure_ci_reads() {
+        use quick_xml::events::Event;
+        let xml = junit(
+            &[
+                report("restart/a", Verdict::Passed),
+                report(
+                    "replay/b<&>",
+                    Verdict::Failed {
+                        problems: vec!["view 'x' differs: -\"a\" +'b' \u{7}".into()],
+                        first_diff: None,
+                    },
+                ),
+                report("plain", Verdict::Skipped("lacks serve_mode_replay".into())),
+            ],
+            "embedded",
+        );
+        let mut reader = quick_xml::Reader::from_str(&xml);
+        let (mut cases, mut failures, mut skips, mut suite_attrs) = (Vec::new(), 0, 0, Vec::new());
+        loop {
+            match reader.read_event().expect("well-formed XML") {
+                Event::Eof => break,
+                Event::Start(e) | Event::Empty(e) => {
+                    let attrs: Vec<(String, String)> = e
+                        .attributes()
+                        .map(|a| {
+                            let a = a.expect("attribute");
+                            let v = a
+                                .normalized_value(quick_xml::XmlVersion::Implicit1_0)
+                                .expect("escaped value")
+                                .to_string();
+                            (String::from_utf8_lossy(a.key.as_ref()).to_string(), v)
+                        })
+                        .collect();
+                    match e.name().as_ref() {
+                        b"testsuite" => suite_attrs = attrs,
+                        b"testcase" => cases.push(attrs),
+                        b"failure" => failures += 1,
+                        b"skipped" => skips += 1,
+                        _ => {}
+                    }
+                }
+                _ => {}
+            }
+        }
+        let attr = |k: &str| {
+            suite_attrs
+                .iter()
+                .find(|(a, _)| a == k)
+                .map(|(_, v)| v.clone())
+        };
+        assert_eq!(attr("tests").as_deref(), Some("3"));
+        assert_eq!(attr("failures").as_deref(), Some("1"));
+        assert_eq!(attr("skipped").as_deref(), Some("1"));
+        assert_eq!((cases.len(), failures, skips), (3, 1, 1));
+        assert!(
+            cases[1].contains(&("name".into(), "b<&>".into())),
+            "{cases:?}"
+        );
+        assert!(cases[1].contains(&("classname".into(), "replay".into())));
+    }
+}
