@@ -145,6 +145,10 @@ async fn nested(
     bindings: &BTreeMap<String, Value>,
 ) -> Result<Value, String> {
     let world = ctx.world;
+    if call.delay_ms > 0 {
+        // A programmed delay, as `await asyncio.sleep(x)` before `app.call`.
+        tokio::time::sleep(Duration::from_millis(call.delay_ms)).await;
+    }
     let node = world
         .node_ids
         .get(&call.agent)

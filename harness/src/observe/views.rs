@@ -87,6 +87,7 @@ fn provenance(i: &ViewInputs<'_>) -> Value {
     for run in i.runs {
         let status = agreed(vec![
             ("dag", opt(run.dag.get("workflow_status"))),
+            ("dag_lightweight", opt(run.light.get("workflow_status"))),
             ("run_detail", opt(run.detail.pointer("/run/status"))),
             ("run_list", opt(run.listed.get("status"))),
         ]);

@@ -7,7 +7,7 @@ use serde_json::{json, Map, Value};
 use super::Runner;
 use crate::client::Response;
 use crate::observe::{self, Known, RunRef, StepResponse};
-use crate::scenario::{placeholders, Restart, Step};
+use crate::scenario::{placeholders, Body, Restart, Step};
 
 const RESPONSE_HEADERS: [&str; 3] = ["x-execution-id", "x-run-id", "x-agentfield-replay-hit"];
 
@@ -39,13 +39,22 @@ impl Runner {
                     .post(&path, body)
                     .await
                     .map_err(|e| e.to_string())?;
-                let (Some(run_id), Some(root)) = (r.str("run_id"), r.str("execution_id")) else {
+                // A failed sync execute names the execution only in its headers.
+                let ids = (
+                    r.str("run_id").or_else(|| r.header("x-run-id")),
+                    r.str("execution_id").or_else(|| r.header("x-execution-id")),
+                );
+                let (Some(run_id), Some(root)) = ids else {
                     return Err(format!(
                         "POST {path}: no run_id/execution_id in HTTP {} {}",
                         r.status, r.body
                     ));
                 };
                 self.root_inputs.insert(root.clone(), input.clone());
+                if *sync {
+                    // The sync answer is the outcome itself; keep it for the responses view.
+                    self.keep(format!("step {n}: run {agent}.{reasoner}"), r);
+                }
                 let run = RunRef {
                     alias: format!("run{}", self.runs.len() + 1),
                     run_id,
@@ -93,6 +102,9 @@ impl Runner {
                     .send(method, &path, body.as_ref(), &hs)
                     .await
                     .map_err(|e| e.to_string())?;
+                if let Some((exec, key)) = request_execution(n, path.as_str(), body.as_ref(), &r) {
+                    self.root_inputs.insert(exec, key);
+                }
                 self.expect_status(&loc, *status, &r);
                 let label = format!("step {n}: {method} {}", self.scenario_path(n));
                 self.keep(label, r);
@@ -257,9 +269,88 @@ impl Runner {
     async fn substitute(&self, text: &str) -> Result<String, String> {
         let mut out = text.to_string();
         for p in placeholders(text) {
-            let id = self.resolve(&p).await?;
+            let id = match self.agents.node_id(&p) {
+                Some(node) => node.to_string(),
+                None => self.resolve(&p).await?,
+            };
             out = out.replace(&format!("{{{p}}}"), &id);
         }
         Ok(out)
+    }
+}
+
+/// The execution an execute request created, with the key that orders it
+/// among same-named executions: the body's input and context, then the step
+/// number, so identical requests are told apart by the order they were sent.
+fn request_execution(
+    n: usize,
+    path: &str,
+    body: Option<&Body>,
+    r: &Response,
+) -> Option<(String, Value)> {
+    if !path.starts_with("/api/v1/execute/") {
+        return None;
+    }
+    let exec = r
+        .str("execution_id")
+        .or_else(|| r.header("x-execution-id"))?;
+    let sent = match body {
+        Some(Body::Json(v)) => v.clone(),
+        Some(Body::Raw(text)) => serde_json::from_str(text).unwrap_or(Value::Null),
+        None => Value::Null,
+    };
+    let key = json!({
+        "input": sent.get("input").cloned().unwrap_or(Value::Null),
+        "context": sent.get("context").cloned().unwrap_or(Value::Null),
+        "step": n,
+    });
+    Some((exec, key))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use reqwest::header::HeaderMap;
+
+    fn answer(body: Value) -> Response {
+        Response {
+            status: 200,
+            headers: HeaderMap::new(),
+            body,
+        }
+    }
+
+    #[test]
+    fn execute_requests_are_keyed_by_body_then_step() {
+        let r = answer(json!({"execution_id": "exec_1"}));
+        let raw = Body::Raw(r#"{ "input": {"q": 1.0}, "context": {"t": "a"} }"#.into());
+        let got = request_execution(4, "/api/v1/execute/n.r", Some(&raw), &r);
+        assert_eq!(
+            got,
+            Some((
+                "exec_1".to_string(),
+                json!({"input": {"q": 1.0}, "context": {"t": "a"}, "step": 4})
+            ))
+        );
+        let json_body = Body::Json(json!({"input": {"q": 1}}));
+        let got = request_execution(5, "/api/v1/execute/async/n.r", Some(&json_body), &r);
+        assert_eq!(
+            got.map(|(_, k)| k),
+            Some(json!({"input": {"q": 1}, "context": null, "step": 5}))
+        );
+    }
+
+    #[test]
+    fn other_requests_create_no_execution() {
+        let r = answer(json!({"execution_id": "exec_1"}));
+        assert_eq!(
+            request_execution(1, "/api/v1/executions/x/restart", None, &r),
+            None
+        );
+        let none = answer(json!({"error": "agent 'n' not found"}));
+        assert_eq!(
+            request_execution(1, "/api/v1/execute/n.r", None, &none),
+            None
+        );
     }
 }

@@ -187,7 +187,9 @@ fn check_steps(s: &Scenario, v: &Value, p: &mut Problems<'_>) {
                 let mut texts = vec![path.as_str()];
                 texts.extend(headers.values().map(String::as_str));
                 for placeholder in texts.iter().flat_map(|t| placeholders(t)) {
-                    if placeholder.contains('/') {
+                    if s.agents.contains_key(&placeholder) {
+                        // `{agent}` is that agent's node id.
+                    } else if placeholder.contains('/') {
                         check_exec_alias(s, &placeholder, runs, &format!("{ptr}/request"), p);
                     } else {
                         check_run_alias(&placeholder, runs, &format!("{ptr}/request"), p);
@@ -219,7 +221,8 @@ fn check_steps(s: &Scenario, v: &Value, p: &mut Problems<'_>) {
     }
 }
 
-/// The `{alias}` placeholders in a request path or header, in order.
+/// The `{alias}` placeholders in a request path or header, in order: a run
+/// (`{run1}`), an execution (`{run1/agent.reasoner}`) or an agent's node id (`{agent}`).
 pub fn placeholders(text: &str) -> Vec<String> {
     let mut out = Vec::new();
     let mut rest = text;
@@ -266,5 +269,51 @@ fn check_exec_alias(s: &Scenario, alias: &str, runs: usize, ptr: &str, p: &mut P
             ptr,
             format!("'{alias}' is not an execution alias (run1/agent.reasoner[#k])"),
         ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::scenario::{parse_str, Op, Step};
+
+    const FILE: &str = r#"
+agents:
+  research:
+    reasoners:
+      root:
+        - parallel:
+            - {call: leaf, input: {n: 1}}
+            - {call: leaf, input: {n: 2}, delay_ms: 250}
+      leaf:
+        - return: {}
+steps:
+  - run: research.root
+  - request: POST /api/v1/execute/{research}.leaf
+    headers: {X-Parent-Execution-ID: "{run1/research.root}"}
+    body: {input: {n: 1}}
+    status: 200
+"#;
+
+    #[test]
+    fn agent_placeholders_and_call_delays_load() {
+        let s = parse_str("t.yaml", "t", FILE).unwrap_or_else(|e| panic!("{e}"));
+        let Op::Parallel { calls, .. } = &s.agents["research"].reasoners["root"][0].value else {
+            panic!("first op is the fan-out")
+        };
+        let delays: Vec<u64> = calls.iter().map(|c| c.delay_ms).collect();
+        assert_eq!(delays, [0, 250]);
+        assert!(
+            matches!(&s.steps[1].value, Step::Request { path, .. } if path.contains("{research}"))
+        );
+    }
+
+    #[test]
+    fn an_unknown_name_in_a_placeholder_is_reported() {
+        let bad = FILE.replace("{research}.leaf", "{nobody}.leaf");
+        let err = parse_str("t.yaml", "t", &bad).expect_err("unknown placeholder");
+        assert!(
+            err.to_string().contains("'nobody' is not a run alias"),
+            "{err}"
+        );
     }
 }
