@@ -7,7 +7,7 @@ use serde_json::{json, Map, Value};
 use super::Runner;
 use crate::client::Response;
 use crate::observe::{self, Known, RunRef, StepResponse};
-use crate::scenario::{placeholders, Body, Restart, Step};
+use crate::scenario::{placeholders, Restart, Step};
 
 const RESPONSE_HEADERS: [&str; 3] = ["x-execution-id", "x-run-id", "x-agentfield-replay-hit"];
 
@@ -102,7 +102,7 @@ impl Runner {
                     .send(method, &path, body.as_ref(), &hs)
                     .await
                     .map_err(|e| e.to_string())?;
-                if let Some((exec, key)) = request_execution(n, path.as_str(), body.as_ref(), &r) {
+                if let Some((exec, key)) = request_execution(n, path.as_str(), &r) {
                     self.root_inputs.insert(exec, key);
                 }
                 self.expect_status(&loc, *status, &r);
@@ -280,31 +280,16 @@ impl Runner {
 }
 
 /// The execution an execute request created, with the key that orders it
-/// among same-named executions: the body's input and context, then the step
-/// number, so identical requests are told apart by the order they were sent.
-fn request_execution(
-    n: usize,
-    path: &str,
-    body: Option<&Body>,
-    r: &Response,
-) -> Option<(String, Value)> {
+/// among same-named executions: the step that sent it, so requests are
+/// numbered in the order they were written, whatever their bodies.
+fn request_execution(n: usize, path: &str, r: &Response) -> Option<(String, Value)> {
     if !path.starts_with("/api/v1/execute/") {
         return None;
     }
     let exec = r
         .str("execution_id")
         .or_else(|| r.header("x-execution-id"))?;
-    let sent = match body {
-        Some(Body::Json(v)) => v.clone(),
-        Some(Body::Raw(text)) => serde_json::from_str(text).unwrap_or(Value::Null),
-        None => Value::Null,
-    };
-    let key = json!({
-        "input": sent.get("input").cloned().unwrap_or(Value::Null),
-        "context": sent.get("context").cloned().unwrap_or(Value::Null),
-        "step": n,
-    });
-    Some((exec, key))
+    Some((exec, json!(format!("step {n:04}"))))
 }
 
 #[cfg(test)]
@@ -321,36 +306,26 @@ mod tests {
     }
 
     #[test]
-    fn execute_requests_are_keyed_by_body_then_step() {
+    fn execute_requests_are_keyed_by_step() {
         let r = answer(json!({"execution_id": "exec_1"}));
-        let raw = Body::Raw(r#"{ "input": {"q": 1.0}, "context": {"t": "a"} }"#.into());
-        let got = request_execution(4, "/api/v1/execute/n.r", Some(&raw), &r);
-        assert_eq!(
-            got,
-            Some((
-                "exec_1".to_string(),
-                json!({"input": {"q": 1.0}, "context": {"t": "a"}, "step": 4})
-            ))
-        );
-        let json_body = Body::Json(json!({"input": {"q": 1}}));
-        let got = request_execution(5, "/api/v1/execute/async/n.r", Some(&json_body), &r);
-        assert_eq!(
-            got.map(|(_, k)| k),
-            Some(json!({"input": {"q": 1}, "context": null, "step": 5}))
-        );
+        let got = request_execution(4, "/api/v1/execute/n.r", &r);
+        assert_eq!(got, Some(("exec_1".to_string(), json!("step 0004"))));
+        let mut failed = answer(json!({"error": "agent error (500): x"}));
+        failed
+            .headers
+            .insert("x-execution-id", "exec_2".parse().expect("header"));
+        let got = request_execution(12, "/api/v1/execute/async/n.r", &failed);
+        assert_eq!(got, Some(("exec_2".to_string(), json!("step 0012"))));
     }
 
     #[test]
     fn other_requests_create_no_execution() {
         let r = answer(json!({"execution_id": "exec_1"}));
         assert_eq!(
-            request_execution(1, "/api/v1/executions/x/restart", None, &r),
+            request_execution(1, "/api/v1/executions/x/restart", &r),
             None
         );
         let none = answer(json!({"error": "agent 'n' not found"}));
-        assert_eq!(
-            request_execution(1, "/api/v1/execute/n.r", None, &none),
-            None
-        );
+        assert_eq!(request_execution(1, "/api/v1/execute/n.r", &none), None);
     }
 }
