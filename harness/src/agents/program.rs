@@ -198,7 +198,10 @@ async fn nested(
         .send("POST", &path, Some(&body), &headers)
         .await
         .map_err(|e| format!("Execution failed: {e}"))?;
-    let child = resp.str("execution_id");
+    // A failed sync execute names the child only in its headers.
+    let child = resp
+        .str("execution_id")
+        .or_else(|| resp.header("x-execution-id"));
     world.recorder.call(OutCall {
         from_execution: current,
         target: format!("{}.{}", call.agent, call.reasoner),
