@@ -165,6 +165,7 @@ fn provenance(i: &ViewInputs<'_>) -> Value {
     Value::Object(out)
 }
 
+/// Golden metadata; the caller aliases it (an unnamed save is named after its run id).
 fn golden(v: Option<&Value>) -> Value {
     match v {
         Some(g) if !g.is_null() => json!({
@@ -192,10 +193,10 @@ fn lineage(i: &ViewInputs<'_>) -> Value {
                     ("run_list", lin(run.listed.get("lineage"))),
                 ]),
                 "golden": agreed(vec![
-                    ("dag", golden(run.dag.get("golden"))),
-                    ("dag_lightweight", golden(run.light.get("golden"))),
-                    ("run_detail", golden(run.detail.pointer("/run/golden"))),
-                    ("run_list", golden(run.listed.get("golden"))),
+                    ("dag", al.value(&golden(run.dag.get("golden")))),
+                    ("dag_lightweight", al.value(&golden(run.light.get("golden")))),
+                    ("run_detail", al.value(&golden(run.detail.pointer("/run/golden")))),
+                    ("run_list", al.value(&golden(run.listed.get("golden")))),
                 ]),
             }),
         );
@@ -321,7 +322,7 @@ fn responses(i: &ViewInputs<'_>) -> Value {
                             let v = if k.ends_with("_at") {
                                 timestamp(Some(v))
                             } else if k == "golden" {
-                                golden(Some(v))
+                                al.value(&golden(Some(v)))
                             } else if k == "error" {
                                 error_text(&al.value(v))
                             } else {
