@@ -145,6 +145,10 @@ async fn nested(
     bindings: &BTreeMap<String, Value>,
 ) -> Result<Value, String> {
     let world = ctx.world;
+    if call.delay_ms > 0 {
+        // A programmed delay, as `await asyncio.sleep(x)` before `app.call`.
+        tokio::time::sleep(Duration::from_millis(call.delay_ms)).await;
+    }
     let node = world
         .node_ids
         .get(&call.agent)
@@ -194,7 +198,10 @@ async fn nested(
         .send("POST", &path, Some(&body), &headers)
         .await
         .map_err(|e| format!("Execution failed: {e}"))?;
-    let child = resp.str("execution_id");
+    // A failed sync execute names the child only in its headers.
+    let child = resp
+        .str("execution_id")
+        .or_else(|| resp.header("x-execution-id"));
     world.recorder.call(OutCall {
         from_execution: current,
         target: format!("{}.{}", call.agent, call.reasoner),

@@ -63,7 +63,8 @@ pub struct Known<'a> {
     pub node_ids: &'a BTreeMap<String, String>,
     /// The agents' log.
     pub log: &'a Log,
-    /// Inputs of root executions started by steps.
+    /// Ordering keys of executions started by steps (run roots and raw
+    /// execute requests): what the alias order uses instead of a logged input.
     pub root_inputs: &'a HashMap<String, Value>,
 }
 

@@ -89,6 +89,7 @@ fn provenance(i: &ViewInputs<'_>) -> Value {
     for run in i.runs {
         let status = agreed(vec![
             ("dag", opt(run.dag.get("workflow_status"))),
+            ("dag_lightweight", opt(run.light.get("workflow_status"))),
             ("run_detail", opt(run.detail.pointer("/run/status"))),
             ("run_list", opt(run.listed.get("status"))),
         ]);
@@ -166,6 +167,7 @@ fn provenance(i: &ViewInputs<'_>) -> Value {
     Value::Object(out)
 }
 
+/// Golden metadata; the caller aliases it (an unnamed save is named after its run id).
 fn golden(v: Option<&Value>) -> Value {
     match v {
         Some(g) if !g.is_null() => json!({
@@ -193,10 +195,10 @@ fn lineage(i: &ViewInputs<'_>) -> Value {
                     ("run_list", lin(run.listed.get("lineage"))),
                 ]),
                 "golden": agreed(vec![
-                    ("dag", golden(run.dag.get("golden"))),
-                    ("dag_lightweight", golden(run.light.get("golden"))),
-                    ("run_detail", golden(run.detail.pointer("/run/golden"))),
-                    ("run_list", golden(run.listed.get("golden"))),
+                    ("dag", al.value(&golden(run.dag.get("golden")))),
+                    ("dag_lightweight", al.value(&golden(run.light.get("golden")))),
+                    ("run_detail", al.value(&golden(run.detail.pointer("/run/golden")))),
+                    ("run_list", al.value(&golden(run.listed.get("golden")))),
                 ]),
             }),
         );
@@ -389,7 +391,7 @@ fn responses(i: &ViewInputs<'_>) -> Value {
                             let v = if k.ends_with("_at") {
                                 timestamp(Some(v))
                             } else if k == "golden" {
-                                golden(Some(v))
+                                al.value(&golden(Some(v)))
                             } else if k == "error" {
                                 error_text(&al.value(v))
                             } else {

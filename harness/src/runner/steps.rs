@@ -41,13 +41,22 @@ impl Runner {
                     .send("POST", &path, Some(&Body::Json(body)), &hs)
                     .await
                     .map_err(|e| e.to_string())?;
-                let (Some(run_id), Some(root)) = (r.str("run_id"), r.str("execution_id")) else {
+                // A failed sync execute names the execution only in its headers.
+                let ids = (
+                    r.str("run_id").or_else(|| r.header("x-run-id")),
+                    r.str("execution_id").or_else(|| r.header("x-execution-id")),
+                );
+                let (Some(run_id), Some(root)) = ids else {
                     return Err(format!(
                         "POST {path}: no run_id/execution_id in HTTP {} {}",
                         r.status, r.body
                     ));
                 };
                 self.root_inputs.insert(root.clone(), input.clone());
+                if *sync {
+                    // The sync answer is the outcome itself; keep it for the responses view.
+                    self.keep(format!("step {n}: run {agent}.{reasoner}"), r);
+                }
                 let run = RunRef {
                     alias: format!("run{}", self.runs.len() + 1),
                     run_id,
@@ -92,6 +101,9 @@ impl Runner {
                     .send(method, &path, body.as_ref(), &hs)
                     .await
                     .map_err(|e| e.to_string())?;
+                if let Some((exec, key)) = request_execution(n, path.as_str(), &r) {
+                    self.root_inputs.insert(exec, key);
+                }
                 self.expect_status(&loc, *status, &r);
                 let label = format!("step {n}: {method} {}", self.scenario_path(n));
                 self.keep_as(label, r, method == "GET");
@@ -288,5 +300,56 @@ impl Runner {
             out.push((k.clone(), self.substitute(v).await?));
         }
         Ok(out)
+    }
+}
+
+/// The execution an execute request created, with the key that orders it
+/// among same-named executions: the step that sent it, so requests are
+/// numbered in the order they were written, whatever their bodies.
+fn request_execution(n: usize, path: &str, r: &Response) -> Option<(String, Value)> {
+    if !path.starts_with("/api/v1/execute/") {
+        return None;
+    }
+    let exec = r
+        .str("execution_id")
+        .or_else(|| r.header("x-execution-id"))?;
+    Some((exec, json!(format!("step {n:04}"))))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use reqwest::header::HeaderMap;
+
+    fn answer(body: Value) -> Response {
+        Response {
+            status: 200,
+            headers: HeaderMap::new(),
+            body,
+        }
+    }
+
+    #[test]
+    fn execute_requests_are_keyed_by_step() {
+        let r = answer(json!({"execution_id": "exec_1"}));
+        let got = request_execution(4, "/api/v1/execute/n.r", &r);
+        assert_eq!(got, Some(("exec_1".to_string(), json!("step 0004"))));
+        let mut failed = answer(json!({"error": "agent error (500): x"}));
+        failed
+            .headers
+            .insert("x-execution-id", "exec_2".parse().expect("header"));
+        let got = request_execution(12, "/api/v1/execute/async/n.r", &failed);
+        assert_eq!(got, Some(("exec_2".to_string(), json!("step 0012"))));
+    }
+
+    #[test]
+    fn other_requests_create_no_execution() {
+        let r = answer(json!({"execution_id": "exec_1"}));
+        assert_eq!(
+            request_execution(1, "/api/v1/executions/x/restart", &r),
+            None
+        );
+        let none = answer(json!({"error": "agent 'n' not found"}));
+        assert_eq!(request_execution(1, "/api/v1/execute/n.r", &none), None);
     }
 }

@@ -114,6 +114,7 @@ fn call(me: &str, v: &Value) -> Call {
             .cloned()
             .unwrap_or_else(|| Value::Object(Map::new())),
         sync: flag(v.get("sync")),
+        delay_ms: v.get("delay_ms").and_then(Value::as_u64).unwrap_or(0),
     }
 }
 

@@ -132,6 +132,8 @@ pub struct Call {
     pub bind: String,
     /// Use the sync execute endpoint instead of async + poll.
     pub sync: bool,
+    /// Wait this many milliseconds before submitting (staggers parallel calls).
+    pub delay_ms: u64,
 }
 
 /// When a `fail` op fails.

@@ -385,4 +385,17 @@ mod tests {
             "{found:?}"
         );
     }
+
+    #[test]
+    fn call_delays_load() {
+        let text = "agents:\n  research:\n    reasoners:\n      root:\n        - parallel:\n            - {call: leaf, input: {n: 1}}\n            - {call: leaf, input: {n: 2}, delay_ms: 250}\n      leaf:\n        - return: {}\nsteps:\n  - run: research.root\n";
+        let s = parse_str("t.yaml", "t", text).unwrap_or_else(|e| panic!("{e}"));
+        let crate::scenario::Op::Parallel { calls, .. } =
+            &s.agents["research"].reasoners["root"][0].value
+        else {
+            panic!("first op is the fan-out")
+        };
+        let delays: Vec<u64> = calls.iter().map(|c| c.delay_ms).collect();
+        assert_eq!(delays, [0, 250]);
+    }
 }
