@@ -6,8 +6,8 @@ use std::collections::BTreeMap;
 
 use serde_json::{json, Map, Value};
 
-use super::{Aliases, RunObs};
-use crate::agents::Log;
+use super::{Aliases, ExecObs, RunObs};
+use crate::agents::{Log, OutCall};
 use crate::scenario::View;
 
 /// One step's HTTP answer, kept for the responses view.
@@ -145,12 +145,7 @@ fn provenance(i: &ViewInputs<'_>) -> Value {
                     copy.map_or(json!("source not observed"), Value::Bool),
                 );
             }
-            if let Some(call) = i
-                .log
-                .calls
-                .iter()
-                .find(|c| c.child_execution.as_deref() == Some(e.id.as_str()))
-            {
+            if let Some(call) = caller_call(e, &run.execs, i.log) {
                 row.insert(
                     "caller_saw_replay_hit".into(),
                     al.value(&call.replay_hit.clone().map_or(Value::Null, Value::String)),
@@ -456,5 +451,41 @@ mod tests {
             read_summary(&json!({"error": "workflow run not found"}), &al),
             json!({"error": "workflow run not found"})
         );
+    }
+}
+
+/// The nested call that created `e`: linked by the child id the caller saw,
+/// or, when the answer named no id (a failed sync call, v0.1.96
+/// `writeExecutionError`), the one unlinked call from `e`'s parent to `e`'s
+/// reasoner, if `e` is the only such execution in its run.
+fn caller_call<'l>(e: &ExecObs, run: &[ExecObs], log: &'l Log) -> Option<&'l OutCall> {
+    let linked = |id: &str| {
+        log.calls
+            .iter()
+            .find(|c| c.child_execution.as_deref() == Some(id))
+    };
+    if let Some(call) = linked(&e.id) {
+        return Some(call);
+    }
+    let key = |x: &ExecObs| {
+        let f = |k: &str| x.node.get(k).and_then(Value::as_str).unwrap_or_default();
+        (
+            f("parent_execution_id").to_string(),
+            f("reasoner_id").to_string(),
+        )
+    };
+    let (parent, reasoner) = key(e);
+    let twins = run
+        .iter()
+        .filter(|x| key(x) == (parent.clone(), reasoner.clone()));
+    // The call names the agent by its scenario name, so only the reasoner compares.
+    let mut unlinked = log.calls.iter().filter(|c| {
+        c.child_execution.is_none()
+            && c.from_execution == parent
+            && c.target.rsplit_once('.').map(|(_, r)| r) == Some(reasoner.as_str())
+    });
+    match (twins.count(), unlinked.next(), unlinked.next()) {
+        (1, Some(call), None) => Some(call),
+        _ => None,
     }
 }

@@ -41,14 +41,19 @@ impl Runner {
                     .send("POST", &path, Some(&Body::Json(body)), &hs)
                     .await
                     .map_err(|e| e.to_string())?;
-                // A failed sync execute names the execution only in its headers.
-                let ids = (
+                // A sync execute that the agent failed is answered without ids
+                // (v0.1.96 `writeExecutionError`); the root dispatch names them.
+                let ids = match (
                     r.str("run_id").or_else(|| r.header("x-run-id")),
                     r.str("execution_id").or_else(|| r.header("x-execution-id")),
-                );
-                let (Some(run_id), Some(root)) = ids else {
+                ) {
+                    (Some(run), Some(root)) => Some((run, root)),
+                    _ => self.root_dispatch(agent, reasoner),
+                };
+                let Some((run_id, root)) = ids else {
                     return Err(format!(
-                        "POST {path}: no run_id/execution_id in HTTP {} {}",
+                        "POST {path}: no run_id/execution_id in HTTP {} {}, and {agent} saw no \
+                         new root dispatch of {reasoner}",
                         r.status, r.body
                     ));
                 };
@@ -273,6 +278,20 @@ impl Runner {
                     have.join(", ")
                 )
             })
+    }
+
+    /// The ids of the newest parentless dispatch of `agent.reasoner` that is
+    /// not yet a run's root.
+    fn root_dispatch(&self, agent: &str, reasoner: &str) -> Option<(String, String)> {
+        let log = self.agents.log();
+        log.dispatches.iter().rev().find_map(|d| {
+            let root = d.header("x-execution-id")?;
+            let fresh = d.agent == agent
+                && d.reasoner == reasoner
+                && d.header("x-parent-execution-id").is_none()
+                && !self.runs.iter().any(|r| r.root == root);
+            fresh.then(|| Some((d.header("x-run-id")?.to_string(), root.to_string())))?
+        })
     }
 
     async fn substitute(&self, text: &str) -> Result<String, String> {

@@ -146,6 +146,9 @@ pub async fn execute_sync(
     let _slot = admit(&state, &p.exec)?;
     let outcome = dispatch::call_agent(&state, &p.exec).await;
     let recorded = dispatch::apply_outcome(&state, &p.exec.execution_id, &outcome);
+    // As v0.1.96: the id headers come with a result or a reported failure;
+    // an agent error or a timeout is answered by `writeExecutionError`, without them.
+    let ids = |r: Response| with_ids(r, &p.exec, None);
     let response = match (&outcome, dispatch::failure_of(&outcome)) {
         (_, Some(f)) => {
             let mut b = json!({ "error": f.message, "error_category": f.category });
@@ -162,9 +165,11 @@ pub async fn execute_sync(
             let timeout = state.config.agent_timeout;
             match dispatch::wait_for_completion(&state, &p.exec.execution_id, timeout).await {
                 Some(done) if done.status == "succeeded" => {
-                    (StatusCode::OK, Json(success_body(&done))).into_response()
+                    ids((StatusCode::OK, Json(success_body(&done))).into_response())
                 }
-                Some(done) => (StatusCode::BAD_GATEWAY, Json(failed_body(&done))).into_response(),
+                Some(done) => {
+                    ids((StatusCode::BAD_GATEWAY, Json(failed_body(&done))).into_response())
+                }
                 None => {
                     ApiError::untyped(format!("execution timeout after {}", go_duration(timeout)))
                         .into_response()
@@ -172,11 +177,11 @@ pub async fn execute_sync(
             }
         }
         _ => match recorded {
-            Some(done) => (StatusCode::OK, Json(success_body(&done))).into_response(),
+            Some(done) => ids((StatusCode::OK, Json(success_body(&done))).into_response()),
             None => ApiError::storage("failed to record execution result").into_response(),
         },
     };
-    Ok(with_ids(response, &p.exec, None))
+    Ok(response)
 }
 
 /// The 502 body of a sync execute whose agent reported failure by callback.
