@@ -410,6 +410,42 @@ fn responses(i: &ViewInputs<'_>) -> Value {
     Value::Array(list)
 }
 
+/// The nested call that created `e`: linked by the child id the caller saw,
+/// or, when the answer named no id (a failed sync call, v0.1.96
+/// `writeExecutionError`), the one unlinked call from `e`'s parent to `e`'s
+/// reasoner, if `e` is the only such execution in its run.
+fn caller_call<'l>(e: &ExecObs, run: &[ExecObs], log: &'l Log) -> Option<&'l OutCall> {
+    let linked = |id: &str| {
+        log.calls
+            .iter()
+            .find(|c| c.child_execution.as_deref() == Some(id))
+    };
+    if let Some(call) = linked(&e.id) {
+        return Some(call);
+    }
+    let key = |x: &ExecObs| {
+        let f = |k: &str| x.node.get(k).and_then(Value::as_str).unwrap_or_default();
+        (
+            f("parent_execution_id").to_string(),
+            f("reasoner_id").to_string(),
+        )
+    };
+    let (parent, reasoner) = key(e);
+    let twins = run
+        .iter()
+        .filter(|x| key(x) == (parent.clone(), reasoner.clone()));
+    // The call names the agent by its scenario name, so only the reasoner compares.
+    let mut unlinked = log.calls.iter().filter(|c| {
+        c.child_execution.is_none()
+            && c.from_execution == parent
+            && c.target.rsplit_once('.').map(|(_, r)| r) == Some(reasoner.as_str())
+    });
+    match (twins.count(), unlinked.next(), unlinked.next()) {
+        (1, Some(call), None) => Some(call),
+        _ => None,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -451,41 +487,5 @@ mod tests {
             read_summary(&json!({"error": "workflow run not found"}), &al),
             json!({"error": "workflow run not found"})
         );
-    }
-}
-
-/// The nested call that created `e`: linked by the child id the caller saw,
-/// or, when the answer named no id (a failed sync call, v0.1.96
-/// `writeExecutionError`), the one unlinked call from `e`'s parent to `e`'s
-/// reasoner, if `e` is the only such execution in its run.
-fn caller_call<'l>(e: &ExecObs, run: &[ExecObs], log: &'l Log) -> Option<&'l OutCall> {
-    let linked = |id: &str| {
-        log.calls
-            .iter()
-            .find(|c| c.child_execution.as_deref() == Some(id))
-    };
-    if let Some(call) = linked(&e.id) {
-        return Some(call);
-    }
-    let key = |x: &ExecObs| {
-        let f = |k: &str| x.node.get(k).and_then(Value::as_str).unwrap_or_default();
-        (
-            f("parent_execution_id").to_string(),
-            f("reasoner_id").to_string(),
-        )
-    };
-    let (parent, reasoner) = key(e);
-    let twins = run
-        .iter()
-        .filter(|x| key(x) == (parent.clone(), reasoner.clone()));
-    // The call names the agent by its scenario name, so only the reasoner compares.
-    let mut unlinked = log.calls.iter().filter(|c| {
-        c.child_execution.is_none()
-            && c.from_execution == parent
-            && c.target.rsplit_once('.').map(|(_, r)| r) == Some(reasoner.as_str())
-    });
-    match (twins.count(), unlinked.next(), unlinked.next()) {
-        (1, Some(call), None) => Some(call),
-        _ => None,
     }
 }
