@@ -11,7 +11,7 @@ fn broken_scenario_reports_every_problem_with_its_position() {
     insta::assert_snapshot!(err.to_string(), @r#"
     fixtures/invalid/broken_scenario.yaml: 15 problems
     fixtures/invalid/broken_scenario.yaml:2:12: unknown capability 'teleport'; known: serve_mode_replay
-    fixtures/invalid/broken_scenario.yaml:5:11: "sideways" is not one of "inline" or "async" (at /agents/research/mode)
+    fixtures/invalid/broken_scenario.yaml:5:11: "sideways" is not one of "inline", "async" or "serve" (at /agents/research/mode)
     fixtures/invalid/broken_scenario.yaml:8:17: unknown reasoner 'plannr' on agent 'research'; known: plan, root
     fixtures/invalid/broken_scenario.yaml:10:11: unknown field 'inptu' (at /agents/research/reasoners/root/1)
     fixtures/invalid/broken_scenario.yaml:11:23: '$nothing' names no earlier binding; known: input, plan, plannr

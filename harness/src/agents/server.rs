@@ -71,7 +71,7 @@ async fn dispatch(
     }
     let execution = headers.get("x-execution-id").cloned();
     match (spec.mode, execution) {
-        (AgentMode::Async, Some(execution)) => {
+        (AgentMode::Async | AgentMode::Serve, Some(execution)) => {
             let ack = Json(json!({"status": "processing", "execution_id": execution}));
             tokio::spawn(run_and_report(state, reasoner, headers, input, execution));
             (StatusCode::ACCEPTED, ack).into_response()
@@ -95,7 +95,15 @@ async fn dispatch(
     }
 }
 
-/// Serve mode: run in the background, then report through the status callback.
+/// A workflow event, as the SDK posts it in serve mode; its answer does not matter.
+async fn post_event(state: &AgentState, body: Value) {
+    let path = "/api/v1/workflow/executions/events";
+    if let Err(e) = state.world.client.post(path, body).await {
+        tracing::debug!("workflow event failed: {e}");
+    }
+}
+
+/// Async and serve modes: run in the background, then report through the status callback.
 async fn run_and_report(
     state: AgentState,
     reasoner: String,
@@ -104,13 +112,46 @@ async fn run_and_report(
     execution: String,
 ) {
     let started = Instant::now();
+    let serve = state
+        .world
+        .scenario
+        .agents
+        .get(&state.agent)
+        .map(|a| a.mode)
+        == Some(AgentMode::Serve);
+    let event = |status: &str| {
+        json!({
+            "execution_id": execution,
+            "workflow_id": headers.get("x-workflow-id").or(headers.get("x-run-id")),
+            "run_id": headers.get("x-run-id"),
+            "reasoner_id": reasoner,
+            "agent_node_id": state.world.node_ids.get(&state.agent),
+            "status": status,
+            "type": reasoner,
+            "parent_execution_id": headers.get("x-parent-execution-id"),
+            "parent_workflow_id": headers.get("x-run-id"),
+            "input_data": input,
+        })
+    };
+    if serve {
+        post_event(&state, event("running")).await;
+    }
     let ctx = Ctx {
         world: &state.world,
         agent: &state.agent,
         reasoner: &reasoner,
         headers: &headers,
     };
-    let body = match run(&ctx, input).await {
+    let ran = run(&ctx, input.clone()).await;
+    if serve {
+        let status = if matches!(ran, Outcome::Done(_)) {
+            "succeeded"
+        } else {
+            "failed"
+        };
+        post_event(&state, event(status)).await;
+    }
+    let body = match ran {
         Outcome::Done(result) => json!({
             "status": "succeeded",
             "result": result,

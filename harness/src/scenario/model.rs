@@ -64,9 +64,12 @@ pub enum AgentMode {
     /// the upstream functional-test agents.
     #[default]
     Inline,
-    /// Answers 202 at once and reports through the status callback, like an SDK
-    /// agent in serve mode.
+    /// Answers 202 at once and reports through the status callback.
     Async,
+    /// Like `async`, and also posts the workflow events an SDK agent in serve
+    /// mode sends (agent-protocol §3.5): `running` with the raw input at start,
+    /// then the terminal event before the status callback.
+    Serve,
 }
 
 /// A known SDK bug a scripted agent can reproduce, to prove the suite catches it.

@@ -39,6 +39,9 @@ pub struct Profile {
     /// Capabilities the target does not implement, each with its reason.
     #[serde(default)]
     pub lacks: BTreeMap<String, String>,
+    /// For each lacked capability, the minimal request sequence that shows it.
+    #[serde(default)]
+    pub repro: BTreeMap<String, String>,
 }
 
 impl Profile {
@@ -47,6 +50,7 @@ impl Profile {
         Profile {
             name: name.to_string(),
             lacks: BTreeMap::new(),
+            repro: BTreeMap::new(),
         }
     }
 
@@ -76,7 +80,12 @@ impl Profile {
     /// Parses a profile and checks that it names only known capabilities.
     pub fn parse(text: &str) -> Result<Profile, String> {
         let profile: Profile = toml::from_str(text).map_err(|e| e.to_string())?;
-        match profile.lacks.keys().find(|c| !is_capability(c)) {
+        match profile
+            .lacks
+            .keys()
+            .chain(profile.repro.keys())
+            .find(|c| !is_capability(c))
+        {
             Some(c) => Err(format!(
                 "unknown capability '{c}'; known: {}",
                 CAPABILITIES
