@@ -9,6 +9,7 @@
 //! `cargo test` is the primary entry; `afc run` shares all its code.
 //! Exit codes: 0 passed, 1 failures, 2 could not run.
 
+mod conformance;
 mod run;
 
 use std::path::PathBuf;
@@ -63,6 +64,27 @@ enum Command {
         #[arg(long, default_value = "snapshots")]
         snapshots: PathBuf,
     },
+    /// Run the suite on the embedded reference and on another implementation; write CONFORMANCE.md.
+    Report {
+        /// The other implementation.
+        #[arg(long)]
+        url: String,
+        /// Its profile: a name under fixtures/profiles/ or a .toml path.
+        #[arg(long)]
+        profile: String,
+        /// The document to write.
+        #[arg(long, default_value = "CONFORMANCE.md")]
+        out: PathBuf,
+        /// Folder of scenario files.
+        #[arg(long, default_value = "scenarios")]
+        scenarios: PathBuf,
+        /// Folder of golden snapshots.
+        #[arg(long, default_value = "snapshots")]
+        snapshots: PathBuf,
+        /// Scenarios run at once.
+        #[arg(long, default_value_t = 2)]
+        jobs: usize,
+    },
     /// List the scenarios and the rules they guard.
     List {
         /// Folder of scenario files.
@@ -108,6 +130,21 @@ fn main() -> ExitCode {
             snapshots,
         } => run::record(&suite, &out, &snapshots),
         Command::List { scenarios } => run::list(&scenarios),
+        Command::Report {
+            url,
+            profile,
+            out,
+            scenarios,
+            snapshots,
+            jobs,
+        } => conformance::report(&conformance::ReportArgs {
+            url: &url,
+            profile: &profile,
+            scenarios: &scenarios,
+            snapshots: &snapshots,
+            out: &out,
+            jobs,
+        }),
     }
 }
 

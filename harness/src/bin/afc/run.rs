@@ -55,7 +55,7 @@ impl SuiteArgs {
 }
 
 /// Sets an insta variable unless the user already did.
-fn insta_default(key: &str, value: &str) {
+pub fn insta_default(key: &str, value: &str) {
     if std::env::var_os(key).is_none() {
         std::env::set_var(key, value);
     }
@@ -79,7 +79,7 @@ fn quiet_snapshot_panics() {
     }));
 }
 
-fn could_not_run(what: &str, e: String) -> ExitCode {
+pub fn could_not_run(what: &str, e: String) -> ExitCode {
     eprintln!("afc {what}: {e}");
     ExitCode::from(2)
 }
@@ -89,7 +89,11 @@ fn run_with_progress(
     target: &Target,
     goldens: &Path,
 ) -> Result<Vec<CaseReport>, String> {
-    let cases = args.cases()?;
+    Ok(progress(&args.cases()?, target, goldens, args.jobs))
+}
+
+/// Runs `cases` with a progress bar; failures are named as they happen.
+pub fn progress(cases: &[Case], target: &Target, goldens: &Path, jobs: usize) -> Vec<CaseReport> {
     // Diffs would tear the progress bar; the table and the .snap.new files carry them.
     insta_default("INSTA_OUTPUT", "none");
     quiet_snapshot_panics();
@@ -116,9 +120,9 @@ fn run_with_progress(
         bar.set_message(r.name.clone());
         bar.inc(1);
     };
-    let reports = suite::run_all(&cases, target, goldens, args.jobs, &done);
+    let reports = suite::run_all(cases, target, goldens, jobs, &done);
     bar.finish_and_clear();
-    Ok(reports)
+    reports
 }
 
 /// `afc run`: progress, a summary table, optional JUnit; exit 0/1/2.

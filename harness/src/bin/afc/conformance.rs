@@ -1,0 +1,80 @@
+//! `afc report`: runs the suite on the embedded reference and on another
+//! implementation and writes CONFORMANCE.md.
+
+use std::path::Path;
+use std::process::ExitCode;
+
+use afc::report::Row;
+use afc::suite;
+use afc::target::{Choice, Profile, Target};
+
+use crate::run::{could_not_run, insta_default, progress};
+
+/// Where the other implementation is and how it explains its differences.
+pub struct ReportArgs<'a> {
+    /// Its URL.
+    pub url: &'a str,
+    /// Its profile (name under fixtures/profiles/ or a path).
+    pub profile: &'a str,
+    /// Scenario folder.
+    pub scenarios: &'a Path,
+    /// Golden folder.
+    pub snapshots: &'a Path,
+    /// The document to write.
+    pub out: &'a Path,
+    /// Scenarios at once.
+    pub jobs: usize,
+}
+
+/// Writes CONFORMANCE.md; exit 1 when a difference is unexplained.
+pub fn report(a: &ReportArgs<'_>) -> ExitCode {
+    // A report reads the goldens; it never leaves .snap.new files beside them.
+    insta_default("INSTA_UPDATE", "no");
+    let profiles = Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures/profiles");
+    let profile = match Profile::load(a.profile, &profiles) {
+        Ok(p) => p,
+        Err(e) => return could_not_run("report", e),
+    };
+    let cases = match suite::cases(a.scenarios) {
+        Ok(c) => c,
+        Err(e) => return could_not_run("report", e),
+    };
+    let rows: Vec<Row> = cases
+        .iter()
+        .map(|c| Row {
+            name: c.name.clone(),
+            requires: afc::scenario::load(&c.path)
+                .map(|s| s.requires)
+                .unwrap_or_default(),
+        })
+        .collect();
+    let targets = Target::start(&Choice::default()).and_then(|embedded| {
+        // The other implementation runs everything: no profile, so nothing is skipped.
+        let other = Target::start(&Choice {
+            url: Some(a.url.to_string()),
+            ..Choice::default()
+        })?;
+        Ok((embedded, other))
+    });
+    let (embedded, other) = match targets {
+        Ok(t) => t,
+        Err(e) => return could_not_run("report", e),
+    };
+    let on_embedded = progress(&cases, &embedded, a.snapshots, a.jobs);
+    let on_other = progress(&cases, &other, a.snapshots, a.jobs);
+    let command = format!("afc report --url URL --profile {}", a.profile);
+    let doc = afc::report::conformance(&rows, &on_embedded, &on_other, &profile, &command);
+    if let Err(e) = std::fs::write(a.out, &doc) {
+        return could_not_run("report", format!("cannot write {}: {e}", a.out.display()));
+    }
+    let summary = doc
+        .lines()
+        .find(|l| l.contains(" agree, "))
+        .unwrap_or_default();
+    println!("wrote {}: {summary}", a.out.display());
+    if doc.contains("**UNEXPLAINED**") {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
+}
