@@ -111,15 +111,7 @@ pub fn conformance(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::time::Duration;
-
-    fn report(name: &str, verdict: Verdict) -> CaseReport {
-        CaseReport {
-            name: name.to_string(),
-            verdict,
-            elapsed: Duration::ZERO,
-        }
-    }
+    use crate::report::report;
 
     #[test]
     fn differences_are_explained_by_the_profile_or_flagged() {

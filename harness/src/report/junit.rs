@@ -83,14 +83,7 @@ pub fn junit(reports: &[CaseReport], suite: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn report(name: &str, verdict: Verdict) -> CaseReport {
-        CaseReport {
-            name: name.to_string(),
-            verdict,
-            elapsed: Duration::from_millis(12),
-        }
-    }
+    use crate::report::report;
 
     #[test]
     fn junit_escapes_and_forbids_control_characters() {

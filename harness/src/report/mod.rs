@@ -111,17 +111,19 @@ pub fn table(reports: &[CaseReport], detail_width: usize) -> String {
     out
 }
 
+/// A report that took 12 ms, for the tests of this module's files.
+#[cfg(test)]
+fn report(name: &str, verdict: Verdict) -> CaseReport {
+    CaseReport {
+        name: name.to_string(),
+        verdict,
+        elapsed: Duration::from_millis(12),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn report(name: &str, verdict: Verdict) -> CaseReport {
-        CaseReport {
-            name: name.to_string(),
-            verdict,
-            elapsed: Duration::from_millis(12),
-        }
-    }
 
     #[test]
     fn the_table_shows_the_first_difference_and_totals() {
