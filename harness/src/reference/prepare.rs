@@ -63,10 +63,11 @@ impl Prepared {
     }
 }
 
-/// Splits `node.name`; exactly one dot and two non-empty parts.
+/// Splits `node.name` on its one dot. As v0.1.96 `parseTarget`, an empty part
+/// is not a format error: it fails later as an unknown agent or target.
 pub fn parse_target(target: &str) -> Result<(&str, &str), ApiError> {
     match target.split('.').collect::<Vec<_>>().as_slice() {
-        [node, name] if !node.is_empty() && !name.is_empty() => Ok((node, name)),
+        [node, name] => Ok((node, name)),
         _ => Err(ApiError::untyped(
             "invalid target: target must be in format 'node_id.reasoner_name'",
         )),
@@ -162,9 +163,12 @@ mod tests {
     use super::*;
 
     #[test]
-    fn targets_need_exactly_one_dot_and_two_parts() {
+    fn targets_need_exactly_one_dot() {
         assert_eq!(parse_target("n.r").ok(), Some(("n", "r")));
-        for bad in ["nr", "a.b.c", ".r", "n.", ""] {
+        // Empty parts pass, as in v0.1.96; they fail later as unknown.
+        assert_eq!(parse_target(".r").ok(), Some(("", "r")));
+        assert_eq!(parse_target("n.").ok(), Some(("n", "")));
+        for bad in ["nr", "a.b.c", ""] {
             let Err(e) = parse_target(bad) else {
                 panic!("{bad} accepted")
             };
