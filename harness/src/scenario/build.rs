@@ -78,11 +78,21 @@ fn agent(me: &str, v: &Value, ptr: &str, p: &mut Problems<'_>) -> AgentSpec {
             (name.clone(), ops)
         })
         .collect();
+    let python = v.get("python").map(|script| PythonAgent {
+        script: text(Some(script)),
+        mode: v
+            .get("mode")
+            .and_then(|m| serde_json::from_value(m.clone()).ok())
+            .unwrap_or(PythonMode::Functional),
+        loc: p.loc(&format!("{ptr}/python")),
+    });
     AgentSpec {
         mode: v
             .get("mode")
             .and_then(|m| serde_json::from_value(m.clone()).ok())
+            .filter(|_| python.is_none())
             .unwrap_or_default(),
+        python,
         bugs: arr(v.get("bugs"))
             .iter()
             .filter_map(|b| serde_json::from_value(b.clone()).ok())
