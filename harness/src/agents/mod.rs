@@ -227,7 +227,7 @@ impl AgentHost {
             ));
         }
         let label = format!(
-            "python agent '{agent}' (node {node}, {}, {} mode)",
+            "the SDK process (node {node}, {}, {} mode)",
             spec.script,
             spec.mode.as_str()
         );

@@ -92,28 +92,42 @@ fn scalar(v: &Value) -> String {
     }
 }
 
+/// Every differing leaf of an entry, `path: -golden +new`, at most four.
 fn path_difference(a: &Value, b: &Value) -> String {
-    if let (Value::Object(x), Value::Object(y)) = (a, b) {
-        for (k, va) in x {
-            match y.get(k) {
-                Some(vb) if va == vb => continue,
-                Some(vb) => {
-                    let inner = path_difference(va, vb);
-                    let sep = if inner.starts_with('-') {
-                        ": "
-                    } else {
-                        " › "
-                    };
-                    return format!("{k}{sep}{inner}");
+    let mut out = Vec::new();
+    leaves("", a, b, &mut out);
+    let more = out.len().saturating_sub(4);
+    out.truncate(4);
+    if more > 0 {
+        out.push(format!("{more} more"));
+    }
+    out.join("; ")
+}
+
+fn leaves(path: &str, a: &Value, b: &Value, out: &mut Vec<String>) {
+    let at = |k: &str| {
+        if path.is_empty() {
+            k.to_string()
+        } else {
+            format!("{path} › {k}")
+        }
+    };
+    match (a, b) {
+        (Value::Object(x), Value::Object(y)) => {
+            for (k, va) in x {
+                match y.get(k) {
+                    Some(vb) if va == vb => {}
+                    Some(vb) => leaves(&at(k), va, vb, out),
+                    None => out.push(format!("{}: -{} +(missing)", at(k), scalar(va))),
                 }
-                None => return format!("{k}: -{} +(missing)", scalar(va)),
+            }
+            for (k, vb) in y.iter().filter(|(k, _)| !x.contains_key(*k)) {
+                out.push(format!("{}: -(missing) +{}", at(k), scalar(vb)));
             }
         }
-        if let Some(k) = y.keys().find(|k| !x.contains_key(*k)) {
-            return format!("{k}: -(missing) +{}", scalar(&y[k]));
-        }
+        _ if path.is_empty() => out.push(format!("-{} +{}", scalar(a), scalar(b))),
+        _ => out.push(format!("{path}: -{} +{}", scalar(a), scalar(b))),
     }
-    format!("-{} +{}", scalar(a), scalar(b))
 }
 
 #[cfg(test)]

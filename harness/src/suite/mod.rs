@@ -150,15 +150,35 @@ pub fn run_case(case: &Case, target: &Target, goldens: &Path) -> CaseReport {
     }
 }
 
-fn verdict(case: &Case, target: &Target, goldens: &Path) -> Verdict {
-    let failed = |problem: String| Verdict::Failed {
+/// Runs and checks an already loaded (possibly altered) scenario of `case`
+/// against the goldens of its name: how a test proves that a deliberately
+/// broken agent fails the correct scenario's goldens.
+pub fn run_loaded(case: &Case, scenario: Scenario, target: &Target, goldens: &Path) -> CaseReport {
+    let started = Instant::now();
+    let goldens = std::path::absolute(goldens).unwrap_or_else(|_| goldens.to_path_buf());
+    let verdict = judge(case, Arc::new(scenario), target, &goldens);
+    CaseReport {
+        name: case.name.clone(),
+        verdict,
+        elapsed: started.elapsed(),
+    }
+}
+
+fn failed(problem: String) -> Verdict {
+    Verdict::Failed {
         problems: vec![problem],
         first_diff: None,
-    };
-    let scenario = match crate::scenario::load(&case.path) {
-        Ok(s) => Arc::new(s),
-        Err(e) => return failed(e.to_string()),
-    };
+    }
+}
+
+fn verdict(case: &Case, target: &Target, goldens: &Path) -> Verdict {
+    match crate::scenario::load(&case.path) {
+        Ok(s) => judge(case, Arc::new(s), target, goldens),
+        Err(e) => failed(e.to_string()),
+    }
+}
+
+fn judge(case: &Case, scenario: Arc<Scenario>, target: &Target, goldens: &Path) -> Verdict {
     if let Some(reason) = skip_reason(&scenario, target) {
         return Verdict::Skipped(reason);
     }
