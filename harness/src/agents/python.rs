@@ -101,6 +101,8 @@ impl Process {
             .envs(env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
             .env("PYTHONUNBUFFERED", "1")
             .env("PYTHONDONTWRITEBYTECODE", "1")
+            // LiteLLM (imported by some SDK versions) must not fetch its price list.
+            .env("LITELLM_LOCAL_MODEL_COST_MAP", "True")
             // requests and aiohttp honour proxy variables even on loopback.
             .env("NO_PROXY", "127.0.0.1,localhost")
             .env("no_proxy", "127.0.0.1,localhost")
