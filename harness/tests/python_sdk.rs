@@ -6,7 +6,7 @@
 //!
 //! The interpreter is `AFC_PYTHON`, else `.venv/bin/python` at the workspace
 //! root (`.ci/run` makes it). Without one the trials are reported ignored,
-//! never passed.
+//! never passed, unless `AFC_REQUIRE_PYTHON` is set (CI), when they fail.
 
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
@@ -21,9 +21,10 @@ fn workspace() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
 }
 
+/// `AFC_PYTHON` (relative to the workspace root, as in the scenarios), else `.venv`.
 fn python() -> Option<PathBuf> {
     let candidate = std::env::var_os("AFC_PYTHON")
-        .map(PathBuf::from)
+        .map(|p| workspace().join(p))
         .unwrap_or_else(|| workspace().join(".venv/bin/python"));
     candidate.exists().then_some(candidate)
 }
@@ -31,6 +32,8 @@ fn python() -> Option<PathBuf> {
 fn main() {
     let args = Arguments::from_args();
     let py = python();
+    // On CI (AFC_REQUIRE_PYTHON) a missing interpreter fails instead of skipping.
+    let required = std::env::var_os("AFC_REQUIRE_PYTHON").is_some();
     let trials = ["functional", "serve"]
         .into_iter()
         .map(|mode| {
@@ -43,7 +46,7 @@ fn main() {
                     run(&py, mode)
                 },
             )
-            .with_ignored_flag(missing)
+            .with_ignored_flag(missing && !required)
         })
         .collect();
     libtest_mimic::run(&args, trials).exit();

@@ -4,7 +4,9 @@
 //! (`AGENTFIELD_URL`, `AGENTFIELD_IMAGE`, else the embedded reference) and
 //! compares each view with `snapshots/<scenario>@<view>.snap`. A broken file
 //! fails only its own trial; a scenario the target's profile cannot run is
-//! reported ignored, with the reason in its name, never passed.
+//! reported ignored, with the reason in its name, never passed; so is one
+//! with a Python SDK agent where there is no interpreter (`AFC_PYTHON`,
+//! `.venv`), unless `AFC_REQUIRE_PYTHON` is set, as on CI.
 
 use std::path::{Path, PathBuf};
 
@@ -31,7 +33,7 @@ fn main() {
         .map(|case| {
             let skip = afc::scenario::load(&case.path)
                 .ok()
-                .and_then(|s| suite::missing_capability(&s, &target));
+                .and_then(|s| suite::skip_reason(&s, &target));
             let (target, goldens) = (target.clone(), goldens.clone());
             let trial = Trial::test(case.name.clone(), move || {
                 match suite::run_case(&case, &target, &goldens).verdict {

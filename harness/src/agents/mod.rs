@@ -1,9 +1,15 @@
-//! Scripted agents: one real HTTP server per declared node. Each registers
-//! with the target exactly as an SDK agent does (agent-protocol §1, §8),
-//! records every dispatch, and runs its reasoner programs. An agent can be
-//! taken down (it stops listening) and brought back on the same port.
+//! The agents of a scenario: one real HTTP server per declared node.
+//!
+//! A scripted agent registers with the target exactly as an SDK agent does
+//! (agent-protocol §1, §8), records every dispatch, and runs its reasoner
+//! programs. A Python agent is the real SDK in a child process (`python.rs`),
+//! seen through a recording wire (`proxy.rs`) whose agent side is the server
+//! registered with the target; both kinds land in the same [`Log`]. Either
+//! can be taken down (it stops listening) and brought back on the same port.
 
 mod program;
+mod proxy;
+pub mod python;
 pub mod record;
 mod server;
 mod template;
@@ -48,18 +54,31 @@ pub enum AgentError {
     /// A step named an agent the scenario does not declare.
     #[error("no agent '{0}' in this scenario")]
     Unknown(String),
+    /// A Python agent could not be started or did not become ready.
+    #[error("python agent '{agent}': {detail}")]
+    Python {
+        /// Agent name.
+        agent: String,
+        /// What was awaited, what was seen last, the process's last output.
+        detail: String,
+    },
 }
 
 struct Running {
     addr: SocketAddr,
+    /// The recording wire, for a Python agent; its agent side is what listens.
+    wire: Option<Arc<proxy::Wire>>,
     stop: Option<oneshot::Sender<()>>,
     task: Option<JoinHandle<()>>,
 }
 
-/// The agents of one scenario; dropping it stops them all.
+/// The agents of one scenario; dropping it stops them all and kills the
+/// Python processes.
 pub struct AgentHost {
     world: Arc<World>,
     running: BTreeMap<String, Running>,
+    /// Python processes, and the stop signals of their control-plane sides.
+    pythons: Vec<(python::Process, oneshot::Sender<()>)>,
 }
 
 fn suffix() -> String {
@@ -104,8 +123,9 @@ impl AgentHost {
         let mut host = AgentHost {
             world,
             running: BTreeMap::new(),
+            pythons: Vec::new(),
         };
-        for agent in scenario.agents.keys() {
+        for (agent, spec) in &scenario.agents {
             let listener = TcpListener::bind(&bind)
                 .await
                 .map_err(|source| AgentError::Bind {
@@ -118,17 +138,116 @@ impl AgentHost {
                 addr: bind.clone(),
                 source,
             })?;
-            host.running
-                .insert(agent.clone(), host.serve(agent, listener, addr));
-            host.register(agent, &format!("http://{public}:{}", addr.port()))
-                .await?;
+            let url = format!("http://{public}:{}", addr.port());
+            let Some(py) = &spec.python else {
+                let running = host.serve(agent, listener, addr, None);
+                host.running.insert(agent.clone(), running);
+                host.register(agent, &url).await?;
+                continue;
+            };
+            let wire = Arc::new(proxy::Wire::new(
+                agent,
+                url,
+                host.world
+                    .node_ids
+                    .iter()
+                    .map(|(a, n)| (n.clone(), a.clone()))
+                    .collect(),
+                host.world.recorder.clone(),
+                host.world.client.clone(),
+            ));
+            let running = host.serve(agent, listener, addr, Some(wire.clone()));
+            host.running.insert(agent.clone(), running);
+            let process = host.spawn_python(agent, py, &wire).await?;
+            host.pythons.push(process);
+        }
+        // Python agents start together and are awaited together: their imports dominate.
+        for (process, _) in &host.pythons {
+            let agent = process.agent();
+            let wire = host.running[agent].wire.clone();
+            if let Some(wire) = wire {
+                process
+                    .ready(&wire)
+                    .await
+                    .map_err(|detail| AgentError::Python {
+                        agent: agent.to_string(),
+                        detail,
+                    })?;
+            }
         }
         Ok(host)
     }
 
-    fn serve(&self, agent: &str, listener: TcpListener, addr: SocketAddr) -> Running {
+    async fn spawn_python(
+        &self,
+        agent: &str,
+        spec: &crate::scenario::PythonAgent,
+        wire: &Arc<proxy::Wire>,
+    ) -> Result<(python::Process, oneshot::Sender<()>), AgentError> {
+        let err = |detail: String| AgentError::Python {
+            agent: agent.to_string(),
+            detail,
+        };
+        let interpreter = python::interpreter().map_err(err)?;
+        let script = python::script(spec).map_err(err)?;
+        // The control-plane side is only for this process: always loopback.
+        let listener = TcpListener::bind("127.0.0.1:0")
+            .await
+            .map_err(|e| err(format!("cannot listen for its control-plane side: {e}")))?;
+        let cp = format!(
+            "http://{}",
+            listener.local_addr().map_err(|e| err(e.to_string()))?
+        );
         let (stop, stopped) = oneshot::channel::<()>();
-        let app = server::router(self.world.clone(), agent.to_string());
+        let app = proxy::control_plane_side(wire.clone());
+        tokio::spawn(async move {
+            let shutdown = async {
+                let _ = stopped.await;
+            };
+            if let Err(e) = axum::serve(listener, app)
+                .with_graceful_shutdown(shutdown)
+                .await
+            {
+                tracing::warn!("python agent wire ended: {e}");
+            }
+        });
+        let node = self.world.node_ids[agent].clone();
+        let mut env: Vec<(String, String)> = vec![
+            ("AFC_CP_URL".into(), cp.clone()),
+            ("AGENTFIELD_SERVER".into(), cp),
+            ("AFC_NODE_ID".into(), node.clone()),
+            ("AFC_MODE".into(), spec.mode.as_str().into()),
+            // The SDK takes only the host from it; the port is its own (§7.2).
+            ("AGENT_CALLBACK_URL".into(), "http://127.0.0.1".into()),
+        ];
+        for (other, id) in &self.world.node_ids {
+            env.push((
+                format!("AFC_NODE_{}", other.to_ascii_uppercase()),
+                id.clone(),
+            ));
+        }
+        let label = format!(
+            "the SDK process (node {node}, {}, {} mode)",
+            spec.script,
+            spec.mode.as_str()
+        );
+        let process =
+            python::Process::spawn(&interpreter, &script, &env, agent, label).map_err(err)?;
+        Ok((process, stop))
+    }
+
+    fn serve(
+        &self,
+        agent: &str,
+        listener: TcpListener,
+        addr: SocketAddr,
+        wire: Option<Arc<proxy::Wire>>,
+    ) -> Running {
+        let (stop, stopped) = oneshot::channel::<()>();
+        let app = match &wire {
+            Some(w) => proxy::agent_side(w.clone()),
+            None => server::router(self.world.clone(), agent.to_string()),
+        };
         let task = tokio::spawn(async move {
             let shutdown = async {
                 let _ = stopped.await;
@@ -142,6 +261,7 @@ impl AgentHost {
         });
         Running {
             addr,
+            wire,
             stop: Some(stop),
             task: Some(task),
         }
@@ -211,11 +331,11 @@ impl AgentHost {
 
     /// Listens again on the same address.
     pub async fn up(&mut self, agent: &str) -> Result<(), AgentError> {
-        let addr = self
+        let (addr, wire) = self
             .running
             .get(agent)
-            .ok_or_else(|| AgentError::Unknown(agent.to_string()))?
-            .addr;
+            .map(|r| (r.addr, r.wire.clone()))
+            .ok_or_else(|| AgentError::Unknown(agent.to_string()))?;
         let listener = TcpListener::bind(addr)
             .await
             .map_err(|source| AgentError::Bind {
@@ -223,7 +343,7 @@ impl AgentHost {
                 addr: addr.to_string(),
                 source,
             })?;
-        let running = self.serve(agent, listener, addr);
+        let running = self.serve(agent, listener, addr, wire);
         self.running.insert(agent.to_string(), running);
         Ok(())
     }
@@ -235,6 +355,10 @@ impl Drop for AgentHost {
             if let Some(stop) = r.stop.take() {
                 let _ = stop.send(());
             }
+        }
+        // The processes are killed as `pythons` drops (kill_on_drop).
+        for (_, stop) in self.pythons.drain(..) {
+            let _ = stop.send(());
         }
     }
 }

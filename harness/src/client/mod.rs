@@ -76,6 +76,11 @@ impl Client {
         &self.base
     }
 
+    /// The API key sent with every request, if any.
+    pub fn api_key(&self) -> Option<&str> {
+        self.api_key.as_deref()
+    }
+
     /// Sends one request. `path` starts with `/`.
     pub async fn send(
         &self,

@@ -78,11 +78,21 @@ fn agent(me: &str, v: &Value, ptr: &str, p: &mut Problems<'_>) -> AgentSpec {
             (name.clone(), ops)
         })
         .collect();
+    let python = v.get("python").map(|script| PythonAgent {
+        script: text(Some(script)),
+        mode: v
+            .get("mode")
+            .and_then(|m| serde_json::from_value(m.clone()).ok())
+            .unwrap_or(PythonMode::Functional),
+        loc: p.loc(&format!("{ptr}/python")),
+    });
     AgentSpec {
         mode: v
             .get("mode")
             .and_then(|m| serde_json::from_value(m.clone()).ok())
+            .filter(|_| python.is_none())
             .unwrap_or_default(),
+        python,
         bugs: arr(v.get("bugs"))
             .iter()
             .filter_map(|b| serde_json::from_value(b.clone()).ok())
@@ -314,4 +324,39 @@ fn strings(v: Option<&Value>) -> Vec<String> {
         .iter()
         .filter_map(|s| s.as_str().map(str::to_string))
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::{parse_str, PythonMode};
+
+    const PY: &str = "agents:\n  research:\n    python: fixtures/agents/python/research.py\n";
+
+    #[test]
+    fn a_python_agent_has_a_script_a_mode_and_any_reasoner() {
+        let text = format!("{PY}    mode: serve\nsteps:\n  - run: research.anything\n");
+        let s = parse_str("p.yaml", "p", &text).expect("valid");
+        let py = s.agents["research"].python.as_ref().expect("python agent");
+        assert_eq!(py.script, "fixtures/agents/python/research.py");
+        assert_eq!(py.mode, PythonMode::Serve);
+        assert_eq!(py.loc.line, 3);
+        let text = format!("{PY}steps:\n  - run: research.root\n");
+        let s = parse_str("p.yaml", "p", &text).expect("valid");
+        assert_eq!(
+            s.agents["research"].python.as_ref().map(|p| p.mode),
+            Some(PythonMode::Functional)
+        );
+    }
+
+    #[test]
+    fn a_python_agent_takes_no_program_and_no_scripted_mode() {
+        for extra in [
+            "    reasoners: {root: [{return: {}}]}\n",
+            "    mode: inline\n",
+        ] {
+            let text = format!("{PY}{extra}steps:\n  - run: research.root\n");
+            let e = parse_str("p.yaml", "p", &text).expect_err("invalid");
+            assert!(e.to_string().contains("p.yaml:"), "{e}");
+        }
+    }
 }

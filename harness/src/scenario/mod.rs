@@ -4,7 +4,7 @@ mod build;
 mod load;
 pub mod model;
 mod semantic;
-mod yaml;
+pub(crate) mod yaml;
 
 pub use load::{discover, load, parse_str, LoadError, Problem};
 pub use model::*;

@@ -82,9 +82,44 @@ pub enum SdkBug {
     DropReplayHeaders,
 }
 
+/// How a real Python SDK agent runs (agent-protocol §7.3).
+#[derive(Clone, Copy, Debug, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum PythonMode {
+    /// Registered, then `agentfield_server = None`: reasoners answer inline
+    /// 200/500, no heartbeats, no workflow events (the upstream functional tests).
+    Functional,
+    /// `app.run()`: 202 + status callback, heartbeats, workflow events.
+    Serve,
+}
+
+impl PythonMode {
+    /// The value the fixture reads from `AFC_MODE`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PythonMode::Functional => "functional",
+            PythonMode::Serve => "serve",
+        }
+    }
+}
+
+/// A node played by a Python file that uses the real PyPI `agentfield` SDK.
+#[derive(Clone, Debug)]
+pub struct PythonAgent {
+    /// The file as written, relative to the workspace root.
+    pub script: String,
+    /// Functional or serve mode.
+    pub mode: PythonMode,
+    /// Where `python:` was written; the script is looked up from this file's folder upwards.
+    pub loc: Location,
+}
+
 /// One agent node.
 #[derive(Clone, Debug)]
 pub struct AgentSpec {
+    /// A real SDK agent instead of a scripted one; then `reasoners` is empty
+    /// and `mode`, `bugs` and `llm_timeout_ms` do not apply.
+    pub python: Option<PythonAgent>,
     /// Inline (200) or async (202 + status callback).
     pub mode: AgentMode,
     /// SDK bugs switched on.

@@ -48,7 +48,8 @@ fn check_target(s: &Scenario, agent: &str, reasoner: &str, ptr: &str, p: &mut Pr
             ptr,
             format!("unknown agent '{agent}'; {}", known(s.agents.keys())),
         ),
-        Some(a) if !a.reasoners.contains_key(reasoner) => p.at(
+        // A Python agent's reasoners are in its file; the target answers 400 for a wrong one.
+        Some(a) if a.python.is_none() && !a.reasoners.contains_key(reasoner) => p.at(
             ptr,
             format!(
                 "unknown reasoner '{reasoner}' on agent '{agent}'; {}",

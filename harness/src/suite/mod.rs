@@ -16,6 +16,8 @@ use serde_json::Value;
 use crate::scenario::{Scenario, View};
 use crate::target::Target;
 
+mod diff;
+
 /// One scenario file of the suite.
 #[derive(Clone, Debug)]
 pub struct Case {
@@ -128,6 +130,12 @@ pub fn missing_capability(scenario: &Scenario, target: &Target) -> Option<String
     })
 }
 
+/// Why a scenario is not run against `target`: a capability its profile
+/// lacks, or a Python agent and no interpreter to run it.
+pub fn skip_reason(scenario: &Scenario, target: &Target) -> Option<String> {
+    missing_capability(scenario, target).or_else(|| crate::agents::python::missing_python(scenario))
+}
+
 /// Loads, runs and checks one scenario against `target`, comparing each view
 /// with `goldens/<scenario>@<view>.snap`.
 pub fn run_case(case: &Case, target: &Target, goldens: &Path) -> CaseReport {
@@ -142,16 +150,36 @@ pub fn run_case(case: &Case, target: &Target, goldens: &Path) -> CaseReport {
     }
 }
 
-fn verdict(case: &Case, target: &Target, goldens: &Path) -> Verdict {
-    let failed = |problem: String| Verdict::Failed {
+/// Runs and checks an already loaded (possibly altered) scenario of `case`
+/// against the goldens of its name: how a test proves that a deliberately
+/// broken agent fails the correct scenario's goldens.
+pub fn run_loaded(case: &Case, scenario: Scenario, target: &Target, goldens: &Path) -> CaseReport {
+    let started = Instant::now();
+    let goldens = std::path::absolute(goldens).unwrap_or_else(|_| goldens.to_path_buf());
+    let verdict = judge(case, Arc::new(scenario), target, &goldens);
+    CaseReport {
+        name: case.name.clone(),
+        verdict,
+        elapsed: started.elapsed(),
+    }
+}
+
+fn failed(problem: String) -> Verdict {
+    Verdict::Failed {
         problems: vec![problem],
         first_diff: None,
-    };
-    let scenario = match crate::scenario::load(&case.path) {
-        Ok(s) => Arc::new(s),
-        Err(e) => return failed(e.to_string()),
-    };
-    if let Some(reason) = missing_capability(&scenario, target) {
+    }
+}
+
+fn verdict(case: &Case, target: &Target, goldens: &Path) -> Verdict {
+    match crate::scenario::load(&case.path) {
+        Ok(s) => judge(case, Arc::new(s), target, goldens),
+        Err(e) => failed(e.to_string()),
+    }
+}
+
+fn judge(case: &Case, scenario: Arc<Scenario>, target: &Target, goldens: &Path) -> Verdict {
+    if let Some(reason) = skip_reason(&scenario, target) {
         return Verdict::Skipped(reason);
     }
     let runtime = match tokio::runtime::Builder::new_current_thread()
@@ -172,12 +200,13 @@ fn verdict(case: &Case, target: &Target, goldens: &Path) -> Verdict {
             continue;
         }
         let golden = golden_path(goldens, &scenario.name, *view);
-        let diff = first_difference(&golden, value);
+        let (diff, entry) = diff::first_difference(&golden, value);
         let shown = golden
             .strip_prefix(std::env::current_dir().unwrap_or_default())
             .unwrap_or(&golden);
+        let entry = entry.map_or_else(String::new, |e| format!("; first changed entry: {e}"));
         problems.push(format!(
-            "view '{}' differs from {}: {diff}",
+            "view '{}' differs from {}: {diff}{entry}",
             view.as_str(),
             shown.display()
         ));
@@ -221,49 +250,9 @@ fn matches_golden(
     .is_ok()
 }
 
-/// The first line where the golden and the new rendering differ, as
-/// `-golden line` / `+new line`.
-fn first_difference(golden: &Path, value: &Value) -> String {
-    // The same YAML rendering that `assert_yaml_snapshot!` compares.
-    let new = insta::_macro_support::serialize_value(
-        value,
-        insta::_macro_support::SerializationFormat::Yaml,
-    );
-    let old = match insta::Snapshot::from_file(golden) {
-        Ok(s) => match s.contents().as_text() {
-            Some(t) => t.to_string(),
-            None => return format!("{} is not a text snapshot", golden.display()),
-        },
-        Err(_) => return format!("no golden {}", golden.display()),
-    };
-    first_changed_line(&old, new.trim_end())
-}
-
-fn first_changed_line(old: &str, new: &str) -> String {
-    let old: Vec<&str> = old.lines().collect();
-    let new: Vec<&str> = new.lines().collect();
-    let same = old.iter().zip(&new).take_while(|(a, b)| a == b).count();
-    match (old.get(same), new.get(same)) {
-        (Some(a), Some(b)) => format!("line {}: -{} +{}", same + 1, a.trim(), b.trim()),
-        (Some(a), None) => format!("line {}: -{}", same + 1, a.trim()),
-        (None, Some(b)) => format!("line {}: +{}", same + 1, b.trim()),
-        (None, None) => "same text, different metadata".to_string(),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn first_changed_line_names_both_sides() {
-        assert_eq!(
-            first_changed_line("a: 1\nb: 2\nc: 3", "a: 1\nb: 9\nc: 3"),
-            "line 2: -b: 2 +b: 9"
-        );
-        assert_eq!(first_changed_line("a: 1", "a: 1\nb: 2"), "line 2: +b: 2");
-        assert_eq!(first_changed_line("a: 1\nb: 2", "a: 1"), "line 2: -b: 2");
-    }
 
     #[test]
     fn an_empty_folder_is_an_error_not_an_empty_pass() {

@@ -1,0 +1,201 @@
+//! Real SDK agents: a Python file that uses the unmodified PyPI `agentfield`
+//! package, run by the interpreter of a venv (`AFC_PYTHON`, else
+//! `.venv/bin/python` in the current directory, the workspace root).
+//!
+//! The harness gives the process its node id and control-plane URL through
+//! the environment (`AFC_NODE_ID`, `AFC_CP_URL` = `AGENTFIELD_SERVER`,
+//! `AFC_MODE`, and `AFC_NODE_<AGENT>` for every agent of the scenario), with
+//! the control-plane URL being the recording wire of `proxy.rs`. It waits for
+//! the registration to pass through that wire and for the agent to answer,
+//! with a deadline; the process is killed when the scenario's agents drop.
+
+use std::collections::VecDeque;
+use std::path::{Path, PathBuf};
+use std::process::Stdio;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use tokio::io::{AsyncBufReadExt, AsyncRead, BufReader};
+use tokio::process::{Child, Command};
+
+use super::proxy::Wire;
+use crate::scenario::{PythonAgent, Scenario};
+
+/// How long a Python agent may take to import the SDK, register and listen.
+const STARTUP: Duration = Duration::from_secs(90);
+/// Lines of the agent's output kept for error messages.
+const TAIL: usize = 40;
+
+/// The interpreter that runs Python agents, or why there is none.
+pub fn interpreter() -> Result<PathBuf, String> {
+    match std::env::var_os("AFC_PYTHON") {
+        Some(p) if Path::new(&p).exists() => Ok(PathBuf::from(p)),
+        Some(p) => Err(format!(
+            "AFC_PYTHON={} does not exist",
+            Path::new(&p).display()
+        )),
+        None => {
+            let venv = PathBuf::from(".venv/bin/python");
+            if venv.exists() {
+                Ok(venv)
+            } else {
+                Err(
+                    "no Python interpreter for SDK agents: set AFC_PYTHON or make .venv \
+                     with agentfield (see .ci/run)"
+                        .to_string(),
+                )
+            }
+        }
+    }
+}
+
+/// Why `scenario` cannot run here: it has a Python agent and there is no
+/// interpreter. `AFC_REQUIRE_PYTHON=1` (CI) turns this into a failure instead.
+pub fn missing_python(scenario: &Scenario) -> Option<String> {
+    let needs = scenario.agents.values().any(|a| a.python.is_some());
+    if !needs || std::env::var_os("AFC_REQUIRE_PYTHON").is_some() {
+        return None;
+    }
+    interpreter().err()
+}
+
+/// The script, looked up from the scenario file's folder upwards, so that
+/// `fixtures/agents/python/x.py` means the workspace's fixtures wherever the
+/// harness runs from.
+pub(crate) fn script(spec: &PythonAgent) -> Result<PathBuf, String> {
+    let written = Path::new(&spec.script);
+    let scenario = Path::new(&*spec.loc.file);
+    let found = scenario
+        .ancestors()
+        .skip(1)
+        .map(|dir| dir.join(written))
+        .chain(std::iter::once(written.to_path_buf()))
+        .find(|p| p.is_file());
+    found.ok_or_else(|| {
+        format!(
+            "{}: python agent script '{}' not found next to the scenario or in the current directory",
+            spec.loc, spec.script
+        )
+    })
+}
+
+/// A running Python agent process; dropping it kills the process.
+pub(crate) struct Process {
+    agent: String,
+    label: String,
+    child: Mutex<Child>,
+    output: Arc<Mutex<VecDeque<String>>>,
+}
+
+impl Process {
+    /// Starts `python script` with `env`, its output kept for diagnostics.
+    pub(crate) fn spawn(
+        python: &Path,
+        script: &Path,
+        env: &[(String, String)],
+        agent: &str,
+        label: String,
+    ) -> Result<Process, String> {
+        let mut child = Command::new(python)
+            .arg(script)
+            .envs(env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+            .env("PYTHONUNBUFFERED", "1")
+            .env("PYTHONDONTWRITEBYTECODE", "1")
+            // LiteLLM (imported by some SDK versions) must not fetch its price list.
+            .env("LITELLM_LOCAL_MODEL_COST_MAP", "True")
+            // requests and aiohttp honour proxy variables even on loopback.
+            .env("NO_PROXY", "127.0.0.1,localhost")
+            .env("no_proxy", "127.0.0.1,localhost")
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .kill_on_drop(true)
+            .spawn()
+            .map_err(|e| format!("{label}: cannot start {}: {e}", python.display()))?;
+        let output = Arc::new(Mutex::new(VecDeque::new()));
+        if let Some(out) = child.stdout.take() {
+            tokio::spawn(keep_lines(out, output.clone()));
+        }
+        if let Some(err) = child.stderr.take() {
+            tokio::spawn(keep_lines(err, output.clone()));
+        }
+        Ok(Process {
+            agent: agent.to_string(),
+            label,
+            child: Mutex::new(child),
+            output,
+        })
+    }
+
+    /// The scenario agent it plays.
+    pub(crate) fn agent(&self) -> &str {
+        &self.agent
+    }
+
+    /// The last lines the process printed.
+    pub(crate) fn tail(&self, n: usize) -> String {
+        let out = self.output.lock().unwrap_or_else(|p| p.into_inner());
+        let skip = out.len().saturating_sub(n);
+        out.iter()
+            .skip(skip)
+            .cloned()
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+
+    fn exited(&self) -> Option<String> {
+        let mut child = self.child.lock().unwrap_or_else(|p| p.into_inner());
+        match child.try_wait() {
+            Ok(Some(status)) => Some(status.to_string()),
+            Ok(None) => None,
+            Err(e) => Some(format!("unknown state: {e}")),
+        }
+    }
+
+    /// Waits until the registration went through `wire` and the agent
+    /// answers HTTP; fails early if the process exits.
+    pub(crate) async fn ready(&self, wire: &Wire) -> Result<(), String> {
+        let what = format!("{} to register and listen", self.label);
+        let outcome = crate::client::poll(&what, STARTUP, || async {
+            if let Some(status) = self.exited() {
+                let err = format!(
+                    "{} exited ({status}) before it was ready; its last output:\n{}",
+                    self.label,
+                    self.tail(15)
+                );
+                return (Some(Err(err)), String::new());
+            }
+            let last = self.tail(1);
+            let seen = match wire.registration() {
+                None => format!("no registration yet; last output: {last:?}"),
+                Some(r) if !(200..300).contains(&r.status) => {
+                    format!("registration answered HTTP {} {}", r.status, r.answer)
+                }
+                Some(_) => match wire.probe("/health").await {
+                    Ok(_) => return (Some(Ok(())), String::new()),
+                    Err(e) => format!(
+                        "registered as {}, not answering yet: {e}",
+                        wire.upstream().unwrap_or_default()
+                    ),
+                },
+            };
+            (None, seen)
+        })
+        .await;
+        match outcome {
+            Ok(inner) => inner,
+            Err(timeout) => Err(format!("{timeout}\nits last output:\n{}", self.tail(15))),
+        }
+    }
+}
+
+async fn keep_lines(stream: impl AsyncRead + Unpin, sink: Arc<Mutex<VecDeque<String>>>) {
+    let mut lines = BufReader::new(stream).lines();
+    while let Ok(Some(line)) = lines.next_line().await {
+        let mut sink = sink.lock().unwrap_or_else(|p| p.into_inner());
+        if sink.len() == TAIL {
+            sink.pop_front();
+        }
+        sink.push_back(line);
+    }
+}

@@ -1,0 +1,145 @@
+//! The suite catches the SDK bugs of agent-protocol §4.3: each trial runs a
+//! correct scenario with a buggy agent and asserts that afc fails it against
+//! the correct goldens, with a difference that names the hop and the header.
+//!
+//! - Scripted agents with the bug switched on (`bugs:` set on the loaded
+//!   scenario, never in a file): `drop_replay_headers` (SDK <= 0.1.91) and
+//!   `inherited_parent` (SDK <= 0.1.20).
+//! - The real PyPI `agentfield==0.1.91`, from `.venv-0.1.91` (`.ci/run` makes
+//!   it), running the Python scenarios: its `app.call` does not forward the
+//!   replay trio. Without that venv these trials are ignored, never passed
+//!   (and fail when `AFC_REQUIRE_PYTHON` is set, as on CI).
+//!
+//! No golden is written for a buggy agent: insta runs with `INSTA_UPDATE=no`.
+
+use std::path::{Path, PathBuf};
+
+use afc::scenario::SdkBug;
+use afc::suite::{self, Case, Verdict};
+use afc::target::Target;
+use libtest_mimic::{Arguments, Failed, Trial};
+
+const OLD_SDK: &str = ".venv-0.1.91/bin/python";
+
+fn workspace() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+/// Runs `scenario` (under `scenarios/`) with `bugs` switched on in every
+/// scripted agent; returns the problems of a failed verdict.
+fn run_buggy(target: &Target, scenario: &str, bugs: &[SdkBug]) -> Result<Vec<String>, Failed> {
+    let path = PathBuf::from(format!("scenarios/{scenario}.yaml"));
+    let mut loaded = afc::scenario::load(&path).map_err(|e| e.to_string())?;
+    for agent in loaded.agents.values_mut() {
+        agent.bugs = bugs.to_vec();
+    }
+    let case = Case {
+        name: scenario.to_string(),
+        path,
+    };
+    let report = suite::run_loaded(&case, loaded, target, Path::new("snapshots"));
+    match report.verdict {
+        Verdict::Failed { problems, .. } => Ok(problems),
+        other => Err(format!("{scenario} with {bugs:?} must fail, it was {other:?}").into()),
+    }
+}
+
+/// The problem of `view` must name `expected` (hop › header: -golden +got).
+fn names(problems: &[String], view: &str, expected: &str) -> Result<(), Failed> {
+    let prefix = format!("view '{view}' differs");
+    match problems.iter().find(|p| p.starts_with(&prefix)) {
+        Some(p) if p.contains(expected) => {
+            eprintln!("afc reported: {p}");
+            Ok(())
+        }
+        Some(p) => Err(format!("the {view} difference should name `{expected}`:\n{p}").into()),
+        None => Err(format!("no {view} difference among:\n{}", problems.join("\n")).into()),
+    }
+}
+
+fn main() {
+    let args = Arguments::from_args();
+    std::env::set_current_dir(workspace()).expect("the workspace root exists");
+    // Set before any thread starts: never record goldens of a buggy agent,
+    // and let the Python scenarios run the old SDK.
+    std::env::set_var("INSTA_UPDATE", "no");
+    // The expected mismatches are reported by the trials; keep insta's own
+    // diff and caught assertion panics out of the log.
+    std::env::set_var("INSTA_OUTPUT", "none");
+    let default_hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let text = info
+            .payload()
+            .downcast_ref::<String>()
+            .map(String::as_str)
+            .or_else(|| info.payload().downcast_ref::<&str>().copied())
+            .unwrap_or_default();
+        if !text.starts_with("snapshot assertion for") {
+            default_hook(info);
+        }
+    }));
+    let old_sdk = Path::new(OLD_SDK).exists();
+    if old_sdk {
+        std::env::set_var("AFC_PYTHON", OLD_SDK);
+    }
+    let target = Target::from_env().unwrap_or_else(|e| panic!("no target: {e}"));
+    let scripted = |name: &str, scenario: &'static str, bug: SdkBug, view, hop: &'static str| {
+        let target = target.clone();
+        Trial::test(name, move || {
+            let problems = run_buggy(&target, scenario, &[bug])?;
+            names(&problems, view, hop)
+        })
+    };
+    // On CI (AFC_REQUIRE_PYTHON) a missing venv fails instead of skipping.
+    let required = std::env::var_os("AFC_REQUIRE_PYTHON").is_some();
+    let real = |name: &str, scenario: &'static str, hop: &'static str| {
+        let target = target.clone();
+        Trial::test(name, move || {
+            if !old_sdk {
+                return Err(format!("no {OLD_SDK} (.ci/run makes it)").into());
+            }
+            let problems = run_buggy(&target, scenario, &[])?;
+            names(&problems, "headers", hop)
+        })
+        .with_ignored_flag(!old_sdk && !required)
+    };
+    let trials = vec![
+        scripted(
+            "scripted_drop_replay_headers_fails_the_headers_golden",
+            "headers/three_levels_deep",
+            SdkBug::DropReplayHeaders,
+            "headers",
+            // Without the trio the restarted finish fails again, so only
+            // this hop is on both sides: it lost its replay source.
+            "run2/leaf.work#2 › parent: -run2/mid.branch#2 +run2/mid.branch; replay_source: -run1 +absent",
+        ),
+        scripted(
+            "scripted_drop_replay_headers_fails_the_restart_golden",
+            "restart/restart_from_failed_child",
+            SdkBug::DropReplayHeaders,
+            "headers",
+            "run2/research.synth › replay_source: -run1 +absent",
+        ),
+        scripted(
+            "scripted_inherited_parent_fails_the_headers_golden",
+            "headers/three_levels_deep",
+            SdkBug::InheritedParent,
+            "headers",
+            // The root has no parent to inherit, so none reaches any hop below it.
+            "run1/leaf.finish › parent: -run1/mid.branch +absent",
+        ),
+        real(
+            "sdk_0_1_91_fails_the_python_headers_golden",
+            "python/sdk_headers_deep",
+            "run2/deep.branch#1 › replay_source: -run1 +absent",
+        ),
+        real(
+            "sdk_0_1_91_fails_the_python_restart_golden",
+            "python/sdk_restart_functional",
+            "run2/research.child#2 › replay_source: -run1 +absent",
+        ),
+    ];
+    let conclusion = libtest_mimic::run(&args, trials);
+    drop(target);
+    conclusion.exit();
+}
