@@ -101,6 +101,24 @@ fn provenance(i: &ViewInputs<'_>) -> Value {
                 "parent".into(),
                 al.value(&opt(e.node.get("parent_execution_id"))),
             );
+            // §7.2 / §7.4: depth counts parent hops from the run's root, on every surface.
+            let in_detail = run.detail["executions"]
+                .as_array()
+                .and_then(|xs| xs.iter().find(|x| x["execution_id"] == json!(e.id)));
+            row.insert(
+                "depth".into(),
+                agreed(vec![
+                    ("dag", opt(e.node.get("workflow_depth"))),
+                    (
+                        "dag_lightweight",
+                        opt(e.light.as_ref().and_then(|l| l.get("workflow_depth"))),
+                    ),
+                    (
+                        "run_detail",
+                        opt(in_detail.and_then(|x| x.get("workflow_depth"))),
+                    ),
+                ]),
+            );
             row.insert(
                 "status".into(),
                 agreed(vec![
@@ -156,7 +174,15 @@ fn provenance(i: &ViewInputs<'_>) -> Value {
         execs.sort_by(|a, b| a.0.cmp(&b.0));
         out.insert(
             run.run.alias.clone(),
-            json!({"status": status, "executions": Value::Object(execs.into_iter().collect())}),
+            json!({
+                "status": status,
+                "max_depth": agreed(vec![
+                    ("dag", opt(run.dag.get("max_depth"))),
+                    ("dag_lightweight", opt(run.light.get("max_depth"))),
+                    ("run_list", opt(run.listed.get("max_depth"))),
+                ]),
+                "executions": Value::Object(execs.into_iter().collect()),
+            }),
         );
     }
     Value::Object(out)
