@@ -144,12 +144,21 @@ async fn run_and_report(
     };
     let ran = run(&ctx, input.clone()).await;
     if serve {
-        let status = if matches!(ran, Outcome::Done(_)) {
-            "succeeded"
-        } else {
-            "failed"
+        // The SDK's terminal event carries the result or the error, like its callback.
+        let mut end = match &ran {
+            Outcome::Done(result) => {
+                let mut e = event("succeeded");
+                e["result"] = result.clone();
+                e
+            }
+            Outcome::Failed { message, .. } => {
+                let mut e = event("failed");
+                e["error"] = json!(message);
+                e
+            }
         };
-        post_event(&state, event(status)).await;
+        end["duration_ms"] = json!(started.elapsed().as_millis() as u64);
+        post_event(&state, end).await;
     }
     let body = match ran {
         Outcome::Done(result) => json!({

@@ -53,6 +53,8 @@ pub struct ExecObs {
     pub node: Value,
     /// The lightweight timeline node, if present.
     pub light: Option<Value>,
+    /// The node in the full DAG's `dag` tree, if present.
+    pub tree: Option<Value>,
     /// `GET /api/v1/executions/{id}` body.
     pub status_view: Value,
 }
@@ -233,6 +235,7 @@ pub async fn collect(
             let exec = s(&node, "execution_id");
             let status_view = get(format!("/api/v1/executions/{exec}")).await?;
             execs.push(ExecObs {
+                tree: tree_node(&dag["dag"], &exec),
                 light: light_nodes
                     .iter()
                     .find(|n| s(n, "execution_id") == exec)
@@ -252,4 +255,19 @@ pub async fn collect(
         });
     }
     Ok((out, aliases))
+}
+
+/// The node of `id` in a DAG tree (`children` nested), without its children.
+fn tree_node(node: &Value, id: &str) -> Option<Value> {
+    if node.get("execution_id").and_then(Value::as_str) == Some(id) {
+        let mut n = node.clone();
+        if let Some(m) = n.as_object_mut() {
+            m.remove("children");
+        }
+        return Some(n);
+    }
+    node.get("children")?
+        .as_array()?
+        .iter()
+        .find_map(|c| tree_node(c, id))
 }

@@ -101,6 +101,14 @@ fn provenance(i: &ViewInputs<'_>) -> Value {
                 "parent".into(),
                 al.value(&opt(e.node.get("parent_execution_id"))),
             );
+            // The tree holds one root; a run's other parentless executions are
+            // only on the timeline, so for them the tree says what the timeline says.
+            let in_tree =
+                |f: &dyn Fn(&Value) -> Value| match (&e.tree, e.node.get("parent_execution_id")) {
+                    (Some(t), _) => f(t),
+                    (None, None | Some(Value::Null)) => f(&e.node),
+                    (None, Some(_)) => json!("absent from the tree"),
+                };
             // §7.2 / §7.4: depth counts parent hops from the run's root, on every surface.
             let in_detail = run.detail["executions"]
                 .as_array()
@@ -109,6 +117,10 @@ fn provenance(i: &ViewInputs<'_>) -> Value {
                 "depth".into(),
                 agreed(vec![
                     ("dag", opt(e.node.get("workflow_depth"))),
+                    (
+                        "dag_tree",
+                        in_tree(&|t: &Value| opt(t.get("workflow_depth"))),
+                    ),
                     (
                         "dag_lightweight",
                         opt(e.light.as_ref().and_then(|l| l.get("workflow_depth"))),
@@ -141,6 +153,7 @@ fn provenance(i: &ViewInputs<'_>) -> Value {
                 "reuse".into(),
                 agreed(vec![
                     ("dag", full.clone()),
+                    ("dag_tree", in_tree(&|t: &Value| reuse(Some(t), al))),
                     ("dag_lightweight", reuse(e.light.as_ref(), al)),
                 ]),
             );
