@@ -50,7 +50,7 @@ pub struct Shared {
     pub hits: AtomicU64,
     /// Dispatches of `leaf` (calls the control plane did not replay).
     pub leaf_calls: AtomicU64,
-    /// The execution id of the last child call that failed.
+    /// The execution id of the last `leaf` that failed (as dispatched to it).
     pub failed_child: Mutex<Option<String>>,
     finished: Mutex<HashSet<String>>,
     done: watch::Sender<u64>,
@@ -158,7 +158,8 @@ impl Shared {
     }
 
     /// One nested sync call from the execution that `inbound` dispatched.
-    /// `Ok` with the result, or `Err` with the child's execution id.
+    /// `Ok` with the result, or `Err` with the child's execution id if the
+    /// control plane named it.
     async fn call(
         &self,
         inbound: &HeaderMap,
@@ -197,7 +198,6 @@ impl Shared {
         if ok {
             Ok(body.get("result").cloned().unwrap_or(Value::Null))
         } else {
-            *lock(&self.failed_child) = Some(child.clone());
             Err(child)
         }
     }
@@ -223,6 +223,10 @@ async fn dispatch(
             s.leaf_calls.fetch_add(1, Ordering::Relaxed);
             let fail = input.get("fail").and_then(Value::as_bool) == Some(true);
             if fail && s.failing.load(Ordering::Relaxed) {
+                // Its own id: a failed sync execute does not name the child
+                // on every control plane (v0.1.96 sends no X-Execution-ID).
+                let id = headers.get("x-execution-id").and_then(|v| v.to_str().ok());
+                *lock(&s.failed_child) = id.map(str::to_owned);
                 return failed();
             }
             Json(json!({ "i": int(&input, "i") })).into_response()

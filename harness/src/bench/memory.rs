@@ -9,7 +9,7 @@ use std::time::Duration;
 use tokio::io::{AsyncBufReadExt, BufReader};
 
 use super::agent::BenchAgent;
-use super::{node_id, MemoryFigure, Options, TargetSpec};
+use super::{node_id, MemoryFigure, Options, Stats, TargetSpec};
 use crate::client::Client;
 
 /// `VmHWM` and `VmRSS` of a process, KiB.
@@ -27,8 +27,44 @@ fn vm(pid: u32) -> Result<(u64, u64), String> {
     Ok((field("VmHWM:")?, field("VmRSS:")?))
 }
 
-/// Runs `bin serve` and measures it holding an `n`-child run and its restart.
-pub async fn measure(bin: &Path, n: usize, concurrency: usize) -> Result<MemoryFigure, String> {
+/// `runs` fresh `afc serve` processes, each measured by [`measure_one`].
+pub async fn measure(
+    bin: &Path,
+    n: usize,
+    concurrency: usize,
+    runs: usize,
+) -> Result<MemoryFigure, String> {
+    let mib = |kib: u64| kib as f64 / 1024.0;
+    let (mut startup, mut hwm, mut rss, mut reused) = (vec![], vec![], vec![], vec![]);
+    for _ in 0..runs {
+        let (s, h, r, k) = measure_one(bin, n, concurrency).await?;
+        eprintln!(
+            "afc serve n={n}: VmHWM {:.1} MiB (startup {:.1} MiB), VmRSS {:.1} MiB",
+            mib(h),
+            mib(s),
+            mib(r)
+        );
+        startup.push(mib(s));
+        hwm.push(mib(h));
+        rss.push(mib(r));
+        reused.push(k);
+    }
+    Ok(MemoryFigure {
+        n,
+        startup_mib: Stats::of(startup),
+        hwm_mib: Stats::of(hwm),
+        rss_mib: Stats::of(rss),
+        reused,
+    })
+}
+
+/// Runs `bin serve` and measures it holding an `n`-child run and its restart:
+/// (startup VmHWM, final VmHWM, final VmRSS, children reused), KiB.
+async fn measure_one(
+    bin: &Path,
+    n: usize,
+    concurrency: usize,
+) -> Result<(u64, u64, u64, u64), String> {
     let mut child = tokio::process::Command::new(bin)
         .args(["serve", "--listen", "127.0.0.1:0"])
         .env("RUST_LOG", "warn")
@@ -81,16 +117,6 @@ pub async fn measure(bin: &Path, n: usize, concurrency: usize) -> Result<MemoryF
     }
     let (hwm_kib, rss_kib) = vm(pid)?;
     let _ = child.kill().await;
-    let figure = MemoryFigure {
-        n,
-        startup_hwm_kib,
-        hwm_kib,
-        rss_kib,
-        reused: p.reused.first().copied().unwrap_or(0),
-    };
-    eprintln!(
-        "afc serve n={n}: VmHWM {} KiB (startup {} KiB), VmRSS {} KiB",
-        figure.hwm_kib, figure.startup_hwm_kib, figure.rss_kib
-    );
-    Ok(figure)
+    let reused = p.reused.first().copied().unwrap_or(0);
+    Ok((startup_hwm_kib, hwm_kib, rss_kib, reused))
 }

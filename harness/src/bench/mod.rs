@@ -159,6 +159,8 @@ pub struct HopPoint {
     pub depth: usize,
     /// Whole chain divided by its depth, µs.
     pub per_hop_us: Option<Stats>,
+    /// The loopback floor per hop (two bare round trips) in the same rounds, µs.
+    pub floor_us: Option<Stats>,
     /// Why there is no figure.
     pub note: Option<String>,
 }
@@ -174,19 +176,20 @@ pub struct SuiteTime {
     pub scenarios: Vec<(String, f64, bool)>,
 }
 
-/// Peak memory of `afc serve` holding a source run and its restart.
+/// Peak memory of `afc serve` holding a source run and its restart, one
+/// fresh process per sample.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct MemoryFigure {
     /// Children of the source run.
     pub n: usize,
-    /// VmHWM right after startup, KiB.
-    pub startup_hwm_kib: u64,
-    /// VmHWM after the source run and its restart, KiB.
-    pub hwm_kib: u64,
-    /// VmRSS at the end, KiB.
-    pub rss_kib: u64,
-    /// Children reused by the restart.
-    pub reused: u64,
+    /// VmHWM right after startup, MiB.
+    pub startup_mib: Stats,
+    /// VmHWM after the source run and its restart, MiB.
+    pub hwm_mib: Stats,
+    /// VmRSS at the end, MiB.
+    pub rss_mib: Stats,
+    /// Children reused by each restart.
+    pub reused: Vec<u64>,
 }
 
 /// Everything one `afc bench` run measured.
@@ -202,8 +205,6 @@ pub struct Report {
     pub concurrency: usize,
     /// Restart scaling.
     pub restart: Vec<RestartPoint>,
-    /// Loopback floor: two bare axum round trips, µs.
-    pub floor_per_hop_us: Option<Stats>,
     /// Per-hop overhead per target.
     pub hops: Vec<HopPoint>,
     /// Suite timing.
@@ -252,9 +253,6 @@ pub fn run(opts: &Options, command: String) -> Report {
         }
     };
     runtime.block_on(async {
-        if opts.hop {
-            report.floor_per_hop_us = hop::floor(opts.depth, opts.runs).await.ok();
-        }
         for spec in &opts.targets {
             let url = match &spec.url {
                 Some(u) => u.clone(),
@@ -279,7 +277,7 @@ pub fn run(opts: &Options, command: String) -> Report {
         }
         if let Some(bin) = &opts.afc_bin {
             let n = opts.sizes.iter().copied().max().unwrap_or(10_000);
-            match memory::measure(bin, n, opts.concurrency).await {
+            match memory::measure(bin, n, opts.concurrency, opts.runs).await {
                 Ok(m) => report.memory = Some(m),
                 Err(e) => report.problems.push(format!("memory: {e}")),
             }

@@ -17,7 +17,7 @@ type Area<'a> = DrawingArea<BitMapBackend<'a>, Shift>;
 /// (N, median, min, max) of one series.
 type Points = Vec<(f64, f64, f64, f64)>;
 
-const W: u32 = 960;
+const W: u32 = 1000;
 const H: u32 = 640;
 const COLORS: [RGBColor; 6] = [
     RGBColor(31, 90, 200),
@@ -48,10 +48,9 @@ fn text(
                 for col in 0..8 {
                     if bits >> col & 1 == 1 {
                         let (px, py) = (cx + col * scale, y + row as i32 * scale);
-                        let sq = Rectangle::new(
-                            [(px, py), (px + scale - 1, py + scale - 1)],
-                            color.filled(),
-                        );
+                        // The far corner is exclusive.
+                        let sq =
+                            Rectangle::new([(px, py), (px + scale, py + scale)], color.filled());
                         area.draw(&sq).map_err(err)?;
                     }
                 }
@@ -108,7 +107,7 @@ pub fn plot_restart(report: &Report, path: &Path) -> Result<(), String> {
     let root = BitMapBackend::new(path, (W, H)).into_drawing_area();
     root.fill(&WHITE).map_err(err)?;
     let black = RGBColor(0, 0, 0);
-    let title = "Restart with full reuse: restart request -> new root terminal";
+    let title = "Restart with full reuse: request -> new root terminal";
     text(
         &root,
         title,
@@ -138,7 +137,7 @@ pub fn plot_restart(report: &Report, path: &Path) -> Result<(), String> {
             .map_err(err)?;
         let (_, py) = chart.backend_coord(&(xlo, y));
         let l = label(y, "ms");
-        text(&root, &l, (100 - width(&l, 1), py - 4), 1, &black)?;
+        text(&root, &l, (100 - width(&l, 2), py - 8), 2, &black)?;
     }
     for &x in &xs {
         chart
@@ -160,8 +159,33 @@ pub fn plot_restart(report: &Report, path: &Path) -> Result<(), String> {
         2,
         &black,
     )?;
-    text(&root, "time", (8, 50), 2, &black)?;
-    text(&root, "(log)", (8, 70), 2, &black)?;
+    text(&root, "time (log)", (8, 32), 2, &black)?;
+
+    // Slope guides through the highest first point: linear and quadratic growth.
+    let anchor = series
+        .iter()
+        .filter_map(|(_, p)| p.first())
+        .max_by(|a, b| a.1.total_cmp(&b.1))
+        .map(|p| (p.0, p.1));
+    let guide = RGBColor(150, 150, 150);
+    let legend_rows = series.len() as i32;
+    for (j, k) in [1.0f64, 2.0].into_iter().enumerate() {
+        let Some((x0, y0)) = anchor else { break };
+        let x1 = xhi.min(x0 * (yhi / y0).powf(1.0 / k));
+        let line = [(x0, y0), (x1, y0 * (x1 / x0).powf(k))];
+        chart
+            .draw_series(LineSeries::new(line, guide.stroke_width(1)))
+            .map_err(err)?;
+        let ly = 70 + (legend_rows + j as i32) * 24;
+        let swatch = Rectangle::new([(130, ly + 6), (158, ly + 8)], guide.filled());
+        root.draw(&swatch).map_err(err)?;
+        let name = if k == 1.0 {
+            "slope 1: time ~ N"
+        } else {
+            "slope 2: time ~ N^2"
+        };
+        text(&root, name, (168, ly), 2, &guide)?;
+    }
 
     for (i, (name, pts)) in series.iter().enumerate() {
         let color = COLORS[i % COLORS.len()];

@@ -96,12 +96,12 @@ pub fn markdown(report: &Report) -> String {
     if let Some(m) = &report.memory {
         let _ = writeln!(
             out,
-            "### Peak memory of `afc serve`\n\n| source run | reused | VmHWM at startup | VmHWM after run + restart | VmRSS at end |\n|---:|---:|---:|---:|---:|\n| {} children | {} | {:.1} MiB | {:.1} MiB | {:.1} MiB |\n",
+            "### Peak memory of `afc serve` (one fresh process per sample)\n\n| source run | reused per restart | VmHWM at startup, MiB | VmHWM after source run + restart, MiB | VmRSS at end, MiB |\n|---:|---:|---:|---:|---:|\n| {} children | {:?} | {} | {} | {} |\n",
             m.n,
             m.reused,
-            m.startup_hwm_kib as f64 / 1024.0,
-            m.hwm_kib as f64 / 1024.0,
-            m.rss_kib as f64 / 1024.0
+            auto(&m.startup_mib),
+            auto(&m.hwm_mib),
+            auto(&m.rss_mib)
         );
     }
     for p in &report.problems {
@@ -172,25 +172,23 @@ fn hop_table(out: &mut String, report: &Report) {
     let depth = report.hops.first().map_or(0, |h| h.depth);
     let _ = writeln!(
         out,
-        "### Per-hop overhead (chain of depth {depth}, sync nested calls)\n\n| | µs per hop | × floor |\n|---|---:|---:|"
+        "### Per-hop overhead (chain of depth {depth}, sync nested calls)\n\nThe floor is two round trips to a bare axum echo on loopback, measured in rounds alternating with the chain's.\n\n| target | µs per hop | floor µs per hop | × floor |\n|---|---:|---:|---:|"
     );
-    let floor = report.floor_per_hop_us.as_ref().map(|f| f.median);
-    if let Some(f) = &report.floor_per_hop_us {
-        let _ = writeln!(
-            out,
-            "| loopback floor (2 axum echo round trips) | {} | 1.0× |",
-            auto(f)
-        );
-    }
     for h in &report.hops {
-        match &h.per_hop_us {
-            Some(s) => {
-                let ratio = floor.map_or("–".to_owned(), |f| format!("{:.1}×", s.median / f));
-                let _ = writeln!(out, "| {} | {} | {ratio} |", h.target, auto(s));
+        match (&h.per_hop_us, &h.floor_us) {
+            (Some(s), Some(f)) => {
+                let ratio = s.median / f.median;
+                let _ = writeln!(
+                    out,
+                    "| {} | {} | {} | {ratio:.1}× |",
+                    h.target,
+                    auto(s),
+                    auto(f)
+                );
             }
-            None => {
+            _ => {
                 let note = h.note.as_deref().unwrap_or("-");
-                let _ = writeln!(out, "| {} | not measured: {note} | – |", h.target);
+                let _ = writeln!(out, "| {} | not measured: {note} | – | – |", h.target);
             }
         }
     }
