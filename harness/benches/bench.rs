@@ -25,6 +25,7 @@ fn main() {
         api_key: None,
         runs: env_list("AFC_BENCH_RUNS", &[3])[0].max(1),
         sizes: env_list("AFC_BENCH_SIZES", &[100]),
+        modes: vec!["sequential".into(), "parallel".into()],
         concurrency: 32,
         depth: 50,
         budget: Duration::from_secs(600),

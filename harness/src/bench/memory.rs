@@ -99,6 +99,7 @@ async fn measure_one(
         api_key: None,
         runs: 1,
         sizes: vec![n],
+        modes: vec!["parallel".to_owned()],
         concurrency,
         depth: 0,
         budget: Duration::MAX,

@@ -72,6 +72,8 @@ pub struct Options {
     pub runs: usize,
     /// Children of the restart source run.
     pub sizes: Vec<usize>,
+    /// Fan-out modes: `sequential`, `parallel`.
+    pub modes: Vec<String>,
     /// Children in flight in the parallel fan-out.
     pub concurrency: usize,
     /// Hops of the chain.
@@ -310,6 +312,22 @@ pub fn read_report(path: &std::path::Path) -> Result<Report, String> {
     serde_json::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))
 }
 
+/// The first report, with each restart point that a later report measured
+/// (same target, mode and N) taken from that report: supplementary runs fill
+/// in points the first one skipped.
+pub fn merge(mut first: Report, later: Vec<Report>) -> Report {
+    for r in later {
+        for p in r.restart.into_iter().filter(|p| p.restart_ms.is_some()) {
+            let same = |q: &RestartPoint| q.target == p.target && q.mode == p.mode && q.n == p.n;
+            match first.restart.iter_mut().find(|q| same(q)) {
+                Some(q) => *q = p,
+                None => first.restart.push(p),
+            }
+        }
+    }
+    first
+}
+
 /// A node id no other run uses (no dots: targets split on the first one).
 fn node_id(prefix: &str) -> String {
     format!(
@@ -330,6 +348,35 @@ mod tests {
         assert_eq!(Stats::of(vec![4.0, 1.0, 2.0, 3.0]).median, 2.5);
         assert_eq!(Stats::of(vec![]).median, 0.0);
         assert_eq!(Stats::of(vec![2.0, 4.0]).scaled(0.5).max, 2.0);
+    }
+
+    #[test]
+    fn merge_fills_in_measured_points_only() {
+        let point = |n, ms: Option<f64>| RestartPoint {
+            target: "real".into(),
+            mode: "sequential".into(),
+            n,
+            source_ms: None,
+            restart_ms: ms.map(|m| Stats::of(vec![m])),
+            per_reused_us: None,
+            reused: vec![],
+            note: ms.is_none().then(|| "skipped".into()),
+        };
+        let first = Report {
+            restart: vec![point(1, Some(1.0)), point(2, None)],
+            ..Report::default()
+        };
+        let later = Report {
+            restart: vec![point(2, Some(9.0)), point(3, None)],
+            ..Report::default()
+        };
+        let merged = merge(first, vec![later]);
+        let ns: Vec<(usize, bool)> = merged
+            .restart
+            .iter()
+            .map(|p| (p.n, p.restart_ms.is_some()))
+            .collect();
+        assert_eq!(ns, vec![(1, true), (2, true)]);
     }
 
     #[test]

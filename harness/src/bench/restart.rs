@@ -26,7 +26,7 @@ pub async fn measure(
     opts: &Options,
 ) -> Vec<RestartPoint> {
     let mut points = Vec::new();
-    for mode in MODES {
+    for mode in MODES.iter().filter(|m| opts.modes.iter().any(|o| o == *m)) {
         let agent = match BenchAgent::start(url, api_key.clone(), &node_id("afcbench")).await {
             Ok(a) => a,
             Err(e) => {

@@ -22,6 +22,10 @@ pub struct BenchArgs {
     /// Children of the restart source run.
     #[arg(long, value_delimiter = ',', default_value = "100,1000,10000")]
     pub sizes: Vec<usize>,
+    /// Fan-out modes of the restart source run.
+    #[arg(long, value_delimiter = ',', default_value = "sequential,parallel",
+          value_parser = ["sequential", "parallel"])]
+    pub modes: Vec<String>,
     /// Children in flight in the parallel fan-out.
     #[arg(long, default_value_t = 32)]
     pub concurrency: usize,
@@ -41,9 +45,10 @@ pub struct BenchArgs {
     /// Write the restart-scaling plot (PNG).
     #[arg(long)]
     pub plot: Option<PathBuf>,
-    /// Render a report written earlier with --out instead of measuring.
+    /// Render reports written earlier with --out instead of measuring; restart
+    /// points measured in later files fill in those the first one lacks.
     #[arg(long)]
-    pub from: Option<PathBuf>,
+    pub from: Vec<PathBuf>,
     /// Folder of scenario files (suite timing).
     #[arg(long, default_value = "scenarios")]
     pub scenarios: PathBuf,
@@ -54,18 +59,23 @@ pub struct BenchArgs {
 
 /// `afc bench`: 0 when everything was measured, 1 with problems, 2 on I/O errors.
 pub fn run(args: &BenchArgs) -> ExitCode {
-    let report = match &args.from {
-        Some(path) => match bench::read_report(path) {
-            Ok(r) => r,
+    let report = if args.from.is_empty() {
+        bench::run(
+            &options(args),
+            std::env::args().collect::<Vec<_>>().join(" "),
+        )
+    } else {
+        let reports: Result<Vec<_>, _> = args.from.iter().map(|p| bench::read_report(p)).collect();
+        match reports {
+            Ok(mut r) => {
+                let first = r.remove(0);
+                bench::merge(first, r)
+            }
             Err(e) => {
                 eprintln!("afc bench: {e}");
                 return ExitCode::from(2);
             }
-        },
-        None => bench::run(
-            &options(args),
-            std::env::args().collect::<Vec<_>>().join(" "),
-        ),
+        }
     };
     if let Err(e) = bench::write_outputs(&report, args.out.as_deref(), args.plot.as_deref()) {
         eprintln!("afc bench: {e}");
@@ -85,6 +95,7 @@ fn options(args: &BenchArgs) -> Options {
         api_key: args.api_key.clone(),
         runs: args.runs.max(1),
         sizes: args.sizes.clone(),
+        modes: args.modes.clone(),
         concurrency: args.concurrency.max(1),
         depth: args.depth.max(1),
         budget: Duration::from_secs(args.budget_secs),
