@@ -74,14 +74,12 @@ pub async fn call_agent(state: &AppState, exec: &Execution) -> CallOutcome {
         input_body(&exec.input_payload)
     };
 
-    let mut req = state
-        .http
-        .post(&url)
-        .timeout(state.config.agent_timeout)
-        .header("Content-Type", "application/json")
-        .header("X-Run-ID", &exec.run_id)
-        .header("X-Execution-ID", &exec.execution_id)
-        .header("X-Workflow-ID", &exec.run_id);
+    let mut headers = vec![
+        ("Content-Type", "application/json"),
+        ("X-Run-ID", exec.run_id.as_str()),
+        ("X-Execution-ID", exec.execution_id.as_str()),
+        ("X-Workflow-ID", exec.run_id.as_str()),
+    ];
     let optional = [
         ("X-Parent-Execution-ID", &exec.parent_execution_id),
         ("X-Session-ID", &exec.session_id),
@@ -98,10 +96,10 @@ pub async fn call_agent(state: &AppState, exec: &Execution) -> CallOutcome {
     ];
     for (name, value) in optional {
         if let Some(v) = value {
-            req = req.header(name, v);
+            headers.push((name, v.as_str()));
         }
     }
-    let response = match req.body(body).send().await {
+    let response = match send(state, &url, &headers, body).await {
         Ok(r) => r,
         Err(e) => return classify_transport(&e),
     };
@@ -117,6 +115,32 @@ pub async fn call_agent(state: &AppState, exec: &Execution) -> CallOutcome {
             status: s,
             body: bytes,
         },
+    }
+}
+
+/// POSTs a dispatch on a kept-alive connection. A failure that is neither a
+/// timeout nor a refused connect means the pooled connection was dead (the
+/// agent closed it while it sat idle), so the request goes once more on a
+/// fresh connection and that answer is the one that counts.
+async fn send(
+    state: &AppState,
+    url: &str,
+    headers: &[(&str, &str)],
+    body: String,
+) -> Result<reqwest::Response, reqwest::Error> {
+    let request = |client: &reqwest::Client, body: String| {
+        let mut req = client.post(url).timeout(state.config.agent_timeout);
+        for (name, value) in headers {
+            req = req.header(*name, *value);
+        }
+        req.body(body)
+    };
+    match request(&state.http, body.clone()).send().await {
+        Err(e) if !e.is_timeout() && !e.is_connect() => {
+            tracing::debug!(url, error = %e, "pooled agent connection failed; retrying on a fresh one");
+            request(&state.fresh, body).send().await
+        }
+        other => other,
     }
 }
 

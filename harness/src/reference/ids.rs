@@ -17,10 +17,11 @@ pub fn run_id() -> String {
 fn make(prefix: &str) -> String {
     // Go uses the server's local time for the timestamp part.
     let stamp = chrono::Local::now().format("%Y%m%d_%H%M%S");
-    let random = uuid::Uuid::new_v4();
-    let suffix: String = random.as_bytes()[..8]
-        .iter()
-        .map(|b| ALPHABET[usize::from(*b) % ALPHABET.len()] as char)
+    // The thread-local generator: no system call per id.
+    use rand::RngExt;
+    let mut rng = rand::rng();
+    let suffix: String = (0..8)
+        .map(|_| ALPHABET[rng.random_range(0..ALPHABET.len())] as char)
         .collect();
     format!("{prefix}_{stamp}_{suffix}")
 }

@@ -5,7 +5,9 @@ use std::collections::{BTreeSet, HashMap};
 use std::sync::{Mutex, MutexGuard};
 
 use super::model::{Execution, NewExecution, Node, RunRecord};
-use super::store::{is_reusable, key_of, ExecutionUpdate, ReplayKey, Store, StoreError};
+use super::store::{
+    is_parentless, is_reusable, key_of, ExecutionUpdate, ReplayKey, Store, StoreError,
+};
 
 /// The default store: everything lives as long as the control plane.
 #[derive(Default)]
@@ -114,14 +116,27 @@ impl Store for MemoryStore {
         };
         let mut next = current.clone();
         f(&mut next)?;
-        let before = current.clone();
         // Identity columns are the index key; an update must not move a row.
-        next.execution_id = before.execution_id.clone();
-        next.run_id = before.run_id.clone();
-        next.start_seq = before.start_seq;
-        inner.unindex(&before);
-        inner.index(&next);
-        inner.executions.insert(id.to_owned(), next.clone());
+        next.execution_id.clone_from(&current.execution_id);
+        next.run_id.clone_from(&current.run_id);
+        next.start_seq = current.start_seq;
+        // Touch the index only when the row enters, leaves or moves within it.
+        let (was, now) = (is_reusable(current), is_reusable(&next));
+        let moved = current.node_id != next.node_id
+            || current.reasoner_id != next.reasoner_id
+            || current.replay_key != next.replay_key;
+        if was && (!now || moved) {
+            let before = current.clone();
+            inner.unindex(&before);
+        }
+        if now && (!was || moved) {
+            inner.index(&next);
+        }
+        let slot = inner
+            .executions
+            .get_mut(id)
+            .ok_or_else(|| StoreError::NotFound(id.to_owned()))?;
+        *slot = next.clone();
         Ok(next)
     }
 
@@ -136,6 +151,20 @@ impl Store for MemoryStore {
                     .collect()
             })
             .unwrap_or_default())
+    }
+
+    fn workflow_root(&self, run_id: &str) -> Result<Option<Execution>, StoreError> {
+        let inner = self.lock()?;
+        let Some(ids) = inner.runs.get(run_id) else {
+            return Ok(None);
+        };
+        let row = |id: &String| inner.executions.get(id);
+        let root = ids
+            .iter()
+            .filter_map(row)
+            .find(|e| is_parentless(e))
+            .or_else(|| ids.first().and_then(row));
+        Ok(root.cloned())
     }
 
     fn run_ids(&self) -> Result<Vec<String>, StoreError> {

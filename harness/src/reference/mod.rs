@@ -58,20 +58,31 @@ pub async fn serve(
     config: Config,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    // No idle connections to agents: an agent may close a kept-alive connection
-    // (uvicorn does after a 500), and a dispatch that picked it from the pool
-    // would fail as agent_unreachable. Go's transport retries such an unwritten
-    // request; a fresh loopback connection per dispatch is the simpler equivalent.
-    let http = reqwest::Client::builder()
-        .timeout(config.agent_timeout)
+    // Dispatches reuse kept-alive connections, as Go's transport does: a fresh
+    // connection per dispatch doubled the cost of a hop. An agent may close a
+    // connection the pool still holds (uvicorn does after an unhandled
+    // exception's 500), so a dispatch that fails on a pooled connection is sent
+    // once more on a fresh one (`dispatch::send`); only that second answer
+    // counts, and it is exactly what a fresh connection per dispatch gave.
+    // The idle timeout stays below uvicorn's 5 s keep-alive.
+    let builder = || {
+        reqwest::Client::builder()
+            .timeout(config.agent_timeout)
+            .no_proxy()
+    };
+    let http = builder()
+        .pool_idle_timeout(std::time::Duration::from_secs(2))
+        .build()
+        .map_err(std::io::Error::other)?;
+    let fresh = builder()
         .pool_max_idle_per_host(0)
-        .no_proxy()
         .build()
         .map_err(std::io::Error::other)?;
     let state = Arc::new(state::AppState {
         store: Arc::new(memory::MemoryStore::new()),
         config,
         http,
+        fresh,
         completions: state::Completions::default(),
         slots: Default::default(),
     });

@@ -59,6 +59,17 @@ pub trait Store: Send + Sync {
     fn update_execution(&self, id: &str, f: ExecutionUpdate<'_>) -> Result<Execution, StoreError>;
     /// Every execution of a run, in start order.
     fn run_executions(&self, run_id: &str) -> Result<Vec<Execution>, StoreError>;
+    /// The root a workflow restart re-runs (contract §2.1): the earliest
+    /// parentless execution of the run, else its earliest one; `None` when the
+    /// run has no executions. A store can answer without copying the run.
+    fn workflow_root(&self, run_id: &str) -> Result<Option<Execution>, StoreError> {
+        let runs = self.run_executions(run_id)?;
+        Ok(runs
+            .iter()
+            .find(|e| is_parentless(e))
+            .or_else(|| runs.first())
+            .cloned())
+    }
     /// Ids of every run that has at least one execution.
     fn run_ids(&self) -> Result<Vec<String>, StoreError>;
     /// Ids of the node's executions that are still active (the orphan reaper's input).
@@ -76,6 +87,13 @@ pub trait Store: Send + Sync {
     fn run_record(&self, run_id: &str) -> Result<Option<RunRecord>, StoreError>;
     /// Upserts the whole run metadata row, keeping an existing `created_at`.
     fn put_run_record(&self, record: RunRecord) -> Result<(), StoreError>;
+}
+
+/// No parent, or a blank one (v0.1.96 trims the column before comparing).
+pub fn is_parentless(exec: &Execution) -> bool {
+    exec.parent_execution_id
+        .as_deref()
+        .is_none_or(|p| p.trim().is_empty())
 }
 
 /// Whether a row may serve as a replay source (contract §3.4 rules 1 and 3).

@@ -4,11 +4,13 @@
 //! - `afc record --out DIR`: another implementation's goldens, for review;
 //! - `afc list`: scenarios and the rules they guard;
 //! - `afc check FILE...`: validate scenario files, every problem as file:line:col;
-//! - `afc serve`: the reference control plane, for SDK authors and as a target.
+//! - `afc serve`: the reference control plane, for SDK authors and as a target;
+//! - `afc bench`: restart scaling, per-hop overhead, suite time, peak memory.
 //!
 //! `cargo test` is the primary entry; `afc run` shares all its code.
 //! Exit codes: 0 passed, 1 failures, 2 could not run.
 
+mod bench;
 mod conformance;
 mod run;
 
@@ -91,6 +93,8 @@ enum Command {
         #[arg(long, default_value = "scenarios")]
         scenarios: PathBuf,
     },
+    /// Measure restart scaling, per-hop overhead, suite wall time and peak memory.
+    Bench(bench::BenchArgs),
     /// Validate scenario files without running them.
     Check {
         /// Scenario files.
@@ -145,6 +149,7 @@ fn main() -> ExitCode {
             out: &out,
             jobs,
         }),
+        Command::Bench(args) => bench::run(&args),
     }
 }
 

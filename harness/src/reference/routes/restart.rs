@@ -104,17 +104,6 @@ pub fn replay_plan(scope: &str, reuse: &str, source: &Execution) -> ReplayPlan {
     plan
 }
 
-/// §2.1: the earliest parentless execution of the run, else the earliest one.
-fn workflow_root(runs: &[Execution]) -> Option<&Execution> {
-    runs.iter()
-        .find(|e| {
-            e.parent_execution_id
-                .as_deref()
-                .is_none_or(|p| p.trim().is_empty())
-        })
-        .or_else(|| runs.first())
-}
-
 /// Restarts or forks from an execution; answers 202 and dispatches the new root.
 pub async fn restart(
     State(state): State<Shared>,
@@ -157,11 +146,11 @@ pub async fn restart(
             ApiError::plain(StatusCode::NOT_FOUND, format!("execution {id} not found"))
         })?;
     let restarted = if scope == "workflow" {
-        let runs = state
+        let root = state
             .store
-            .run_executions(&source.run_id)
+            .workflow_root(&source.run_id)
             .map_err(|_| ApiError::storage("failed to load workflow root"))?;
-        workflow_root(&runs).cloned().ok_or_else(|| {
+        root.ok_or_else(|| {
             ApiError::plain(
                 StatusCode::NOT_FOUND,
                 format!("run {} not found", source.run_id),

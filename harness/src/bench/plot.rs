@@ -1,0 +1,230 @@
+//! The restart-scaling plot: median restart time against N, log-log, one
+//! line per target and fan-out mode, min–max as whiskers.
+//!
+//! plotters draws lines and markers on its bitmap backend; it is built
+//! without font support (no system font dependency), so every label is drawn
+//! here from the public-domain 8×8 glyphs of `font8x8`.
+
+use std::path::Path;
+
+use font8x8::UnicodeFonts;
+use plotters::coord::Shift;
+use plotters::prelude::*;
+
+use super::Report;
+
+type Area<'a> = DrawingArea<BitMapBackend<'a>, Shift>;
+/// (N, median, min, max) of one series.
+type Points = Vec<(f64, f64, f64, f64)>;
+
+const W: u32 = 1000;
+const H: u32 = 640;
+const COLORS: [RGBColor; 6] = [
+    RGBColor(31, 90, 200),
+    RGBColor(120, 170, 240),
+    RGBColor(200, 40, 40),
+    RGBColor(240, 150, 60),
+    RGBColor(40, 150, 60),
+    RGBColor(130, 200, 120),
+];
+
+fn err(e: impl std::fmt::Display) -> String {
+    format!("plot: {e}")
+}
+
+/// Draws `s` with its top-left corner at (x, y), each glyph pixel a
+/// `scale`×`scale` square.
+fn text(
+    area: &Area,
+    s: &str,
+    (x, y): (i32, i32),
+    scale: i32,
+    color: &RGBColor,
+) -> Result<(), String> {
+    let mut cx = x;
+    for ch in s.chars() {
+        if let Some(glyph) = font8x8::BASIC_FONTS.get(ch) {
+            for (row, bits) in glyph.iter().enumerate() {
+                for col in 0..8 {
+                    if bits >> col & 1 == 1 {
+                        let (px, py) = (cx + col * scale, y + row as i32 * scale);
+                        // The far corner is exclusive.
+                        let sq =
+                            Rectangle::new([(px, py), (px + scale, py + scale)], color.filled());
+                        area.draw(&sq).map_err(err)?;
+                    }
+                }
+            }
+        }
+        cx += 8 * scale;
+    }
+    Ok(())
+}
+
+fn width(s: &str, scale: i32) -> i32 {
+    s.chars().count() as i32 * 8 * scale
+}
+
+/// Decades covering `lo..hi`.
+fn decades(lo: f64, hi: f64) -> Vec<f64> {
+    let (a, b) = (lo.log10().floor() as i32, hi.log10().ceil() as i32);
+    (a..=b).map(|e| 10f64.powi(e)).collect()
+}
+
+fn label(v: f64, unit: &str) -> String {
+    match unit {
+        "ms" if v >= 1000.0 => format!("{} s", v / 1000.0),
+        "ms" if v < 1.0 => format!("{} ms", v),
+        "ms" => format!("{v} ms"),
+        _ if v >= 1000.0 => format!("{}k", v / 1000.0),
+        _ => format!("{v}"),
+    }
+}
+
+/// Writes the restart plot of `report` to `path` (PNG).
+pub fn plot_restart(report: &Report, path: &Path) -> Result<(), String> {
+    let mut series: Vec<(String, Points)> = Vec::new();
+    for p in &report.restart {
+        let Some(s) = &p.restart_ms else { continue };
+        let name = format!("{} {}", p.target, p.mode);
+        let point = (p.n as f64, s.median, s.min, s.max);
+        match series.iter_mut().find(|(n, _)| *n == name) {
+            Some((_, pts)) => pts.push(point),
+            None => series.push((name, vec![point])),
+        }
+    }
+    let all = series.iter().flat_map(|(_, p)| p.iter());
+    let (mut xlo, mut xhi, mut ylo, mut yhi) = (f64::MAX, f64::MIN, f64::MAX, f64::MIN);
+    for &(x, _, lo, hi) in all {
+        (xlo, xhi, ylo, yhi) = (xlo.min(x), xhi.max(x), ylo.min(lo), yhi.max(hi));
+    }
+    if series.is_empty() {
+        return Err("plot: no restart figures".to_owned());
+    }
+    let (xlo, xhi) = (xlo / 1.6, xhi * 1.6);
+    let (ylo, yhi) = (ylo / 2.0, yhi * 2.0);
+
+    let root = BitMapBackend::new(path, (W, H)).into_drawing_area();
+    root.fill(&WHITE).map_err(err)?;
+    let black = RGBColor(0, 0, 0);
+    let title = "Restart with full reuse: request -> new root terminal";
+    text(
+        &root,
+        title,
+        ((W as i32 - width(title, 2)) / 2, 14),
+        2,
+        &black,
+    )?;
+    let mut chart = ChartBuilder::on(&root)
+        .margin_left(110)
+        .margin_right(30)
+        .margin_top(50)
+        .margin_bottom(70)
+        .build_cartesian_2d((xlo..xhi).log_scale(), (ylo..yhi).log_scale())
+        .map_err(err)?;
+    let grid = RGBColor(225, 225, 225);
+    let ys: Vec<f64> = decades(ylo, yhi)
+        .into_iter()
+        .filter(|y| (ylo..=yhi).contains(y))
+        .collect();
+    let xs: Vec<f64> = decades(xlo, xhi)
+        .into_iter()
+        .filter(|x| (xlo..=xhi).contains(x))
+        .collect();
+    for &y in &ys {
+        chart
+            .draw_series(LineSeries::new([(xlo, y), (xhi, y)], &grid))
+            .map_err(err)?;
+        let (_, py) = chart.backend_coord(&(xlo, y));
+        let l = label(y, "ms");
+        text(&root, &l, (100 - width(&l, 2), py - 8), 2, &black)?;
+    }
+    for &x in &xs {
+        chart
+            .draw_series(LineSeries::new([(x, ylo), (x, yhi)], &grid))
+            .map_err(err)?;
+        let (px, _) = chart.backend_coord(&(x, ylo));
+        let l = label(x, "n");
+        text(&root, &l, (px - width(&l, 2) / 2, H as i32 - 62), 2, &black)?;
+    }
+    let frame = [(xlo, ylo), (xhi, ylo), (xhi, yhi), (xlo, yhi), (xlo, ylo)];
+    chart
+        .draw_series(LineSeries::new(frame, &black))
+        .map_err(err)?;
+    let xt = "N = children in the source run (log)";
+    text(
+        &root,
+        xt,
+        ((W as i32 - width(xt, 2)) / 2, H as i32 - 32),
+        2,
+        &black,
+    )?;
+    text(&root, "time (log)", (8, 32), 2, &black)?;
+
+    // Slope guides through the highest first point: linear and quadratic growth.
+    let anchor = series
+        .iter()
+        .filter_map(|(_, p)| p.first())
+        .max_by(|a, b| a.1.total_cmp(&b.1))
+        .map(|p| (p.0, p.1));
+    let guide = RGBColor(150, 150, 150);
+    let legend_rows = series.len() as i32;
+    for (j, k) in [1.0f64, 2.0].into_iter().enumerate() {
+        let Some((x0, y0)) = anchor else { break };
+        let x1 = xhi.min(x0 * (yhi / y0).powf(1.0 / k));
+        let line = [(x0, y0), (x1, y0 * (x1 / x0).powf(k))];
+        chart
+            .draw_series(LineSeries::new(line, guide.stroke_width(1)))
+            .map_err(err)?;
+        let ly = 70 + (legend_rows + j as i32) * 24;
+        let swatch = Rectangle::new([(130, ly + 6), (158, ly + 8)], guide.filled());
+        root.draw(&swatch).map_err(err)?;
+        let name = if k == 1.0 {
+            "slope 1: time ~ N"
+        } else {
+            "slope 2: time ~ N^2"
+        };
+        text(&root, name, (168, ly), 2, &guide)?;
+    }
+
+    for (i, (name, pts)) in series.iter().enumerate() {
+        let color = COLORS[i % COLORS.len()];
+        let style = color.stroke_width(3);
+        let line = pts.iter().map(|p| (p.0, p.1));
+        chart
+            .draw_series(LineSeries::new(line, style))
+            .map_err(err)?;
+        chart
+            .draw_series(
+                pts.iter()
+                    .map(|p| Circle::new((p.0, p.1), 5, color.filled())),
+            )
+            .map_err(err)?;
+        for p in pts {
+            let whisker = [(p.0, p.2), (p.0, p.3)];
+            chart
+                .draw_series(LineSeries::new(whisker, color.stroke_width(2)))
+                .map_err(err)?;
+        }
+        // Legend, top-left inside the frame.
+        let (lx, ly) = (130, 70 + i as i32 * 24);
+        let swatch = Rectangle::new([(lx, ly + 4), (lx + 28, ly + 10)], color.filled());
+        root.draw(&swatch).map_err(err)?;
+        text(&root, name, (lx + 38, ly), 2, &black)?;
+    }
+    root.present().map_err(err)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn decades_and_labels() {
+        assert_eq!(decades(50.0, 2000.0), vec![10.0, 100.0, 1000.0, 10000.0]);
+        assert_eq!(label(1000.0, "ms"), "1 s");
+        assert_eq!(label(0.1, "ms"), "0.1 ms");
+        assert_eq!(label(10000.0, "n"), "10k");
+        assert_eq!(label(100.0, "n"), "100");
+    }
+}

@@ -1,0 +1,87 @@
+//! Dispatch connections: the reference keeps connections to agents alive, and
+//! a dispatch whose pooled connection dies before an answer (the agent closed
+//! it, as uvicorn does after an unhandled exception) is sent once more on a
+//! fresh connection, so the row never fails as agent_unreachable for it.
+
+mod reference;
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+
+use reference::Cp;
+use serde_json::json;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpStream};
+
+/// Reads one request head plus its Content-Length body; false at EOF.
+async fn read_request(stream: &mut TcpStream) -> bool {
+    let mut buf = Vec::new();
+    let mut chunk = [0u8; 4096];
+    loop {
+        if let Some(end) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
+            let head = String::from_utf8_lossy(&buf[..end]).to_ascii_lowercase();
+            let len: usize = head
+                .lines()
+                .find_map(|l| l.strip_prefix("content-length:"))
+                .and_then(|v| v.trim().parse().ok())
+                .unwrap_or(0);
+            if buf.len() >= end + 4 + len {
+                return true;
+            }
+        }
+        match stream.read(&mut chunk).await {
+            Ok(0) | Err(_) => return false,
+            Ok(n) => buf.extend_from_slice(&chunk[..n]),
+        }
+    }
+}
+
+const OK: &[u8] =
+    b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 11\r\n\r\n{\"ok\":true}";
+
+/// An agent whose first connection answers one request, then reads the next
+/// and closes without answering; every later connection answers normally.
+async fn flaky_agent() -> (String, Arc<AtomicUsize>) {
+    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let url = format!("http://{}", listener.local_addr().expect("addr"));
+    let requests = Arc::new(AtomicUsize::new(0));
+    let seen = requests.clone();
+    tokio::spawn(async move {
+        let mut first = true;
+        while let Ok((mut stream, _)) = listener.accept().await {
+            let (drop_second, seen) = (first, seen.clone());
+            first = false;
+            tokio::spawn(async move {
+                let mut answered = 0;
+                while read_request(&mut stream).await {
+                    seen.fetch_add(1, Ordering::SeqCst);
+                    if drop_second && answered == 1 {
+                        return; // closes the kept-alive connection unanswered
+                    }
+                    if stream.write_all(OK).await.is_err() {
+                        return;
+                    }
+                    answered += 1;
+                }
+            });
+        }
+    });
+    (url, requests)
+}
+
+#[tokio::test]
+async fn a_dead_pooled_connection_is_resent_once_on_a_fresh_one() {
+    let cp = Cp::start().await;
+    let (agent_url, requests) = flaky_agent().await;
+    let reg =
+        json!({"id": "flaky", "base_url": agent_url, "reasoners": [{"id": "r"}], "skills": []});
+    let r = cp.post("/api/v1/nodes/register", &[], reg).await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    for i in 0..3 {
+        let r = cp.execute("flaky.r", &[], json!({"input": {"i": i}})).await;
+        assert_eq!(r.status, 200, "execute {i}: {}", r.body);
+        assert_eq!(r.body["result"], json!({"ok": true}), "execute {i}");
+    }
+    // Three dispatches, one of which was resent after its connection died.
+    assert_eq!(requests.load(Ordering::SeqCst), 4);
+}
