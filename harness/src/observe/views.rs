@@ -68,6 +68,16 @@ fn agreed(values: Vec<(&str, Value)>) -> Value {
     }
 }
 
+/// The lightweight DAG's status, if the answer is the lightweight shape
+/// (§7.2: `mode: lightweight`, no `dag` tree); otherwise a disagreement.
+fn lightweight_status(light: &Value) -> Value {
+    if light.get("mode") == Some(&json!("lightweight")) && light.get("dag").is_none() {
+        opt(light.get("workflow_status"))
+    } else {
+        json!("not the lightweight shape")
+    }
+}
+
 fn opt(v: Option<&Value>) -> Value {
     v.cloned().unwrap_or(Value::Null)
 }
@@ -89,7 +99,7 @@ fn provenance(i: &ViewInputs<'_>) -> Value {
     for run in i.runs {
         let status = agreed(vec![
             ("dag", opt(run.dag.get("workflow_status"))),
-            ("dag_lightweight", opt(run.light.get("workflow_status"))),
+            ("dag_lightweight", lightweight_status(&run.light)),
             ("run_detail", opt(run.detail.pointer("/run/status"))),
             ("run_list", opt(run.listed.get("status"))),
         ]);
