@@ -382,6 +382,7 @@ fn read_summary(body: &Value, al: &Aliases) -> Value {
         "root_workflow_id",
         "workflow_status",
         "total_nodes",
+        "mode",
     ] {
         if let Some(v) = m.get(k) {
             out.insert(k.into(), al.value(v));
