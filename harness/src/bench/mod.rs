@@ -10,6 +10,7 @@
 mod agent;
 mod hop;
 mod memory;
+#[cfg(feature = "plot")]
 mod plot;
 mod render;
 mod restart;
@@ -21,6 +22,7 @@ use std::time::Duration;
 use serde::{Deserialize, Serialize};
 
 pub use agent::BenchAgent;
+#[cfg(feature = "plot")]
 pub use plot::plot_restart;
 pub use render::markdown;
 
@@ -301,9 +303,23 @@ pub fn write_outputs(
         std::fs::write(path, json).map_err(|e| format!("{}: {e}", path.display()))?;
     }
     if let Some(path) = plot {
-        plot_restart(report, path)?;
+        write_plot(report, path)?;
     }
     Ok(())
+}
+
+#[cfg(feature = "plot")]
+fn write_plot(report: &Report, path: &std::path::Path) -> Result<(), String> {
+    plot_restart(report, path)
+}
+
+#[cfg(not(feature = "plot"))]
+fn write_plot(_report: &Report, path: &std::path::Path) -> Result<(), String> {
+    Err(format!(
+        "cannot write {}: afc was built without the `plot` feature \
+         (cargo run --release --features plot --bin afc -- bench ...)",
+        path.display()
+    ))
 }
 
 /// Reads a report an earlier run wrote with `--out`.

@@ -1,19 +1,19 @@
 //! The restart-scaling plot: median restart time against N, log-log, one
 //! line per target and fan-out mode, min–max as whiskers.
 //!
-//! plotters draws lines and markers on its bitmap backend; it is built
-//! without font support (no system font dependency), so every label is drawn
-//! here from the public-domain 8×8 glyphs of `font8x8`.
+//! plotters draws it on its SVG backend, whose labels are SVG `<text>`
+//! elements the viewer renders: no font code and no image encoder in afc.
+//! Built only with the `plot` feature.
 
 use std::path::Path;
 
-use font8x8::UnicodeFonts;
 use plotters::coord::Shift;
 use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::Report;
 
-type Area<'a> = DrawingArea<BitMapBackend<'a>, Shift>;
+type Area<'a> = DrawingArea<SVGBackend<'a>, Shift>;
 /// (N, median, min, max) of one series.
 type Points = Vec<(f64, f64, f64, f64)>;
 
@@ -32,37 +32,14 @@ fn err(e: impl std::fmt::Display) -> String {
     format!("plot: {e}")
 }
 
-/// Draws `s` with its top-left corner at (x, y), each glyph pixel a
-/// `scale`×`scale` square.
-fn text(
-    area: &Area,
-    s: &str,
-    (x, y): (i32, i32),
-    scale: i32,
-    color: &RGBColor,
-) -> Result<(), String> {
-    let mut cx = x;
-    for ch in s.chars() {
-        if let Some(glyph) = font8x8::BASIC_FONTS.get(ch) {
-            for (row, bits) in glyph.iter().enumerate() {
-                for col in 0..8 {
-                    if bits >> col & 1 == 1 {
-                        let (px, py) = (cx + col * scale, y + row as i32 * scale);
-                        // The far corner is exclusive.
-                        let sq =
-                            Rectangle::new([(px, py), (px + scale, py + scale)], color.filled());
-                        area.draw(&sq).map_err(err)?;
-                    }
-                }
-            }
-        }
-        cx += 8 * scale;
-    }
-    Ok(())
-}
-
-fn width(s: &str, scale: i32) -> i32 {
-    s.chars().count() as i32 * 8 * scale
+/// Draws `s` anchored at (x, y) by `h` (left, centre, right), vertically centred.
+fn text(area: &Area, s: &str, (x, y): (i32, i32), h: HPos, color: &RGBColor) -> Result<(), String> {
+    let style = ("sans-serif", 20)
+        .into_font()
+        .color(color)
+        .pos(Pos::new(h, VPos::Center));
+    area.draw(&Text::new(s.to_string(), (x, y), style))
+        .map_err(err)
 }
 
 /// Decades covering `lo..hi`.
@@ -81,7 +58,7 @@ fn label(v: f64, unit: &str) -> String {
     }
 }
 
-/// Writes the restart plot of `report` to `path` (PNG).
+/// Writes the restart plot of `report` to `path` (SVG).
 pub fn plot_restart(report: &Report, path: &Path) -> Result<(), String> {
     let mut series: Vec<(String, Points)> = Vec::new();
     for p in &report.restart {
@@ -104,17 +81,11 @@ pub fn plot_restart(report: &Report, path: &Path) -> Result<(), String> {
     let (xlo, xhi) = (xlo / 1.6, xhi * 1.6);
     let (ylo, yhi) = (ylo / 2.0, yhi * 2.0);
 
-    let root = BitMapBackend::new(path, (W, H)).into_drawing_area();
+    let root = SVGBackend::new(path, (W, H)).into_drawing_area();
     root.fill(&WHITE).map_err(err)?;
     let black = RGBColor(0, 0, 0);
     let title = "Restart with full reuse: request -> new root terminal";
-    text(
-        &root,
-        title,
-        ((W as i32 - width(title, 2)) / 2, 14),
-        2,
-        &black,
-    )?;
+    text(&root, title, (W as i32 / 2, 22), HPos::Center, &black)?;
     let mut chart = ChartBuilder::on(&root)
         .margin_left(110)
         .margin_right(30)
@@ -137,7 +108,7 @@ pub fn plot_restart(report: &Report, path: &Path) -> Result<(), String> {
             .map_err(err)?;
         let (_, py) = chart.backend_coord(&(xlo, y));
         let l = label(y, "ms");
-        text(&root, &l, (100 - width(&l, 2), py - 8), 2, &black)?;
+        text(&root, &l, (100, py), HPos::Right, &black)?;
     }
     for &x in &xs {
         chart
@@ -145,7 +116,7 @@ pub fn plot_restart(report: &Report, path: &Path) -> Result<(), String> {
             .map_err(err)?;
         let (px, _) = chart.backend_coord(&(x, ylo));
         let l = label(x, "n");
-        text(&root, &l, (px - width(&l, 2) / 2, H as i32 - 62), 2, &black)?;
+        text(&root, &l, (px, H as i32 - 55), HPos::Center, &black)?;
     }
     let frame = [(xlo, ylo), (xhi, ylo), (xhi, yhi), (xlo, yhi), (xlo, ylo)];
     chart
@@ -155,11 +126,11 @@ pub fn plot_restart(report: &Report, path: &Path) -> Result<(), String> {
     text(
         &root,
         xt,
-        ((W as i32 - width(xt, 2)) / 2, H as i32 - 32),
-        2,
+        (W as i32 / 2, H as i32 - 25),
+        HPos::Center,
         &black,
     )?;
-    text(&root, "time (log)", (8, 32), 2, &black)?;
+    text(&root, "time (log)", (8, 40), HPos::Left, &black)?;
 
     // Slope guides through the highest first point: linear and quadratic growth.
     let anchor = series
@@ -184,7 +155,7 @@ pub fn plot_restart(report: &Report, path: &Path) -> Result<(), String> {
         } else {
             "slope 2: time ~ N^2"
         };
-        text(&root, name, (168, ly), 2, &guide)?;
+        text(&root, name, (168, ly + 7), HPos::Left, &guide)?;
     }
 
     for (i, (name, pts)) in series.iter().enumerate() {
@@ -210,7 +181,7 @@ pub fn plot_restart(report: &Report, path: &Path) -> Result<(), String> {
         let (lx, ly) = (130, 70 + i as i32 * 24);
         let swatch = Rectangle::new([(lx, ly + 4), (lx + 28, ly + 10)], color.filled());
         root.draw(&swatch).map_err(err)?;
-        text(&root, name, (lx + 38, ly), 2, &black)?;
+        text(&root, name, (lx + 38, ly + 7), HPos::Left, &black)?;
     }
     root.present().map_err(err)
 }

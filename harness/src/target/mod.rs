@@ -5,10 +5,12 @@
 //! - embedded (default): the reference control plane, in-process on 127.0.0.1:0;
 //! - URL: `AGENTFIELD_URL` (+ `AGENTFIELD_API_KEY`), any running implementation;
 //! - container: `AGENTFIELD_IMAGE=name:tag`, started with testcontainers on the
-//!   host network, listening on `AFC_CONTAINER_PORT` (default 8080).
+//!   host network, listening on `AFC_CONTAINER_PORT` (default 8080); needs
+//!   the `container` feature (testcontainers is not in the default build).
 //!
 //! `AFC_PROFILE` names the target's profile (`fixtures/profiles/<name>.toml`).
 
+#[cfg_attr(not(feature = "container"), path = "no_container.rs")]
 mod container;
 mod embedded;
 mod profile;

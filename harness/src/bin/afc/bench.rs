@@ -42,7 +42,7 @@ pub struct BenchArgs {
     /// Write the full report (every sample) as JSON.
     #[arg(long)]
     pub out: Option<PathBuf>,
-    /// Write the restart-scaling plot (PNG).
+    /// Write the restart-scaling plot (SVG; needs the `plot` feature).
     #[arg(long)]
     pub plot: Option<PathBuf>,
     /// Render reports written earlier with --out instead of measuring; restart
@@ -59,6 +59,13 @@ pub struct BenchArgs {
 
 /// `afc bench`: 0 when everything was measured, 1 with problems, 2 on I/O errors.
 pub fn run(args: &BenchArgs) -> ExitCode {
+    if args.plot.is_some() && !cfg!(feature = "plot") {
+        eprintln!(
+            "afc bench: --plot needs the `plot` feature \
+             (cargo run --release --features plot --bin afc -- bench ...)"
+        );
+        return ExitCode::from(2);
+    }
     let report = if args.from.is_empty() {
         bench::run(
             &options(args),

@@ -3,12 +3,10 @@
 //! it, as uvicorn does after an unhandled exception) is sent once more on a
 //! fresh connection, so the row never fails as agent_unreachable for it.
 
-mod reference;
-
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
-use reference::Cp;
+use crate::kit::Cp;
 use serde_json::json;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};

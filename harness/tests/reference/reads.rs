@@ -1,8 +1,6 @@
 //! Read views and golden (contract §5.4, §6, §7).
 
-mod reference;
-
-use reference::{Agent, Cp, Program};
+use crate::kit::{Agent, Cp, Program};
 use rstest::rstest;
 use serde_json::{json, Value};
 /// A run with a root and two children, all succeeded.

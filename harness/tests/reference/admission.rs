@@ -3,12 +3,10 @@
 //! already written and answers 429 without Retry-After; a replay hit is never
 //! gated; a rejected restart writes no lineage.
 
-mod reference;
-
 use std::time::Duration;
 
+use crate::kit::{Agent, Cp, Program};
 use afc::reference::Config;
-use reference::{Agent, Cp, Program};
 use serde_json::json;
 
 const LIMIT_BODY: &str = "agent n1 has reached max concurrent executions (1)";

@@ -1,9 +1,7 @@
 //! Restart and fork (contract §1–§2, §5): validation rows, the §2.2 header
 //! plan, input/context resolution, kind, lineage and the end-to-end recovery.
 
-mod reference;
-
-use reference::{Agent, Cp, Program};
+use crate::kit::{Agent, Cp, Program};
 use rstest::rstest;
 use serde_json::{json, Value};
 

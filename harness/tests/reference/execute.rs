@@ -1,12 +1,10 @@
 //! Execute API of the reference (agent-protocol §2–§3): pre-dispatch errors,
 //! dispatch headers, agent answers and their mapping, the status callback.
 
-mod reference;
-
 use std::time::Duration;
 
+use crate::kit::{Agent, Cp, Program};
 use afc::reference::Config;
-use reference::{Agent, Cp, Program};
 use rstest::rstest;
 use serde_json::{json, Value};
 async fn setup() -> (Cp, Agent) {

@@ -1,9 +1,7 @@
 //! Replay at the execute boundary (contract §3): hits, boundary, match key,
 //! earliest-wins, multiplicity and what a miss forwards.
 
-mod reference;
-
-use reference::{Agent, Cp, Program, Reply};
+use crate::kit::{Agent, Cp, Program, Reply};
 use rstest::rstest;
 use serde_json::{json, Value};
 

@@ -1,9 +1,7 @@
 //! Agent reports and execution reads (agent-protocol §3.3, §3.5, §5): the
 //! status callback, workflow events, logs, GET and batch status.
 
-mod reference;
-
-use reference::{Agent, Cp, Program};
+use crate::kit::{Agent, Cp, Program};
 use rstest::rstest;
 use serde_json::{json, Value};
 

@@ -1,12 +1,10 @@
 //! Node surface, health, auth and isolation of the reference (agent-protocol
 //! §1, §6.1).
 
-mod reference;
-
 use std::time::Duration;
 
+use crate::kit::{Agent, Cp, Program};
 use afc::reference::Config;
-use reference::{Agent, Cp, Program};
 use rstest::rstest;
 use serde_json::json;
 

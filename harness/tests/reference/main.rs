@@ -1,0 +1,14 @@
+//! The reference control plane driven over HTTP, one module per surface: a
+//! single test binary (linked once) instead of one per file. `kit` starts a
+//! reference on 127.0.0.1:0 and scripted agents that record every dispatch.
+
+mod kit;
+
+mod admission;
+mod callbacks;
+mod dispatch_pool;
+mod execute;
+mod nodes;
+mod reads;
+mod replay;
+mod restart;
