@@ -5,9 +5,8 @@ use std::collections::{BTreeSet, HashMap};
 use std::sync::{Mutex, MutexGuard};
 
 use super::model::{Execution, NewExecution, Node, RunRecord};
-use super::store::{
-    is_parentless, is_reusable, key_of, ExecutionUpdate, ReplayKey, Store, StoreError,
-};
+use super::rules::{self, is_reusable, replay_key_of as key_of};
+use super::store::{ExecutionUpdate, ReplayKey, Store, StoreError};
 
 /// The default store: everything lives as long as the control plane.
 #[derive(Default)]
@@ -158,13 +157,8 @@ impl Store for MemoryStore {
         let Some(ids) = inner.runs.get(run_id) else {
             return Ok(None);
         };
-        let row = |id: &String| inner.executions.get(id);
-        let root = ids
-            .iter()
-            .filter_map(row)
-            .find(|e| is_parentless(e))
-            .or_else(|| ids.first().and_then(row));
-        Ok(root.cloned())
+        let rows = ids.iter().filter_map(|id| inner.executions.get(id));
+        Ok(rules::run_root(rows).cloned())
     }
 
     fn run_ids(&self) -> Result<Vec<String>, StoreError> {
@@ -183,20 +177,12 @@ impl Store for MemoryStore {
         Ok(ids.into_iter().map(|(_, id)| id).collect())
     }
 
-    fn replay_candidate(
-        &self,
-        key: &ReplayKey,
-        before_seq: Option<u64>,
-    ) -> Result<Option<Execution>, StoreError> {
+    fn replay_candidates(&self, key: &ReplayKey) -> Result<Vec<Execution>, StoreError> {
         let inner = self.lock()?;
-        let Some((seq, id)) = inner.replay_index.get(key).and_then(|set| set.first()) else {
-            return Ok(None);
-        };
-        // The earliest candidate is the only one that can satisfy "started before".
-        if before_seq.is_some_and(|boundary| *seq >= boundary) {
-            return Ok(None);
-        }
-        Ok(inner.executions.get(id).cloned())
+        let ids = inner.replay_index.get(key).into_iter().flatten();
+        Ok(ids
+            .filter_map(|(_, id)| inner.executions.get(id).cloned())
+            .collect())
     }
 
     fn run_record(&self, run_id: &str) -> Result<Option<RunRecord>, StoreError> {
@@ -263,12 +249,12 @@ mod tests {
         }
     }
 
+    /// The index in start order, judged by the contract's rule.
     fn candidate(store: &MemoryStore, envelope: &str, before: Option<u64>) -> Option<String> {
-        store
-            .replay_candidate(&key(envelope), before)
-            .ok()
-            .flatten()
-            .map(|e| e.execution_id)
+        let candidates = store
+            .replay_candidates(&key(envelope))
+            .unwrap_or_else(|e| panic!("{e}"));
+        rules::earliest_before(candidates, before).map(|e| e.execution_id)
     }
 
     #[test]

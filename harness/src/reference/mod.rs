@@ -3,10 +3,11 @@
 //!
 //! [`serve`] runs one control plane on a listener the caller bound, until the
 //! caller's shutdown future resolves. Each call builds its own state, so two
-//! control planes in one process share nothing. Module map: `routes` (HTTP
+//! control planes in one process share nothing. Module map: `rules` (the
+//! contract's rules, one function each, citing its section), `routes` (HTTP
 //! surface), `prepare` + `replay` (the execute boundary), `dispatch` (calls to
-//! agents), `store` + `memory` (state), `canonical` + `payload` (Go-compatible
-//! JSON), `views` (read shapes).
+//! agents), `store` + `memory` (state: rows and indexes, no rules),
+//! `canonical` + `payload` (Go-compatible JSON), `views` + `summary` (read shapes).
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -23,6 +24,7 @@ mod payload;
 mod prepare;
 mod replay;
 mod routes;
+mod rules;
 mod state;
 pub mod store;
 mod summary;

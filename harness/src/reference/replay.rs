@@ -2,9 +2,10 @@
 //! execution can take a succeeded result from the source run instead of
 //! calling its agent, and record the hit.
 //!
-//! The lookup is one index probe ([`Store::replay_candidate`]) plus, for
+//! The lookup is one index probe ([`Store::replay_candidates`]) plus, for
 //! `succeeded-before`, one point read of the boundary execution: its cost does
-//! not grow with the size of the source run.
+//! not grow with the size of the source run. The rules it applies live in
+//! [`super::rules`].
 
 use axum::http::StatusCode;
 use chrono::Utc;
@@ -12,32 +13,27 @@ use chrono::Utc;
 use super::error::ApiError;
 use super::model::{Execution, ReplayPlan};
 use super::state::AppState;
+use super::rules::{self, ReplayMode, REPLAYED_PREFIX};
 use super::store::{ReplayKey, Store};
 
-/// The default mode when the Mode header is absent.
-pub const SUCCEEDED_BEFORE: &str = "succeeded-before";
-/// Reuse any matching succeeded execution of the source run.
-pub const ALL_SUCCEEDED: &str = "all-succeeded";
-/// Never reuse.
-pub const NONE: &str = "none";
-
-/// Prefix of a replayed execution's `status_reason`.
-pub const REPLAYED_PREFIX: &str = "replayed_from_execution:";
-
-/// The effective mode when replay applies at all (§3.1 rules 1–2 hold), or
+/// §3.1: the effective mode when replay applies at all (rules 1–2 hold), or
 /// the 400 v0.1.96 gives for an unknown mode. Rules are checked in v0.1.96
-/// order: parent, then Source, then mode (case-sensitive).
-pub fn effective_mode(parent: Option<&str>, plan: &ReplayPlan) -> Result<Option<String>, ApiError> {
+/// order: parent, then Source, then mode (case-sensitive, default
+/// `succeeded-before`).
+pub fn effective_mode(
+    parent: Option<&str>,
+    plan: &ReplayPlan,
+) -> Result<Option<ReplayMode>, ApiError> {
     if parent.is_none() || plan.source_run_id.is_none() {
         return Ok(None);
     }
-    let mode = plan.mode.as_deref().unwrap_or(SUCCEEDED_BEFORE);
-    match mode {
-        SUCCEEDED_BEFORE | ALL_SUCCEEDED => Ok(Some(mode.to_owned())),
-        NONE => Ok(None),
-        other => Err(ApiError::untyped(format!(
-            "unsupported replay mode {other:?}"
-        ))),
+    let Some(raw) = plan.mode.as_deref() else {
+        return Ok(Some(ReplayMode::SucceededBefore));
+    };
+    match raw.parse() {
+        Ok(ReplayMode::None) => Ok(None),
+        Ok(mode) => Ok(Some(mode)),
+        Err(()) => Err(ApiError::untyped(format!("unsupported replay mode {raw:?}"))),
     }
 }
 
@@ -53,7 +49,7 @@ pub fn find_hit(store: &dyn Store, exec: &Execution) -> Result<Option<Execution>
     };
     let query_error = |e| ApiError::untyped(format!("query replay source run: {e}"));
     let mut before_seq = None;
-    if mode == SUCCEEDED_BEFORE {
+    if mode == ReplayMode::SucceededBefore {
         if let Some(before) = exec.replay.before_execution_id.as_deref() {
             match store.execution(before).map_err(query_error)? {
                 // Strictly earlier in start order than the boundary execution.
@@ -69,9 +65,8 @@ pub fn find_hit(store: &dyn Store, exec: &Execution) -> Result<Option<Execution>
         reasoner_id: exec.reasoner_id.clone(),
         envelope: envelope.clone(),
     };
-    store
-        .replay_candidate(&key, before_seq)
-        .map_err(query_error)
+    let candidates = store.replay_candidates(&key).map_err(query_error)?;
+    Ok(rules::earliest_before(candidates, before_seq))
 }
 
 /// Marks `exec_id` as a replay of `source` (§3.6): succeeded, a byte copy of
@@ -128,7 +123,7 @@ mod tests {
     #[test]
     fn mode_defaults_and_is_case_sensitive() {
         let m = effective_mode(Some("p"), &plan(Some("r"), None));
-        assert_eq!(m.ok().flatten().as_deref(), Some(SUCCEEDED_BEFORE));
+        assert_eq!(m.ok().flatten(), Some(ReplayMode::SucceededBefore));
         assert!(matches!(
             effective_mode(Some("p"), &plan(Some("r"), Some("none"))),
             Ok(None)

@@ -1,9 +1,11 @@
 //! The one storage seam of the reference. Routes talk only to [`Store`]; the
 //! in-memory [`crate::reference::memory::MemoryStore`] is the default, and a
 //! persistent store (SQLite, say) could implement the same calls, each of
-//! which is a single short transaction that never waits on an agent.
+//! which is a single short transaction that never waits on an agent. Stores
+//! keep rows; the contract's rules live in [`super::rules`].
 
 use super::model::{Execution, NewExecution, Node, RunRecord};
+use super::rules;
 
 /// Why a store call failed.
 #[derive(Debug, thiserror::Error)]
@@ -59,56 +61,22 @@ pub trait Store: Send + Sync {
     fn update_execution(&self, id: &str, f: ExecutionUpdate<'_>) -> Result<Execution, StoreError>;
     /// Every execution of a run, in start order.
     fn run_executions(&self, run_id: &str) -> Result<Vec<Execution>, StoreError>;
-    /// The root a workflow restart re-runs (contract §2.1): the earliest
-    /// parentless execution of the run, else its earliest one; `None` when the
-    /// run has no executions. A store can answer without copying the run.
+    /// The run's root as [`rules::run_root`] defines it; `None` when the run
+    /// has no executions. A store may answer without copying the run.
     fn workflow_root(&self, run_id: &str) -> Result<Option<Execution>, StoreError> {
-        let runs = self.run_executions(run_id)?;
-        Ok(runs
-            .iter()
-            .find(|e| is_parentless(e))
-            .or_else(|| runs.first())
-            .cloned())
+        Ok(rules::run_root(&self.run_executions(run_id)?).cloned())
     }
     /// Ids of every run that has at least one execution.
     fn run_ids(&self) -> Result<Vec<String>, StoreError>;
     /// Ids of the node's executions that are still active (the orphan reaper's input).
     fn active_executions_of_node(&self, node_id: &str) -> Result<Vec<String>, StoreError>;
 
-    /// The earliest-started reusable execution under `key` whose start sequence
-    /// is below `before_seq` (when given). Must not scan the source run.
-    fn replay_candidate(
-        &self,
-        key: &ReplayKey,
-        before_seq: Option<u64>,
-    ) -> Result<Option<Execution>, StoreError>;
+    /// Every reusable row ([`rules::is_reusable`]) under `key`, in start
+    /// order. Must not scan the source run: an index lookup.
+    fn replay_candidates(&self, key: &ReplayKey) -> Result<Vec<Execution>, StoreError>;
 
     /// The run's metadata row, if one was written.
     fn run_record(&self, run_id: &str) -> Result<Option<RunRecord>, StoreError>;
     /// Upserts the whole run metadata row, keeping an existing `created_at`.
     fn put_run_record(&self, record: RunRecord) -> Result<(), StoreError>;
-}
-
-/// No parent, or a blank one (v0.1.96 trims the column before comparing).
-pub fn is_parentless(exec: &Execution) -> bool {
-    exec.parent_execution_id
-        .as_deref()
-        .is_none_or(|p| p.trim().is_empty())
-}
-
-/// Whether a row may serve as a replay source (contract §3.4 rules 1 and 3).
-pub fn is_reusable(exec: &Execution) -> bool {
-    exec.status == "succeeded"
-        && exec.result_payload.as_ref().is_some_and(|r| !r.is_empty())
-        && exec.replay_key.is_some()
-}
-
-/// The index key of a row, if it has a parseable payload.
-pub fn key_of(exec: &Execution) -> Option<ReplayKey> {
-    exec.replay_key.as_ref().map(|envelope| ReplayKey {
-        run_id: exec.run_id.clone(),
-        node_id: exec.node_id.clone(),
-        reasoner_id: exec.reasoner_id.clone(),
-        envelope: envelope.clone(),
-    })
 }

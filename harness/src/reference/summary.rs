@@ -7,6 +7,7 @@ use chrono::{DateTime, Utc};
 use serde_json::{json, Map, Value};
 
 use super::model::{is_active, rfc3339, Execution, RunRecord};
+use super::rules;
 use super::views::add_run_metadata;
 
 /// Counts per status plus the times every view needs.
@@ -34,10 +35,7 @@ impl<'a> RunStats<'a> {
         for e in execs {
             *counts.entry(e.status.clone()).or_insert(0) += 1;
         }
-        let root = execs
-            .iter()
-            .find(|e| e.parent_execution_id.is_none())
-            .or_else(|| execs.first());
+        let root = rules::run_root(execs);
         let completed_at = execs.iter().filter_map(|e| e.completed_at).max();
         // A parent always starts before its child, so one pass in start order suffices.
         let mut depths: HashMap<String, u32> = HashMap::new();

@@ -6,7 +6,7 @@ use serde_json::{json, Map, Value};
 
 use super::canonical;
 use super::model::{rfc3339, Execution, RunRecord};
-use super::replay::REPLAYED_PREFIX;
+use super::rules::REPLAYED_PREFIX;
 
 /// A stored result as JSON, re-encoded as Go would (decode, then marshal);
 /// a body that is not JSON is returned as a string.
@@ -96,7 +96,8 @@ pub fn add_run_metadata(target: &mut Map<String, Value>, record: Option<&RunReco
     }
 }
 
-/// The DAG `reuse` object, derived from `status_reason` alone. v0.1.96
+/// §6: the DAG `reuse` object, derived from `status_reason` alone; the
+/// back-fill run comes from [`super::rules::backfill_source_run`]. v0.1.96
 /// compares the stripped, trimmed remainder with the *untrimmed* reason, so a
 /// reason with surrounding whitespace and no prefix still yields an object;
 /// we keep that quirk because it is observable API behaviour.

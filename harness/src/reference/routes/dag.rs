@@ -13,7 +13,8 @@ use crate::reference::error::ApiError;
 use crate::reference::model::{rfc3339, Execution};
 use crate::reference::state::Shared;
 use crate::reference::summary::RunStats;
-use crate::reference::views::{add_run_metadata, lineage, reuse_info};
+use crate::reference::rules::backfill_source_run;
+use crate::reference::views::{add_run_metadata, reuse_info};
 
 /// `?mode=lightweight` or `?lightweight=true|1`, case-insensitive.
 fn is_lightweight(q: &HashMap<String, String>) -> bool {
@@ -103,11 +104,7 @@ pub async fn dag(
         .store
         .run_record(&run_id)
         .map_err(|e| ApiError::storage(format!("failed to load workflow: {e}")))?;
-    let lineage_run = lineage(record.as_ref()).and_then(|l| {
-        l.get("source_run_id")
-            .and_then(Value::as_str)
-            .map(str::to_owned)
-    });
+    let lineage_run = backfill_source_run(record.as_ref());
     let backfill = lineage_run.as_deref();
     let full = !is_lightweight(&q);
     let stats = RunStats::of(&execs);

@@ -16,8 +16,8 @@ use crate::reference::dispatch::spawn_dispatch;
 use crate::reference::error::ApiError;
 use crate::reference::model::{Execution, ReplayPlan, RunRecord};
 use crate::reference::payload::{decode_stored, go_type_name, GoMap};
-use crate::reference::prepare::{prepare, ExecRequest};
-use crate::reference::replay::{ALL_SUCCEEDED, NONE, SUCCEEDED_BEFORE};
+use crate::reference::prepare::{prepare, ExecRequest, Prepared};
+use crate::reference::rules::{header_plan, ReplayMode, Scope};
 use crate::reference::state::Shared;
 
 /// The restart body of §1.2 after binding.
@@ -87,21 +87,65 @@ fn bind(body: &[u8]) -> Result<RestartRequest, ApiError> {
     })
 }
 
-/// The header plan of §2.2 for `(scope, reuse)`, given the source row.
-pub fn replay_plan(scope: &str, reuse: &str, source: &Execution) -> ReplayPlan {
-    let mut plan = ReplayPlan {
-        source_run_id: Some(source.run_id.clone()),
-        before_execution_id: Some(source.execution_id.clone()),
-        mode: Some(reuse.to_owned()),
+/// §1.3 steps 2–3: scope and reuse, blank meaning the default.
+fn validate(req: &RestartRequest) -> Result<(Scope, ReplayMode), ApiError> {
+    let scope = match req.scope.trim() {
+        "" => Scope::Workflow,
+        s => s.parse().map_err(|()| {
+            ApiError::plain(
+                StatusCode::BAD_REQUEST,
+                "scope must be one of: workflow, execution",
+            )
+        })?,
     };
-    if reuse == NONE {
-        plan.source_run_id = None;
-        plan.before_execution_id = None;
-    } else if scope == "execution" && reuse == SUCCEEDED_BEFORE {
-        plan.mode = Some(ALL_SUCCEEDED.to_owned());
-        plan.before_execution_id = None;
+    let reuse = match req.reuse.trim() {
+        "" => ReplayMode::SucceededBefore,
+        r => r.parse().map_err(|()| {
+            ApiError::plain(
+                StatusCode::BAD_REQUEST,
+                "reuse must be one of: succeeded-before, all-succeeded, none",
+            )
+        })?,
+    };
+    Ok((scope, reuse))
+}
+
+/// §1.3 step 4 and §2.1: the source execution, and the one the new run
+/// re-runs (the run's root for workflow scope, the source itself otherwise).
+fn resolve(state: &Shared, id: &str, scope: Scope) -> Result<(Execution, Execution), ApiError> {
+    let source = state
+        .store
+        .execution(id)
+        .map_err(|_| ApiError::storage("failed to load source execution"))?
+        .ok_or_else(|| {
+            ApiError::plain(StatusCode::NOT_FOUND, format!("execution {id} not found"))
+        })?;
+    if scope == Scope::Execution {
+        return Ok((source.clone(), source));
     }
-    plan
+    let root = state
+        .store
+        .workflow_root(&source.run_id)
+        .map_err(|_| ApiError::storage("failed to load workflow root"))?
+        .ok_or_else(|| {
+            ApiError::plain(
+                StatusCode::NOT_FOUND,
+                format!("run {} not found", source.run_id),
+            )
+        })?;
+    Ok((source, root))
+}
+
+/// What an accepted restart made, for its lineage row and its 202 body.
+struct Accepted<'a> {
+    root: &'a Execution,
+    source: &'a Execution,
+    restarted: &'a Execution,
+    reuse: ReplayMode,
+    scope: Scope,
+    /// §2.4: `fork` or `restart`.
+    kind: &'static str,
+    plan: &'a ReplayPlan,
 }
 
 /// Restarts or forks from an execution; answers 202 and dispatches the new root.
@@ -118,50 +162,12 @@ pub async fn restart(
         ));
     }
     let req = bind(&body)?;
-    let scope = match req.scope.trim() {
-        "" => "workflow",
-        s @ ("workflow" | "execution") => s,
-        _ => {
-            return Err(ApiError::plain(
-                StatusCode::BAD_REQUEST,
-                "scope must be one of: workflow, execution",
-            ))
-        }
-    };
-    let reuse = match req.reuse.trim() {
-        "" => SUCCEEDED_BEFORE,
-        r @ (SUCCEEDED_BEFORE | ALL_SUCCEEDED | NONE) => r,
-        _ => {
-            return Err(ApiError::plain(
-                StatusCode::BAD_REQUEST,
-                "reuse must be one of: succeeded-before, all-succeeded, none",
-            ))
-        }
-    };
-    let source = state
-        .store
-        .execution(id)
-        .map_err(|_| ApiError::storage("failed to load source execution"))?
-        .ok_or_else(|| {
-            ApiError::plain(StatusCode::NOT_FOUND, format!("execution {id} not found"))
-        })?;
-    let restarted = if scope == "workflow" {
-        let root = state
-            .store
-            .workflow_root(&source.run_id)
-            .map_err(|_| ApiError::storage("failed to load workflow root"))?;
-        root.ok_or_else(|| {
-            ApiError::plain(
-                StatusCode::NOT_FOUND,
-                format!("run {} not found", source.run_id),
-            )
-        })?
-    } else {
-        source.clone()
-    };
+    let (scope, reuse) = validate(&req)?;
+    let (source, restarted) = resolve(&state, id, scope)?;
 
+    // §2.3: input and context from the body, else as the restarted row stored them.
     let (stored_input, stored_context) = decode_stored(&restarted.input_payload);
-    let plan = replay_plan(scope, reuse, &source);
+    let plan = header_plan(scope, reuse, &source);
     let exec_req = ExecRequest {
         input: req.input.clone().unwrap_or(stored_input),
         context: req.context.clone().or(stored_context),
@@ -181,82 +187,76 @@ pub async fn restart(
     } else {
         "restart"
     };
-    persist_lineage(
-        &state,
-        &prepared.exec,
-        &source,
-        &restarted,
+    let accepted = Accepted {
+        root: &prepared.exec,
+        source: &source,
+        restarted: &restarted,
         reuse,
         scope,
         kind,
-        req.reason.trim(),
-    );
+        plan: &plan,
+    };
+    persist_lineage(&state, &accepted, req.reason.trim());
     spawn_dispatch(state.clone(), prepared.exec.clone(), slot);
+    Ok(respond(&prepared, &accepted, req.webhook))
+}
 
-    let mut body = async_body(&prepared, "queued", req.webhook);
+/// §1.4: the 202 body and the new root's id headers.
+fn respond(prepared: &Prepared, a: &Accepted<'_>, webhook: bool) -> Response {
+    let mut body = async_body(prepared, "queued", webhook);
     let extra: Map<String, Value> = [
-        ("source_execution_id", json!(source.execution_id)),
-        ("source_run_id", json!(source.run_id)),
-        ("restarted_execution_id", json!(restarted.execution_id)),
-        ("replay_mode", json!(plan.mode)),
-        ("scope", json!(scope)),
-        ("kind", json!(kind)),
+        ("source_execution_id", json!(a.source.execution_id)),
+        ("source_run_id", json!(a.source.run_id)),
+        ("restarted_execution_id", json!(a.restarted.execution_id)),
+        ("replay_mode", json!(a.plan.mode)),
+        ("scope", json!(a.scope.as_str())),
+        ("kind", json!(a.kind)),
     ]
     .into_iter()
     .map(|(k, v)| (k.to_owned(), v))
     .collect();
     body.extend(extra);
-    if let Some(before) = &plan.before_execution_id {
+    if let Some(before) = &a.plan.before_execution_id {
         body.insert("replay_before_execution_id".into(), json!(before));
     }
     let mut response = (StatusCode::ACCEPTED, Json(Value::Object(body))).into_response();
     for (name, v) in [
-        ("X-Execution-ID", &prepared.exec.execution_id),
-        ("X-Run-ID", &prepared.exec.run_id),
+        ("X-Execution-ID", &a.root.execution_id),
+        ("X-Run-ID", &a.root.run_id),
     ] {
         if let Ok(v) = HeaderValue::from_str(v) {
             response.headers_mut().insert(name, v);
         }
     }
-    Ok(response)
+    response
 }
 
 /// Writes the new run's sidecar row (§5.1–§5.2): best effort, as in v0.1.96.
-#[allow(clippy::too_many_arguments)]
-fn persist_lineage(
-    state: &Shared,
-    root: &Execution,
-    source: &Execution,
-    restarted: &Execution,
-    reuse: &str,
-    scope: &str,
-    kind: &str,
-    reason: &str,
-) {
+fn persist_lineage(state: &Shared, a: &Accepted<'_>, reason: &str) {
     let mut metadata = Map::new();
     metadata.insert(
         "lineage".into(),
         json!({
-            "kind": kind,
-            "source_run_id": source.run_id,
-            "source_execution_id": source.execution_id,
-            "restarted_execution_id": restarted.execution_id,
-            "reuse": reuse,
-            "scope": scope,
+            "kind": a.kind,
+            "source_run_id": a.source.run_id,
+            "source_execution_id": a.source.execution_id,
+            "restarted_execution_id": a.restarted.execution_id,
+            "reuse": a.reuse.as_str(),
+            "scope": a.scope.as_str(),
         }),
     );
     if !reason.is_empty() {
         metadata.insert("reason".into(), json!(reason));
     }
     let record = RunRecord {
-        run_id: root.run_id.clone(),
+        run_id: a.root.run_id.clone(),
         status: "queued".to_owned(),
-        root_execution_id: Some(root.execution_id.clone()),
+        root_execution_id: Some(a.root.execution_id.clone()),
         metadata,
         created_at: Utc::now(),
     };
     if let Err(e) = state.store.put_run_record(record) {
-        tracing::warn!(run_id = %root.run_id, error = %e, "could not persist restart lineage");
+        tracing::warn!(run_id = %a.root.run_id, error = %e, "could not persist restart lineage");
     }
 }
 
