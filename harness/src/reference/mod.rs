@@ -18,15 +18,15 @@ pub mod canonical;
 mod dispatch;
 mod error;
 mod ids;
-pub mod memory;
-pub mod model;
+mod memory;
+mod model;
 mod payload;
 mod prepare;
 mod replay;
 mod routes;
 mod rules;
 mod state;
-pub mod store;
+mod store;
 mod summary;
 mod views;
 
