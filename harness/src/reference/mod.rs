@@ -26,6 +26,7 @@ mod routes;
 mod state;
 pub mod store;
 mod summary;
+mod tree;
 mod views;
 
 /// Settings of one reference control plane.
