@@ -5,6 +5,7 @@ use std::collections::{BTreeSet, HashMap};
 use std::sync::{Mutex, MutexGuard};
 
 use super::model::{Execution, NewExecution, Node, RunRecord};
+use super::run_index::{RunIndex, RunPage, RunQuery};
 use super::store::{
     is_parentless, is_reusable, key_of, ExecutionUpdate, ReplayKey, Store, StoreError,
 };
@@ -25,6 +26,8 @@ struct Inner {
     /// earliest candidate is the first element.
     replay_index: HashMap<ReplayKey, BTreeSet<(u64, String)>>,
     run_records: HashMap<String, RunRecord>,
+    /// Per-run aggregates and the run list's sort orders.
+    run_index: RunIndex,
     next_seq: u64,
 }
 
@@ -99,6 +102,7 @@ impl Store for MemoryStore {
             .or_default()
             .push(exec.execution_id.clone());
         inner.index(&exec);
+        inner.run_index.started(&exec);
         inner
             .executions
             .insert(exec.execution_id.clone(), exec.clone());
@@ -122,6 +126,7 @@ impl Store for MemoryStore {
         next.start_seq = current.start_seq;
         // Touch the index only when the row enters, leaves or moves within it.
         let (was, now) = (is_reusable(current), is_reusable(&next));
+        let old_status = (current.status != next.status).then(|| current.status.clone());
         let moved = current.node_id != next.node_id
             || current.reasoner_id != next.reasoner_id
             || current.replay_key != next.replay_key;
@@ -132,6 +137,12 @@ impl Store for MemoryStore {
         if now && (!was || moved) {
             inner.index(&next);
         }
+        if let Some(old) = old_status {
+            inner
+                .run_index
+                .status_changed(&next.run_id, &old, &next.status);
+        }
+
         let slot = inner
             .executions
             .get_mut(id)
@@ -165,6 +176,41 @@ impl Store for MemoryStore {
             .find(|e| is_parentless(e))
             .or_else(|| ids.first().and_then(row));
         Ok(root.cloned())
+    }
+
+    fn list_runs(&self, q: &RunQuery) -> Result<RunPage, StoreError> {
+        let inner = self.lock()?;
+        let index = &inner.run_index;
+        if q.filter.is_empty() {
+            let run_ids = index
+                .ordered(q.sort, q.asc)
+                .skip(q.offset)
+                .take(q.limit)
+                .map(str::to_owned)
+                .collect();
+            return Ok(RunPage {
+                run_ids,
+                total: index.len(),
+            });
+        }
+        let mut page = RunPage::default();
+        for id in index.ordered(q.sort, q.asc) {
+            let Some(agg) = index.agg(id) else { continue };
+            let root = agg.root.as_ref().and_then(|r| inner.executions.get(r));
+            let first = inner
+                .runs
+                .get(id)
+                .and_then(|ids| ids.first())
+                .and_then(|e| inner.executions.get(e));
+            if !q.filter.admits(id, agg, root, first) {
+                continue;
+            }
+            if page.total >= q.offset && page.run_ids.len() < q.limit {
+                page.run_ids.push(id.to_owned());
+            }
+            page.total += 1;
+        }
+        Ok(page)
     }
 
     fn run_ids(&self) -> Result<Vec<String>, StoreError> {

@@ -24,6 +24,7 @@ mod payload;
 mod prepare;
 mod replay;
 mod routes;
+mod run_index;
 mod server;
 mod state;
 pub mod store;

@@ -4,6 +4,7 @@
 //! which is a single short transaction that never waits on an agent.
 
 use super::model::{Execution, NewExecution, Node, RunRecord};
+pub use super::run_index::{RunFilter, RunPage, RunQuery, RunSort};
 
 /// Why a store call failed.
 #[derive(Debug, thiserror::Error)]
@@ -70,6 +71,8 @@ pub trait Store: Send + Sync {
             .or_else(|| runs.first())
             .cloned())
     }
+    /// One page of the run list, from indexes kept in its sort orders.
+    fn list_runs(&self, query: &RunQuery) -> Result<RunPage, StoreError>;
     /// Ids of every run that has at least one execution.
     fn run_ids(&self) -> Result<Vec<String>, StoreError>;
     /// Ids of the node's executions that are still active (the orphan reaper's input).
