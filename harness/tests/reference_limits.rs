@@ -253,3 +253,45 @@ async fn invocation_url_gets_base_url_checks() {
     let ok = json!({"id": "n", "base_url": "http://127.0.0.1:1", "invocation_url": "http://127.0.0.1:1/x"});
     assert_eq!(cp.post("/api/v1/nodes/register", &[], ok).await.status, 201);
 }
+
+#[tokio::test]
+async fn a_full_store_evicts_the_oldest_finished_run_else_answers_503() {
+    let cp = Cp::with_config(Config {
+        max_executions: 3,
+        ..Config::default()
+    })
+    .await;
+    let agent = Agent::start(&cp, "n1", &["done", "hang"]).await;
+    agent.program("hang", Program::Silent);
+    for run in ["r1", "r2", "r3", "r4"] {
+        let r = cp.execute("n1.done", &[("X-Run-ID", run)], json!({})).await;
+        assert_eq!(r.status, 200, "{run}: {}", r.body);
+    }
+    let listed = cp
+        .get("/api/ui/v2/workflow-runs?sort_by=started_at&sort_order=asc")
+        .await
+        .body;
+    let runs: Vec<&str> = listed["runs"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|r| r["run_id"].as_str())
+        .collect();
+    assert_eq!(
+        runs,
+        ["r2", "r3", "r4"],
+        "r1, the oldest finished run, was evicted"
+    );
+    assert_eq!(cp.get("/api/ui/v2/workflow-runs/r1").await.status, 404);
+    for run in ["h1", "h2", "h3"] {
+        let r = cp
+            .execute_async("n1.hang", &[("X-Run-ID", run)], json!({}))
+            .await;
+        assert_eq!(r.status, 202, "{run}: {}", r.body);
+    }
+    let r = cp
+        .execute_async("n1.hang", &[("X-Run-ID", "h4")], json!({}))
+        .await;
+    assert_eq!(r.status, 503, "{}", r.body);
+    assert_eq!(r.body["max_executions"], json!(3));
+}

@@ -11,7 +11,7 @@
 //! | ids in one batch-status | [`MAX_BATCH_IDS`] | 400 |
 //! | agent answer | `Config::max_agent_response_bytes` | the execution fails, `agent_response_too_large` |
 //! | connections | `Config::max_connections` | 503 (`server`) |
-//! | stored executions | `Config::max_executions` | oldest finished runs evicted, else 503 |
+//! | stored executions | `Config::max_executions`, default [`DEFAULT_MAX_EXECUTIONS`] | oldest finished runs evicted, else 503 |
 //!
 //! A request head beyond hyper's own parser limits (a URI over 64 KiB, a head
 //! over ~400 KiB, more than twice [`MAX_HEADER_COUNT`] fields) is refused by
@@ -37,6 +37,9 @@ pub const MAX_BODY_BYTES: usize = 64 * 1024 * 1024;
 /// Most ids one batch-status request may ask for (its answer is ~60 bytes
 /// per unknown id and a few hundred per known one).
 pub const MAX_BATCH_IDS: usize = 10_000;
+/// Default bound of the store: about 0.X GiB of RSS at the reference's
+/// measured cost per execution (BENCHMARKS.md).
+pub const DEFAULT_MAX_EXECUTIONS: usize = 200_000;
 /// Default cap of one agent answer held in memory.
 pub const DEFAULT_MAX_AGENT_RESPONSE_BYTES: usize = 32 * 1024 * 1024;
 
@@ -81,6 +84,18 @@ pub async fn json_limits(req: Request, next: Next) -> Response {
         );
     }
     response
+}
+
+/// The answer to new work when the store is full of active runs: 503, so
+/// that a client retries later (`Config::max_executions`).
+pub fn store_full(max: usize) -> super::error::ApiError {
+    super::error::ApiError {
+        status: StatusCode::SERVICE_UNAVAILABLE,
+        body: json!({
+            "error": format!("the control plane holds its maximum of {max} executions, all in runs still active"),
+            "max_executions": max,
+        }),
+    }
 }
 
 /// v0.1.96's shape for its one size limit (`execution_logs.go`).

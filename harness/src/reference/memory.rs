@@ -5,15 +5,18 @@ use std::collections::{BTreeSet, HashMap};
 use std::sync::{Mutex, MutexGuard};
 
 use super::model::{Execution, NewExecution, Node, RunRecord};
-use super::run_index::{RunIndex, RunPage, RunQuery};
+use super::run_index::{RunIndex, RunPage, RunQuery, RunSort};
 use super::store::{
     is_parentless, is_reusable, key_of, ExecutionUpdate, ReplayKey, Store, StoreError,
 };
 
-/// The default store: everything lives as long as the control plane.
+/// The default store. Unbounded by default; [`MemoryStore::bounded`] keeps at
+/// most a given number of executions (see [`Inner::make_room`]).
 #[derive(Default)]
 pub struct MemoryStore {
     inner: Mutex<Inner>,
+    /// Most executions held; 0 is unbounded.
+    max_executions: usize,
 }
 
 #[derive(Default)]
@@ -37,6 +40,14 @@ impl MemoryStore {
         Self::default()
     }
 
+    /// An empty store that holds at most `max_executions` (0: unbounded).
+    pub fn bounded(max_executions: usize) -> Self {
+        Self {
+            max_executions,
+            ..Self::default()
+        }
+    }
+
     #[cfg(test)]
     fn replay_index_is_empty(&self) -> bool {
         self.lock().is_ok_and(|i| i.replay_index.is_empty())
@@ -50,6 +61,34 @@ impl MemoryStore {
 }
 
 impl Inner {
+    /// Makes room for one more execution under `max` by evicting whole runs,
+    /// oldest latest start first, that have no active execution. Policy: an
+    /// `afc serve` left running for days should keep serving, and the runs
+    /// it can best lose are the finished ones nobody touched for longest
+    /// (a read or restart of one then answers 404, as for an unknown run).
+    /// An active run is never evicted, as its agents will still report on
+    /// it; when every stored run is active, the new work is refused.
+    fn make_room(&mut self, max: usize) -> Result<(), StoreError> {
+        while max > 0 && self.executions.len() >= max {
+            let victim = self
+                .run_index
+                .ordered(RunSort::UpdatedAt, true)
+                .find(|id| self.run_index.agg(id).is_some_and(|a| a.active() == 0))
+                .map(str::to_owned);
+            let Some(run) = victim else {
+                return Err(StoreError::Full(max));
+            };
+            for id in self.runs.remove(&run).unwrap_or_default() {
+                if let Some(exec) = self.executions.remove(&id) {
+                    self.unindex(&exec);
+                }
+            }
+            self.run_records.remove(&run);
+            self.run_index.remove(&run);
+        }
+        Ok(())
+    }
+
     fn index(&mut self, exec: &Execution) {
         if let (true, Some(key)) = (is_reusable(exec), key_of(exec)) {
             self.replay_index
@@ -94,6 +133,7 @@ impl Store for MemoryStore {
 
     fn insert_execution(&self, mut exec: NewExecution) -> Result<Execution, StoreError> {
         let mut inner = self.lock()?;
+        inner.make_room(self.max_executions)?;
         inner.next_seq += 1;
         exec.start_seq = inner.next_seq;
         inner

@@ -53,6 +53,10 @@ pub struct Config {
     pub max_connections: usize,
     /// Largest agent answer read; a larger one fails its execution.
     pub max_agent_response_bytes: usize,
+    /// Executions held at most (0: unbounded); the oldest finished runs are
+    /// evicted to make room, and new work is refused with 503 when every
+    /// stored run is active (`memory::MemoryStore::bounded`).
+    pub max_executions: usize,
 }
 
 impl Default for Config {
@@ -68,6 +72,7 @@ impl Default for Config {
             // the dispatch connections to agents share.
             max_connections: 512,
             max_agent_response_bytes: limits::DEFAULT_MAX_AGENT_RESPONSE_BYTES,
+            max_executions: limits::DEFAULT_MAX_EXECUTIONS,
         }
     }
 }
@@ -99,7 +104,7 @@ pub async fn serve(
         .build()
         .map_err(std::io::Error::other)?;
     let state = Arc::new(state::AppState {
-        store: Arc::new(memory::MemoryStore::new()),
+        store: Arc::new(memory::MemoryStore::bounded(config.max_executions)),
         config: config.clone(),
         http,
         fresh,

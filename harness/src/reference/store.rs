@@ -16,6 +16,10 @@ pub enum StoreError {
     /// An update was refused (for example a status transition guard).
     #[error("{0}")]
     Rejected(String),
+    /// The store holds its maximum of executions and none can be evicted
+    /// (every stored run is still active).
+    #[error("the store holds its maximum of {0} executions, all in active runs")]
+    Full(usize),
     /// The backend itself failed.
     #[error("storage failure: {0}")]
     Backend(String),

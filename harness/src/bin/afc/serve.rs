@@ -36,6 +36,11 @@ pub struct ServeArgs {
     #[arg(long, env = "AFC_MAX_AGENT_RESPONSE_BYTES",
           default_value_t = afc::reference::limits::DEFAULT_MAX_AGENT_RESPONSE_BYTES)]
     pub max_agent_response_bytes: usize,
+    /// Executions held at most (0: unbounded): the oldest finished runs are
+    /// evicted to make room; new work gets 503 when every stored run is active.
+    #[arg(long, env = "AFC_MAX_EXECUTIONS",
+          default_value_t = afc::reference::limits::DEFAULT_MAX_EXECUTIONS)]
+    pub max_executions: usize,
 }
 
 impl ServeArgs {
@@ -48,6 +53,7 @@ impl ServeArgs {
             shutdown_timeout: Duration::from_secs(self.shutdown_timeout),
             max_connections: self.max_connections,
             max_agent_response_bytes: self.max_agent_response_bytes,
+            max_executions: self.max_executions,
         }
     }
 }
