@@ -18,6 +18,7 @@ pub mod canonical;
 mod dispatch;
 mod error;
 mod ids;
+pub mod limits;
 mod memory;
 mod model;
 mod payload;
@@ -25,9 +26,12 @@ mod prepare;
 mod replay;
 mod routes;
 mod rules;
+mod run_index;
+mod server;
 mod state;
 mod store;
 mod summary;
+mod tree;
 mod views;
 
 /// Settings of one reference control plane.
@@ -41,6 +45,20 @@ pub struct Config {
     /// In-flight dispatches allowed per agent node; 0 is unlimited
     /// (v0.1.96's `AGENTFIELD_MAX_CONCURRENT_PER_AGENT`).
     pub max_concurrent_per_agent: usize,
+    /// How long a client may take to send a request head; also how long a
+    /// kept-alive connection may sit idle before it is closed.
+    pub header_read_timeout: Duration,
+    /// After the shutdown signal, how long requests in flight may still run
+    /// before they are abandoned.
+    pub shutdown_timeout: Duration,
+    /// Connections served at once; one more is answered 503 and closed.
+    pub max_connections: usize,
+    /// Largest agent answer read; a larger one fails its execution.
+    pub max_agent_response_bytes: usize,
+    /// Executions held at most (0: unbounded); the oldest finished runs are
+    /// evicted to make room, and new work is refused with 503 when every
+    /// stored run is active (`memory::MemoryStore::bounded`).
+    pub max_executions: usize,
 }
 
 impl Default for Config {
@@ -50,6 +68,13 @@ impl Default for Config {
             // v0.1.96's agent_call_timeout when no config file sets it.
             agent_timeout: Duration::from_secs(90),
             max_concurrent_per_agent: 0,
+            header_read_timeout: Duration::from_secs(10),
+            shutdown_timeout: Duration::from_secs(10),
+            // Well under the usual 1,024 file descriptors of a process, which
+            // the dispatch connections to agents share.
+            max_connections: 512,
+            max_agent_response_bytes: limits::DEFAULT_MAX_AGENT_RESPONSE_BYTES,
+            max_executions: limits::DEFAULT_MAX_EXECUTIONS,
         }
     }
 }
@@ -81,14 +106,12 @@ pub async fn serve(
         .build()
         .map_err(std::io::Error::other)?;
     let state = Arc::new(state::AppState {
-        store: Arc::new(memory::MemoryStore::new()),
-        config,
+        store: Arc::new(memory::MemoryStore::bounded(config.max_executions)),
+        config: config.clone(),
         http,
         fresh,
         completions: state::Completions::default(),
         slots: Default::default(),
     });
-    axum::serve(listener, routes::router(state))
-        .with_graceful_shutdown(shutdown)
-        .await
+    server::run(listener, routes::router(state), &config, shutdown).await
 }

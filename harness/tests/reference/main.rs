@@ -6,9 +6,13 @@ mod kit;
 
 mod admission;
 mod callbacks;
+mod deep;
 mod dispatch_pool;
 mod execute;
+mod limits;
 mod nodes;
+mod properties;
 mod reads;
 mod replay;
 mod restart;
+mod shutdown;

@@ -13,6 +13,7 @@
 mod bench;
 mod conformance;
 mod run;
+mod serve;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -33,17 +34,7 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Serve the reference control plane until SIGINT or SIGTERM.
-    Serve {
-        /// Address to listen on.
-        #[arg(long, env = "AFC_LISTEN", default_value = "127.0.0.1:8080")]
-        listen: String,
-        /// Require this API key on every /api/* request (X-API-Key or Bearer).
-        #[arg(long, env = "AFC_API_KEY")]
-        api_key: Option<String>,
-        /// In-flight dispatches allowed per agent node (0: unlimited), as v0.1.96's setting.
-        #[arg(long, env = "AGENTFIELD_MAX_CONCURRENT_PER_AGENT", default_value_t = 0)]
-        max_concurrent_per_agent: usize,
-    },
+    Serve(serve::ServeArgs),
     /// Run the suite: progress, summary table, optional JUnit file.
     Run {
         #[command(flatten)]
@@ -110,18 +101,7 @@ fn main() -> ExitCode {
         )
         .init();
     match Cli::parse().command {
-        Command::Serve {
-            listen,
-            api_key,
-            max_concurrent_per_agent,
-        } => serve(
-            &listen,
-            afc::reference::Config {
-                api_key,
-                max_concurrent_per_agent,
-                ..Default::default()
-            },
-        ),
+        Command::Serve(args) => serve::serve(&args),
         Command::Check { files } => check(&files),
         Command::Run {
             suite,
@@ -168,56 +148,5 @@ fn check(files: &[PathBuf]) -> ExitCode {
         ExitCode::SUCCESS
     } else {
         ExitCode::from(1)
-    }
-}
-
-fn serve(listen: &str, config: afc::reference::Config) -> ExitCode {
-    let runtime = match tokio::runtime::Runtime::new() {
-        Ok(r) => r,
-        Err(e) => {
-            eprintln!("afc serve: cannot start a runtime: {e}");
-            return ExitCode::from(2);
-        }
-    };
-    runtime.block_on(async {
-        let listener = match tokio::net::TcpListener::bind(listen).await {
-            Ok(l) => l,
-            Err(e) => {
-                eprintln!("afc serve: cannot listen on {listen}: {e}");
-                return ExitCode::from(2);
-            }
-        };
-        match listener.local_addr() {
-            Ok(addr) => println!("afc reference control plane listening on http://{addr}"),
-            Err(e) => eprintln!("afc serve: {e}"),
-        }
-        match afc::reference::serve(listener, config, shutdown_signal()).await {
-            Ok(()) => ExitCode::SUCCESS,
-            Err(e) => {
-                eprintln!("afc serve: {e}");
-                ExitCode::from(1)
-            }
-        }
-    })
-}
-
-async fn shutdown_signal() {
-    let ctrl_c = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
-    #[cfg(unix)]
-    let term = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut s) => {
-                s.recv().await;
-            }
-            Err(_) => std::future::pending::<()>().await,
-        }
-    };
-    #[cfg(not(unix))]
-    let term = std::future::pending::<()>();
-    tokio::select! {
-        _ = ctrl_c => {},
-        _ = term => {},
     }
 }
