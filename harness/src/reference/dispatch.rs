@@ -122,7 +122,7 @@ pub async fn call_agent(state: &AppState, exec: &Execution) -> CallOutcome {
 /// timeout nor a refused connect means the pooled connection was dead (the
 /// agent closed it while it sat idle), so the request goes once more on a
 /// fresh connection and that answer is the one that counts.
-async fn send(
+pub async fn send(
     state: &AppState,
     url: &str,
     headers: &[(&str, &str)],

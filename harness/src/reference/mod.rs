@@ -17,6 +17,7 @@ pub mod canonical;
 mod dispatch;
 mod error;
 mod ids;
+mod kv;
 pub mod memory;
 pub mod model;
 mod payload;
@@ -85,6 +86,7 @@ pub async fn serve(
         fresh,
         completions: state::Completions::default(),
         slots: Default::default(),
+        kv: Default::default(),
     });
     axum::serve(listener, routes::router(state))
         .with_graceful_shutdown(shutdown)
