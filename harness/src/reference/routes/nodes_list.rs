@@ -28,16 +28,17 @@ pub async fn list_nodes(
     } else {
         Some(param("health_status").unwrap_or_else(|| "active".to_owned()))
     };
-    if let Some(h) = &health {
-        filters.insert("health_status".into(), json!(h));
-    }
     let team = param("team_id");
     let group = param("group_id");
+    // `types.AgentFilters` field order.
     if let Some(t) = &team {
         filters.insert("team_id".into(), json!(t));
     }
     if let Some(g) = &group {
         filters.insert("group_id".into(), json!(g));
+    }
+    if let Some(h) = &health {
+        filters.insert("health_status".into(), json!(h));
     }
     let field = |n: &crate::reference::model::Node, k: &str| {
         n.registration
