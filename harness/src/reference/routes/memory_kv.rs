@@ -15,17 +15,18 @@ use chrono::{SecondsFormat, Utc};
 use serde_json::{json, Value};
 
 use crate::reference::canonical::{self, GoValue};
+use crate::reference::error::ApiError;
 use crate::reference::kv::{KvError, Memory};
 use crate::reference::payload::go_type_name;
 use crate::reference::state::{header, Shared};
 
 /// v0.1.96's `ErrorResponse`: `{"error", "code", "details"}`.
-fn error(status: StatusCode, error: &str, details: impl Into<String>) -> Response {
+fn error(status: StatusCode, error: &str, details: impl Into<String>) -> ApiError {
     let body = json!({ "error": error, "code": status.as_u16(), "details": details.into() });
-    (status, Json(body)).into_response()
+    ApiError { status, body }
 }
 
-fn invalid(details: impl Into<String>) -> Response {
+fn invalid(details: impl Into<String>) -> ApiError {
     error(StatusCode::BAD_REQUEST, "invalid_request", details)
 }
 
@@ -38,7 +39,7 @@ struct MemoryRequest {
 
 /// Binds a body as gin's `ShouldBindJSON` does, with its error texts:
 /// decoding first, then the `required` tags (`key` non-empty, `data` not null).
-fn bind(body: &[u8], go_type: &str, with_data: bool) -> Result<MemoryRequest, Response> {
+fn bind(body: &[u8], go_type: &str, with_data: bool) -> Result<MemoryRequest, ApiError> {
     if body.iter().all(u8::is_ascii_whitespace) {
         return Err(invalid("EOF"));
     }
@@ -124,7 +125,7 @@ fn memory_json(m: &Memory) -> Value {
 pub async fn set(State(state): State<Shared>, headers: HeaderMap, body: Bytes) -> Response {
     let req = match bind(&body, "SetMemoryRequest", true) {
         Ok(r) => r,
-        Err(resp) => return resp,
+        Err(e) => return e.into_response(),
     };
     let (scope, scope_id) = resolve(&headers, req.scope.as_deref());
     let now = Utc::now();
@@ -142,7 +143,8 @@ pub async fn set(State(state): State<Shared>, headers: HeaderMap, body: Bytes) -
             StatusCode::INTERNAL_SERVER_ERROR,
             "storage_error",
             e.to_string(),
-        ),
+        )
+        .into_response(),
     }
 }
 
@@ -150,13 +152,13 @@ pub async fn set(State(state): State<Shared>, headers: HeaderMap, body: Bytes) -
 pub async fn get(State(state): State<Shared>, headers: HeaderMap, body: Bytes) -> Response {
     let req = match bind(&body, "GetMemoryRequest", false) {
         Ok(r) => r,
-        Err(resp) => return resp,
+        Err(e) => return e.into_response(),
     };
     if let Some(explicit) = req.scope.as_deref() {
         let (scope, id) = resolve(&headers, Some(explicit));
         return match state.kv.get(&scope, &id, &req.key) {
             Ok(m) => (StatusCode::OK, Json(memory_json(&m))).into_response(),
-            Err(e) => error(StatusCode::NOT_FOUND, "not_found", e.to_string()),
+            Err(e) => error(StatusCode::NOT_FOUND, "not_found", e.to_string()).into_response(),
         };
     }
     for scope in ["workflow", "session", "actor", "global"] {
@@ -173,18 +175,19 @@ pub async fn get(State(state): State<Shared>, headers: HeaderMap, body: Bytes) -
         "not_found",
         "Memory key not found in any scope",
     )
+    .into_response()
 }
 
 /// `POST /api/v1/memory/delete`: 204, also for a key that was never set.
 pub async fn delete(State(state): State<Shared>, headers: HeaderMap, body: Bytes) -> Response {
     let req = match bind(&body, "GetMemoryRequest", false) {
         Ok(r) => r,
-        Err(resp) => return resp,
+        Err(e) => return e.into_response(),
     };
     let (scope, id) = resolve(&headers, req.scope.as_deref());
     match state.kv.delete(&scope, &id, &req.key) {
         Ok(()) => StatusCode::NO_CONTENT.into_response(),
-        Err(e) => error(StatusCode::NOT_FOUND, "not_found", e.to_string()),
+        Err(e) => error(StatusCode::NOT_FOUND, "not_found", e.to_string()).into_response(),
     }
 }
 
@@ -205,7 +208,8 @@ pub async fn list(
             StatusCode::BAD_REQUEST,
             "missing_scope",
             "Scope parameter is required for listing memory",
-        );
+        )
+        .into_response();
     };
     let (scope, id) = resolve(&headers, Some(&scope));
     match state.kv.list(&scope, &id) {
@@ -217,7 +221,8 @@ pub async fn list(
             StatusCode::INTERNAL_SERVER_ERROR,
             "storage_error",
             e.to_string(),
-        ),
+        )
+        .into_response(),
     }
 }
 
@@ -225,10 +230,10 @@ pub async fn list(
 mod tests {
     use super::*;
 
-    fn details(r: Result<MemoryRequest, Response>) -> StatusCode {
+    fn details(r: Result<MemoryRequest, ApiError>) -> StatusCode {
         match r {
             Ok(_) => StatusCode::OK,
-            Err(resp) => resp.status(),
+            Err(e) => e.status,
         }
     }
 
