@@ -14,7 +14,7 @@ use serde_json::{json, Value};
 
 /// The paths DID-enabled v0.1.96 serves and DID-disabled v0.1.96 does not;
 /// `{*rest}` covers every `/did/...` route of `DIDHandlers.RegisterRoutes`.
-pub const DISABLED: [&str; 7] = [
+pub const DISABLED: [&str; 8] = [
     "/api/v1/did/{*rest}",
     "/api/v1/execution/vc",
     "/api/v1/policies",
@@ -22,6 +22,7 @@ pub const DISABLED: [&str; 7] = [
     "/api/v1/admin/public-key",
     "/api/v1/agents/{node_id}/tag-vc",
     "/.well-known/did.json",
+    "/agents/{agent_id}/did.json",
 ];
 
 /// Any method on a [`DISABLED`] path.
