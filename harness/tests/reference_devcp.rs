@@ -99,6 +99,55 @@ async fn legacy_invocation_passes_any_json_reply_through_and_refuses_other_bodie
 }
 
 #[tokio::test]
+async fn legacy_invocation_of_a_serverless_reasoner_sends_the_envelope_and_a_run_id() {
+    let cp = Cp::start().await;
+    let agent = Agent::start(&cp, "n1", &["root"]).await;
+    let reg = cp
+        .post(
+            "/api/v1/nodes/register",
+            &[],
+            json!({
+                "id": "sl",
+                "base_url": agent.base_url,
+                "invocation_url": format!("{}/reasoners/root", agent.base_url),
+                "deployment_type": "serverless",
+                "reasoners": [{"id": "root"}],
+                "skills": [],
+            }),
+        )
+        .await;
+    assert_eq!(reg.status, 201, "{}", reg.body);
+    let r = cp
+        .post(
+            "/api/v1/reasoners/sl.root",
+            &[("X-Session-ID", "s1")],
+            json!({"input": {"q": 2}}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let exec = r.header("x-execution-id").expect("X-Execution-ID");
+    let workflow = r.header("x-workflow-id").expect("X-Workflow-ID");
+    let hop = &agent.hops_to("root")[0];
+    assert_eq!(hop.h("x-run-id"), Some(workflow.as_str()));
+    assert_eq!(
+        hop.body,
+        json!({
+            "path": "/execute/root",
+            "target": "root",
+            "reasoner": "root",
+            "type": "reasoner",
+            "input": {"q": 2},
+            "execution_context": {
+                "execution_id": exec,
+                "run_id": workflow,
+                "workflow_id": workflow,
+                "session_id": "s1",
+            },
+        })
+    );
+}
+
+#[tokio::test]
 async fn legacy_invocation_of_an_unreachable_agent_is_503() {
     let cp = Cp::start().await;
     let agent = Agent::start(&cp, "n1", &["root"]).await;

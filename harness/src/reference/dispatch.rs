@@ -166,7 +166,7 @@ fn source_chain(e: &dyn std::error::Error) -> String {
 }
 
 /// The envelope a serverless agent receives; keys appear only when set.
-fn serverless_body(exec: &Execution) -> String {
+pub fn serverless_body(exec: &Execution) -> String {
     let (input, _) = decode_stored(&exec.input_payload);
     let mut ctx = json!({
         "execution_id": exec.execution_id,

@@ -3,7 +3,8 @@
 //! `/execute` it creates no execution row, so nothing it runs is in a run,
 //! replayable, or visible to the execution, DAG or run reads. It dispatches
 //! once, synchronously, with its own header set (`X-Workflow-ID` = the
-//! caller's or a new `wf_…` id, no `X-Run-ID`), and answers 200 with whatever
+//! caller's or a new `wf_…` id, no `X-Run-ID` but to a serverless agent, which
+//! gets the serverless envelope on the reasoner route), and answers 200 with whatever
 //! JSON the agent returned, whatever the agent's status, as
 //! `{"result","node_id","duration_ms","timestamp"}`. The dispatch goes through
 //! the execute path's transport (`dispatch::send`).
@@ -23,8 +24,8 @@ use crate::reference::canonical::{self, GoValue};
 use crate::reference::dispatch;
 use crate::reference::error::ApiError;
 use crate::reference::ids;
-use crate::reference::model::Node;
-use crate::reference::payload::{go_type_name, GoMap};
+use crate::reference::model::{Execution, Node, ReplayPlan, TargetType};
+use crate::reference::payload::{envelope, go_type_name, GoMap};
 use crate::reference::state::{header, Shared};
 
 /// Which legacy route: the words v0.1.96 uses in its messages and the agent path.
@@ -181,26 +182,44 @@ async fn invoke(
         ));
     }
 
-    let url = format!("{}/{word}s/{name}", node.base_url.trim_end_matches('/'));
+    let forwarded = |name: &str| header(headers, name);
+    // v0.1.96 takes its serverless branch on the reasoner route only.
+    let serverless = matches!(kind, Kind::Reasoner) && node.deployment_type == "serverless";
+    let (url, body) = if serverless {
+        let url = if node.invocation_url.is_empty() {
+            format!("{}/execute", node.base_url.trim_end_matches('/'))
+        } else {
+            node.invocation_url.clone()
+        };
+        let exec = envelope_execution(
+            &execution_id,
+            &workflow_id,
+            &node_id,
+            &name,
+            input,
+            &forwarded,
+        );
+        (url, dispatch::serverless_body(&exec))
+    } else {
+        let url = format!("{}/{word}s/{name}", node.base_url.trim_end_matches('/'));
+        (url, canonical::to_string(&GoValue::Object(input)))
+    };
     let mut out: Vec<(&str, String)> = vec![
         ("Content-Type", "application/json".into()),
         ("X-Workflow-ID", workflow_id.clone()),
         ("X-Execution-ID", execution_id.clone()),
         ("X-AgentField-Request-ID", request_id.clone()),
     ];
+    if serverless {
+        out.push(("X-Run-ID", workflow_id.clone()));
+    }
     for name in FORWARDED {
         if let Some(v) = header(headers, name) {
             out.push((name, v));
         }
     }
     let pairs: Vec<(&str, &str)> = out.iter().map(|(k, v)| (*k, v.as_str())).collect();
-    let sent = dispatch::send(
-        state,
-        &url,
-        &pairs,
-        canonical::to_string(&GoValue::Object(input)),
-    )
-    .await;
+    let sent = dispatch::send(state, &url, &pairs, body).await;
     let response = sent.map_err(|e| {
         err(
             unavailable,
@@ -240,6 +259,40 @@ async fn invoke(
         }
     }
     Ok(resp)
+}
+
+/// The execution a serverless envelope describes: v0.1.96 builds one in
+/// memory for `buildServerlessPayload` and never stores it.
+fn envelope_execution(
+    execution_id: &str,
+    workflow_id: &str,
+    node_id: &str,
+    name: &str,
+    input: GoMap,
+    forwarded: &dyn Fn(&str) -> Option<String>,
+) -> Execution {
+    Execution {
+        execution_id: execution_id.to_owned(),
+        run_id: workflow_id.to_owned(),
+        parent_execution_id: forwarded("x-parent-execution-id"),
+        node_id: node_id.to_owned(),
+        agent_node_id: node_id.to_owned(),
+        reasoner_id: name.to_owned(),
+        target_type: TargetType::Reasoner,
+        status: "running".to_owned(),
+        status_reason: None,
+        input_payload: envelope(&input, None),
+        result_payload: None,
+        error_message: None,
+        session_id: forwarded("x-session-id"),
+        actor_id: forwarded("x-actor-id"),
+        started_at: Utc::now(),
+        start_seq: 0,
+        completed_at: None,
+        duration_ms: None,
+        replay: ReplayPlan::default(),
+        replay_key: None,
+    }
 }
 
 #[cfg(test)]
