@@ -175,7 +175,15 @@ async fn nested(
     if let Some(parent) = parent {
         headers.push(("X-Parent-Execution-ID".to_string(), parent));
     }
-    for name in ["x-session-id", "x-actor-id"] {
+    // As the Python SDK's `ExecutionContext.to_headers`: session, actor and the
+    // DID trio travel on when the dispatch carried them.
+    for name in [
+        "x-session-id",
+        "x-actor-id",
+        "x-caller-did",
+        "x-target-did",
+        "x-agent-node-did",
+    ] {
         if let Some(v) = ctx.header(name) {
             headers.push((name.to_string(), v.to_string()));
         }

@@ -134,7 +134,7 @@ pub async fn call_agent(state: &AppState, exec: &Execution) -> CallOutcome {
 /// timeout nor a refused connect means the pooled connection was dead (the
 /// agent closed it while it sat idle), so the request goes once more on a
 /// fresh connection and that answer is the one that counts.
-async fn send(
+pub async fn send(
     state: &AppState,
     url: &str,
     headers: &[(&str, &str)],
@@ -178,7 +178,7 @@ fn source_chain(e: &dyn std::error::Error) -> String {
 }
 
 /// The envelope a serverless agent receives; keys appear only when set.
-fn serverless_body(exec: &Execution) -> String {
+pub fn serverless_body(exec: &Execution) -> String {
     let (input, _) = decode_stored(&exec.input_payload);
     let mut ctx = json!({
         "execution_id": exec.execution_id,

@@ -14,7 +14,8 @@ pub fn run_id() -> String {
     make("run")
 }
 
-fn make(prefix: &str) -> String {
+/// `<prefix>_<YYYYMMDD_HHMMSS>_<8 chars>`: also `wf_` and `req_` ids of the legacy routes.
+pub fn make(prefix: &str) -> String {
     // Go uses the server's local time for the timestamp part.
     let stamp = chrono::Local::now().format("%Y%m%d_%H%M%S");
     // The thread-local generator: no system call per id.

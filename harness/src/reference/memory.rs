@@ -125,6 +125,10 @@ impl Store for MemoryStore {
         Ok(self.lock()?.nodes.get(id).cloned())
     }
 
+    fn nodes(&self) -> Result<Vec<Node>, StoreError> {
+        Ok(self.lock()?.nodes.values().cloned().collect())
+    }
+
     fn update_node(
         &self,
         id: &str,

@@ -18,6 +18,7 @@ pub mod canonical;
 mod dispatch;
 mod error;
 mod ids;
+mod kv;
 pub mod limits;
 mod memory;
 mod model;
@@ -112,6 +113,7 @@ pub async fn serve(
         fresh,
         completions: state::Completions::default(),
         slots: Default::default(),
+        kv: Default::default(),
     });
     server::run(listener, routes::router(state), &config, shutdown).await
 }

@@ -27,6 +27,8 @@ pub struct AppState {
     /// Wakes sync waiters when an execution changes.
     pub completions: Completions,
     pub slots: std::sync::Arc<super::admission::Slots>,
+    /// Key–value memory of `/api/v1/memory/*`.
+    pub kv: super::kv::Kv,
 }
 
 /// Shared handle used as axum state.

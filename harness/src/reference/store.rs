@@ -51,6 +51,8 @@ pub trait Store: Send + Sync {
     fn upsert_node(&self, node: Node) -> Result<Option<Node>, StoreError>;
     /// One node by id.
     fn node(&self, id: &str) -> Result<Option<Node>, StoreError>;
+    /// Every node, in no particular order.
+    fn nodes(&self) -> Result<Vec<Node>, StoreError>;
     /// Updates a node in place; `None` if it does not exist.
     fn update_node(
         &self,

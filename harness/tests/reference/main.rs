@@ -7,6 +7,7 @@ mod kit;
 mod admission;
 mod callbacks;
 mod deep;
+mod devcp;
 mod dispatch_pool;
 mod execute;
 mod limits;

@@ -14,6 +14,15 @@ const CONTRACT_HEADERS: [(&str, &str); 7] = [
     ("replay_mode", "x-agentfield-replay-mode"),
 ];
 
+/// Contract §4.1 headers sent only when set: session and actor (copied by a
+/// restart), caller and target DID (never on a restart root).
+const OPTIONAL_HEADERS: [(&str, &str); 4] = [
+    ("session", "x-session-id"),
+    ("actor", "x-actor-id"),
+    ("caller_did", "x-caller-did"),
+    ("target_did", "x-target-did"),
+];
+
 pub(super) fn view(i: &ViewInputs<'_>) -> Value {
     let al = i.aliases;
     let mut rows: Vec<(String, Value)> = Vec::new();
@@ -29,6 +38,13 @@ pub(super) fn view(i: &ViewInputs<'_>) -> Value {
                 .header(header)
                 .map_or_else(|| "absent".to_string(), |v| al.text(v));
             row.insert(name.to_string(), Value::String(v));
+        }
+        // Shown only when the dispatch carried them, so runs without a
+        // session, actor or DID keep their rows unchanged (contract §4.1).
+        for (name, header) in OPTIONAL_HEADERS {
+            if let Some(v) = d.header(header) {
+                row.insert(name.to_string(), Value::String(al.text(v)));
+            }
         }
         row.insert("body".into(), al.value(&d.body));
         rows.push((key, Value::Object(row)));

@@ -34,6 +34,15 @@ const FIELDS: &[&str] = &[
     "lineage",
     "golden",
     "terminal",
+    // The memory and node routes (issue 14): an entry, v0.1.96's
+    // `ErrorResponse` fields, and a node list's size and filters.
+    "key",
+    "data",
+    "scope_id",
+    "code",
+    "details",
+    "count",
+    "filters",
 ];
 
 /// The contract fixes the prefix of a bind error, not the decoder's wording,
@@ -46,6 +55,18 @@ fn error_text(v: &Value) -> Value {
         }
         _ => v.clone(),
     }
+}
+
+/// A memory entry as a list shows it: where it lives and what it holds.
+fn memory_entry(e: &Value, al: &Aliases) -> Value {
+    let Value::Object(m) = e else {
+        return al.value(e);
+    };
+    let kept: Map<String, Value> = ["scope", "scope_id", "key", "data"]
+        .iter()
+        .filter_map(|k| m.get(*k).map(|v| (k.to_string(), al.value(v))))
+        .collect();
+    Value::Object(kept)
 }
 
 /// A run as a read shows it: enough to see whether it exists and what it carries.
@@ -63,6 +84,10 @@ fn run_summary(r: &Value, al: &Aliases) -> Value {
 /// An execution no step created shows up under its raw id.
 fn read_summary(body: &Value, al: &Aliases) -> Value {
     let Value::Object(m) = body else {
+        // A memory list: each entry without its timestamps.
+        if let Value::Array(list) = body {
+            return Value::Array(list.iter().map(|e| memory_entry(e, al)).collect());
+        }
         return al.value(body);
     };
     let mut out = Map::new();
@@ -70,6 +95,10 @@ fn read_summary(body: &Value, al: &Aliases) -> Value {
         out.insert("error".into(), error_text(&al.value(e)));
     }
     for k in [
+        "code",
+        "details",
+        "count",
+        "filters",
         "total_count",
         "root_workflow_id",
         "workflow_status",

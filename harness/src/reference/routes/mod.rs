@@ -7,7 +7,7 @@ use axum::extract::Request;
 use axum::http::StatusCode;
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, patch, post};
+use axum::routing::{any, get, patch, post};
 use axum::{Json, Router};
 use serde_json::json;
 
@@ -16,9 +16,13 @@ use super::limits;
 use super::state::Shared;
 
 mod dag;
+mod did;
 mod execute;
 mod golden;
+mod legacy;
+mod memory_kv;
 mod nodes;
+mod nodes_list;
 mod restart;
 mod runs;
 mod status;
@@ -62,6 +66,7 @@ pub fn router(state: Shared) -> Router {
             "/api/ui/v2/workflow-runs/{run_id}/golden",
             post(golden::save_golden),
         )
+        .merge(dev_routes())
         .fallback(not_found)
         // Gin sets no body limit; axum's 2 MB default would refuse large inputs.
         .layer(axum::extract::DefaultBodyLimit::max(limits::MAX_BODY_BYTES))
@@ -73,6 +78,24 @@ pub fn router(state: Shared) -> Router {
         .layer(middleware::from_fn(limits::json_limits))
         .layer(middleware::from_fn(log_request))
         .with_state(state)
+}
+
+/// The rest of what an unmodified SDK agent calls (issue 14): legacy direct
+/// invocation, key–value memory, node list, and DID routes as DID-disabled.
+fn dev_routes() -> Router<Shared> {
+    let mut r = Router::new()
+        .route("/api/v1/nodes", get(nodes_list::list_nodes))
+        .route("/api/v1/reasoners/{target}", post(legacy::reasoner))
+        .route("/api/v1/skills/{target}", post(legacy::skill))
+        .route("/api/v1/memory/set", post(memory_kv::set))
+        .route("/api/v1/memory/get", post(memory_kv::get))
+        .route("/api/v1/memory/delete", post(memory_kv::delete))
+        .route("/api/v1/memory/list", get(memory_kv::list))
+        .route("/api/v1/registered-dids", get(did::registered_dids));
+    for path in did::DISABLED {
+        r = r.route(path, any(did::disabled));
+    }
+    r
 }
 
 async fn health() -> Json<serde_json::Value> {

@@ -267,6 +267,11 @@ pub async fn get_node(
         .node(&id)
         .map_err(|e| ApiError::storage(e.to_string()))?
         .ok_or_else(node_not_found)?;
+    Ok(Json(node_json(&node)))
+}
+
+/// A node as the node reads show it: the registration plus live status fields.
+pub fn node_json(node: &Node) -> Value {
     let mut v = node.registration.clone();
     v.insert("id".into(), json!(node.id));
     v.insert("base_url".into(), json!(node.base_url));
@@ -275,5 +280,5 @@ pub async fn get_node(
     v.insert("health_status".into(), json!(node.health_status));
     v.insert("registered_at".into(), json!(rfc3339(node.registered_at)));
     v.insert("last_heartbeat".into(), json!(rfc3339(node.last_heartbeat)));
-    Ok(Json(Value::Object(v)))
+    Value::Object(v)
 }
