@@ -83,3 +83,14 @@ fn an_unknown_key_flood_lists_at_most_100_problems() {
     assert_eq!(code, Some(1));
     assert_eq!(out.lines().count(), 102, "a header and 101 lines");
 }
+
+#[test]
+fn a_file_over_4_mib_is_refused_unread() {
+    let text = format!("# {}\n", "x".repeat(4 * 1024 * 1024));
+    let (code, out) = check("huge.yaml", &text);
+    assert_eq!(code, Some(1), "{out}");
+    assert!(
+        out.contains("DIR/huge.yaml:1:1: invalid YAML: file is 4194307 bytes; a scenario file may have at most 4194304"),
+        "{out}"
+    );
+}

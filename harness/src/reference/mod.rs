@@ -69,7 +69,9 @@ impl Default for Config {
             // v0.1.96's agent_call_timeout when no config file sets it.
             agent_timeout: Duration::from_secs(90),
             max_concurrent_per_agent: 0,
-            header_read_timeout: Duration::from_secs(10),
+            // hyper's own default; longer than the idle expiry of common HTTP
+            // clients (httpx 5 s), so they close first and never race our close.
+            header_read_timeout: Duration::from_secs(30),
             shutdown_timeout: Duration::from_secs(10),
             // Well under the usual 1,024 file descriptors of a process, which
             // the dispatch connections to agents share.

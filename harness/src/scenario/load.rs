@@ -145,6 +145,24 @@ impl<'a> Problems<'a> {
 /// Loads and validates one scenario file.
 pub fn load(path: &Path) -> Result<Scenario, LoadError> {
     let file: Arc<str> = path.display().to_string().into();
+    // Refuse an oversize file before reading it into memory.
+    let size = std::fs::metadata(path).map_or(0, |m| m.len());
+    if size > bounds::MAX_BYTES as u64 {
+        return Err(LoadError {
+            file: file.clone(),
+            problems: vec![Problem {
+                loc: Location {
+                    file: file.clone(),
+                    line: 1,
+                    column: 1,
+                },
+                message: format!(
+                    "invalid YAML: file is {size} bytes; a scenario file may have at most {}",
+                    bounds::MAX_BYTES
+                ),
+            }],
+        });
+    }
     let text = std::fs::read_to_string(path).map_err(|e| LoadError {
         file: file.clone(),
         problems: vec![Problem {

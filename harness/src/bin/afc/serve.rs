@@ -27,7 +27,7 @@ pub struct ServeArgs {
     #[arg(long, env = "AFC_SHUTDOWN_TIMEOUT", default_value_t = 10)]
     pub shutdown_timeout: u64,
     /// Seconds a client may take to send a request head, and a kept-alive connection may idle.
-    #[arg(long, env = "AFC_HEADER_READ_TIMEOUT", default_value_t = 10)]
+    #[arg(long, env = "AFC_HEADER_READ_TIMEOUT", default_value_t = 30)]
     pub header_read_timeout: u64,
     /// Connections served at once; one more is answered 503.
     #[arg(long, env = "AFC_MAX_CONNECTIONS", default_value_t = 512)]
