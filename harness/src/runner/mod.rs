@@ -58,7 +58,13 @@ pub async fn run(scenario: Arc<Scenario>, target: &Target) -> Result<Outcome, Ru
         .map(|s| (s.clone(), llm.base_url(s)))
         .collect();
     let deadline = Duration::from_millis(scenario.timeout_ms);
-    let agents = AgentHost::start(scenario.clone(), client.clone(), urls, deadline)
+    let agents = AgentHost::start(
+        scenario.clone(),
+        client.clone(),
+        urls,
+        deadline,
+        &target.agents,
+    )
         .await
         .map_err(|e| RunError(e.to_string()))?;
     let mut runner = Runner {

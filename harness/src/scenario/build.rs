@@ -47,6 +47,10 @@ pub(crate) fn scenario(v: &Value, name: &str, guards: String, p: &mut Problems<'
         name: name.to_string(),
         guards,
         requires: strings(root.get("requires")),
+        scripted_only: root
+            .get("scripted_only")
+            .and_then(Value::as_str)
+            .map(str::to_string),
         agents,
         llm,
         steps,

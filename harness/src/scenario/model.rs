@@ -44,6 +44,10 @@ pub struct Scenario {
     pub guards: String,
     /// Capabilities the target must have; otherwise the scenario is skipped.
     pub requires: Vec<String>,
+    /// Why the scenario runs only with afc's scripted agents (a programmed SDK
+    /// bug, a fault only they can make): with interpreter agents it is
+    /// reported skipped with this reason, never passed.
+    pub scripted_only: Option<String>,
     /// Agent nodes by scenario name (the node id on the target gets a unique suffix).
     pub agents: BTreeMap<String, AgentSpec>,
     /// LLM stubs by name.
