@@ -101,15 +101,38 @@ impl AgentKind {
         }
     }
 
-    /// Why `scenario` is not run with these agents: it declares itself
-    /// scripted-only, or it needs Python and there is no interpreter.
+    /// The traits of these agents a scenario's `not_with` can name:
+    /// `interpreter`, `serve` (all agents in serve mode), and the SDK traits
+    /// of fixtures/agents/sdk-versions.txt for the Python SDK in use.
+    pub fn traits(&self) -> Vec<String> {
+        let AgentKind::Interpreter(i) = self else {
+            return Vec::new();
+        };
+        let mut traits = vec!["interpreter".to_string()];
+        if i.serve {
+            traits.push("serve".to_string());
+        }
+        if i.launcher == Launcher::Python {
+            if let Ok(python) = super::python::interpreter() {
+                traits.extend(super::sdk::traits(&python));
+            }
+        }
+        traits
+    }
+
+    /// Why `scenario` is not run with these agents: it names one of their
+    /// traits in `not_with`, or it needs Python and there is no interpreter.
     pub fn skip_reason(&self, scenario: &Scenario) -> Option<String> {
         let AgentKind::Interpreter(i) = self else {
             return None;
         };
         let scripted = scenario.agents.values().any(|a| a.python.is_none());
-        if let (true, Some(reason)) = (scripted, &scenario.scripted_only) {
-            return Some(format!("scripted agents only: {reason}"));
+        if scripted && !scenario.not_with.is_empty() {
+            for t in self.traits() {
+                if let Some(reason) = scenario.not_with.get(&t) {
+                    return Some(format!("not with {t} agents: {reason}"));
+                }
+            }
         }
         match (&i.launcher, scripted) {
             (Launcher::Python, true) if std::env::var_os("AFC_REQUIRE_PYTHON").is_none() => {
@@ -256,5 +279,69 @@ mod tests {
         let err = "pyhton".parse::<AgentKind>().expect_err("invalid");
         assert!(err.contains("\"pyhton\""), "{err}");
         assert!("command:".parse::<AgentKind>().is_err());
+    }
+
+    #[test]
+    fn a_scenario_is_skipped_with_its_reason_by_the_agents_it_names() {
+        let text = |not_with: &str| {
+            format!(
+                "not_with: {{{not_with}}}\nagents:\n  a:\n    reasoners: {{root: [{{return: {{}}}}]}}\n\
+                 steps:\n  - run: a.root\n"
+            )
+        };
+        let any = crate::scenario::parse_str("s.yaml", "s", &text("interpreter: only afc answers 503"))
+            .expect("valid");
+        let serve = crate::scenario::parse_str("s.yaml", "s", &text("serve: inline agent_error rows"))
+            .expect("valid");
+        let functional = "command:/bin/true".parse::<AgentKind>().expect("valid");
+        let served = "python:serve".parse::<AgentKind>().expect("valid");
+        assert_eq!(AgentKind::Scripted.skip_reason(&any), None);
+        assert_eq!(
+            functional.skip_reason(&any).as_deref(),
+            Some("not with interpreter agents: only afc answers 503")
+        );
+        assert_eq!(functional.skip_reason(&serve), None);
+        assert_eq!(
+            served.skip_reason(&serve).as_deref(),
+            Some("not with serve agents: inline agent_error rows")
+        );
+    }
+
+    #[test]
+    fn the_program_resolves_nodes_and_stubs_and_spells_every_step() {
+        let text = "agents:\n  a:\n    reasoners:\n      root:\n\
+                    \x20       - call: b.work\n          input: {x: $input.x}\n          delay_ms: 5\n\
+                    \x20       - parallel: [{call: b.work, as: one}]\n          as: both\n\
+                    \x20       - llm: planner\n\
+                    \x20       - fail: 2\n          message: no\n\
+                    \x20       - fail: unless_replay\n\
+                    \x20       - sleep: 7\n\
+                    \x20       - return: {r: $work}\n\
+                    \x20 b:\n    reasoners: {work: [{return: {}}]}\n\
+                    llm:\n  planner: {reply: hi}\nsteps:\n  - run: a.root\n";
+        let s = crate::scenario::parse_str("p.yaml", "p", text).expect("valid");
+        let nodes = [("a".into(), "a-1".into()), ("b".into(), "b-2".into())].into();
+        let llm = [("planner".into(), "http://127.0.0.1:9".into())].into();
+        let p = program(&s, &nodes, &llm);
+        let steps = &p["agents"]["a"]["reasoners"]["root"];
+        assert_eq!(
+            steps[0],
+            json!({"call": {"agent": "b", "node_id": "b-2", "reasoner": "work",
+                "input": {"x": "$input.x"}, "bind": "work", "sync": false, "delay_ms": 5}})
+        );
+        assert_eq!(steps[1]["parallel"]["bind"], "both");
+        assert_eq!(steps[1]["parallel"]["calls"][0]["bind"], "one");
+        assert_eq!(
+            steps[2],
+            json!({"llm": {"stub": "planner", "url": "http://127.0.0.1:9", "bind": "llm", "timeout_ms": 1000}})
+        );
+        assert_eq!(
+            steps[3],
+            json!({"fail": {"when": {"times": 2}, "message": "no", "status": 500}})
+        );
+        assert_eq!(steps[4]["fail"]["when"], "unless_replay");
+        assert_eq!(steps[5], json!({"sleep": {"ms": 7}}));
+        assert_eq!(steps[6], json!({"return": {"r": "$work"}}));
+        assert_eq!(p["agents"]["b"]["node_id"], "b-2");
     }
 }

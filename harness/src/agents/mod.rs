@@ -13,6 +13,7 @@ mod pool;
 mod program;
 mod proxy;
 pub mod python;
+pub mod sdk;
 pub mod record;
 mod server;
 mod template;

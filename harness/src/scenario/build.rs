@@ -47,10 +47,10 @@ pub(crate) fn scenario(v: &Value, name: &str, guards: String, p: &mut Problems<'
         name: name.to_string(),
         guards,
         requires: strings(root.get("requires")),
-        scripted_only: root
-            .get("scripted_only")
-            .and_then(Value::as_str)
-            .map(str::to_string),
+        not_with: obj(root.get("not_with"))
+            .iter()
+            .map(|(k, why)| (k.clone(), text(Some(why))))
+            .collect(),
         agents,
         llm,
         steps,

@@ -132,7 +132,7 @@ pub fn missing_capability(scenario: &Scenario, target: &Target) -> Option<String
 
 /// Why a scenario is not run against `target`: a capability its profile
 /// lacks, a Python agent and no interpreter to run it, or interpreter agents
-/// (`AFC_AGENTS`) for a scenario that declares itself `scripted_only`.
+/// (`AFC_AGENTS`) of a kind the scenario says it cannot run with (`not_with`).
 pub fn skip_reason(scenario: &Scenario, target: &Target) -> Option<String> {
     missing_capability(scenario, target)
         .or_else(|| crate::agents::python::missing_python(scenario))
