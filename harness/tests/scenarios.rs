@@ -36,7 +36,10 @@ fn main() {
         eprintln!("{} healthy after {startup:?}", target.kind);
     }
     if target.agents != afc::agents::AgentKind::Scripted {
-        eprintln!("agents: {} (fixtures/agents/PROTOCOL.md)", target.agents.label());
+        eprintln!(
+            "agents: {} (fixtures/agents/PROTOCOL.md)",
+            target.agents.label()
+        );
         args.test_threads.get_or_insert(INTERPRETER_THREADS);
     }
     let goldens = PathBuf::from("snapshots");

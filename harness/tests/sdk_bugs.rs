@@ -54,9 +54,10 @@ fn run_with(
     let report = suite::run_loaded(&case, loaded, &target, Path::new("snapshots"));
     match report.verdict {
         Verdict::Failed { problems, .. } => Ok(problems),
-        other => {
-            Err(format!("{scenario} with {bugs:?}, {agents} agents, must fail, it was {other:?}").into())
-        }
+        other => Err(format!(
+            "{scenario} with {bugs:?}, {agents} agents, must fail, it was {other:?}"
+        )
+        .into()),
     }
 }
 

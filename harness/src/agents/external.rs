@@ -235,7 +235,10 @@ pub(crate) struct ProgramFile(PathBuf);
 impl ProgramFile {
     /// Writes `program` to a fresh file under the temp directory.
     pub(crate) fn write(program: &Value, scenario: &str) -> Result<ProgramFile, String> {
-        let name = format!("afc-program-{scenario}-{}.json", uuid::Uuid::new_v4().simple());
+        let name = format!(
+            "afc-program-{scenario}-{}.json",
+            uuid::Uuid::new_v4().simple()
+        );
         let path = std::env::temp_dir().join(name);
         let text = serde_json::to_vec_pretty(program).map_err(|e| e.to_string())?;
         std::fs::write(&path, text)
@@ -258,7 +261,8 @@ impl Drop for ProgramFile {
 /// The Python interpreter script, from the workspace root.
 pub(crate) fn python_script() -> Result<PathBuf, String> {
     let here = Path::new("fixtures/agents/python/interpreter.py");
-    let from_crate = Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures/agents/python/interpreter.py");
+    let from_crate =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures/agents/python/interpreter.py");
     [here.to_path_buf(), from_crate]
         .into_iter()
         .find(|p| p.is_file())
@@ -289,10 +293,12 @@ mod tests {
                  steps:\n  - run: a.root\n"
             )
         };
-        let any = crate::scenario::parse_str("s.yaml", "s", &text("interpreter: only afc answers 503"))
-            .expect("valid");
-        let serve = crate::scenario::parse_str("s.yaml", "s", &text("serve: inline agent_error rows"))
-            .expect("valid");
+        let any =
+            crate::scenario::parse_str("s.yaml", "s", &text("interpreter: only afc answers 503"))
+                .expect("valid");
+        let serve =
+            crate::scenario::parse_str("s.yaml", "s", &text("serve: inline agent_error rows"))
+                .expect("valid");
         let functional = "command:/bin/true".parse::<AgentKind>().expect("valid");
         let served = "python:serve".parse::<AgentKind>().expect("valid");
         assert_eq!(AgentKind::Scripted.skip_reason(&any), None);

@@ -114,8 +114,7 @@ pub(crate) async fn fixture(
         spec.script,
         spec.mode.as_str()
     );
-    let process =
-        python::Process::spawn(&interpreter, &script, &env, agent, label).map_err(err)?;
+    let process = python::Process::spawn(&interpreter, &script, &env, agent, label).map_err(err)?;
     Ok((Launched::Own(process), stop))
 }
 
@@ -143,10 +142,11 @@ pub(crate) async fn interpreter(
             let python = python::interpreter().map_err(err)?;
             let script = external::python_script().map_err(err)?;
             let log = std::env::temp_dir().join(format!("afc-agent-{node}.log"));
-            let member = tokio::task::spawn_blocking(move || pool::fork(&python, &script, &env, log))
-                .await
-                .map_err(|e| err(format!("the pool request did not finish: {e}")))?
-                .map_err(err)?;
+            let member =
+                tokio::task::spawn_blocking(move || pool::fork(&python, &script, &env, log))
+                    .await
+                    .map_err(|e| err(format!("the pool request did not finish: {e}")))?
+                    .map_err(err)?;
             Launched::Pooled {
                 agent: agent.to_string(),
                 label: format!("the Python interpreter (node {node}, {mode} mode)"),

@@ -13,8 +13,8 @@ mod pool;
 mod program;
 mod proxy;
 pub mod python;
-pub mod sdk;
 pub mod record;
+pub mod sdk;
 mod server;
 mod template;
 
@@ -212,16 +212,13 @@ impl AgentHost {
             let agent = process.agent();
             let wire = host.running[agent].wire.clone();
             if let Some(wire) = wire {
-                process
-                    .ready(&wire)
-                    .await
-                    .map_err(|detail| {
-                        let agent = agent.to_string();
-                        match scenario.agents.get(&agent).and_then(|a| a.python.as_ref()) {
-                            Some(_) => AgentError::Python { agent, detail },
-                            None => AgentError::Interpreter { agent, detail },
-                        }
-                    })?;
+                process.ready(&wire).await.map_err(|detail| {
+                    let agent = agent.to_string();
+                    match scenario.agents.get(&agent).and_then(|a| a.python.as_ref()) {
+                        Some(_) => AgentError::Python { agent, detail },
+                        None => AgentError::Interpreter { agent, detail },
+                    }
+                })?;
             }
         }
         Ok(host)

@@ -61,7 +61,13 @@ impl Pool {
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn()
-            .map_err(|e| format!("cannot start {} {} --pool: {e}", python.display(), script.display()))?;
+            .map_err(|e| {
+                format!(
+                    "cannot start {} {} --pool: {e}",
+                    python.display(),
+                    script.display()
+                )
+            })?;
         let stdin = child.stdin.take().ok_or("the pool has no stdin")?;
         let stdout = child.stdout.take().ok_or("the pool has no stdout")?;
         let (tx, lines) = std::sync::mpsc::channel();
@@ -113,7 +119,8 @@ impl Pool {
             let left = end.saturating_duration_since(Instant::now());
             match self.lines.recv_timeout(left) {
                 Ok(line) => {
-                    let v: Value = serde_json::from_str(&line).unwrap_or(Value::String(line.clone()));
+                    let v: Value =
+                        serde_json::from_str(&line).unwrap_or(Value::String(line.clone()));
                     let matches = match id {
                         None => v.get("ready").is_some(),
                         Some(id) => v.get("id").and_then(Value::as_u64) == Some(id),
@@ -125,9 +132,9 @@ impl Pool {
                 }
                 Err(RecvTimeoutError::Timeout) => {
                     return Err(format!(
-                        "waiting for {what}: not within {within:?}; last line: {last}; its stderr:\n{}",
-                        self.stderr_tail()
-                    ))
+                    "waiting for {what}: not within {within:?}; last line: {last}; its stderr:\n{}",
+                    self.stderr_tail()
+                ))
                 }
                 Err(RecvTimeoutError::Disconnected) => {
                     return Err(format!(
@@ -198,7 +205,10 @@ impl Member {
         match std::fs::read_to_string(format!("/proc/{}/stat", self.pid)) {
             Err(_) => Some(format!("pid {} is gone", self.pid)),
             Ok(stat) => {
-                let state = stat.rsplit(')').next().and_then(|s| s.split_whitespace().next());
+                let state = stat
+                    .rsplit(')')
+                    .next()
+                    .and_then(|s| s.split_whitespace().next());
                 (state == Some("Z")).then(|| format!("pid {} exited", self.pid))
             }
         }

@@ -199,9 +199,7 @@ pub(crate) async fn await_ready(
                 format!("registration answered HTTP {} {}", r.status, r.answer)
             }
             Some(_) => match wire.probe("/health").await {
-                Ok(status) if (200..300).contains(&status) => {
-                    return (Some(Ok(())), String::new())
-                }
+                Ok(status) if (200..300).contains(&status) => return (Some(Ok(())), String::new()),
                 Ok(status) => format!("registered, GET /health answered {status}"),
                 Err(e) => format!(
                     "registered as {}, not answering yet: {e}",

@@ -103,7 +103,9 @@ mod tests {
     fn the_pinned_list_parses_and_a_bad_line_is_named() {
         let text = std::fs::read_to_string(list_path()).expect("the list is in the repository");
         let pinned = parse(&text).expect("valid");
-        assert!(pinned.iter().any(|p| p.version == "0.1.96" && p.venv == ".venv"));
+        assert!(pinned
+            .iter()
+            .any(|p| p.version == "0.1.96" && p.venv == ".venv"));
         let err = parse("# c\n0.1.96 .venv\n").expect_err("too short");
         assert!(err.contains("sdk-versions.txt:2"), "{err}");
         let p = parse("1.0 .v a,b text").expect("valid");

@@ -65,8 +65,8 @@ pub async fn run(scenario: Arc<Scenario>, target: &Target) -> Result<Outcome, Ru
         deadline,
         &target.agents,
     )
-        .await
-        .map_err(|e| RunError(e.to_string()))?;
+    .await
+    .map_err(|e| RunError(e.to_string()))?;
     let mut runner = Runner {
         llm_seen: llm.counts().await,
         scenario: scenario.clone(),

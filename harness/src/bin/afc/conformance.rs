@@ -75,9 +75,26 @@ pub fn report(a: &ReportArgs<'_>) -> ExitCode {
                 Ok(k) => k,
                 Err(e) => return could_not_run("report", e),
             };
+            let serve_rows = cases
+                .iter()
+                .filter(|c| {
+                    let Ok(s) = afc::scenario::load(&c.path) else {
+                        return false;
+                    };
+                    let scripted = |a: &&afc::scenario::AgentSpec| a.python.is_none();
+                    let all = kind.ends_with(":serve") && s.agents.values().any(|a| scripted(&a));
+                    let declared = s
+                        .agents
+                        .values()
+                        .filter(scripted)
+                        .any(|a| a.mode != afc::scenario::AgentMode::Inline);
+                    kind != "scripted" && (all || declared)
+                })
+                .map(|c| c.name.clone())
+                .collect();
             columns.push(afc::report::Column {
                 agents: target.agents.label(),
-                serve: kind.ends_with(":serve"),
+                serve_rows,
                 reports: progress(&cases, &target, a.snapshots, a.jobs),
             });
         }
