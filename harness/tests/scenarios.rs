@@ -6,7 +6,10 @@
 //! fails only its own trial; a scenario the target's profile cannot run is
 //! reported ignored, with the reason in its name, never passed; so is one
 //! with a Python SDK agent where there is no interpreter (`AFC_PYTHON`,
-//! `.venv`), unless `AFC_REQUIRE_PYTHON` is set, as on CI.
+//! `.venv`), unless `AFC_REQUIRE_PYTHON` is set, as on CI. `AFC_AGENTS`
+//! (`python`, `python:serve`, `command:PATH`) runs every scenario's programs
+//! with interpreter agents instead of the scripted ones, against the same
+//! goldens (fixtures/agents/PROTOCOL.md).
 
 use std::path::{Path, PathBuf};
 
@@ -18,14 +21,26 @@ fn workspace() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
 }
 
+/// Scenarios at once with interpreter agents when `--test-threads` is not
+/// given: they mostly wait on the SDK's polling and the agents' processes,
+/// not on the harness (BENCHMARKS.md).
+const INTERPRETER_THREADS: usize = 4;
+
 fn main() {
-    let args = Arguments::from_args();
+    let mut args = Arguments::from_args();
     // Messages name files as `scenarios/<topic>/<name>.yaml`, from the workspace root.
     std::env::set_current_dir(workspace()).expect("the workspace root exists");
     let cases = suite::cases(Path::new("scenarios")).unwrap_or_else(|e| panic!("{e}"));
     let target = Target::from_env().unwrap_or_else(|e| panic!("no target: {e}"));
     if let Some(startup) = target.startup {
         eprintln!("{} healthy after {startup:?}", target.kind);
+    }
+    if target.agents != afc::agents::AgentKind::Scripted {
+        eprintln!(
+            "agents: {} (fixtures/agents/PROTOCOL.md)",
+            target.agents.label()
+        );
+        args.test_threads.get_or_insert(INTERPRETER_THREADS);
     }
     let goldens = PathBuf::from("snapshots");
     let trials = cases

@@ -6,7 +6,9 @@
 //!   scenario, never in a file): `drop_replay_headers` (SDK <= 0.1.91) and
 //!   `inherited_parent` (SDK <= 0.1.20).
 //! - The real PyPI `agentfield==0.1.91`, from `.venv-0.1.91` (`.ci/run` makes
-//!   it), running the Python scenarios: its `app.call` does not forward the
+//!   it), running the Python scenarios, and running the scripted scenarios'
+//!   programs through the interpreter (`AFC_AGENTS=python`,
+//!   fixtures/agents/PROTOCOL.md): its `app.call` does not forward the
 //!   replay trio. Without that venv these trials are ignored, never passed
 //!   (and fail when `AFC_REQUIRE_PYTHON` is set, as on CI).
 //!
@@ -28,6 +30,18 @@ fn workspace() -> PathBuf {
 /// Runs `scenario` (under `scenarios/`) with `bugs` switched on in every
 /// scripted agent; returns the problems of a failed verdict.
 fn run_buggy(target: &Target, scenario: &str, bugs: &[SdkBug]) -> Result<Vec<String>, Failed> {
+    run_with(target, scenario, bugs, "scripted")
+}
+
+/// As [`run_buggy`], with `agents` (`scripted` or an interpreter kind) playing the agents.
+fn run_with(
+    target: &Target,
+    scenario: &str,
+    bugs: &[SdkBug],
+    agents: &str,
+) -> Result<Vec<String>, Failed> {
+    let mut target = target.clone();
+    target.agents = agents.parse().map_err(|e: String| Failed::from(e))?;
     let path = PathBuf::from(format!("scenarios/{scenario}.yaml"));
     let mut loaded = afc::scenario::load(&path).map_err(|e| e.to_string())?;
     for agent in loaded.agents.values_mut() {
@@ -37,10 +51,13 @@ fn run_buggy(target: &Target, scenario: &str, bugs: &[SdkBug]) -> Result<Vec<Str
         name: scenario.to_string(),
         path,
     };
-    let report = suite::run_loaded(&case, loaded, target, Path::new("snapshots"));
+    let report = suite::run_loaded(&case, loaded, &target, Path::new("snapshots"));
     match report.verdict {
         Verdict::Failed { problems, .. } => Ok(problems),
-        other => Err(format!("{scenario} with {bugs:?} must fail, it was {other:?}").into()),
+        other => Err(format!(
+            "{scenario} with {bugs:?}, {agents} agents, must fail, it was {other:?}"
+        )
+        .into()),
     }
 }
 
@@ -103,6 +120,18 @@ fn main() {
         })
         .with_ignored_flag(!old_sdk && !required)
     };
+    // The scripted scenarios' programs, run by the 0.1.91 SDK through the interpreter.
+    let interpreted = |name: &str, scenario: &'static str, hop: &'static str| {
+        let target = target.clone();
+        Trial::test(name, move || {
+            if !old_sdk {
+                return Err(format!("no {OLD_SDK} (.ci/run makes it)").into());
+            }
+            let problems = run_with(&target, scenario, &[], "python")?;
+            names(&problems, "headers", hop)
+        })
+        .with_ignored_flag(!old_sdk && !required)
+    };
     let trials = vec![
         scripted(
             "scripted_drop_replay_headers_fails_the_headers_golden",
@@ -137,6 +166,17 @@ fn main() {
             "sdk_0_1_91_fails_the_python_restart_golden",
             "python/sdk_restart_functional",
             "run2/research.child#2 › replay_source: -run1 +absent",
+        ),
+        interpreted(
+            "sdk_0_1_91_interpreted_fails_the_headers_golden",
+            "headers/three_levels_deep",
+            // The same hop and headers as the scripted drop_replay_headers bug.
+            "run2/leaf.work#2 › parent: -run2/mid.branch#2 +run2/mid.branch; replay_source: -run1 +absent",
+        ),
+        interpreted(
+            "sdk_0_1_91_interpreted_fails_the_restart_golden",
+            "restart/restart_from_failed_child",
+            "run2/research.synth › replay_source: -run1 +absent",
         ),
     ];
     let conclusion = libtest_mimic::run(&args, trials);

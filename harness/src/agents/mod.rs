@@ -7,10 +7,14 @@
 //! registered with the target; both kinds land in the same [`Log`]. Either
 //! can be taken down (it stops listening) and brought back on the same port.
 
+pub mod external;
+mod launch;
+mod pool;
 mod program;
 mod proxy;
 pub mod python;
 pub mod record;
+pub mod sdk;
 mod server;
 mod template;
 
@@ -26,6 +30,7 @@ use tokio::task::JoinHandle;
 
 use crate::client::Client;
 use crate::scenario::Scenario;
+pub use external::AgentKind;
 use program::World;
 pub use record::{Dispatch, Log, OutCall, Recorder};
 
@@ -62,6 +67,14 @@ pub enum AgentError {
         /// What was awaited, what was seen last, the process's last output.
         detail: String,
     },
+    /// An interpreter agent could not be started or did not become ready.
+    #[error("interpreter agent '{agent}': {detail}")]
+    Interpreter {
+        /// Agent name.
+        agent: String,
+        /// What was awaited, what was seen last, the process's last output.
+        detail: String,
+    },
 }
 
 struct Running {
@@ -77,8 +90,10 @@ struct Running {
 pub struct AgentHost {
     world: Arc<World>,
     running: BTreeMap<String, Running>,
-    /// Python processes, and the stop signals of their control-plane sides.
-    pythons: Vec<(python::Process, oneshot::Sender<()>)>,
+    /// External processes, and the stop signals of their control-plane sides.
+    pythons: Vec<(launch::Launched, oneshot::Sender<()>)>,
+    /// The interpreter agents' program file, removed at drop.
+    _program: Option<external::ProgramFile>,
 }
 
 fn suffix() -> String {
@@ -98,12 +113,31 @@ impl AgentHost {
         client: Client,
         llm_urls: BTreeMap<String, String>,
         call_timeout: Duration,
+        kind: &AgentKind,
     ) -> Result<Self, AgentError> {
-        let node_ids = scenario
+        let node_ids: BTreeMap<String, String> = scenario
             .agents
             .keys()
             .map(|a| (a.clone(), format!("{a}-{}", suffix())))
             .collect();
+        let interp = match kind {
+            AgentKind::Interpreter(i) => Some(i.clone()),
+            AgentKind::Scripted => None,
+        };
+        let program = match &interp {
+            Some(_) if scenario.agents.values().any(|a| a.python.is_none()) => {
+                let json = external::program(&scenario, &node_ids, &llm_urls);
+                Some(
+                    external::ProgramFile::write(&json, &scenario.name).map_err(|detail| {
+                        AgentError::Interpreter {
+                            agent: "*".to_string(),
+                            detail,
+                        }
+                    })?,
+                )
+            }
+            _ => None,
+        };
         let world = Arc::new(World {
             client,
             scenario: scenario.clone(),
@@ -124,6 +158,7 @@ impl AgentHost {
             world,
             running: BTreeMap::new(),
             pythons: Vec::new(),
+            _program: program,
         };
         for (agent, spec) in &scenario.agents {
             let listener = TcpListener::bind(&bind)
@@ -139,12 +174,12 @@ impl AgentHost {
                 source,
             })?;
             let url = format!("http://{public}:{}", addr.port());
-            let Some(py) = &spec.python else {
+            if spec.python.is_none() && interp.is_none() {
                 let running = host.serve(agent, listener, addr, None);
                 host.running.insert(agent.clone(), running);
                 host.register(agent, &url).await?;
                 continue;
-            };
+            }
             let wire = Arc::new(proxy::Wire::new(
                 agent,
                 url,
@@ -158,82 +193,35 @@ impl AgentHost {
             ));
             let running = host.serve(agent, listener, addr, Some(wire.clone()));
             host.running.insert(agent.clone(), running);
-            let process = host.spawn_python(agent, py, &wire).await?;
+            let process = match (&spec.python, &interp, &host._program) {
+                (Some(py), _, _) => launch::fixture(&host.world, agent, py, &wire).await?,
+                (None, Some(i), Some(file)) => {
+                    launch::interpreter(&host.world, agent, i, file.path(), &wire).await?
+                }
+                _ => {
+                    return Err(AgentError::Interpreter {
+                        agent: agent.clone(),
+                        detail: "no program file was written".to_string(),
+                    })
+                }
+            };
             host.pythons.push(process);
         }
-        // Python agents start together and are awaited together: their imports dominate.
+        // External agents start together and are awaited together: their start-up dominates.
         for (process, _) in &host.pythons {
             let agent = process.agent();
             let wire = host.running[agent].wire.clone();
             if let Some(wire) = wire {
-                process
-                    .ready(&wire)
-                    .await
-                    .map_err(|detail| AgentError::Python {
-                        agent: agent.to_string(),
-                        detail,
-                    })?;
+                process.ready(&wire).await.map_err(|detail| {
+                    let agent = agent.to_string();
+                    match scenario.agents.get(&agent).and_then(|a| a.python.as_ref()) {
+                        Some(_) => AgentError::Python { agent, detail },
+                        None => AgentError::Interpreter { agent, detail },
+                    }
+                })?;
             }
         }
         Ok(host)
-    }
-
-    async fn spawn_python(
-        &self,
-        agent: &str,
-        spec: &crate::scenario::PythonAgent,
-        wire: &Arc<proxy::Wire>,
-    ) -> Result<(python::Process, oneshot::Sender<()>), AgentError> {
-        let err = |detail: String| AgentError::Python {
-            agent: agent.to_string(),
-            detail,
-        };
-        let interpreter = python::interpreter().map_err(err)?;
-        let script = python::script(spec).map_err(err)?;
-        // The control-plane side is only for this process: always loopback.
-        let listener = TcpListener::bind("127.0.0.1:0")
-            .await
-            .map_err(|e| err(format!("cannot listen for its control-plane side: {e}")))?;
-        let cp = format!(
-            "http://{}",
-            listener.local_addr().map_err(|e| err(e.to_string()))?
-        );
-        let (stop, stopped) = oneshot::channel::<()>();
-        let app = proxy::control_plane_side(wire.clone());
-        tokio::spawn(async move {
-            let shutdown = async {
-                let _ = stopped.await;
-            };
-            if let Err(e) = axum::serve(listener, app)
-                .with_graceful_shutdown(shutdown)
-                .await
-            {
-                tracing::warn!("python agent wire ended: {e}");
-            }
-        });
-        let node = self.world.node_ids[agent].clone();
-        let mut env: Vec<(String, String)> = vec![
-            ("AFC_CP_URL".into(), cp.clone()),
-            ("AGENTFIELD_SERVER".into(), cp),
-            ("AFC_NODE_ID".into(), node.clone()),
-            ("AFC_MODE".into(), spec.mode.as_str().into()),
-            // The SDK takes only the host from it; the port is its own (§7.2).
-            ("AGENT_CALLBACK_URL".into(), "http://127.0.0.1".into()),
-        ];
-        for (other, id) in &self.world.node_ids {
-            env.push((
-                format!("AFC_NODE_{}", other.to_ascii_uppercase()),
-                id.clone(),
-            ));
-        }
-        let label = format!(
-            "the SDK process (node {node}, {}, {} mode)",
-            spec.script,
-            spec.mode.as_str()
-        );
-        let process =
-            python::Process::spawn(&interpreter, &script, &env, agent, label).map_err(err)?;
-        Ok((process, stop))
     }
 
     fn serve(

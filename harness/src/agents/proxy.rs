@@ -80,8 +80,16 @@ impl Wire {
             node_agents,
             recorder,
             target,
+            // No idle connections: uvicorn closes a kept-alive connection
+            // after 5 s idle, and a request sent on it just as it closes
+            // fails with "connection closed before message completed", which
+            // the agent side would answer 502 "unreachable" although the
+            // agent is up (the flake of python/sdk_headers_deep's restart,
+            // about 1 in 38 runs). A fresh loopback connection per request
+            // costs microseconds and cannot be stale.
             http: reqwest::Client::builder()
                 .no_proxy()
+                .pool_max_idle_per_host(0)
                 .connect_timeout(Duration::from_secs(10))
                 .build()
                 .expect("a plain reqwest client builds"),

@@ -79,12 +79,14 @@ pub(crate) fn script(spec: &PythonAgent) -> Result<PathBuf, String> {
     })
 }
 
-/// A running Python agent process; dropping it kills the process.
+/// A running agent process; dropping it kills the process.
 pub(crate) struct Process {
     agent: String,
     label: String,
     child: Mutex<Child>,
     output: Arc<Mutex<VecDeque<String>>>,
+    /// Held open: an interpreter exits when it reads EOF (PROTOCOL.md).
+    _stdin: Option<tokio::process::ChildStdin>,
 }
 
 impl Process {
@@ -96,8 +98,19 @@ impl Process {
         agent: &str,
         label: String,
     ) -> Result<Process, String> {
-        let mut child = Command::new(python)
-            .arg(script)
+        Process::spawn_command(python, &[script.as_os_str()], env, agent, label)
+    }
+
+    /// Starts `program args…` with `env`, its output kept for diagnostics.
+    pub(crate) fn spawn_command(
+        program: &Path,
+        args: &[&std::ffi::OsStr],
+        env: &[(String, String)],
+        agent: &str,
+        label: String,
+    ) -> Result<Process, String> {
+        let mut child = Command::new(program)
+            .args(args)
             .envs(env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
             .env("PYTHONUNBUFFERED", "1")
             .env("PYTHONDONTWRITEBYTECODE", "1")
@@ -106,12 +119,13 @@ impl Process {
             // requests and aiohttp honour proxy variables even on loopback.
             .env("NO_PROXY", "127.0.0.1,localhost")
             .env("no_proxy", "127.0.0.1,localhost")
-            .stdin(Stdio::null())
+            .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .kill_on_drop(true)
             .spawn()
-            .map_err(|e| format!("{label}: cannot start {}: {e}", python.display()))?;
+            .map_err(|e| format!("{label}: cannot start {}: {e}", program.display()))?;
+        let stdin = child.stdin.take();
         let output = Arc::new(Mutex::new(VecDeque::new()));
         if let Some(out) = child.stdout.take() {
             tokio::spawn(keep_lines(out, output.clone()));
@@ -124,6 +138,7 @@ impl Process {
             label,
             child: Mutex::new(child),
             output,
+            _stdin: stdin,
         })
     }
 
@@ -143,7 +158,7 @@ impl Process {
             .join("\n")
     }
 
-    fn exited(&self) -> Option<String> {
+    pub(crate) fn exited(&self) -> Option<String> {
         let mut child = self.child.lock().unwrap_or_else(|p| p.into_inner());
         match child.try_wait() {
             Ok(Some(status)) => Some(status.to_string()),
@@ -155,37 +170,49 @@ impl Process {
     /// Waits until the registration went through `wire` and the agent
     /// answers HTTP; fails early if the process exits.
     pub(crate) async fn ready(&self, wire: &Wire) -> Result<(), String> {
-        let what = format!("{} to register and listen", self.label);
-        let outcome = crate::client::poll(&what, STARTUP, || async {
-            if let Some(status) = self.exited() {
-                let err = format!(
-                    "{} exited ({status}) before it was ready; its last output:\n{}",
-                    self.label,
-                    self.tail(15)
-                );
-                return (Some(Err(err)), String::new());
-            }
-            let last = self.tail(1);
-            let seen = match wire.registration() {
-                None => format!("no registration yet; last output: {last:?}"),
-                Some(r) if !(200..300).contains(&r.status) => {
-                    format!("registration answered HTTP {} {}", r.status, r.answer)
-                }
-                Some(_) => match wire.probe("/health").await {
-                    Ok(_) => return (Some(Ok(())), String::new()),
-                    Err(e) => format!(
-                        "registered as {}, not answering yet: {e}",
-                        wire.upstream().unwrap_or_default()
-                    ),
-                },
-            };
-            (None, seen)
-        })
-        .await;
-        match outcome {
-            Ok(inner) => inner,
-            Err(timeout) => Err(format!("{timeout}\nits last output:\n{}", self.tail(15))),
+        await_ready(&self.label, wire, || self.exited(), |n| self.tail(n)).await
+    }
+}
+
+/// Waits until an agent process's registration went through `wire` and the
+/// agent answers `GET /health` (PROTOCOL.md "Readiness"); fails early, with
+/// its last output, if the process exits.
+pub(crate) async fn await_ready(
+    label: &str,
+    wire: &Wire,
+    exited: impl Fn() -> Option<String>,
+    tail: impl Fn(usize) -> String,
+) -> Result<(), String> {
+    let what = format!("{label} to register and listen");
+    let outcome = crate::client::poll(&what, STARTUP, || async {
+        if let Some(status) = exited() {
+            let err = format!(
+                "{label} exited ({status}) before it was ready; its last output:\n{}",
+                tail(15)
+            );
+            return (Some(Err(err)), String::new());
         }
+        let last = tail(1);
+        let seen = match wire.registration() {
+            None => format!("no registration yet; last output: {last:?}"),
+            Some(r) if !(200..300).contains(&r.status) => {
+                format!("registration answered HTTP {} {}", r.status, r.answer)
+            }
+            Some(_) => match wire.probe("/health").await {
+                Ok(status) if (200..300).contains(&status) => return (Some(Ok(())), String::new()),
+                Ok(status) => format!("registered, GET /health answered {status}"),
+                Err(e) => format!(
+                    "registered as {}, not answering yet: {e}",
+                    wire.upstream().unwrap_or_default()
+                ),
+            },
+        };
+        (None, seen)
+    })
+    .await;
+    match outcome {
+        Ok(inner) => inner,
+        Err(timeout) => Err(format!("{timeout}\nits last output:\n{}", tail(15))),
     }
 }
 

@@ -21,7 +21,7 @@ pub struct Row {
     pub requires: Vec<String>,
 }
 
-fn cell(v: &Verdict) -> String {
+pub(super) fn cell(v: &Verdict) -> String {
     match v {
         Verdict::Passed => "passed".to_string(),
         Verdict::Skipped(r) => format!("skipped ({r})"),

@@ -2,9 +2,11 @@
 //! terminal, a JUnit XML file for CI to render (`junit`), and CONFORMANCE.md
 //! (`conformance`).
 
+mod agent_columns;
 mod conformance;
 mod junit;
 
+pub use agent_columns::{conformance_by_agents, Column};
 pub use conformance::{conformance, Row};
 pub use junit::junit;
 

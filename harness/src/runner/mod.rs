@@ -58,9 +58,15 @@ pub async fn run(scenario: Arc<Scenario>, target: &Target) -> Result<Outcome, Ru
         .map(|s| (s.clone(), llm.base_url(s)))
         .collect();
     let deadline = Duration::from_millis(scenario.timeout_ms);
-    let agents = AgentHost::start(scenario.clone(), client.clone(), urls, deadline)
-        .await
-        .map_err(|e| RunError(e.to_string()))?;
+    let agents = AgentHost::start(
+        scenario.clone(),
+        client.clone(),
+        urls,
+        deadline,
+        &target.agents,
+    )
+    .await
+    .map_err(|e| RunError(e.to_string()))?;
     let mut runner = Runner {
         llm_seen: llm.counts().await,
         scenario: scenario.clone(),

@@ -47,6 +47,10 @@ pub(crate) fn scenario(v: &Value, name: &str, guards: String, p: &mut Problems<'
         name: name.to_string(),
         guards,
         requires: strings(root.get("requires")),
+        not_with: obj(root.get("not_with"))
+            .iter()
+            .map(|(k, why)| (k.clone(), text(Some(why))))
+            .collect(),
         agents,
         llm,
         steps,

@@ -44,6 +44,11 @@ pub struct Scenario {
     pub guards: String,
     /// Capabilities the target must have; otherwise the scenario is skipped.
     pub requires: Vec<String>,
+    /// Agent traits with which the scenario cannot hold its goldens, each with
+    /// the reason it is reported skipped for, never passed
+    /// (fixtures/agents/PROTOCOL.md §7): `interpreter`, `serve`, or an SDK
+    /// trait of fixtures/agents/sdk-versions.txt.
+    pub not_with: BTreeMap<String, String>,
     /// Agent nodes by scenario name (the node id on the target gets a unique suffix).
     pub agents: BTreeMap<String, AgentSpec>,
     /// LLM stubs by name.

@@ -134,9 +134,12 @@ pub fn missing_capability(scenario: &Scenario, target: &Target) -> Option<String
 }
 
 /// Why a scenario is not run against `target`: a capability its profile
-/// lacks, or a Python agent and no interpreter to run it.
+/// lacks, a Python agent and no interpreter to run it, or interpreter agents
+/// (`AFC_AGENTS`) of a kind the scenario says it cannot run with (`not_with`).
 pub fn skip_reason(scenario: &Scenario, target: &Target) -> Option<String> {
-    missing_capability(scenario, target).or_else(|| crate::agents::python::missing_python(scenario))
+    missing_capability(scenario, target)
+        .or_else(|| crate::agents::python::missing_python(scenario))
+        .or_else(|| target.agents.skip_reason(scenario))
 }
 
 /// Loads, runs and checks one scenario against `target`, comparing each view

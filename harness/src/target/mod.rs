@@ -37,6 +37,8 @@ pub struct Target {
     pub profile: Profile,
     /// Time from `docker start` to a healthy control plane, for containers.
     pub startup: Option<Duration>,
+    /// Which agents play the scenarios (`AFC_AGENTS`, `afc run --agents`).
+    pub agents: crate::agents::AgentKind,
     container: Option<Arc<container::Running>>,
 }
 
@@ -53,6 +55,8 @@ pub struct Choice {
     pub profile: Option<String>,
     /// Port the container listens on.
     pub container_port: u16,
+    /// Agent kind: `scripted`, `python`, `python:serve`, `command:PATH`.
+    pub agents: Option<String>,
 }
 
 impl Choice {
@@ -77,6 +81,7 @@ impl Choice {
             api_key: var("AGENTFIELD_API_KEY"),
             profile: var("AFC_PROFILE"),
             container_port,
+            agents: var("AFC_AGENTS"),
         })
     }
 }
@@ -96,6 +101,10 @@ impl Target {
             Some(p) => Profile::load(p, &profiles),
             None => Ok(Profile::complete(default)),
         };
+        let agents = match &choice.agents {
+            Some(a) => a.parse().map_err(|e| format!("agents: {e}"))?,
+            None => crate::agents::AgentKind::Scripted,
+        };
         if let (Some(_), Some(_)) = (&choice.url, &choice.image) {
             return Err("choose one target: a URL or an image, not both".to_string());
         }
@@ -106,6 +115,7 @@ impl Target {
                 kind: url.clone(),
                 profile: profile("unprofiled")?,
                 startup: None,
+                agents,
                 container: None,
             });
         }
@@ -118,6 +128,7 @@ impl Target {
                 kind: format!("image {image}"),
                 profile: profile("unprofiled")?,
                 startup: Some(startup),
+                agents: agents.clone(),
                 container: Some(Arc::new(running)),
             });
         }
@@ -128,6 +139,7 @@ impl Target {
             kind: "embedded".to_string(),
             profile: profile("afc-reference")?,
             startup: None,
+            agents: agents.clone(),
             container: None,
         })
     }

@@ -24,6 +24,8 @@ pub struct ReportArgs<'a> {
     pub out: &'a Path,
     /// Scenarios at once.
     pub jobs: usize,
+    /// Agent kinds, one column each on the other implementation.
+    pub agents: &'a [String],
 }
 
 /// Writes CONFORMANCE.md; exit 1 when a difference is unexplained.
@@ -61,9 +63,48 @@ pub fn report(a: &ReportArgs<'_>) -> ExitCode {
         Err(e) => return could_not_run("report", e),
     };
     let on_embedded = progress(&cases, &embedded, a.snapshots, a.jobs);
-    let on_other = progress(&cases, &other, a.snapshots, a.jobs);
-    let command = format!("afc report --url URL --profile {}", a.profile);
-    let doc = afc::report::conformance(&rows, &on_embedded, &on_other, &profile, &command);
+    let doc = if a.agents.len() == 1 && a.agents[0] == "scripted" {
+        let on_other = progress(&cases, &other, a.snapshots, a.jobs);
+        let command = format!("afc report --url URL --profile {}", a.profile);
+        afc::report::conformance(&rows, &on_embedded, &on_other, &profile, &command)
+    } else {
+        let mut columns = Vec::new();
+        for kind in a.agents {
+            let mut target = other.clone();
+            target.agents = match kind.parse() {
+                Ok(k) => k,
+                Err(e) => return could_not_run("report", e),
+            };
+            let serve_rows = cases
+                .iter()
+                .filter(|c| {
+                    let Ok(s) = afc::scenario::load(&c.path) else {
+                        return false;
+                    };
+                    let scripted = |a: &&afc::scenario::AgentSpec| a.python.is_none();
+                    let all = kind.ends_with(":serve") && s.agents.values().any(|a| scripted(&a));
+                    let declared = s
+                        .agents
+                        .values()
+                        .filter(scripted)
+                        .any(|a| a.mode != afc::scenario::AgentMode::Inline);
+                    kind != "scripted" && (all || declared)
+                })
+                .map(|c| c.name.clone())
+                .collect();
+            columns.push(afc::report::Column {
+                agents: target.agents.label(),
+                serve_rows,
+                reports: progress(&cases, &target, a.snapshots, a.jobs),
+            });
+        }
+        let command = format!(
+            "afc report --url URL --profile {} --agents {}",
+            a.profile,
+            a.agents.join(",")
+        );
+        afc::report::conformance_by_agents(&rows, &on_embedded, &columns, &profile, &command)
+    };
     if let Err(e) = std::fs::write(a.out, &doc) {
         return could_not_run("report", format!("cannot write {}: {e}", a.out.display()));
     }
@@ -73,6 +114,7 @@ pub fn report(a: &ReportArgs<'_>) -> ExitCode {
         .unwrap_or_default();
     println!("wrote {}: {summary}", a.out.display());
     if doc.contains("**UNEXPLAINED**") {
+        // Both documents flag an unexplained difference the same way.
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS

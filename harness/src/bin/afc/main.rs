@@ -77,6 +77,9 @@ enum Command {
         /// Scenarios run at once.
         #[arg(long, default_value_t = 2)]
         jobs: usize,
+        /// Agent kinds, one column each (scripted, python, python:serve, command:PATH).
+        #[arg(long, value_delimiter = ',', default_value = "scripted")]
+        agents: Vec<String>,
     },
     /// List the scenarios and the rules they guard.
     List {
@@ -121,6 +124,7 @@ fn main() -> ExitCode {
             scenarios,
             snapshots,
             jobs,
+            agents,
         } => conformance::report(&conformance::ReportArgs {
             url: &url,
             profile: &profile,
@@ -128,6 +132,7 @@ fn main() -> ExitCode {
             snapshots: &snapshots,
             out: &out,
             jobs,
+            agents: &agents,
         }),
         Command::Bench(args) => bench::run(&args),
     }

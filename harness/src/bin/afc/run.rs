@@ -24,6 +24,10 @@ pub struct SuiteArgs {
     /// Target profile: a name under fixtures/profiles/ or a .toml path (default: AFC_PROFILE).
     #[arg(long)]
     pub profile: Option<String>,
+    /// Agents that play the scenarios: scripted, python, python:serve,
+    /// command:PATH[:serve] (fixtures/agents/PROTOCOL.md; default: AFC_AGENTS).
+    #[arg(long)]
+    pub agents: Option<String>,
     /// Scenarios run at once.
     #[arg(long, default_value_t = 2)]
     pub jobs: usize,
@@ -41,6 +45,9 @@ impl SuiteArgs {
         }
         if self.profile.is_some() {
             choice.profile = self.profile.clone();
+        }
+        if self.agents.is_some() {
+            choice.agents = self.agents.clone();
         }
         Target::start(&choice)
     }
@@ -104,10 +111,11 @@ pub fn progress(cases: &[Case], target: &Target, goldens: &Path, jobs: usize) ->
             .progress_chars("=> "),
     );
     bar.println(format!(
-        "{} scenarios against {} ({})",
+        "{} scenarios against {} ({}), {} agents",
         cases.len(),
         target.kind,
-        target.url
+        target.url,
+        target.agents.label()
     ));
     let done = |r: &CaseReport| {
         if let Verdict::Failed { .. } = r.verdict {

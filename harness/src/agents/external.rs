@@ -1,0 +1,353 @@
+//! Interpreter agents (fixtures/agents/PROTOCOL.md): the scenario's reasoner
+//! programs, written as JSON, run by an external process that uses a real
+//! SDK, in place of the scripted Rust agents and against the same goldens.
+//!
+//! [`AgentKind`] is the suite-wide switch (`AFC_AGENTS`, `afc run --agents`):
+//! `scripted` (default), `python` / `python:serve` (the Python interpreter,
+//! forked from one warm pool per harness process, `pool.rs`), or
+//! `command:PATH[:serve]` (any interpreter that follows the protocol, one
+//! process per scenario agent). The process is seen through the same
+//! recording wire as a Python fixture agent (`proxy.rs`).
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+
+use serde_json::{json, Value};
+
+use crate::scenario::{AgentMode, Call, FailWhen, Op, Scenario};
+
+/// Which agents play a scenario's scripted agents.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum AgentKind {
+    /// afc's own Rust agents (`agents/program.rs`).
+    #[default]
+    Scripted,
+    /// An interpreter process per scenario agent.
+    Interpreter(Interpreter),
+}
+
+/// An interpreter and the agent mode it runs in.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Interpreter {
+    /// How its processes are started.
+    pub launcher: Launcher,
+    /// Serve mode for every agent; otherwise only agents the scenario
+    /// declares `async` or `serve` run in serve mode (agent-protocol §7.3).
+    pub serve: bool,
+}
+
+/// How interpreter processes are started.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Launcher {
+    /// `fixtures/agents/python/interpreter.py` with the venv's interpreter,
+    /// forked from a warm pool.
+    Python,
+    /// Any executable that follows the protocol, one process per agent.
+    Command(PathBuf),
+}
+
+impl FromStr for AgentKind {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, String> {
+        let s = s.trim();
+        let (body, serve) = match s.strip_suffix(":serve") {
+            Some(b) => (b, true),
+            None => (s, false),
+        };
+        let launcher = match body {
+            "scripted" if !serve => return Ok(AgentKind::Scripted),
+            "python" => Launcher::Python,
+            _ => match body.strip_prefix("command:") {
+                Some(path) if !path.is_empty() => Launcher::Command(PathBuf::from(path)),
+                _ => {
+                    return Err(format!(
+                        "unknown agent kind {s:?}; expected scripted, python, python:serve, \
+                         command:PATH or command:PATH:serve"
+                    ))
+                }
+            },
+        };
+        Ok(AgentKind::Interpreter(Interpreter { launcher, serve }))
+    }
+}
+
+impl AgentKind {
+    /// `AFC_AGENTS`, scripted when unset or empty.
+    pub fn from_env() -> Result<AgentKind, String> {
+        match std::env::var("AFC_AGENTS") {
+            Ok(v) if !v.trim().is_empty() => v.parse().map_err(|e| format!("AFC_AGENTS: {e}")),
+            _ => Ok(AgentKind::Scripted),
+        }
+    }
+
+    /// A short name for reports: `scripted`, `python`, `python:serve`, `command:…`.
+    pub fn label(&self) -> String {
+        match self {
+            AgentKind::Scripted => "scripted".to_string(),
+            AgentKind::Interpreter(i) => {
+                let base = match &i.launcher {
+                    Launcher::Python => "python".to_string(),
+                    Launcher::Command(p) => format!("command:{}", p.display()),
+                };
+                if i.serve {
+                    format!("{base}:serve")
+                } else {
+                    base
+                }
+            }
+        }
+    }
+
+    /// The traits of these agents a scenario's `not_with` can name:
+    /// `interpreter`, `serve` (all agents in serve mode), and the SDK traits
+    /// of fixtures/agents/sdk-versions.txt for the Python SDK in use.
+    pub fn traits(&self) -> Vec<String> {
+        let AgentKind::Interpreter(i) = self else {
+            return Vec::new();
+        };
+        let mut traits = vec!["interpreter".to_string()];
+        if i.serve {
+            traits.push("serve".to_string());
+        }
+        if i.launcher == Launcher::Python {
+            if let Ok(python) = super::python::interpreter() {
+                traits.extend(super::sdk::traits(&python));
+            }
+        }
+        traits
+    }
+
+    /// Why `scenario` is not run with these agents: it names one of their
+    /// traits in `not_with`, or it needs Python and there is no interpreter.
+    pub fn skip_reason(&self, scenario: &Scenario) -> Option<String> {
+        let AgentKind::Interpreter(i) = self else {
+            return None;
+        };
+        let scripted = scenario.agents.values().any(|a| a.python.is_none());
+        if scripted && !scenario.not_with.is_empty() {
+            for t in self.traits() {
+                if let Some(reason) = scenario.not_with.get(&t) {
+                    return Some(format!("not with {t} agents: {reason}"));
+                }
+            }
+        }
+        match (&i.launcher, scripted) {
+            (Launcher::Python, true) if std::env::var_os("AFC_REQUIRE_PYTHON").is_none() => {
+                super::python::interpreter().err()
+            }
+            _ => None,
+        }
+    }
+}
+
+/// The mode an interpreter agent runs in: `functional` or `serve`.
+pub(crate) fn mode(interp: &Interpreter, scripted: AgentMode) -> &'static str {
+    if interp.serve || scripted != AgentMode::Inline {
+        "serve"
+    } else {
+        "functional"
+    }
+}
+
+/// The program file of a scenario (PROTOCOL.md "Program"): every agent's
+/// reasoners as JSON steps, calls resolved to node ids, LLM stubs to URLs.
+pub(crate) fn program(
+    scenario: &Scenario,
+    node_ids: &BTreeMap<String, String>,
+    llm_urls: &BTreeMap<String, String>,
+) -> Value {
+    let agents: serde_json::Map<String, Value> = scenario
+        .agents
+        .iter()
+        .filter(|(_, a)| a.python.is_none())
+        .map(|(name, a)| {
+            let reasoners: serde_json::Map<String, Value> = a
+                .reasoners
+                .iter()
+                .map(|(r, ops)| {
+                    let steps = ops
+                        .iter()
+                        .map(|op| step(&op.value, node_ids, llm_urls, a.llm_timeout_ms))
+                        .collect();
+                    (r.clone(), Value::Array(steps))
+                })
+                .collect();
+            let agent = json!({
+                "node_id": node_ids.get(name),
+                "llm_timeout_ms": a.llm_timeout_ms,
+                "reasoners": reasoners,
+            });
+            (name.clone(), agent)
+        })
+        .collect();
+    json!({"afc_program": 1, "scenario": scenario.name, "agents": agents})
+}
+
+fn call(c: &Call, node_ids: &BTreeMap<String, String>) -> Value {
+    json!({
+        "agent": c.agent,
+        "node_id": node_ids.get(&c.agent).unwrap_or(&c.agent),
+        "reasoner": c.reasoner,
+        "input": c.input,
+        "bind": c.bind,
+        "sync": c.sync,
+        "delay_ms": c.delay_ms,
+    })
+}
+
+fn step(
+    op: &Op,
+    node_ids: &BTreeMap<String, String>,
+    llm_urls: &BTreeMap<String, String>,
+    llm_timeout_ms: u64,
+) -> Value {
+    match op {
+        Op::Call(c) => json!({"call": call(c, node_ids)}),
+        Op::Parallel { calls, bind } => json!({"parallel": {
+            "calls": calls.iter().map(|c| call(c, node_ids)).collect::<Vec<_>>(),
+            "bind": bind,
+        }}),
+        Op::Llm { stub, bind } => json!({"llm": {
+            "stub": stub,
+            "url": llm_urls.get(stub),
+            "bind": bind,
+            "timeout_ms": llm_timeout_ms,
+        }}),
+        Op::Fail(f) => {
+            let when = match f.when {
+                FailWhen::Always => json!("always"),
+                FailWhen::UnlessReplay => json!("unless_replay"),
+                FailWhen::Times(n) => json!({"times": n}),
+            };
+            json!({"fail": {"when": when, "message": f.message, "status": f.status}})
+        }
+        Op::Sleep(ms) => json!({"sleep": {"ms": ms}}),
+        Op::Return(t) => json!({"return": t}),
+    }
+}
+
+/// A program file that is removed when the scenario's agents drop.
+pub(crate) struct ProgramFile(PathBuf);
+
+impl ProgramFile {
+    /// Writes `program` to a fresh file under the temp directory.
+    pub(crate) fn write(program: &Value, scenario: &str) -> Result<ProgramFile, String> {
+        let name = format!(
+            "afc-program-{scenario}-{}.json",
+            uuid::Uuid::new_v4().simple()
+        );
+        let path = std::env::temp_dir().join(name);
+        let text = serde_json::to_vec_pretty(program).map_err(|e| e.to_string())?;
+        std::fs::write(&path, text)
+            .map_err(|e| format!("cannot write the program {}: {e}", path.display()))?;
+        Ok(ProgramFile(path))
+    }
+
+    /// Where it is.
+    pub(crate) fn path(&self) -> &Path {
+        &self.0
+    }
+}
+
+impl Drop for ProgramFile {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.0);
+    }
+}
+
+/// The Python interpreter script, from the workspace root.
+pub(crate) fn python_script() -> Result<PathBuf, String> {
+    let here = Path::new("fixtures/agents/python/interpreter.py");
+    let from_crate =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures/agents/python/interpreter.py");
+    [here.to_path_buf(), from_crate]
+        .into_iter()
+        .find(|p| p.is_file())
+        .ok_or_else(|| "fixtures/agents/python/interpreter.py not found".to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kinds_parse_and_bad_ones_are_named() {
+        assert_eq!("scripted".parse::<AgentKind>(), Ok(AgentKind::Scripted));
+        let python = "python:serve".parse::<AgentKind>().expect("valid");
+        assert_eq!(python.label(), "python:serve");
+        let cmd = "command:/x/ts-agent".parse::<AgentKind>().expect("valid");
+        assert_eq!(cmd.label(), "command:/x/ts-agent");
+        let err = "pyhton".parse::<AgentKind>().expect_err("invalid");
+        assert!(err.contains("\"pyhton\""), "{err}");
+        assert!("command:".parse::<AgentKind>().is_err());
+    }
+
+    #[test]
+    fn a_scenario_is_skipped_with_its_reason_by_the_agents_it_names() {
+        let text = |not_with: &str| {
+            format!(
+                "not_with: {{{not_with}}}\nagents:\n  a:\n    reasoners: {{root: [{{return: {{}}}}]}}\n\
+                 steps:\n  - run: a.root\n"
+            )
+        };
+        let any =
+            crate::scenario::parse_str("s.yaml", "s", &text("interpreter: only afc answers 503"))
+                .expect("valid");
+        let serve =
+            crate::scenario::parse_str("s.yaml", "s", &text("serve: inline agent_error rows"))
+                .expect("valid");
+        let functional = "command:/bin/true".parse::<AgentKind>().expect("valid");
+        let served = "python:serve".parse::<AgentKind>().expect("valid");
+        assert_eq!(AgentKind::Scripted.skip_reason(&any), None);
+        assert_eq!(
+            functional.skip_reason(&any).as_deref(),
+            Some("not with interpreter agents: only afc answers 503")
+        );
+        assert_eq!(functional.skip_reason(&serve), None);
+        assert_eq!(
+            served.skip_reason(&serve).as_deref(),
+            Some("not with serve agents: inline agent_error rows")
+        );
+    }
+
+    #[test]
+    fn the_program_resolves_nodes_and_stubs_and_spells_every_step() {
+        let text = "agents:\n  a:\n    reasoners:\n      root:\n\
+                    \x20       - call: b.work\n          input: {x: $input.x}\n          delay_ms: 5\n\
+                    \x20       - parallel: [{call: b.work, as: one}]\n          as: both\n\
+                    \x20       - llm: planner\n\
+                    \x20       - fail: 2\n          message: no\n\
+                    \x20       - fail: unless_replay\n\
+                    \x20       - sleep: 7\n\
+                    \x20       - return: {r: $work}\n\
+                    \x20 b:\n    reasoners: {work: [{return: {}}]}\n\
+                    llm:\n  planner: {reply: hi}\nsteps:\n  - run: a.root\n";
+        let s = crate::scenario::parse_str("p.yaml", "p", text).expect("valid");
+        let nodes = [("a".into(), "a-1".into()), ("b".into(), "b-2".into())].into();
+        let llm = [("planner".into(), "http://127.0.0.1:9".into())].into();
+        let p = program(&s, &nodes, &llm);
+        let steps = &p["agents"]["a"]["reasoners"]["root"];
+        assert_eq!(
+            steps[0],
+            json!({"call": {"agent": "b", "node_id": "b-2", "reasoner": "work",
+                "input": {"x": "$input.x"}, "bind": "work", "sync": false, "delay_ms": 5}})
+        );
+        assert_eq!(steps[1]["parallel"]["bind"], "both");
+        assert_eq!(steps[1]["parallel"]["calls"][0]["bind"], "one");
+        assert_eq!(
+            steps[2],
+            json!({"llm": {"stub": "planner", "url": "http://127.0.0.1:9", "bind": "llm", "timeout_ms": 1000}})
+        );
+        assert_eq!(
+            steps[3],
+            json!({"fail": {"when": {"times": 2}, "message": "no", "status": 500}})
+        );
+        assert_eq!(steps[4]["fail"]["when"], "unless_replay");
+        assert_eq!(steps[5], json!({"sleep": {"ms": 7}}));
+        assert_eq!(steps[6], json!({"return": {"r": "$work"}}));
+        assert_eq!(p["agents"]["b"]["node_id"], "b-2");
+    }
+}
