@@ -13,6 +13,7 @@ use chrono::Utc;
 use super::error::ApiError;
 use super::model::Execution;
 use super::state::AppState;
+use super::status::Status;
 
 /// In-flight dispatches per target node.
 #[derive(Default)]
@@ -69,7 +70,7 @@ pub fn admit(state: &AppState, exec: &Execution) -> Result<Option<Slot>, ApiErro
     );
     let now = Utc::now();
     let failed = state.update_execution(&exec.execution_id, &mut |e| {
-        e.status = "failed".to_owned();
+        e.status = Status::Failed;
         e.status_reason = Some("concurrency_limit".to_owned());
         e.error_message = Some(message.clone());
         e.completed_at = Some(now);

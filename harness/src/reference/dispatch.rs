@@ -11,6 +11,7 @@ use super::limits::{read_capped, ReadError};
 use super::model::{millis_between, Execution, TargetType};
 use super::payload::{decode_stored, input_body};
 use super::state::AppState;
+use super::status::Status;
 
 /// `status_reason` of an execution whose agent answer exceeded the cap. Not a
 /// v0.1.96 category (it reads answers whole, however large).
@@ -265,12 +266,12 @@ pub fn apply_outcome(state: &AppState, exec_id: &str, outcome: &CallOutcome) -> 
         match (outcome, &failure) {
             (CallOutcome::Accepted, _) => return Ok(()),
             (CallOutcome::Completed(body), _) => {
-                e.status = "succeeded".to_owned();
+                e.status = Status::Succeeded;
                 e.result_payload = Some(body.clone());
                 e.error_message = None;
             }
             (_, Some(f)) => {
-                e.status = "failed".to_owned();
+                e.status = Status::Failed;
                 e.status_reason = Some(f.category.to_owned());
                 e.error_message = Some(f.message.clone());
                 if let CallOutcome::AgentError { status, body } = outcome {
@@ -319,7 +320,9 @@ pub async fn wait_for_completion(
     let mut rx = state.completions.subscribe(exec_id);
     let outcome = loop {
         match state.store.execution(exec_id) {
-            Ok(Some(e)) if e.status == "succeeded" || e.status == "failed" => break Some(e),
+            Ok(Some(e)) if e.status == Status::Succeeded || e.status == Status::Failed => {
+                break Some(e)
+            }
             Ok(Some(_)) => {}
             _ => break None,
         }

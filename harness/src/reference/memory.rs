@@ -176,7 +176,7 @@ impl Store for MemoryStore {
         next.start_seq = current.start_seq;
         // Touch the index only when the row enters, leaves or moves within it.
         let (was, now) = (is_reusable(current), is_reusable(&next));
-        let old_status = (current.status != next.status).then(|| current.status.clone());
+        let old_status = (current.status != next.status).then_some(current.status);
         let moved = current.node_id != next.node_id
             || current.reasoner_id != next.reasoner_id
             || current.replay_key != next.replay_key;
@@ -190,7 +190,7 @@ impl Store for MemoryStore {
         if let Some(old) = old_status {
             inner
                 .run_index
-                .status_changed(&next.run_id, &old, &next.status);
+                .status_changed(&next.run_id, old, next.status);
         }
 
         let slot = inner
@@ -263,7 +263,7 @@ impl Store for MemoryStore {
         let mut ids: Vec<(u64, String)> = inner
             .executions
             .values()
-            .filter(|e| e.agent_node_id == node_id && super::model::is_active(&e.status))
+            .filter(|e| e.agent_node_id == node_id && e.status.is_active())
             .map(|e| (e.start_seq, e.execution_id.clone()))
             .collect();
         ids.sort();

@@ -1,6 +1,7 @@
 //! Tests of the in-memory store: the replay index, eviction, rejected updates.
 use super::*;
 use crate::reference::model::{ReplayPlan, TargetType};
+use crate::reference::status::Status;
 
 fn row(id: &str, run: &str, envelope: &str) -> Execution {
     Execution {
@@ -11,7 +12,7 @@ fn row(id: &str, run: &str, envelope: &str) -> Execution {
         agent_node_id: "n".to_owned(),
         reasoner_id: "r".to_owned(),
         target_type: TargetType::Reasoner,
-        status: "running".to_owned(),
+        status: Status::Running,
         status_reason: None,
         input_payload: envelope.to_owned(),
         result_payload: None,
@@ -31,7 +32,7 @@ fn succeed(store: &MemoryStore, id: &str, result: &[u8]) {
     let result = result.to_vec();
     store
         .update_execution(id, &mut |e| {
-            e.status = "succeeded".to_owned();
+            e.status = Status::Succeeded;
             e.result_payload = Some(result.clone());
             Ok(())
         })
@@ -100,7 +101,7 @@ fn leaving_succeeded_drops_the_row_from_the_index() {
     succeed(&store, "a", b"{}");
     store
         .update_execution("a", &mut |e| {
-            e.status = "failed".to_owned();
+            e.status = Status::Failed;
             Ok(())
         })
         .unwrap_or_else(|e| panic!("{e}"));
@@ -115,12 +116,12 @@ fn rejected_updates_leave_the_row_untouched() {
         .insert_execution(row("a", "run", "{}"))
         .unwrap_or_else(|e| panic!("{e}"));
     let r = store.update_execution("a", &mut |e| {
-        e.status = "succeeded".to_owned();
+        e.status = Status::Succeeded;
         Err(StoreError::Rejected("no".to_owned()))
     });
     assert!(r.is_err());
     let status = store.execution("a").ok().flatten().map(|e| e.status);
-    assert_eq!(status.as_deref(), Some("running"));
+    assert_eq!(status, Some(Status::Running));
     assert!(matches!(
         store.update_execution("zz", &mut |_| Ok(())),
         Err(StoreError::NotFound(_))

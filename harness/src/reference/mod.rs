@@ -30,6 +30,7 @@ mod rules;
 mod run_index;
 mod server;
 mod state;
+mod status;
 mod store;
 mod summary;
 mod tree;

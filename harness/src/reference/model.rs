@@ -1,8 +1,10 @@
 //! The records the reference keeps: agent nodes, executions and run metadata,
-//! plus the status vocabulary of `pkg/types/status.go`.
+//! (the status vocabulary is in `status`).
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde_json::{Map, Value};
+
+pub use super::status::Status;
 
 /// A registered agent node, keyed by id.
 #[derive(Clone, Debug)]
@@ -81,8 +83,8 @@ pub struct Execution {
     pub reasoner_id: String,
     /// Reasoner or skill.
     pub target_type: TargetType,
-    /// Canonical status string.
-    pub status: String,
+    /// Canonical status.
+    pub status: Status,
     /// Why it is in that status (category, replay marker, orphan marker, …).
     pub status_reason: Option<String>,
     /// Canonical `{"input":…,"context"?:…}` envelope bytes.
@@ -125,46 +127,6 @@ pub struct RunRecord {
     pub created_at: DateTime<Utc>,
 }
 
-/// Statuses in which an execution still runs (pending, queued, waiting, running).
-pub fn is_active(status: &str) -> bool {
-    matches!(status, "running" | "waiting" | "pending" | "queued")
-}
-
-/// Terminal statuses: no callback may move a row out of these.
-pub fn is_terminal(status: &str) -> bool {
-    matches!(status, "succeeded" | "failed" | "cancelled" | "timeout")
-}
-
-/// `pkg/types/status.go` normalisation; `None` for an unknown status.
-pub fn normalize_status(raw: &str) -> Option<&'static str> {
-    let s = raw.trim().to_ascii_lowercase();
-    Some(match s.as_str() {
-        "pending" => "pending",
-        "queued" | "wait" => "queued",
-        "waiting" | "awaiting_approval" | "awaiting_human" | "approval_pending" => "waiting",
-        "running" | "in_progress" | "processing" => "running",
-        "paused" | "pause" | "hold" | "on_hold" | "suspended" => "paused",
-        "succeeded" | "success" | "successful" | "completed" | "complete" | "done" | "ok" => {
-            "succeeded"
-        }
-        "failed" | "error" | "failure" | "errored" => "failed",
-        "cancelled" | "canceled" | "cancel" => "cancelled",
-        "timeout" | "timed_out" => "timeout",
-        _ => return None,
-    })
-}
-
-/// The status callback's transition guards (agent-protocol §3.3).
-pub fn transition_allowed(from: &str, to: &str) -> bool {
-    if is_terminal(from) {
-        return is_terminal(to);
-    }
-    if from == "waiting" {
-        return matches!(to, "running" | "cancelled" | "failed");
-    }
-    true
-}
-
 /// RFC3339 UTC to the second, the format of every timestamp v0.1.96 returns.
 pub fn rfc3339(t: DateTime<Utc>) -> String {
     t.to_rfc3339_opts(SecondsFormat::Secs, true)
@@ -173,28 +135,4 @@ pub fn rfc3339(t: DateTime<Utc>) -> String {
 /// Milliseconds between two instants, never negative.
 pub fn millis_between(start: DateTime<Utc>, end: DateTime<Utc>) -> i64 {
     (end - start).num_milliseconds().max(0)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn aliases_normalise_to_canonical_statuses() {
-        assert_eq!(normalize_status(" Completed "), Some("succeeded"));
-        assert_eq!(normalize_status("canceled"), Some("cancelled"));
-        assert_eq!(normalize_status("timed_out"), Some("timeout"));
-        assert_eq!(normalize_status("wait"), Some("queued"));
-        assert_eq!(normalize_status("awaiting_human"), Some("waiting"));
-        assert_eq!(normalize_status("bogus"), None);
-    }
-
-    #[test]
-    fn guards_block_leaving_terminal_and_waiting_shortcuts() {
-        assert!(!transition_allowed("succeeded", "running"));
-        assert!(transition_allowed("failed", "succeeded"));
-        assert!(!transition_allowed("waiting", "succeeded"));
-        assert!(transition_allowed("waiting", "running"));
-        assert!(transition_allowed("running", "succeeded"));
-    }
 }

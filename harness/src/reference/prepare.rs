@@ -11,6 +11,7 @@ use super::model::{Execution, Node, ReplayPlan, TargetType};
 use super::payload::{envelope, GoMap};
 use super::replay;
 use super::state::{header, AppState};
+use super::status::Status;
 use super::store::StoreError;
 
 /// What an execute (or a restart) asks for, after body and headers are read.
@@ -126,7 +127,7 @@ pub fn prepare(state: &AppState, target: &str, req: ExecRequest) -> Result<Prepa
         agent_node_id: node.id.clone(),
         reasoner_id: name,
         target_type: kind,
-        status: "running".to_owned(),
+        status: Status::Running,
         status_reason: None,
         // `envelope` already prints canonical JSON, so it is its own replay key.
         replay_key: Some(payload.clone()),

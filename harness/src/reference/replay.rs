@@ -14,6 +14,7 @@ use super::error::ApiError;
 use super::model::{Execution, ReplayPlan};
 use super::rules::{self, ReplayMode, REPLAYED_PREFIX};
 use super::state::AppState;
+use super::status::Status;
 use super::store::{ReplayKey, Store};
 
 /// §3.1: the effective mode when replay applies at all (rules 1–2 hold), or
@@ -81,7 +82,7 @@ pub fn complete_hit(
     let now = Utc::now();
     state
         .update_execution(exec_id, &mut |e| {
-            e.status = "succeeded".to_owned();
+            e.status = Status::Succeeded;
             e.status_reason = Some(format!("{REPLAYED_PREFIX}{}", source.execution_id));
             e.result_payload = source.result_payload.clone();
             e.error_message = None;

@@ -7,6 +7,7 @@ use std::fmt;
 use std::str::FromStr;
 
 use super::model::{Execution, ReplayPlan, RunRecord};
+use super::status::Status;
 use super::store::ReplayKey;
 
 /// A replay mode (§3.1) and a restart's `reuse` (§1.2), by wire name.
@@ -133,7 +134,7 @@ where
 /// §3.4 rules 1 and 3: a row may serve as a replay source when it succeeded
 /// with a non-empty result and its input has a replay key.
 pub fn is_reusable(exec: &Execution) -> bool {
-    exec.status == "succeeded"
+    exec.status == Status::Succeeded
         && exec.result_payload.as_ref().is_some_and(|r| !r.is_empty())
         && exec.replay_key.is_some()
 }

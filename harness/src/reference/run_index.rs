@@ -12,8 +12,8 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use chrono::{DateTime, Utc};
 
-use super::model::{is_active, rfc3339, Execution};
-use super::summary::list_status_of;
+use super::model::{rfc3339, Execution, Status};
+use super::summary::{active_of, list_status_of};
 
 /// A sort order of the run list (its `sort_by` after alias resolution).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -52,7 +52,7 @@ enum SortValue {
 #[derive(Clone, Debug, Default)]
 pub struct RunAgg {
     /// Executions per status.
-    pub counts: BTreeMap<String, usize>,
+    pub counts: BTreeMap<Status, usize>,
     /// Earliest start.
     pub started_at: Option<DateTime<Utc>>,
     /// Latest start.
@@ -71,11 +71,7 @@ impl RunAgg {
 
     /// Running, waiting, pending or queued executions.
     pub fn active(&self) -> usize {
-        self.counts
-            .iter()
-            .filter(|(s, _)| is_active(s))
-            .map(|(_, n)| n)
-            .sum()
+        active_of(&self.counts)
     }
 
     fn value(&self, sort: RunSort) -> SortValue {
@@ -86,9 +82,9 @@ impl RunAgg {
             RunSort::Status => SortValue::Text(self.status().to_owned()),
             RunSort::TotalExecutions => SortValue::Count(self.total),
             RunSort::FailedSteps => SortValue::Count(
-                ["failed", "cancelled", "timeout"]
+                [Status::Failed, Status::Cancelled, Status::Timeout]
                     .iter()
-                    .filter_map(|s| self.counts.get(*s))
+                    .filter_map(|s| self.counts.get(s))
                     .sum(),
             ),
             RunSort::ActiveExecutions => SortValue::Count(self.active()),
@@ -130,7 +126,7 @@ impl RunIndex {
     /// A new execution started.
     pub fn started(&mut self, e: &Execution) {
         self.update(&e.run_id, |a| {
-            *a.counts.entry(e.status.clone()).or_insert(0) += 1;
+            *a.counts.entry(e.status).or_insert(0) += 1;
             a.total += 1;
             a.started_at = Some(a.started_at.map_or(e.started_at, |t| t.min(e.started_at)));
             a.last_started_at = Some(
@@ -147,18 +143,18 @@ impl RunIndex {
     }
 
     /// An execution of `run_id` moved from status `old` to `new`.
-    pub fn status_changed(&mut self, run_id: &str, old: &str, new: &str) {
+    pub fn status_changed(&mut self, run_id: &str, old: Status, new: Status) {
         if old == new {
             return;
         }
         self.update(run_id, |a| {
-            if let Some(n) = a.counts.get_mut(old) {
+            if let Some(n) = a.counts.get_mut(&old) {
                 *n -= 1;
                 if *n == 0 {
-                    a.counts.remove(old);
+                    a.counts.remove(&old);
                 }
             }
-            *a.counts.entry(new.to_owned()).or_insert(0) += 1;
+            *a.counts.entry(new).or_insert(0) += 1;
         });
     }
 

@@ -8,6 +8,7 @@ use serde_json::Value;
 use super::*;
 use crate::reference::memory::MemoryStore;
 use crate::reference::model::{ReplayPlan, TargetType};
+use crate::reference::status::Status;
 use crate::reference::store::Store;
 use crate::reference::summary::{run_summary, SummaryKind};
 
@@ -20,7 +21,7 @@ fn exec(id: usize, run: usize, parent: Option<usize>, second: i64) -> Execution 
         agent_node_id: format!("agent{}", run % 3),
         reasoner_id: format!("r{}", id % 4),
         target_type: TargetType::Reasoner,
-        status: "running".to_owned(),
+        status: Status::Running,
         status_reason: None,
         input_payload: "{}".to_owned(),
         result_payload: None,
@@ -62,7 +63,7 @@ fn populated() -> MemoryStore {
             let status = statuses[(id * 5 + run) % statuses.len()];
             store
                 .update_execution(&format!("e{id}"), &mut |e| {
-                    e.status = status.to_owned();
+                    e.status = Status::normalize(status).expect("a canonical status");
                     Ok(())
                 })
                 .expect("update");

@@ -6,14 +6,15 @@ use std::collections::{BTreeMap, HashMap};
 use chrono::{DateTime, Utc};
 use serde_json::{json, Map, Value};
 
-use super::model::{is_active, rfc3339, Execution, RunRecord};
+use super::model::{rfc3339, Execution, RunRecord};
 use super::rules;
+use super::status::Status;
 use super::views::add_run_metadata;
 
 /// Counts per status plus the times every view needs.
 pub struct RunStats<'a> {
     /// Executions per status.
-    pub counts: BTreeMap<String, usize>,
+    pub counts: BTreeMap<Status, usize>,
     /// The DAG root: earliest parentless execution, else the earliest.
     pub root: Option<&'a Execution>,
     /// Earliest start.
@@ -33,7 +34,7 @@ impl<'a> RunStats<'a> {
     pub fn of(execs: &'a [Execution]) -> Self {
         let mut counts = BTreeMap::new();
         for e in execs {
-            *counts.entry(e.status.clone()).or_insert(0) += 1;
+            *counts.entry(e.status).or_insert(0) += 1;
         }
         let root = rules::run_root(execs);
         let completed_at = execs.iter().filter_map(|e| e.completed_at).max();
@@ -62,17 +63,18 @@ impl<'a> RunStats<'a> {
     }
 
     /// Executions with `status`.
-    pub fn count(&self, status: &str) -> usize {
-        self.counts.get(status).copied().unwrap_or(0)
+    pub fn count(&self, status: Status) -> usize {
+        self.counts.get(&status).copied().unwrap_or(0)
     }
 
     /// Running, waiting, pending or queued executions.
     pub fn active(&self) -> usize {
-        self.counts
-            .iter()
-            .filter(|(s, _)| is_active(s))
-            .map(|(_, n)| n)
-            .sum()
+        active_of(&self.counts)
+    }
+
+    /// Counts per status name, in name order (as Go marshals a map).
+    pub fn counts_by_name(&self) -> BTreeMap<&'static str, usize> {
+        self.counts.iter().map(|(s, n)| (s.as_str(), *n)).collect()
     }
 
     /// Run-list precedence: active > failed > timeout > cancelled > paused > succeeded.
@@ -82,42 +84,48 @@ impl<'a> RunStats<'a> {
 
     /// DAG precedence: paused > running > failed > timeout > cancelled > succeeded.
     pub fn dag_status(&self) -> &'static str {
-        if self.count("paused") > 0 {
-            return "paused";
+        if self.count(Status::Paused) > 0 {
+            return Status::Paused.as_str();
         }
         if self.active() > 0 {
-            return "running";
+            return Status::Running.as_str();
         }
-        for s in ["failed", "timeout", "cancelled"] {
+        for s in [Status::Failed, Status::Timeout, Status::Cancelled] {
             if self.count(s) > 0 {
-                return s_static(s);
+                return s.as_str();
             }
         }
-        "succeeded"
+        Status::Succeeded.as_str()
     }
 }
 
 /// Run-list status from counts per status (see [`RunStats::list_status`]).
-pub fn list_status_of(counts: &BTreeMap<String, usize>) -> &'static str {
-    let count = |s: &str| counts.get(s).copied().unwrap_or(0);
-    if counts.iter().any(|(s, n)| is_active(s) && *n > 0) {
-        return "running";
+pub fn list_status_of(counts: &BTreeMap<Status, usize>) -> &'static str {
+    if active_of(counts) > 0 {
+        return Status::Running.as_str();
     }
-    for s in ["failed", "timeout", "cancelled", "paused"] {
-        if count(s) > 0 {
-            return s_static(s);
-        }
+    let order = [
+        Status::Failed,
+        Status::Timeout,
+        Status::Cancelled,
+        Status::Paused,
+    ];
+    match order
+        .into_iter()
+        .find(|s| counts.get(s).is_some_and(|n| *n > 0))
+    {
+        Some(s) => s.as_str(),
+        None => Status::Succeeded.as_str(),
     }
-    "succeeded"
 }
 
-fn s_static(s: &str) -> &'static str {
-    match s {
-        "failed" => "failed",
-        "timeout" => "timeout",
-        "cancelled" => "cancelled",
-        _ => "paused",
-    }
+/// Executions in an active status, from counts per status.
+pub fn active_of(counts: &BTreeMap<Status, usize>) -> usize {
+    counts
+        .iter()
+        .filter(|(s, _)| s.is_active())
+        .map(|(_, n)| n)
+        .sum()
 }
 
 /// Which builder a summary imitates: the list aggregation or golden's `summarizeRun`.
@@ -165,7 +173,7 @@ pub fn run_summary(
     );
     if let (SummaryKind::List, Some(r)) = (kind, root) {
         v.insert("root_execution_status".into(), json!(r.status));
-        if r.status == "failed" {
+        if r.status == Status::Failed {
             if let Some(reason) = &r.status_reason {
                 v.insert("root_error_category".into(), json!(reason));
             }
@@ -190,7 +198,7 @@ pub fn run_summary(
     v.insert("total_executions".into(), json!(execs.len()));
     v.insert("max_depth".into(), json!(stats.max_depth));
     v.insert("active_executions".into(), json!(stats.active()));
-    v.insert("status_counts".into(), json!(stats.counts));
+    v.insert("status_counts".into(), json!(stats.counts_by_name()));
     let started = stats.started_at.unwrap_or_else(Utc::now);
     // Both builders date "updated" by the latest start, not the latest completion.
     let updated = stats.last_started_at.unwrap_or(started);

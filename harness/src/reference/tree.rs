@@ -132,6 +132,7 @@ pub fn write_object_with(
 mod tests {
     use super::*;
     use crate::reference::model::{ReplayPlan, TargetType};
+    use crate::reference::status::Status;
     use serde_json::json;
 
     fn exec(id: &str, parent: Option<&str>) -> Execution {
@@ -143,7 +144,7 @@ mod tests {
             agent_node_id: "n".to_owned(),
             reasoner_id: "r".to_owned(),
             target_type: TargetType::Reasoner,
-            status: "running".to_owned(),
+            status: Status::Running,
             status_reason: None,
             input_payload: "{}".to_owned(),
             result_payload: None,

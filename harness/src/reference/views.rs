@@ -7,6 +7,7 @@ use serde_json::{json, Map, Value};
 use super::canonical;
 use super::model::{rfc3339, Execution, RunRecord};
 use super::rules::REPLAYED_PREFIX;
+use super::status::Status;
 
 /// A stored result as JSON, re-encoded as Go would (decode, then marshal);
 /// a body that is not JSON is returned as a string.
@@ -30,7 +31,7 @@ pub fn status_view(exec: &Execution) -> Value {
     // `result` is omitempty over a decoded `interface{}`, so JSON null vanishes;
     // a failed row's payload is also shown as `error_details`.
     if let Some(result) = result_json(exec).filter(|r| !r.is_null()) {
-        if exec.status == "failed" {
+        if exec.status == Status::Failed {
             v.insert("error_details".into(), result.clone());
         }
         v.insert("result".into(), result);

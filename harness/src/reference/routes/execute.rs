@@ -18,6 +18,7 @@ use crate::reference::model::{rfc3339, Execution};
 use crate::reference::payload::{go_type_name, GoMap};
 use crate::reference::prepare::{prepare, ExecRequest, Prepared};
 use crate::reference::state::Shared;
+use crate::reference::status::Status;
 use crate::reference::views::result_json;
 
 /// The execute body: `{"input"?, "context"?, "webhook"?}`; unknown keys ignored.
@@ -164,7 +165,7 @@ pub async fn execute_sync(
         (CallOutcome::Accepted, None) => {
             let timeout = state.config.agent_timeout;
             match dispatch::wait_for_completion(&state, &p.exec.execution_id, timeout).await {
-                Some(done) if done.status == "succeeded" => {
+                Some(done) if done.status == Status::Succeeded => {
                     ids((StatusCode::OK, Json(success_body(&done))).into_response())
                 }
                 Some(done) => {

@@ -27,6 +27,7 @@ use crate::reference::ids;
 use crate::reference::model::{Execution, Node, ReplayPlan, TargetType};
 use crate::reference::payload::{envelope, go_type_name, GoMap};
 use crate::reference::state::{header, Shared};
+use crate::reference::status::Status;
 
 /// Which legacy route: the words v0.1.96 uses in its messages and the agent path.
 #[derive(Clone, Copy)]
@@ -279,7 +280,7 @@ fn envelope_execution(
         agent_node_id: node_id.to_owned(),
         reasoner_id: name.to_owned(),
         target_type: TargetType::Reasoner,
-        status: "running".to_owned(),
+        status: Status::Running,
         status_reason: None,
         input_payload: envelope(&input, None),
         result_payload: None,

@@ -13,6 +13,7 @@ use super::PathParam;
 use crate::reference::error::ApiError;
 use crate::reference::model::{millis_between, rfc3339, Node};
 use crate::reference::state::Shared;
+use crate::reference::status::Status;
 
 #[derive(Deserialize)]
 struct Target {
@@ -184,8 +185,8 @@ fn orphan_executions(state: &Shared, node_id: &str, instance: &str) {
     let now = Utc::now();
     for id in ids {
         let _ = state.update_execution(&id, &mut |e| {
-            if crate::reference::model::is_active(&e.status) {
-                e.status = "failed".to_owned();
+            if e.status.is_active() {
+                e.status = Status::Failed;
                 e.status_reason = Some(reason.clone());
                 e.error_message = Some(reason.clone());
                 e.completed_at = Some(now);

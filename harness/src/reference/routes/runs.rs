@@ -13,6 +13,7 @@ use super::PathParam;
 use crate::reference::error::ApiError;
 use crate::reference::model::{rfc3339, Execution};
 use crate::reference::state::Shared;
+use crate::reference::status::Status;
 use crate::reference::store::{RunFilter, RunQuery, RunSort};
 use crate::reference::summary::{run_summary, RunStats, SummaryKind};
 use crate::reference::views::add_run_metadata;
@@ -98,9 +99,9 @@ fn child_counts(execs: &[Execution]) -> HashMap<&str, (usize, usize)> {
             continue;
         };
         let entry = counts.entry(parent).or_default();
-        match c.status.as_str() {
-            "running" => entry.0 += 1,
-            "pending" | "queued" => entry.1 += 1,
+        match c.status {
+            Status::Running => entry.0 += 1,
+            Status::Pending | Status::Queued => entry.1 += 1,
             _ => {}
         }
     }
@@ -158,11 +159,17 @@ pub async fn run_detail(
     let status = stats.list_status();
     run.insert("status".into(), json!(status));
     run.insert("total_steps".into(), json!(execs.len()));
-    run.insert("completed_steps".into(), json!(stats.count("succeeded")));
-    let failed = stats.count("failed") + stats.count("cancelled") + stats.count("timeout");
+    run.insert(
+        "completed_steps".into(),
+        json!(stats.count(Status::Succeeded)),
+    );
+    let failed = [Status::Failed, Status::Cancelled, Status::Timeout]
+        .into_iter()
+        .map(|s| stats.count(s))
+        .sum::<usize>();
     run.insert("failed_steps".into(), json!(failed));
     run.insert("returned_steps".into(), json!(execs.len()));
-    run.insert("status_counts".into(), json!(stats.counts));
+    run.insert("status_counts".into(), json!(stats.counts_by_name()));
     let now = Utc::now();
     run.insert(
         "created_at".into(),

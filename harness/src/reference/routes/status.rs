@@ -13,9 +13,10 @@ use super::PathParam;
 use crate::reference::canonical::{self, GoValue};
 use crate::reference::error::ApiError;
 use crate::reference::limits::MAX_BATCH_IDS;
-use crate::reference::model::{is_terminal, millis_between, normalize_status, transition_allowed};
+use crate::reference::model::millis_between;
 use crate::reference::payload::go_type_name;
 use crate::reference::state::Shared;
+use crate::reference::status::Status;
 use crate::reference::store::StoreError;
 use crate::reference::views::status_view;
 
@@ -73,7 +74,7 @@ pub async fn batch_status(
 
 /// A status report, from the callback or a workflow event.
 struct Report {
-    status: &'static str,
+    status: Status,
     status_reason: Option<String>,
     result: Option<Vec<u8>>,
     error: Option<String>,
@@ -90,7 +91,7 @@ pub async fn status_callback(
     let report = parse_callback(&body)?;
     let updated = state
         .update_execution(&id, &mut |e| {
-            if !transition_allowed(&e.status, report.status) {
+            if !e.status.may_become(report.status) {
                 return Err(StoreError::Rejected(format!(
                     "invalid status transition from {} to {}",
                     e.status, report.status
@@ -104,19 +105,19 @@ pub async fn status_callback(
 }
 
 fn apply_report(e: &mut crate::reference::model::Execution, r: &Report) {
-    e.status = r.status.to_owned();
+    e.status = r.status;
     if let Some(reason) = &r.status_reason {
         e.status_reason = Some(reason.clone());
     }
     if let Some(result) = &r.result {
         e.result_payload = Some(result.clone());
     }
-    if r.status == "succeeded" {
+    if r.status == Status::Succeeded {
         e.error_message = None;
     } else if let Some(err) = &r.error {
         e.error_message = Some(err.clone());
     }
-    if is_terminal(r.status) {
+    if r.status.is_terminal() {
         let done = r.completed_at.unwrap_or_else(Utc::now);
         e.completed_at = Some(done);
         e.duration_ms = Some(
@@ -153,7 +154,7 @@ fn parse_callback(body: &[u8]) -> Result<Report, ApiError> {
     let raw_status = string_field("status")?
         .filter(|s| !s.is_empty())
         .ok_or_else(|| bad("status is required".into()))?;
-    let status = normalize_status(&raw_status).ok_or_else(|| {
+    let status = Status::normalize(&raw_status).ok_or_else(|| {
         ApiError::plain(
             StatusCode::BAD_REQUEST,
             format!("unsupported status '{raw_status}'"),
@@ -212,7 +213,7 @@ pub async fn workflow_event(State(state): State<Shared>, body: Bytes) -> Json<Va
     };
     let (Some(id), Some(status)) = (
         text("execution_id"),
-        text("status").as_deref().and_then(normalize_status),
+        text("status").as_deref().and_then(Status::normalize),
     ) else {
         return Json(json!({ "success": true }));
     };
@@ -233,7 +234,7 @@ pub async fn workflow_event(State(state): State<Shared>, body: Bytes) -> Json<Va
     // v0.1.96 also replaces the stored input with the event's `input_data`
     // (agent-protocol §7.3), which breaks replay in serve mode; we keep the input.
     let _ = state.update_execution(&id, &mut |e| {
-        if !is_terminal(&e.status) {
+        if !e.status.is_terminal() {
             apply_report(e, &report);
         }
         Ok(())
