@@ -39,7 +39,12 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     if !r.status().is_success() {
         return Err(format!("register: {}", r.status()).into());
     }
-    let mut have = 0usize;
+    // Runs already made by an earlier call on the same server (to measure
+    // again once background dispatches have finished).
+    let mut have: usize = std::env::var("RUN_LIST_HAVE")
+        .ok()
+        .and_then(|h| h.parse().ok())
+        .unwrap_or(0);
     println!(
         "| runs | page (median [min–max]) | health under 4 list calls (max of 8) | VmRSS | VmHWM |"
     );

@@ -37,8 +37,9 @@ pub const MAX_BODY_BYTES: usize = 64 * 1024 * 1024;
 /// Most ids one batch-status request may ask for (its answer is ~60 bytes
 /// per unknown id and a few hundred per known one).
 pub const MAX_BATCH_IDS: usize = 10_000;
-/// Default bound of the store: about 0.X GiB of RSS at the reference's
-/// measured cost per execution (BENCHMARKS.md).
+/// Default bound of the store: about 650 MiB of RSS at the ~3.2 KiB per
+/// stored execution measured at 100,000 executions (BENCHMARKS.md), so a
+/// days-long `afc serve` fits a small CI machine.
 pub const DEFAULT_MAX_EXECUTIONS: usize = 200_000;
 /// Default cap of one agent answer held in memory.
 pub const DEFAULT_MAX_AGENT_RESPONSE_BYTES: usize = 32 * 1024 * 1024;
