@@ -6,7 +6,7 @@
 //! control planes in one process share nothing. Module map: `rules` (the
 //! contract's rules, one function each, citing its section), `routes` (HTTP
 //! surface), `prepare` + `replay` (the execute boundary), `dispatch` (calls to
-//! agents), `store` + `memory` (state: rows and indexes, no rules),
+//! agents), `store` + `memory` + `sqlite` (state: rows and indexes, no rules),
 //! `canonical` + `payload` (Go-compatible JSON), `views` + `summary` (read shapes).
 
 use std::sync::Arc;
@@ -25,6 +25,7 @@ mod prepare;
 mod replay;
 mod routes;
 mod rules;
+pub mod sqlite;
 mod state;
 pub mod store;
 mod summary;
@@ -54,10 +55,33 @@ impl Default for Config {
     }
 }
 
-/// Serves the reference on an already bound listener until `shutdown` resolves.
+/// Serves the reference, in memory, on an already bound listener until
+/// `shutdown` resolves.
 pub async fn serve(
     listener: tokio::net::TcpListener,
     config: Config,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let store: Arc<dyn store::Store> = Arc::new(memory::MemoryStore::new());
+    serve_with_store(listener, config, store, shutdown).await
+}
+
+/// The store `afc serve` uses: SQLite in `data_dir` when one is given, else memory.
+pub fn open_store(
+    data_dir: Option<&std::path::Path>,
+) -> Result<Arc<dyn store::Store>, store::StoreError> {
+    Ok(match data_dir {
+        Some(dir) => Arc::new(sqlite::SqliteStore::open(dir)?),
+        None => Arc::new(memory::MemoryStore::new()),
+    })
+}
+
+/// Serves the reference on `store` (for example a [`sqlite::SqliteStore`]
+/// over a data dir) until `shutdown` resolves.
+pub async fn serve_with_store(
+    listener: tokio::net::TcpListener,
+    config: Config,
+    store: Arc<dyn store::Store>,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     // Dispatches reuse kept-alive connections, as Go's transport does: a fresh
@@ -81,7 +105,7 @@ pub async fn serve(
         .build()
         .map_err(std::io::Error::other)?;
     let state = Arc::new(state::AppState {
-        store: Arc::new(memory::MemoryStore::new()),
+        store,
         config,
         http,
         fresh,

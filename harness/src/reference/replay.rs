@@ -12,8 +12,8 @@ use chrono::Utc;
 
 use super::error::ApiError;
 use super::model::{Execution, ReplayPlan};
-use super::state::AppState;
 use super::rules::{self, ReplayMode, REPLAYED_PREFIX};
+use super::state::AppState;
 use super::store::{ReplayKey, Store};
 
 /// §3.1: the effective mode when replay applies at all (rules 1–2 hold), or
@@ -33,7 +33,9 @@ pub fn effective_mode(
     match raw.parse() {
         Ok(ReplayMode::None) => Ok(None),
         Ok(mode) => Ok(Some(mode)),
-        Err(()) => Err(ApiError::untyped(format!("unsupported replay mode {raw:?}"))),
+        Err(()) => Err(ApiError::untyped(format!(
+            "unsupported replay mode {raw:?}"
+        ))),
     }
 }
 

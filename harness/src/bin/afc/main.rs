@@ -43,6 +43,10 @@ enum Command {
         /// In-flight dispatches allowed per agent node (0: unlimited), as v0.1.96's setting.
         #[arg(long, env = "AGENTFIELD_MAX_CONCURRENT_PER_AGENT", default_value_t = 0)]
         max_concurrent_per_agent: usize,
+        /// Keep all state in SQLite in this folder (created if missing), so it
+        /// survives a restart; without it, state lives in memory.
+        #[arg(long, env = "AFC_DATA_DIR")]
+        data_dir: Option<PathBuf>,
     },
     /// Run the suite: progress, summary table, optional JUnit file.
     Run {
@@ -114,8 +118,10 @@ fn main() -> ExitCode {
             listen,
             api_key,
             max_concurrent_per_agent,
+            data_dir,
         } => serve(
             &listen,
+            data_dir.as_deref(),
             afc::reference::Config {
                 api_key,
                 max_concurrent_per_agent,
@@ -171,7 +177,18 @@ fn check(files: &[PathBuf]) -> ExitCode {
     }
 }
 
-fn serve(listen: &str, config: afc::reference::Config) -> ExitCode {
+fn serve(
+    listen: &str,
+    data_dir: Option<&std::path::Path>,
+    config: afc::reference::Config,
+) -> ExitCode {
+    let store = match afc::reference::open_store(data_dir) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("afc serve: {e}");
+            return ExitCode::from(2);
+        }
+    };
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(r) => r,
         Err(e) => {
@@ -191,7 +208,7 @@ fn serve(listen: &str, config: afc::reference::Config) -> ExitCode {
             Ok(addr) => println!("afc reference control plane listening on http://{addr}"),
             Err(e) => eprintln!("afc serve: {e}"),
         }
-        match afc::reference::serve(listener, config, shutdown_signal()).await {
+        match afc::reference::serve_with_store(listener, config, store, shutdown_signal()).await {
             Ok(()) => ExitCode::SUCCESS,
             Err(e) => {
                 eprintln!("afc serve: {e}");

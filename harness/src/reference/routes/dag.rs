@@ -11,9 +11,9 @@ use serde_json::{json, Map, Value};
 use super::PathParam;
 use crate::reference::error::ApiError;
 use crate::reference::model::{rfc3339, Execution};
+use crate::reference::rules::backfill_source_run;
 use crate::reference::state::Shared;
 use crate::reference::summary::RunStats;
-use crate::reference::rules::backfill_source_run;
 use crate::reference::views::{add_run_metadata, reuse_info};
 
 /// `?mode=lightweight` or `?lightweight=true|1`, case-insensitive.
