@@ -7,6 +7,7 @@ mod kit;
 mod admission;
 mod callbacks;
 mod dispatch_pool;
+mod durability;
 mod execute;
 mod nodes;
 mod reads;
