@@ -14,12 +14,14 @@
 mod container;
 mod embedded;
 mod profile;
+mod restart;
 
 use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
 pub use profile::{is_capability, Profile, CAPABILITIES};
+pub use restart::Exclusive;
 
 use crate::client::Client;
 
@@ -38,6 +40,7 @@ pub struct Target {
     /// Time from `docker start` to a healthy control plane, for containers.
     pub startup: Option<Duration>,
     container: Option<Arc<container::Running>>,
+    restarts: restart::Restarts,
 }
 
 /// Where a target comes from, as the environment or the command line says.
@@ -53,6 +56,8 @@ pub struct Choice {
     pub profile: Option<String>,
     /// Port the container listens on.
     pub container_port: u16,
+    /// Shell command that restarts a URL target (`restart_control_plane`).
+    pub restart_cmd: Option<String>,
 }
 
 impl Choice {
@@ -77,6 +82,7 @@ impl Choice {
             api_key: var("AGENTFIELD_API_KEY"),
             profile: var("AFC_PROFILE"),
             container_port,
+            restart_cmd: var("AFC_RESTART_CMD"),
         })
     }
 }
@@ -107,6 +113,12 @@ impl Target {
                 profile: profile("unprofiled")?,
                 startup: None,
                 container: None,
+                restarts: match &choice.restart_cmd {
+                    Some(cmd) => restart::Restarts::Command(cmd.clone()),
+                    None => restart::Restarts::Unsupported(
+                        "restart_control_plane needs AFC_RESTART_CMD for a URL target".to_owned(),
+                    ),
+                },
             });
         }
         if let Some(image) = &choice.image {
@@ -119,6 +131,9 @@ impl Target {
                 profile: profile("unprofiled")?,
                 startup: Some(startup),
                 container: Some(Arc::new(running)),
+                restarts: restart::Restarts::Unsupported(
+                    "restart_control_plane is not implemented for an image target".to_owned(),
+                ),
             });
         }
         let addr = embedded::start()?;
@@ -129,12 +144,66 @@ impl Target {
             profile: profile("afc-reference")?,
             startup: None,
             container: None,
+            restarts: restart::Restarts::Embedded,
         })
     }
 
     /// A client for this target.
     pub fn client(&self) -> Client {
         Client::new(&self.url, self.api_key.clone())
+    }
+
+    /// Why this target cannot run a `restart_control_plane` step, if it cannot.
+    pub fn restart_unsupported(&self) -> Option<String> {
+        match &self.restarts {
+            restart::Restarts::Unsupported(reason) => Some(reason.clone()),
+            _ => None,
+        }
+    }
+
+    /// The target a scenario runs on: for one that restarts the embedded
+    /// reference, a private reference on SQLite; otherwise this one.
+    pub fn for_scenario(&self, restarting: bool) -> Result<Target, String> {
+        if !(restarting && matches!(self.restarts, restart::Restarts::Embedded)) {
+            return Ok(self.clone());
+        }
+        let private = restart::PrivateReference::start()?;
+        Ok(Target {
+            url: private.url(),
+            kind: "embedded (private, SQLite)".to_string(),
+            restarts: restart::Restarts::Private(private),
+            ..self.clone()
+        })
+    }
+
+    /// Held while a scenario runs: a scenario that restarts a control plane
+    /// other scenarios share runs alone.
+    pub fn exclusive(&self, restarting: bool) -> Exclusive {
+        restart::exclusive(&self.restarts, restarting)
+    }
+
+    /// Stops the control plane as `how` says and starts it again on the same
+    /// data; returns once it answers again.
+    pub async fn restart_control_plane(
+        &self,
+        how: crate::scenario::ControlPlaneStop,
+    ) -> Result<(), String> {
+        match &self.restarts {
+            restart::Restarts::Private(p) => {
+                let p = p.clone();
+                tokio::task::spawn_blocking(move || p.restart(how))
+                    .await
+                    .map_err(|e| format!("the restart task failed: {e}"))?
+            }
+            restart::Restarts::Command(cmd) => {
+                restart::by_command(cmd, how, &self.url, &self.client()).await
+            }
+            restart::Restarts::Embedded => Err(
+                "the shared embedded reference is never restarted; run on Target::for_scenario"
+                    .to_owned(),
+            ),
+            restart::Restarts::Unsupported(reason) => Err(reason.clone()),
+        }
     }
 
     /// The container's last log lines, for a failure report; `None` for other kinds.
