@@ -176,6 +176,22 @@ impl Target {
         })
     }
 
+    /// A reference of its own on the SQLite store in a temporary data dir
+    /// (removed when the last clone drops): what `afc bench --url
+    /// reference-sqlite` measures.
+    pub fn embedded_sqlite() -> Result<Target, String> {
+        let private = restart::PrivateReference::start()?;
+        Ok(Target {
+            url: private.url(),
+            api_key: None,
+            kind: "embedded (SQLite)".to_string(),
+            profile: Profile::complete("afc-reference"),
+            startup: None,
+            container: None,
+            restarts: restart::Restarts::Private(private),
+        })
+    }
+
     /// Held while a scenario runs: a scenario that restarts a control plane
     /// other scenarios share runs alone.
     pub fn exclusive(&self, restarting: bool) -> Exclusive {

@@ -47,6 +47,10 @@ enum Command {
         /// survives a restart; without it, state lives in memory.
         #[arg(long, env = "AFC_DATA_DIR")]
         data_dir: Option<PathBuf>,
+        /// With --data-dir: `full` syncs every commit to disk (survives a power
+        /// cut), `normal` only writes it (survives kill -9, not a power cut).
+        #[arg(long, default_value = "full", value_parser = ["full", "normal"])]
+        sync: String,
     },
     /// Run the suite: progress, summary table, optional JUnit file.
     Run {
@@ -119,9 +123,10 @@ fn main() -> ExitCode {
             api_key,
             max_concurrent_per_agent,
             data_dir,
+            sync,
         } => serve(
             &listen,
-            data_dir.as_deref(),
+            data_dir.as_deref().map(|d| (d, sync == "normal")),
             afc::reference::Config {
                 api_key,
                 max_concurrent_per_agent,
@@ -179,10 +184,18 @@ fn check(files: &[PathBuf]) -> ExitCode {
 
 fn serve(
     listen: &str,
-    data_dir: Option<&std::path::Path>,
+    data_dir: Option<(&std::path::Path, bool)>,
     config: afc::reference::Config,
 ) -> ExitCode {
-    let store = match afc::reference::open_store(data_dir) {
+    use afc::reference::sqlite::{SqliteStore, Sync};
+    let store: Result<std::sync::Arc<dyn afc::reference::store::Store>, _> = match data_dir {
+        Some((dir, normal)) => {
+            let sync = if normal { Sync::Normal } else { Sync::Full };
+            SqliteStore::open_with(dir, sync).map(|s| std::sync::Arc::new(s) as _)
+        }
+        None => afc::reference::open_store(None),
+    };
+    let store = match store {
         Ok(s) => s,
         Err(e) => {
             eprintln!("afc serve: {e}");

@@ -28,6 +28,19 @@ use schema::backend;
 /// The database file inside a data dir.
 pub const DB_FILE: &str = "afc.sqlite3";
 
+/// When a commit reaches the disk.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Sync {
+    /// `synchronous = FULL`: the WAL is synced at every commit, so an
+    /// acknowledged write survives a power cut as well as `kill -9`.
+    #[default]
+    Full,
+    /// `synchronous = NORMAL`: a commit is written to the WAL (the OS keeps
+    /// it when the process dies, so `kill -9` loses nothing acknowledged) but
+    /// synced only at checkpoints: a power cut may lose the last commits.
+    Normal,
+}
+
 /// The SQLite store of one control plane.
 pub struct SqliteStore {
     conn: Mutex<Connection>,
@@ -35,8 +48,14 @@ pub struct SqliteStore {
 }
 
 impl SqliteStore {
-    /// Opens (creating if needed) the store in `dir`, migrating its schema.
+    /// Opens (creating if needed) the store in `dir`, migrating its schema,
+    /// with [`Sync::Full`].
     pub fn open(dir: &Path) -> Result<Self, StoreError> {
+        Self::open_with(dir, Sync::Full)
+    }
+
+    /// Opens the store in `dir` with the given commit durability.
+    pub fn open_with(dir: &Path, sync: Sync) -> Result<Self, StoreError> {
         std::fs::create_dir_all(dir).map_err(|e| {
             StoreError::Backend(format!("cannot create data dir {}: {e}", dir.display()))
         })?;
@@ -52,8 +71,11 @@ impl SqliteStore {
                 path.display()
             )));
         }
-        // FULL: the WAL is synced at every commit, not only at checkpoints.
-        conn.pragma_update(None, "synchronous", "FULL")
+        let level = match sync {
+            Sync::Full => "FULL",
+            Sync::Normal => "NORMAL",
+        };
+        conn.pragma_update(None, "synchronous", level)
             .map_err(backend)?;
         conn.busy_timeout(std::time::Duration::from_secs(5))
             .map_err(backend)?;
