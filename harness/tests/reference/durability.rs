@@ -21,9 +21,9 @@ struct Server {
 
 impl Server {
     /// Starts the binary on `listen` and waits for its "listening on" line.
-    async fn start(dir: &Path, listen: &str) -> Self {
+    async fn start(dir: &Path, listen: &str, sync: &str) -> Self {
         let mut child = Command::new(env!("CARGO_BIN_EXE_afc"))
-            .args(["serve", "--listen", listen, "--data-dir"])
+            .args(["serve", "--listen", listen, "--sync", sync, "--data-dir"])
             .arg(dir)
             .env("RUST_LOG", "warn")
             .stdout(Stdio::piped())
@@ -103,10 +103,15 @@ async fn workload(cp: Arc<Cp>, worker: usize, acks: Arc<Mutex<Vec<Ack>>>) {
     }
 }
 
+/// `full` syncs every commit; `normal` only writes it to the WAL, which the
+/// OS keeps when the process dies: both must survive SIGKILL.
+#[rstest::rstest]
+#[case::sync_full("full")]
+#[case::sync_normal("normal")]
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn every_acknowledged_execution_and_run_survives_sigkill() {
+async fn every_acknowledged_execution_and_run_survives_sigkill(#[case] sync: &str) {
     let dir = tempfile::tempdir().expect("temp dir");
-    let first = Server::start(dir.path(), "127.0.0.1:0").await;
+    let first = Server::start(dir.path(), "127.0.0.1:0", sync).await;
     let cp = Arc::new(Cp::at(&first.url));
     let agent = Agent::start(&cp, "n1", &["echo"]).await;
 
@@ -137,7 +142,7 @@ async fn every_acknowledged_execution_and_run_survives_sigkill() {
     assert!(acks.iter().any(|a| a.sync) && acks.iter().any(|a| !a.sync));
 
     // Same data dir, same address: the agent's registration still points here.
-    let second = Server::start(dir.path(), &addr).await;
+    let second = Server::start(dir.path(), &addr, sync).await;
     let cp = Cp::at(&second.url);
     for ack in &acks {
         let r = cp
