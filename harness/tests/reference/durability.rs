@@ -68,7 +68,7 @@ struct Ack {
 /// Fires executes until the server stops answering; records every acknowledgement.
 async fn workload(cp: Arc<Cp>, worker: usize, acks: Arc<Mutex<Vec<Ack>>>) {
     for i in 0.. {
-        let sync = (worker + i) % 2 == 0;
+        let sync = (worker + i).is_multiple_of(2);
         let input = json!({"worker": worker, "i": i});
         let path = if sync {
             "/api/v1/execute/n1.echo"
