@@ -195,7 +195,7 @@ async fn nested(
     let body = crate::scenario::Body::Json(json!({ "input": input }));
     let resp = world
         .client
-        .send("POST", &path, Some(&body), &headers)
+        .send(reqwest::Method::POST, &path, Some(&body), &headers)
         .await
         .map_err(|e| format!("Execution failed: {e}"))?;
     // A failed sync execute names the child only in its headers.

@@ -7,7 +7,14 @@ use std::time::Duration;
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 use serde_json::Value;
 
-use crate::scenario::Body;
+/// A request body: JSON, or raw text for malformed-input rows.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Body {
+    /// Sent as JSON.
+    Json(Value),
+    /// Sent as is, with a JSON content type.
+    Raw(String),
+}
 
 /// A control plane at a base URL.
 #[derive(Clone, Debug)]
@@ -48,12 +55,31 @@ impl Response {
 
 /// A request that did not get an HTTP answer.
 #[derive(Debug, thiserror::Error)]
-#[error("{method} {url}: {source}")]
-pub struct ClientError {
-    method: String,
-    url: String,
-    #[source]
-    source: reqwest::Error,
+#[non_exhaustive]
+pub enum ClientError {
+    /// No answer: connection refused, reset, timed out, unreadable body.
+    #[error("{method} {url}: {source}")]
+    Transport {
+        /// The request's method.
+        method: reqwest::Method,
+        /// The full URL.
+        url: String,
+        /// What reqwest saw.
+        #[source]
+        source: reqwest::Error,
+    },
+    /// A header the caller asked for cannot be sent as given.
+    #[error("{method} {url}: header {name:?} cannot be sent: {reason}")]
+    InvalidHeader {
+        /// The request's method.
+        method: reqwest::Method,
+        /// The full URL.
+        url: String,
+        /// The header name as given.
+        name: String,
+        /// Why: an invalid name or value.
+        reason: String,
+    },
 }
 
 impl Client {
@@ -84,24 +110,26 @@ impl Client {
     /// Sends one request. `path` starts with `/`.
     pub async fn send(
         &self,
-        method: &str,
+        method: reqwest::Method,
         path: &str,
         body: Option<&Body>,
         headers: &[(String, String)],
     ) -> Result<Response, ClientError> {
         let url = format!("{}{path}", self.base);
-        let m = reqwest::Method::from_bytes(method.as_bytes()).unwrap_or(reqwest::Method::GET);
-        let mut req = self.http.request(m, &url);
+        let mut req = self.http.request(method.clone(), &url);
         if let Some(key) = &self.api_key {
             req = req.header("X-API-Key", key);
         }
         for (k, v) in headers {
-            if let (Ok(k), Ok(v)) = (
-                HeaderName::try_from(k.as_str()),
-                HeaderValue::try_from(v.as_str()),
-            ) {
-                req = req.header(k, v);
-            }
+            let invalid = |reason: String| ClientError::InvalidHeader {
+                method: method.clone(),
+                url: url.clone(),
+                name: k.clone(),
+                reason,
+            };
+            let name = HeaderName::try_from(k.as_str()).map_err(|e| invalid(e.to_string()))?;
+            let value = HeaderValue::try_from(v.as_str()).map_err(|e| invalid(e.to_string()))?;
+            req = req.header(name, value);
         }
         req = match body {
             Some(Body::Json(v)) => req.json(v),
@@ -110,8 +138,8 @@ impl Client {
                 .body(text.clone()),
             None => req,
         };
-        let err = |source| ClientError {
-            method: method.to_string(),
+        let err = |source| ClientError::Transport {
+            method: method.clone(),
             url: url.clone(),
             source,
         };
@@ -130,12 +158,13 @@ impl Client {
 
     /// `GET path`.
     pub async fn get(&self, path: &str) -> Result<Response, ClientError> {
-        self.send("GET", path, None, &[]).await
+        self.send(reqwest::Method::GET, path, None, &[]).await
     }
 
     /// `POST path` with a JSON body.
     pub async fn post(&self, path: &str, body: Value) -> Result<Response, ClientError> {
-        self.send("POST", path, Some(&Body::Json(body)), &[]).await
+        self.send(reqwest::Method::POST, path, Some(&Body::Json(body)), &[])
+            .await
     }
 }
 
@@ -189,4 +218,24 @@ pub async fn terminal(
         }
     })
     .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn an_unsendable_header_is_an_error_not_dropped() {
+        // Nothing listens on port 9 of loopback, and nothing is sent: the
+        // header is refused before the request leaves.
+        let client = Client::new("http://127.0.0.1:9", None);
+        for (name, value) in [("bad name", "v"), ("x-ok", "line\nbreak")] {
+            let headers = [(name.to_string(), value.to_string())];
+            let r = client.send(reqwest::Method::GET, "/", None, &headers).await;
+            assert!(
+                matches!(&r, Err(ClientError::InvalidHeader { name: n, .. }) if n == name),
+                "{r:?}"
+            );
+        }
+    }
 }

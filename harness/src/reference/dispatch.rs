@@ -7,9 +7,14 @@ use chrono::Utc;
 use serde_json::{json, Value};
 
 use super::canonical::{self, GoValue};
+use super::limits::{read_capped, ReadError};
 use super::model::{millis_between, Execution, TargetType};
 use super::payload::{decode_stored, input_body};
 use super::state::AppState;
+
+/// `status_reason` of an execution whose agent answer exceeded the cap. Not a
+/// v0.1.96 category (it reads answers whole, however large).
+pub const AGENT_RESPONSE_TOO_LARGE: &str = "agent_response_too_large";
 
 /// What the agent did with a dispatch.
 #[derive(Debug)]
@@ -29,6 +34,8 @@ pub enum CallOutcome {
     Timeout(String),
     /// Could not connect (refused, reset, unknown host).
     Unreachable(String),
+    /// Answered with a body larger than `Config::max_agent_response_bytes`.
+    TooLarge(String),
 }
 
 /// How a failed dispatch ends up on the row and in a sync reply (§3.4).
@@ -104,9 +111,14 @@ pub async fn call_agent(state: &AppState, exec: &Execution) -> CallOutcome {
         Err(e) => return classify_transport(&e),
     };
     let status = response.status().as_u16();
-    let bytes = match response.bytes().await {
-        Ok(b) => b.to_vec(),
-        Err(e) => return classify_transport(&e),
+    let bytes = match read_capped(response, state.config.max_agent_response_bytes).await {
+        Ok(b) => b,
+        Err(ReadError::Transport(e)) => return classify_transport(&e),
+        Err(e) => {
+            return CallOutcome::TooLarge(format!(
+                "agent answered {status} with a body too large: {e}"
+            ))
+        }
     };
     match status {
         202 => CallOutcome::Accepted,
@@ -222,6 +234,13 @@ pub fn failure_of(outcome: &CallOutcome) -> Option<Failure> {
             http_status: 504,
             details: None,
             answered: false,
+        }),
+        CallOutcome::TooLarge(m) => Some(Failure {
+            category: AGENT_RESPONSE_TOO_LARGE,
+            message: m.clone(),
+            http_status: 502,
+            details: None,
+            answered: true,
         }),
         CallOutcome::Unreachable(m) => Some(Failure {
             category: "agent_unreachable",

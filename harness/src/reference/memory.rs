@@ -6,12 +6,16 @@ use std::sync::{Mutex, MutexGuard};
 
 use super::model::{Execution, NewExecution, Node, RunRecord};
 use super::rules::{self, is_reusable, replay_key_of as key_of};
+use super::run_index::{RunIndex, RunPage, RunQuery, RunSort};
 use super::store::{ExecutionUpdate, ReplayKey, Store, StoreError};
 
-/// The default store: everything lives as long as the control plane.
+/// The default store. Unbounded by default; [`MemoryStore::bounded`] keeps at
+/// most a given number of executions (see [`Inner::make_room`]).
 #[derive(Default)]
 pub struct MemoryStore {
     inner: Mutex<Inner>,
+    /// Most executions held; 0 is unbounded.
+    max_executions: usize,
 }
 
 #[derive(Default)]
@@ -24,13 +28,30 @@ struct Inner {
     /// earliest candidate is the first element.
     replay_index: HashMap<ReplayKey, BTreeSet<(u64, String)>>,
     run_records: HashMap<String, RunRecord>,
+    /// Per-run aggregates and the run list's sort orders.
+    run_index: RunIndex,
     next_seq: u64,
 }
 
 impl MemoryStore {
-    /// An empty store.
+    /// An empty, unbounded store.
+    #[cfg(test)]
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// Ids of every run, for tests that recompute the run list the slow way.
+    #[cfg(test)]
+    pub fn run_ids(&self) -> Result<Vec<String>, StoreError> {
+        Ok(self.lock()?.runs.keys().cloned().collect())
+    }
+
+    /// An empty store that holds at most `max_executions` (0: unbounded).
+    pub fn bounded(max_executions: usize) -> Self {
+        Self {
+            max_executions,
+            ..Self::default()
+        }
     }
 
     #[cfg(test)]
@@ -46,6 +67,34 @@ impl MemoryStore {
 }
 
 impl Inner {
+    /// Makes room for one more execution under `max` by evicting whole runs,
+    /// oldest latest start first, that have no active execution. Policy: an
+    /// `afc serve` left running for days should keep serving, and the runs
+    /// it can best lose are the finished ones nobody touched for longest
+    /// (a read or restart of one then answers 404, as for an unknown run).
+    /// An active run is never evicted, as its agents will still report on
+    /// it; when every stored run is active, the new work is refused.
+    fn make_room(&mut self, max: usize) -> Result<(), StoreError> {
+        while max > 0 && self.executions.len() >= max {
+            let victim = self
+                .run_index
+                .ordered(RunSort::UpdatedAt, true)
+                .find(|id| self.run_index.agg(id).is_some_and(|a| a.active() == 0))
+                .map(str::to_owned);
+            let Some(run) = victim else {
+                return Err(StoreError::Full(max));
+            };
+            for id in self.runs.remove(&run).unwrap_or_default() {
+                if let Some(exec) = self.executions.remove(&id) {
+                    self.unindex(&exec);
+                }
+            }
+            self.run_records.remove(&run);
+            self.run_index.remove(&run);
+        }
+        Ok(())
+    }
+
     fn index(&mut self, exec: &Execution) {
         if let (true, Some(key)) = (is_reusable(exec), key_of(exec)) {
             self.replay_index
@@ -90,6 +139,7 @@ impl Store for MemoryStore {
 
     fn insert_execution(&self, mut exec: NewExecution) -> Result<Execution, StoreError> {
         let mut inner = self.lock()?;
+        inner.make_room(self.max_executions)?;
         inner.next_seq += 1;
         exec.start_seq = inner.next_seq;
         inner
@@ -98,6 +148,7 @@ impl Store for MemoryStore {
             .or_default()
             .push(exec.execution_id.clone());
         inner.index(&exec);
+        inner.run_index.started(&exec);
         inner
             .executions
             .insert(exec.execution_id.clone(), exec.clone());
@@ -121,6 +172,7 @@ impl Store for MemoryStore {
         next.start_seq = current.start_seq;
         // Touch the index only when the row enters, leaves or moves within it.
         let (was, now) = (is_reusable(current), is_reusable(&next));
+        let old_status = (current.status != next.status).then(|| current.status.clone());
         let moved = current.node_id != next.node_id
             || current.reasoner_id != next.reasoner_id
             || current.replay_key != next.replay_key;
@@ -131,6 +183,12 @@ impl Store for MemoryStore {
         if now && (!was || moved) {
             inner.index(&next);
         }
+        if let Some(old) = old_status {
+            inner
+                .run_index
+                .status_changed(&next.run_id, &old, &next.status);
+        }
+
         let slot = inner
             .executions
             .get_mut(id)
@@ -161,8 +219,39 @@ impl Store for MemoryStore {
         Ok(rules::run_root(rows).cloned())
     }
 
-    fn run_ids(&self) -> Result<Vec<String>, StoreError> {
-        Ok(self.lock()?.runs.keys().cloned().collect())
+    fn list_runs(&self, q: &RunQuery) -> Result<RunPage, StoreError> {
+        let inner = self.lock()?;
+        let index = &inner.run_index;
+        if q.filter.is_empty() {
+            let run_ids = index
+                .ordered(q.sort, q.asc)
+                .skip(q.offset)
+                .take(q.limit)
+                .map(str::to_owned)
+                .collect();
+            return Ok(RunPage {
+                run_ids,
+                total: index.len(),
+            });
+        }
+        let mut page = RunPage::default();
+        for id in index.ordered(q.sort, q.asc) {
+            let Some(agg) = index.agg(id) else { continue };
+            let root = agg.root.as_ref().and_then(|r| inner.executions.get(r));
+            let first = inner
+                .runs
+                .get(id)
+                .and_then(|ids| ids.first())
+                .and_then(|e| inner.executions.get(e));
+            if !q.filter.admits(id, agg, root, first) {
+                continue;
+            }
+            if page.total >= q.offset && page.run_ids.len() < q.limit {
+                page.run_ids.push(id.to_owned());
+            }
+            page.total += 1;
+        }
+        Ok(page)
     }
 
     fn active_executions_of_node(&self, node_id: &str) -> Result<Vec<String>, StoreError> {

@@ -18,17 +18,21 @@ pub mod canonical;
 mod dispatch;
 mod error;
 mod ids;
-pub mod memory;
-pub mod model;
+pub mod limits;
+mod memory;
+mod model;
 mod payload;
 mod prepare;
 mod replay;
 mod routes;
 mod rules;
-pub mod sqlite;
+mod run_index;
+mod server;
+mod sqlite;
 mod state;
-pub mod store;
+mod store;
 mod summary;
+mod tree;
 mod views;
 
 /// Settings of one reference control plane.
@@ -42,6 +46,20 @@ pub struct Config {
     /// In-flight dispatches allowed per agent node; 0 is unlimited
     /// (v0.1.96's `AGENTFIELD_MAX_CONCURRENT_PER_AGENT`).
     pub max_concurrent_per_agent: usize,
+    /// How long a client may take to send a request head; also how long a
+    /// kept-alive connection may sit idle before it is closed.
+    pub header_read_timeout: Duration,
+    /// After the shutdown signal, how long requests in flight may still run
+    /// before they are abandoned.
+    pub shutdown_timeout: Duration,
+    /// Connections served at once; one more is answered 503 and closed.
+    pub max_connections: usize,
+    /// Largest agent answer read; a larger one fails its execution.
+    pub max_agent_response_bytes: usize,
+    /// Executions held at most (0: unbounded); the oldest finished runs are
+    /// evicted to make room, and new work is refused with 503 when every
+    /// stored run is active (`memory::MemoryStore::bounded`).
+    pub max_executions: usize,
 }
 
 impl Default for Config {
@@ -51,7 +69,36 @@ impl Default for Config {
             // v0.1.96's agent_call_timeout when no config file sets it.
             agent_timeout: Duration::from_secs(90),
             max_concurrent_per_agent: 0,
+            header_read_timeout: Duration::from_secs(10),
+            shutdown_timeout: Duration::from_secs(10),
+            // Well under the usual 1,024 file descriptors of a process, which
+            // the dispatch connections to agents share.
+            max_connections: 512,
+            max_agent_response_bytes: limits::DEFAULT_MAX_AGENT_RESPONSE_BYTES,
+            max_executions: limits::DEFAULT_MAX_EXECUTIONS,
         }
+    }
+}
+
+pub use sqlite::Sync as SqliteSync;
+
+/// Where one reference keeps its state: in memory (bounded by
+/// [`Config::max_executions`]), or in SQLite in a data dir, where it survives
+/// a restart (bounded by the disk).
+#[derive(Clone)]
+pub struct Storage(Arc<dyn store::Store>);
+
+impl Storage {
+    /// In memory, holding at most `max_executions` (0: unbounded).
+    pub fn memory(max_executions: usize) -> Self {
+        Self(Arc::new(memory::MemoryStore::bounded(max_executions)))
+    }
+
+    /// SQLite in `dir` (created if missing), with the given commit durability.
+    pub fn sqlite(dir: &std::path::Path, sync: SqliteSync) -> Result<Self, String> {
+        Ok(Self(Arc::new(
+            sqlite::SqliteStore::open_with(dir, sync).map_err(|e| e.to_string())?,
+        )))
     }
 }
 
@@ -62,26 +109,15 @@ pub async fn serve(
     config: Config,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    let store: Arc<dyn store::Store> = Arc::new(memory::MemoryStore::new());
-    serve_with_store(listener, config, store, shutdown).await
+    let storage = Storage::memory(config.max_executions);
+    serve_on(listener, config, storage, shutdown).await
 }
 
-/// The store `afc serve` uses: SQLite in `data_dir` when one is given, else memory.
-pub fn open_store(
-    data_dir: Option<&std::path::Path>,
-) -> Result<Arc<dyn store::Store>, store::StoreError> {
-    Ok(match data_dir {
-        Some(dir) => Arc::new(sqlite::SqliteStore::open(dir)?),
-        None => Arc::new(memory::MemoryStore::new()),
-    })
-}
-
-/// Serves the reference on `store` (for example a [`sqlite::SqliteStore`]
-/// over a data dir) until `shutdown` resolves.
-pub async fn serve_with_store(
+/// Serves the reference on `storage` until `shutdown` resolves.
+pub async fn serve_on(
     listener: tokio::net::TcpListener,
     config: Config,
-    store: Arc<dyn store::Store>,
+    storage: Storage,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     // Dispatches reuse kept-alive connections, as Go's transport does: a fresh
@@ -105,14 +141,12 @@ pub async fn serve_with_store(
         .build()
         .map_err(std::io::Error::other)?;
     let state = Arc::new(state::AppState {
-        store,
-        config,
+        store: storage.0,
+        config: config.clone(),
         http,
         fresh,
         completions: state::Completions::default(),
         slots: Default::default(),
     });
-    axum::serve(listener, routes::router(state))
-        .with_graceful_shutdown(shutdown)
-        .await
+    server::run(listener, routes::router(state), &config, shutdown).await
 }

@@ -113,15 +113,12 @@ pub struct Execution {
 pub type NewExecution = Execution;
 
 /// The per-run metadata row (`workflow_runs`): only lineage, reason and golden
-/// are ever read back, so the row is a JSON object plus the seeded columns.
+/// are ever read back, so the row is a JSON object. (v0.1.96 also seeds a
+/// status and the root id into it; no read surface returns them.)
 #[derive(Clone, Debug)]
 pub struct RunRecord {
     /// Run id.
     pub run_id: String,
-    /// Seeded status (`queued` for a restart sidecar, `succeeded` after golden); never read.
-    pub status: String,
-    /// Root execution id recorded at write time.
-    pub root_execution_id: Option<String>,
     /// `{"lineage"?, "reason"?, "golden"?}`.
     pub metadata: Map<String, Value>,
     /// First write time; kept across upserts.

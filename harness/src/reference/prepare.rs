@@ -11,6 +11,7 @@ use super::model::{Execution, Node, ReplayPlan, TargetType};
 use super::payload::{envelope, GoMap};
 use super::replay;
 use super::state::{header, AppState};
+use super::store::StoreError;
 
 /// What an execute (or a restart) asks for, after body and headers are read.
 #[derive(Clone, Debug, Default)]
@@ -140,10 +141,10 @@ pub fn prepare(state: &AppState, target: &str, req: ExecRequest) -> Result<Prepa
         duration_ms: None,
         replay: req.replay,
     };
-    let exec = state
-        .store
-        .insert_execution(row)
-        .map_err(|e| ApiError::untyped(format!("failed to store execution: {e}")))?;
+    let exec = state.store.insert_execution(row).map_err(|e| match e {
+        StoreError::Full(max) => super::limits::store_full(max),
+        e => ApiError::untyped(format!("failed to store execution: {e}")),
+    })?;
 
     let hit = replay::find_hit(state.store.as_ref(), &exec)?;
     match hit {

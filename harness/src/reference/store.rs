@@ -6,6 +6,7 @@
 
 use super::model::{Execution, NewExecution, Node, RunRecord};
 use super::rules;
+pub use super::run_index::{RunFilter, RunPage, RunQuery, RunSort};
 
 /// Why a store call failed.
 #[derive(Debug, thiserror::Error)]
@@ -17,6 +18,10 @@ pub enum StoreError {
     /// An update was refused (for example a status transition guard).
     #[error("{0}")]
     Rejected(String),
+    /// The store holds its maximum of executions and none can be evicted
+    /// (every stored run is still active).
+    #[error("the store holds its maximum of {0} executions, all in active runs")]
+    Full(usize),
     /// The backend itself failed.
     #[error("storage failure: {0}")]
     Backend(String),
@@ -66,8 +71,8 @@ pub trait Store: Send + Sync {
     fn workflow_root(&self, run_id: &str) -> Result<Option<Execution>, StoreError> {
         Ok(rules::run_root(&self.run_executions(run_id)?).cloned())
     }
-    /// Ids of every run that has at least one execution.
-    fn run_ids(&self) -> Result<Vec<String>, StoreError>;
+    /// One page of the run list, from indexes kept in its sort orders.
+    fn list_runs(&self, query: &RunQuery) -> Result<RunPage, StoreError>;
     /// Ids of the node's executions that are still active (the orphan reaper's input).
     fn active_executions_of_node(&self, node_id: &str) -> Result<Vec<String>, StoreError>;
 

@@ -77,15 +77,7 @@ impl<'a> RunStats<'a> {
 
     /// Run-list precedence: active > failed > timeout > cancelled > paused > succeeded.
     pub fn list_status(&self) -> &'static str {
-        if self.active() > 0 {
-            return "running";
-        }
-        for s in ["failed", "timeout", "cancelled", "paused"] {
-            if self.count(s) > 0 {
-                return s_static(s);
-            }
-        }
-        "succeeded"
+        list_status_of(&self.counts)
     }
 
     /// DAG precedence: paused > running > failed > timeout > cancelled > succeeded.
@@ -103,6 +95,20 @@ impl<'a> RunStats<'a> {
         }
         "succeeded"
     }
+}
+
+/// Run-list status from counts per status (see [`RunStats::list_status`]).
+pub fn list_status_of(counts: &BTreeMap<String, usize>) -> &'static str {
+    let count = |s: &str| counts.get(s).copied().unwrap_or(0);
+    if counts.iter().any(|(s, n)| is_active(s) && *n > 0) {
+        return "running";
+    }
+    for s in ["failed", "timeout", "cancelled", "paused"] {
+        if count(s) > 0 {
+            return s_static(s);
+        }
+    }
+    "succeeded"
 }
 
 fn s_static(s: &str) -> &'static str {

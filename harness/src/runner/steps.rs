@@ -38,7 +38,7 @@ impl Runner {
                 let hs = self.substitute_headers(headers).await?;
                 let r = self
                     .client
-                    .send("POST", &path, Some(&Body::Json(body)), &hs)
+                    .send(reqwest::Method::POST, &path, Some(&Body::Json(body)), &hs)
                     .await
                     .map_err(|e| e.to_string())?;
                 // A sync execute that the agent failed is answered without ids
@@ -86,7 +86,7 @@ impl Runner {
                 let path = format!("/api/ui/v2/workflow-runs/{}/golden", run.run_id);
                 let r = self
                     .client
-                    .send("POST", &path, Some(body), &[])
+                    .send(reqwest::Method::POST, &path, Some(body), &[])
                     .await
                     .map_err(|e| e.to_string())?;
                 self.expect_status(&loc, *status, &r);
@@ -103,7 +103,7 @@ impl Runner {
                 let hs = self.substitute_headers(headers).await?;
                 let r = self
                     .client
-                    .send(method, &path, body.as_ref(), &hs)
+                    .send(method.clone(), &path, body.as_ref(), &hs)
                     .await
                     .map_err(|e| e.to_string())?;
                 if let Some((exec, key)) = request_execution(n, path.as_str(), &r) {
@@ -111,7 +111,7 @@ impl Runner {
                 }
                 self.expect_status(&loc, *status, &r);
                 let label = format!("step {n}: {method} {}", self.scenario_path(n));
-                self.keep_as(label, r, method == "GET");
+                self.keep_as(label, r, method == reqwest::Method::GET);
             }
             Step::RestartControlPlane(how) => self.target.restart_control_plane(*how).await?,
             Step::Down(agent) => self.agents.down(agent).await.map_err(|e| e.to_string())?,
@@ -164,7 +164,7 @@ impl Runner {
         };
         let resp = self
             .client
-            .send("POST", &path, Some(&body), &[])
+            .send(reqwest::Method::POST, &path, Some(&body), &[])
             .await
             .map_err(|e| e.to_string())?;
         let verb = if r.fork { "fork" } else { "restart" };

@@ -262,7 +262,8 @@ fn step(v: &Value, ptr: &str, p: &mut Problems<'_>) -> Option<Step> {
         let line = text(Some(line));
         let (method, path) = line.split_once(' ').unwrap_or(("GET", &line));
         return Some(Step::Request {
-            method: method.to_string(),
+            // The schema admits only GET, POST, PUT, PATCH and DELETE here.
+            method: reqwest::Method::from_bytes(method.as_bytes()).unwrap_or(reqwest::Method::GET),
             path: path.trim().to_string(),
             body: body(v),
             headers: headers(v),

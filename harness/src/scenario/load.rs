@@ -17,7 +17,7 @@ use serde_json::Value;
 
 use super::model::{Location, Scenario};
 use super::yaml::{self, Positions};
-use super::{build, semantic};
+use super::{bounds, build, semantic};
 
 /// The schema every scenario file must satisfy, compiled once.
 const SCHEMA: &str = include_str!("../../../fixtures/scenario.schema.json");
@@ -123,6 +123,18 @@ impl<'a> Problems<'a> {
         self.list
             .sort_by_key(|p| (p.loc.line, p.loc.column, p.message.clone()));
         self.list.dedup();
+        if self.list.len() > bounds::MAX_PROBLEMS {
+            let more = self.list.len() - bounds::MAX_PROBLEMS;
+            self.list.truncate(bounds::MAX_PROBLEMS);
+            let loc = self.list[bounds::MAX_PROBLEMS - 1].loc.clone();
+            self.list.push(Problem {
+                loc,
+                message: format!(
+                    "… and {more} more problems (only the first {} are listed)",
+                    bounds::MAX_PROBLEMS
+                ),
+            });
+        }
         Err(LoadError {
             file: self.file,
             problems: self.list,
@@ -154,17 +166,20 @@ pub fn load(path: &Path) -> Result<Scenario, LoadError> {
 /// Validates scenario text; `file` names it in messages, `name` names the scenario.
 pub fn parse_str(file: &str, name: &str, text: &str) -> Result<Scenario, LoadError> {
     let file: Arc<str> = file.into();
-    let (value, positions) = yaml::parse(text).map_err(|e| LoadError {
-        file: file.clone(),
-        problems: vec![Problem {
-            loc: Location {
-                file: file.clone(),
-                line: e.pos.0,
-                column: e.pos.1,
-            },
-            message: format!("invalid YAML: {}", e.message),
-        }],
-    })?;
+    let text = bounds::strip_bom(text);
+    let (value, positions) = bounds::check(text)
+        .and_then(|()| yaml::parse(text))
+        .map_err(|e| LoadError {
+            file: file.clone(),
+            problems: vec![Problem {
+                loc: Location {
+                    file: file.clone(),
+                    line: e.pos.0,
+                    column: e.pos.1,
+                },
+                message: format!("invalid YAML: {}", e.message),
+            }],
+        })?;
     let mut problems = Problems::new(file.clone(), &positions);
     check_schema(&value, &mut problems);
     // The builder is tolerant, so the semantic checks still run on a file that

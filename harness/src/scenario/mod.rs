@@ -1,11 +1,14 @@
 //! Scenario files: the model, and loading with schema and semantic checks.
 
+mod bounds;
 mod build;
+mod capabilities;
 mod load;
 pub mod model;
 mod semantic;
 pub(crate) mod yaml;
 
+pub use capabilities::{is_capability, CAPABILITIES};
 pub use load::{discover, load, parse_str, LoadError, Problem};
 pub use model::*;
 pub use semantic::{placeholders, NODE_PREFIX};

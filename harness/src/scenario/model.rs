@@ -264,7 +264,7 @@ pub enum Step {
     /// A raw request, for error rows; `{alias}` in the path is replaced.
     Request {
         /// HTTP method.
-        method: String,
+        method: reqwest::Method,
         /// Path with `{alias}` / `{node:agent}` placeholders.
         path: String,
         /// Request body, if any.
@@ -310,14 +310,7 @@ impl ControlPlaneStop {
     }
 }
 
-/// A request body: JSON, or raw text for malformed-input rows.
-#[derive(Clone, Debug, PartialEq)]
-pub enum Body {
-    /// Sent as JSON.
-    Json(Value),
-    /// Sent as is, with a JSON content type.
-    Raw(String),
-}
+pub use crate::client::Body;
 
 /// A restart or fork request.
 #[derive(Clone, Debug)]

@@ -18,10 +18,8 @@ pub(crate) fn check(s: &Scenario, v: &Value, p: &mut Problems<'_>) {
 
 fn check_requires(s: &Scenario, p: &mut Problems<'_>) {
     for (i, name) in s.requires.iter().enumerate() {
-        if !crate::target::is_capability(name) {
-            let names = crate::target::CAPABILITIES
-                .iter()
-                .map(|(c, _)| c.to_string());
+        if !super::is_capability(name) {
+            let names = super::CAPABILITIES.iter().map(|(c, _)| c.to_string());
             p.at(
                 &format!("/requires/{i}"),
                 format!(

@@ -16,7 +16,10 @@ use serde_json::Value;
 use crate::scenario::{Scenario, View};
 use crate::target::Target;
 
+mod compare;
 mod diff;
+
+pub use compare::{compare_goldens, GoldenComparison};
 
 /// One scenario file of the suite.
 #[derive(Clone, Debug)]

@@ -5,9 +5,9 @@
 //! default, keeps it in memory.
 
 use std::net::SocketAddr;
-use std::sync::{Arc, OnceLock};
+use std::sync::OnceLock;
 
-use crate::reference::{self, store::Store};
+use crate::reference::{self, Storage};
 
 /// Starts the reference once, on its own thread and runtime, so it outlives
 /// every test's runtime and serves them all.
@@ -42,13 +42,9 @@ pub(super) fn start() -> Result<SocketAddr, String> {
                     let _ = tx.send(addr);
                     // Lives as long as the process.
                     let forever = std::future::pending::<()>();
-                    if let Err(e) = reference::serve_with_store(
-                        listener,
-                        reference::Config::default(),
-                        store,
-                        forever,
-                    )
-                    .await
+                    if let Err(e) =
+                        reference::serve_on(listener, reference::Config::default(), store, forever)
+                            .await
                     {
                         tracing::error!("embedded reference stopped: {e}");
                     }
@@ -62,10 +58,10 @@ pub(super) fn start() -> Result<SocketAddr, String> {
 }
 
 /// The store `AFC_STORE` names: `memory` (default, also when blank) or `sqlite`.
-fn store_from_env() -> Result<Arc<dyn Store>, String> {
+fn store_from_env() -> Result<Storage, String> {
     let choice = std::env::var("AFC_STORE").unwrap_or_default();
     match choice.trim() {
-        "" | "memory" => Ok(reference::open_store(None).map_err(|e| e.to_string())?),
+        "" | "memory" => Ok(Storage::memory(reference::Config::default().max_executions)),
         "sqlite" => {
             let dir = tempfile::Builder::new()
                 .prefix("afc-store-")
@@ -73,7 +69,8 @@ fn store_from_env() -> Result<Arc<dyn Store>, String> {
                 .map_err(|e| format!("AFC_STORE=sqlite: cannot make a data dir: {e}"))?
                 .keep();
             eprintln!("embedded reference: SQLite store in {}", dir.display());
-            reference::open_store(Some(&dir)).map_err(|e| format!("AFC_STORE=sqlite: {e}"))
+            Storage::sqlite(&dir, reference::SqliteSync::Full)
+                .map_err(|e| format!("AFC_STORE=sqlite: {e}"))
         }
         other => Err(format!(
             "AFC_STORE={other:?} is not a store; use memory (default) or sqlite"

@@ -18,17 +18,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
-/// Every capability a scenario may require, with what it means.
-pub const CAPABILITIES: &[(&str, &str)] = &[(
-    "serve_mode_replay",
-    "a child that an SDK agent in serve mode reported through workflow events and \
-     the status callback is replayed on restart (agent-protocol §7.3)",
-)];
-
-/// Whether `name` is a capability scenarios may require.
-pub fn is_capability(name: &str) -> bool {
-    CAPABILITIES.iter().any(|(c, _)| *c == name)
-}
+pub use crate::scenario::{is_capability, CAPABILITIES};
 
 /// A target's declared capabilities.
 #[derive(Clone, Debug, Deserialize, PartialEq)]

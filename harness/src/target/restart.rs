@@ -154,7 +154,7 @@ fn launch(
 ) -> Result<(Instance, SocketAddr), String> {
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
     listener.set_nonblocking(true).map_err(|e| e.to_string())?;
-    let store = reference::open_store(Some(dir)).map_err(|e| e.to_string())?;
+    let storage = reference::Storage::sqlite(dir, reference::SqliteSync::Full)?;
     let (graceful, on_graceful) = oneshot::channel::<()>();
     let (kill, on_kill) = oneshot::channel::<()>();
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -170,8 +170,7 @@ fn launch(
                 let shutdown = async move {
                     let _ = on_graceful.await;
                 };
-                let serve =
-                    reference::serve_with_store(listener, Default::default(), store, shutdown);
+                let serve = reference::serve_on(listener, Default::default(), storage, shutdown);
                 tokio::select! {
                     r = tokio::time::timeout(GRACE * 100, serve) => r.unwrap_or(Ok(())),
                     _ = on_kill => Ok(()),

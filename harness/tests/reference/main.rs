@@ -6,10 +6,14 @@ mod kit;
 
 mod admission;
 mod callbacks;
+mod deep;
 mod dispatch_pool;
 mod durability;
 mod execute;
+mod limits;
 mod nodes;
+mod properties;
 mod reads;
 mod replay;
 mod restart;
+mod shutdown;

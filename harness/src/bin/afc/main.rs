@@ -13,6 +13,7 @@
 mod bench;
 mod conformance;
 mod run;
+mod serve;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -33,25 +34,7 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Serve the reference control plane until SIGINT or SIGTERM.
-    Serve {
-        /// Address to listen on.
-        #[arg(long, env = "AFC_LISTEN", default_value = "127.0.0.1:8080")]
-        listen: String,
-        /// Require this API key on every /api/* request (X-API-Key or Bearer).
-        #[arg(long, env = "AFC_API_KEY")]
-        api_key: Option<String>,
-        /// In-flight dispatches allowed per agent node (0: unlimited), as v0.1.96's setting.
-        #[arg(long, env = "AGENTFIELD_MAX_CONCURRENT_PER_AGENT", default_value_t = 0)]
-        max_concurrent_per_agent: usize,
-        /// Keep all state in SQLite in this folder (created if missing), so it
-        /// survives a restart; without it, state lives in memory.
-        #[arg(long, env = "AFC_DATA_DIR")]
-        data_dir: Option<PathBuf>,
-        /// With --data-dir: `full` syncs every commit to disk (survives a power
-        /// cut), `normal` only writes it (survives kill -9, not a power cut).
-        #[arg(long, default_value = "full", value_parser = ["full", "normal"])]
-        sync: String,
-    },
+    Serve(serve::ServeArgs),
     /// Run the suite: progress, summary table, optional JUnit file.
     Run {
         #[command(flatten)]
@@ -118,21 +101,7 @@ fn main() -> ExitCode {
         )
         .init();
     match Cli::parse().command {
-        Command::Serve {
-            listen,
-            api_key,
-            max_concurrent_per_agent,
-            data_dir,
-            sync,
-        } => serve(
-            &listen,
-            data_dir.as_deref().map(|d| (d, sync == "normal")),
-            afc::reference::Config {
-                api_key,
-                max_concurrent_per_agent,
-                ..Default::default()
-            },
-        ),
+        Command::Serve(args) => serve::serve(&args),
         Command::Check { files } => check(&files),
         Command::Run {
             suite,
@@ -179,75 +148,5 @@ fn check(files: &[PathBuf]) -> ExitCode {
         ExitCode::SUCCESS
     } else {
         ExitCode::from(1)
-    }
-}
-
-fn serve(
-    listen: &str,
-    data_dir: Option<(&std::path::Path, bool)>,
-    config: afc::reference::Config,
-) -> ExitCode {
-    use afc::reference::sqlite::{SqliteStore, Sync};
-    let store: Result<std::sync::Arc<dyn afc::reference::store::Store>, _> = match data_dir {
-        Some((dir, normal)) => {
-            let sync = if normal { Sync::Normal } else { Sync::Full };
-            SqliteStore::open_with(dir, sync).map(|s| std::sync::Arc::new(s) as _)
-        }
-        None => afc::reference::open_store(None),
-    };
-    let store = match store {
-        Ok(s) => s,
-        Err(e) => {
-            eprintln!("afc serve: {e}");
-            return ExitCode::from(2);
-        }
-    };
-    let runtime = match tokio::runtime::Runtime::new() {
-        Ok(r) => r,
-        Err(e) => {
-            eprintln!("afc serve: cannot start a runtime: {e}");
-            return ExitCode::from(2);
-        }
-    };
-    runtime.block_on(async {
-        let listener = match tokio::net::TcpListener::bind(listen).await {
-            Ok(l) => l,
-            Err(e) => {
-                eprintln!("afc serve: cannot listen on {listen}: {e}");
-                return ExitCode::from(2);
-            }
-        };
-        match listener.local_addr() {
-            Ok(addr) => println!("afc reference control plane listening on http://{addr}"),
-            Err(e) => eprintln!("afc serve: {e}"),
-        }
-        match afc::reference::serve_with_store(listener, config, store, shutdown_signal()).await {
-            Ok(()) => ExitCode::SUCCESS,
-            Err(e) => {
-                eprintln!("afc serve: {e}");
-                ExitCode::from(1)
-            }
-        }
-    })
-}
-
-async fn shutdown_signal() {
-    let ctrl_c = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
-    #[cfg(unix)]
-    let term = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut s) => {
-                s.recv().await;
-            }
-            Err(_) => std::future::pending::<()>().await,
-        }
-    };
-    #[cfg(not(unix))]
-    let term = std::future::pending::<()>();
-    tokio::select! {
-        _ = ctrl_c => {},
-        _ = term => {},
     }
 }

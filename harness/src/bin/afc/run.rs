@@ -194,48 +194,31 @@ pub fn record(args: &SuiteArgs, out: &Path, snapshots: &Path) -> ExitCode {
         Ok(r) => r,
         Err(e) => return could_not_run("record", e),
     };
-    let (mut same_count, mut differ, mut new) = (0, Vec::new(), Vec::new());
-    let mut files: Vec<PathBuf> = std::fs::read_dir(&out)
-        .map(|d| d.filter_map(|e| e.ok().map(|e| e.path())).collect())
-        .unwrap_or_default();
-    files.sort();
-    for file in files
-        .iter()
-        .filter(|f| f.extension().is_some_and(|e| e == "snap"))
-    {
-        let name = file.file_name().unwrap_or_default();
-        let golden = snapshots.join(name);
-        let contents = |p: &Path| {
-            insta::Snapshot::from_file(p)
-                .ok()
-                .map(|s| s.contents().clone())
-        };
-        match (contents(file), contents(&golden)) {
-            (Some(a), Some(b)) if a == b => same_count += 1,
-            (_, Some(_)) => differ.push(name.to_string_lossy().to_string()),
-            (_, None) => new.push(name.to_string_lossy().to_string()),
-        }
-    }
+    let cmp = match afc::suite::compare_goldens(&out, snapshots) {
+        Ok(c) => c,
+        Err(e) => return could_not_run("record", format!("{}: {e}", out.display())),
+    };
     println!(
         "recorded {} goldens of {} into {}",
-        files.len(),
+        cmp.recorded,
         target.kind,
         out.display()
     );
     println!(
-        "{same_count} identical to {}, {} differ, {} new",
+        "{} identical to {}, {} differ, {} new",
+        cmp.identical,
         snapshots.display(),
-        differ.len(),
-        new.len()
+        cmp.differ.len(),
+        cmp.new.len()
     );
-    for d in &differ {
+    for d in &cmp.differ {
         println!(
             "  differs: {d}  (diff {}/{d} {}/{d})",
             snapshots.display(),
             out.display()
         );
     }
-    for n in &new {
+    for n in &cmp.new {
         println!("  new:     {n}");
     }
     let failed: Vec<&CaseReport> = reports

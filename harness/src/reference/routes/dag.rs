@@ -4,8 +4,9 @@ use std::collections::{BTreeSet, HashMap};
 
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
+use axum::http::header::CONTENT_TYPE;
 use axum::http::StatusCode;
-use axum::Json;
+use axum::response::{IntoResponse, Response};
 use serde_json::{json, Map, Value};
 
 use super::PathParam;
@@ -14,6 +15,7 @@ use crate::reference::model::{rfc3339, Execution};
 use crate::reference::rules::backfill_source_run;
 use crate::reference::state::Shared;
 use crate::reference::summary::RunStats;
+use crate::reference::tree::{write_object_with, write_tree, Kids};
 use crate::reference::views::{add_run_metadata, reuse_info};
 
 /// `?mode=lightweight` or `?lightweight=true|1`, case-insensitive.
@@ -62,29 +64,12 @@ fn node_json(e: &Execution, depth: u32, full: bool, backfill: Option<&str>) -> M
     n
 }
 
-fn tree(
-    e: &Execution,
-    kids: &HashMap<&str, Vec<&Execution>>,
-    stats: &RunStats,
-    backfill: Option<&str>,
-) -> Value {
-    let mut n = node_json(e, stats.depth(&e.execution_id), true, backfill);
-    if let Some(children) = kids.get(e.execution_id.as_str()).filter(|c| !c.is_empty()) {
-        let built: Vec<Value> = children
-            .iter()
-            .map(|c| tree(c, kids, stats, backfill))
-            .collect();
-        n.insert("children".into(), Value::Array(built));
-    }
-    Value::Object(n)
-}
-
 /// The DAG of a run; 404 when it has no executions, even with lineage metadata.
 pub async fn dag(
     State(state): State<Shared>,
     PathParam(run_id): PathParam,
     query: Result<Query<HashMap<String, String>>, QueryRejection>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Response, ApiError> {
     let run_id = run_id.trim().to_owned();
     if run_id.is_empty() {
         return Err(ApiError::plain(
@@ -130,15 +115,16 @@ pub async fn dag(
         .iter()
         .map(|e| Value::Object(node_json(e, stats.depth(&e.execution_id), full, backfill)))
         .collect();
+    let mut kids: Kids<'_> = HashMap::new();
     if full {
-        let mut kids: HashMap<&str, Vec<&Execution>> = HashMap::new();
         for e in &execs {
             if let Some(p) = &e.parent_execution_id {
                 kids.entry(p.as_str()).or_default().push(e);
             }
         }
-        if let Some(r) = root {
-            v.insert("dag".into(), tree(r, &kids, &stats, backfill));
+        if root.is_some() {
+            // A placeholder: the tree is written as text, see `tree`.
+            v.insert("dag".into(), Value::Null);
         }
         v.insert("timeline".into(), Value::Array(timeline));
     } else {
@@ -153,5 +139,11 @@ pub async fn dag(
         );
     }
     add_run_metadata(&mut v, record.as_ref());
-    Ok(Json(Value::Object(v)))
+    let fields = |e: &Execution| node_json(e, stats.depth(&e.execution_id), true, backfill);
+    let body = write_object_with(&v, "dag", |out| match root {
+        Some(r) => write_tree(out, r, &kids, &fields),
+        None => Ok(()),
+    })
+    .map_err(|e| ApiError::storage(format!("failed to encode workflow: {e}")))?;
+    Ok(([(CONTENT_TYPE, "application/json")], body).into_response())
 }

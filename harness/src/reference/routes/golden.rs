@@ -86,8 +86,6 @@ pub async fn save_golden(
     metadata.insert("golden".into(), golden);
     let record = RunRecord {
         run_id: run_id.clone(),
-        status: "succeeded".to_owned(),
-        root_execution_id: stats.root.map(|r| r.execution_id.clone()),
         metadata,
         created_at: stats.started_at.unwrap_or_else(Utc::now),
     };

@@ -12,6 +12,7 @@ use axum::{Json, Router};
 use serde_json::json;
 
 use super::auth::require_api_key;
+use super::limits;
 use super::state::Shared;
 
 mod dag;
@@ -63,12 +64,13 @@ pub fn router(state: Shared) -> Router {
         )
         .fallback(not_found)
         // Gin sets no body limit; axum's 2 MB default would refuse large inputs.
-        .layer(axum::extract::DefaultBodyLimit::max(64 * 1024 * 1024))
+        .layer(axum::extract::DefaultBodyLimit::max(limits::MAX_BODY_BYTES))
         .method_not_allowed_fallback(not_found)
         .layer(middleware::from_fn_with_state(
             state.clone(),
             require_api_key,
         ))
+        .layer(middleware::from_fn(limits::json_limits))
         .layer(middleware::from_fn(log_request))
         .with_state(state)
 }

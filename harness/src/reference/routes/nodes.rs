@@ -80,6 +80,17 @@ pub async fn register(
             });
         }
     }
+    let invocation_url = reg.invocation_url.unwrap_or_default();
+    if !invocation_url.is_empty() {
+        // The dispatch URL when set, so it gets base_url's checks: a sync
+        // execute hands the target's answer to the caller.
+        if let Err(why) = valid_base_url(&invocation_url) {
+            return Err(ApiError {
+                status: StatusCode::BAD_REQUEST,
+                body: json!({ "error": "Invalid invocation_url", "details": why }),
+            });
+        }
+    }
     let mode = raw
         .get("callback_discovery")
         .and_then(|d| d.get("mode"))
@@ -106,7 +117,7 @@ pub async fn register(
     let node = Node {
         id: id.clone(),
         base_url: base_url.clone(),
-        invocation_url: reg.invocation_url.unwrap_or_default(),
+        invocation_url,
         deployment_type: reg
             .deployment_type
             .filter(|d| !d.is_empty())

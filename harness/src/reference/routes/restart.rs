@@ -250,8 +250,6 @@ fn persist_lineage(state: &Shared, a: &Accepted<'_>, reason: &str) {
     }
     let record = RunRecord {
         run_id: a.root.run_id.clone(),
-        status: "queued".to_owned(),
-        root_execution_id: Some(a.root.execution_id.clone()),
         metadata,
         created_at: Utc::now(),
     };

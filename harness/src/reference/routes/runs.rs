@@ -1,6 +1,5 @@
 //! `GET /api/ui/v2/workflow-runs` (list, §7.3) and `GET …/{run_id}` (detail, §7.4).
 
-use std::cmp::Ordering;
 use std::collections::HashMap;
 
 use axum::extract::rejection::QueryRejection;
@@ -14,34 +13,20 @@ use super::PathParam;
 use crate::reference::error::ApiError;
 use crate::reference::model::{rfc3339, Execution};
 use crate::reference::state::Shared;
+use crate::reference::store::{RunFilter, RunQuery, RunSort};
 use crate::reference::summary::{run_summary, RunStats, SummaryKind};
 use crate::reference::views::add_run_metadata;
 
-/// The sort column after alias resolution; unknown values fall back to `updated_at`.
-fn sort_key(raw: Option<&str>) -> &'static str {
+/// The sort order after alias resolution; unknown values fall back to `updated_at`.
+fn sort_key(raw: Option<&str>) -> RunSort {
     match raw.unwrap_or("").trim().to_ascii_lowercase().as_str() {
-        "started_at" | "started" | "created_at" => "started_at",
-        "status" => "status",
-        "total_steps" | "total_executions" | "nodes" => "total_executions",
-        "failed_steps" | "failed" => "failed_steps",
-        "active_executions" | "active" => "active_executions",
-        _ => "updated_at",
+        "started_at" | "started" | "created_at" => RunSort::StartedAt,
+        "status" => RunSort::Status,
+        "total_steps" | "total_executions" | "nodes" => RunSort::TotalExecutions,
+        "failed_steps" | "failed" => RunSort::FailedSteps,
+        "active_executions" | "active" => RunSort::ActiveExecutions,
+        _ => RunSort::UpdatedAt,
     }
-}
-
-fn compare(a: &Value, b: &Value, key: &str) -> Ordering {
-    match key {
-        "failed_steps" => failed(a).cmp(&failed(b)),
-        "total_executions" | "active_executions" => a[key].as_u64().cmp(&b[key].as_u64()),
-        _ => a[key].as_str().cmp(&b[key].as_str()),
-    }
-}
-
-fn failed(v: &Value) -> u64 {
-    ["failed", "cancelled", "timeout"]
-        .iter()
-        .filter_map(|s| v["status_counts"][*s].as_u64())
-        .sum()
 }
 
 /// The paged, sorted, filtered list of runs.
@@ -66,69 +51,43 @@ pub async fn list_runs(
         .and_then(|s| DateTime::parse_from_rfc3339(s).ok())
         .map(|t| t.with_timezone(&Utc));
 
-    let mut rows = Vec::new();
-    for run_id in state.store.run_ids().map_err(query_error)? {
-        let execs = state.store.run_executions(&run_id).map_err(query_error)?;
-        let record = state.store.run_record(&run_id).map_err(query_error)?;
-        let summary = run_summary(&run_id, &execs, record.as_ref(), SummaryKind::List);
-        let root = RunStats::of(&execs).root.cloned();
-        if !matches_filters(&summary, root.as_ref(), &execs, &get, since) {
-            continue;
-        }
-        rows.push(summary);
+    let query = RunQuery {
+        sort: sort_key(get("sort_by")),
+        asc: get("sort_order").is_some_and(|o| o.eq_ignore_ascii_case("asc")),
+        filter: RunFilter {
+            run_id: get("run_id").map(str::to_owned),
+            status: get("status").map(str::to_owned),
+            session_id: get("session_id").map(str::to_owned),
+            actor_id: get("actor_id").map(str::to_owned),
+            since,
+            search: get("search").map(str::to_lowercase),
+        },
+        offset: (page - 1).saturating_mul(page_size),
+        limit: page_size,
+    };
+    // The store walks its index under one short lock; only the page's runs
+    // are read whole and summarised.
+    let found = state.store.list_runs(&query).map_err(query_error)?;
+    let mut rows = Vec::with_capacity(found.run_ids.len());
+    for run_id in &found.run_ids {
+        let execs = state.store.run_executions(run_id).map_err(query_error)?;
+        let record = state.store.run_record(run_id).map_err(query_error)?;
+        rows.push(run_summary(
+            run_id,
+            &execs,
+            record.as_ref(),
+            SummaryKind::List,
+        ));
     }
-    let key = sort_key(get("sort_by"));
-    let asc = get("sort_order").is_some_and(|o| o.eq_ignore_ascii_case("asc"));
-    rows.sort_by(|a, b| {
-        let o = compare(a, b, key).then_with(|| a["run_id"].as_str().cmp(&b["run_id"].as_str()));
-        if asc {
-            o
-        } else {
-            o.reverse()
-        }
-    });
-    let total = rows.len();
-    let start = (page - 1).saturating_mul(page_size).min(total);
-    let end = start.saturating_add(page_size).min(total);
+    let total = found.total;
+    let end = query.offset.saturating_add(rows.len());
     Ok(Json(json!({
-        "runs": rows[start..end].to_vec(),
+        "runs": rows,
         "total_count": total,
         "page": page,
         "page_size": page_size,
         "has_more": end < total,
     })))
-}
-
-fn matches_filters<'a>(
-    summary: &Value,
-    root: Option<&Execution>,
-    execs: &[Execution],
-    get: &impl Fn(&str) -> Option<&'a str>,
-    since: Option<DateTime<Utc>>,
-) -> bool {
-    let field = |k: &str| summary[k].as_str().unwrap_or("");
-    if get("run_id").is_some_and(|r| r != field("run_id")) {
-        return false;
-    }
-    if get("status").is_some_and(|s| !s.eq_ignore_ascii_case(field("status"))) {
-        return false;
-    }
-    if get("session_id").is_some_and(|s| root.and_then(|r| r.session_id.as_deref()) != Some(s)) {
-        return false;
-    }
-    if get("actor_id").is_some_and(|a| root.and_then(|r| r.actor_id.as_deref()) != Some(a)) {
-        return false;
-    }
-    if since.is_some_and(|t| execs.first().is_none_or(|e| e.started_at < t)) {
-        return false;
-    }
-    if let Some(needle) = get("search").map(str::to_lowercase) {
-        let hay = [field("run_id"), field("root_reasoner"), field("agent_id")];
-        if !hay.iter().any(|h| h.to_lowercase().contains(&needle)) {
-            return false;
-        }
-    }
-    true
 }
 
 /// Running and pending/queued children per parent, counted in one pass.

@@ -12,6 +12,7 @@ use serde_json::{json, Map, Value};
 use super::PathParam;
 use crate::reference::canonical::{self, GoValue};
 use crate::reference::error::ApiError;
+use crate::reference::limits::MAX_BATCH_IDS;
 use crate::reference::model::{is_terminal, millis_between, normalize_status, transition_allowed};
 use crate::reference::payload::go_type_name;
 use crate::reference::state::Shared;
@@ -32,7 +33,8 @@ pub async fn get_execution(
     }
 }
 
-/// `POST /api/v1/executions/batch-status`: a map of id → status view; no cap.
+/// `POST /api/v1/executions/batch-status`: a map of id → status view, for at
+/// most [`MAX_BATCH_IDS`] ids (v0.1.96 has no cap; 1 M ids made a 58 MB answer).
 pub async fn batch_status(
     State(state): State<Shared>,
     body: Bytes,
@@ -45,6 +47,15 @@ pub async fn batch_status(
         .ok_or_else(|| {
             bad("execution_ids is required and must be an array of strings".to_owned())
         })?;
+    if ids.len() > MAX_BATCH_IDS {
+        return Err(ApiError {
+            status: StatusCode::BAD_REQUEST,
+            body: json!({
+                "error": format!("too many execution_ids: {}; at most {MAX_BATCH_IDS} per request", ids.len()),
+                "max_ids": MAX_BATCH_IDS,
+            }),
+        });
+    }
     let mut out = Map::new();
     for id in ids {
         let Some(id) = id.as_str() else {

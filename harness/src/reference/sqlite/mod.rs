@@ -5,22 +5,29 @@
 //! any moment (and a power cut). Every call is one short transaction under
 //! one connection's mutex; nothing waits on an agent while holding it.
 //!
-//! Nothing is cached: every answer is read from the database, so there is no
-//! second copy to keep consistent. The replay index is a table maintained in
-//! the same transaction as the row it indexes; the contract's rules that
-//! decide what enters it are [`rules::is_reusable`] and
-//! [`rules::replay_key_of`], exactly as for the in-memory store.
+//! The replay index is a table maintained in the same transaction as the row
+//! it indexes; the contract's rules that decide what enters it are
+//! [`rules::is_reusable`] and [`rules::replay_key_of`], exactly as for the
+//! in-memory store. One answer comes from a cache: the run list's per-run
+//! aggregates and sort orders ([`RunIndex`], the in-memory store's own),
+//! which would otherwise cost a scan of every execution per page. It stays
+//! consistent because it is rebuilt from the executions table when the store
+//! opens, and changed only under the same mutex as the connection, after the
+//! transaction it mirrors has committed (a failed commit leaves it
+//! untouched), and this process is the database's only writer. Unlike the
+//! in-memory store, nothing is evicted: the disk is the bound.
 
 mod rows;
 mod schema;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::{Mutex, MutexGuard};
 
 use rusqlite::{params, Connection, OptionalExtension, Transaction, TransactionBehavior};
 
 use super::model::{Execution, NewExecution, Node, RunRecord};
 use super::rules::{self, is_reusable};
+use super::run_index::{RunIndex, RunPage, RunQuery};
 use super::store::{ExecutionUpdate, ReplayKey, Store, StoreError};
 use rows::{EXEC_COLUMNS, NODE_COLUMNS};
 use schema::backend;
@@ -43,13 +50,19 @@ pub enum Sync {
 
 /// The SQLite store of one control plane.
 pub struct SqliteStore {
-    conn: Mutex<Connection>,
-    path: PathBuf,
+    inner: Mutex<Inner>,
+}
+
+struct Inner {
+    conn: Connection,
+    /// The run list's cache (see the module doc).
+    runs: RunIndex,
 }
 
 impl SqliteStore {
     /// Opens (creating if needed) the store in `dir`, migrating its schema,
     /// with [`Sync::Full`].
+    #[cfg(test)]
     pub fn open(dir: &Path) -> Result<Self, StoreError> {
         Self::open_with(dir, Sync::Full)
     }
@@ -80,35 +93,43 @@ impl SqliteStore {
         conn.busy_timeout(std::time::Duration::from_secs(5))
             .map_err(backend)?;
         schema::migrate(&mut conn)?;
+        let runs = rebuild_run_index(&conn)?;
         Ok(Self {
-            conn: Mutex::new(conn),
-            path,
+            inner: Mutex::new(Inner { conn, runs }),
         })
     }
 
-    /// The database file.
-    pub fn path(&self) -> &Path {
-        &self.path
-    }
-
-    fn lock(&self) -> Result<MutexGuard<'_, Connection>, StoreError> {
-        self.conn
+    fn lock(&self) -> Result<MutexGuard<'_, Inner>, StoreError> {
+        self.inner
             .lock()
             .map_err(|_| StoreError::Backend("store lock poisoned".to_owned()))
     }
 
-    /// Runs `f` in one write transaction and commits it (synced) on success.
-    fn write<T>(
+    /// Runs `f` in one write transaction and commits it (synced as
+    /// [`Sync`] says); then, still under the lock, `after` mirrors the
+    /// committed change into the run list's cache.
+    fn write_then<T>(
         &self,
         f: impl FnOnce(&Transaction<'_>) -> Result<T, StoreError>,
+        after: impl FnOnce(&mut RunIndex, &T),
     ) -> Result<T, StoreError> {
-        let mut conn = self.lock()?;
+        let mut guard = self.lock()?;
+        let Inner { conn, runs } = &mut *guard;
         let tx = conn
             .transaction_with_behavior(TransactionBehavior::Immediate)
             .map_err(backend)?;
         let out = f(&tx)?;
         tx.commit().map_err(backend)?;
+        after(runs, &out);
         Ok(out)
+    }
+
+    /// [`Self::write_then`] for changes the run list does not see.
+    fn write<T>(
+        &self,
+        f: impl FnOnce(&Transaction<'_>) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
+        self.write_then(f, |_, _| {})
     }
 }
 
@@ -152,6 +173,21 @@ fn unindex(tx: &Transaction<'_>, exec: &Execution) -> Result<(), StoreError> {
     Ok(())
 }
 
+/// The run list's cache from the executions table, in start order.
+fn rebuild_run_index(conn: &Connection) -> Result<RunIndex, StoreError> {
+    let mut runs = RunIndex::default();
+    let mut stmt = conn
+        .prepare(&format!(
+            "SELECT {EXEC_COLUMNS} FROM executions ORDER BY seq"
+        ))
+        .map_err(backend)?;
+    let rows = stmt.query_map([], rows::execution).map_err(backend)?;
+    for row in rows {
+        runs.started(&row.map_err(backend)?);
+    }
+    Ok(runs)
+}
+
 fn seq(exec: &Execution) -> i64 {
     i64::try_from(exec.start_seq).unwrap_or(i64::MAX)
 }
@@ -174,7 +210,7 @@ impl Store for SqliteStore {
     }
 
     fn node(&self, id: &str) -> Result<Option<Node>, StoreError> {
-        node_row(&*self.lock()?, id)
+        node_row(&self.lock()?.conn, id)
     }
 
     fn update_node(
@@ -195,46 +231,54 @@ impl Store for SqliteStore {
     }
 
     fn insert_execution(&self, mut exec: NewExecution) -> Result<Execution, StoreError> {
-        self.write(|tx| {
-            let rowid = rows::write_execution(tx, &exec, true)?;
-            exec.start_seq = u64::try_from(rowid)
-                .map_err(|_| StoreError::Backend(format!("negative row id {rowid}")))?;
-            index(tx, &exec)?;
-            Ok(exec)
-        })
+        self.write_then(
+            |tx| {
+                let rowid = rows::write_execution(tx, &exec, true)?;
+                exec.start_seq = u64::try_from(rowid)
+                    .map_err(|_| StoreError::Backend(format!("negative row id {rowid}")))?;
+                index(tx, &exec)?;
+                Ok(exec)
+            },
+            |runs, exec| runs.started(exec),
+        )
     }
 
     fn execution(&self, id: &str) -> Result<Option<Execution>, StoreError> {
-        load(&*self.lock()?, id)
+        load(&self.lock()?.conn, id)
     }
 
     fn update_execution(&self, id: &str, f: ExecutionUpdate<'_>) -> Result<Execution, StoreError> {
-        self.write(|tx| {
-            let current = load(tx, id)?.ok_or_else(|| StoreError::NotFound(id.to_owned()))?;
-            let mut next = current.clone();
-            // An error here drops the transaction: nothing was written.
-            f(&mut next)?;
-            next.execution_id.clone_from(&current.execution_id);
-            next.run_id.clone_from(&current.run_id);
-            next.start_seq = current.start_seq;
-            let (was, now) = (is_reusable(&current), is_reusable(&next));
-            let moved = current.node_id != next.node_id
-                || current.reasoner_id != next.reasoner_id
-                || current.replay_key != next.replay_key;
-            if was && (!now || moved) {
-                unindex(tx, &current)?;
-            }
-            if now && (!was || moved) {
-                index(tx, &next)?;
-            }
-            rows::write_execution(tx, &next, false)?;
-            Ok(next)
-        })
+        let (next, _) = self.write_then(
+            |tx| {
+                let current = load(tx, id)?.ok_or_else(|| StoreError::NotFound(id.to_owned()))?;
+                let mut next = current.clone();
+                // An error here drops the transaction: nothing was written.
+                f(&mut next)?;
+                next.execution_id.clone_from(&current.execution_id);
+                next.run_id.clone_from(&current.run_id);
+                next.start_seq = current.start_seq;
+                let (was, now) = (is_reusable(&current), is_reusable(&next));
+                let moved = current.node_id != next.node_id
+                    || current.reasoner_id != next.reasoner_id
+                    || current.replay_key != next.replay_key;
+                if was && (!now || moved) {
+                    unindex(tx, &current)?;
+                }
+                if now && (!was || moved) {
+                    index(tx, &next)?;
+                }
+                rows::write_execution(tx, &next, false)?;
+                Ok((next, current.status))
+            },
+            |runs, (next, old)| runs.status_changed(&next.run_id, old, &next.status),
+        )?;
+        Ok(next)
     }
 
     fn run_executions(&self, run_id: &str) -> Result<Vec<Execution>, StoreError> {
-        let conn = self.lock()?;
-        let mut stmt = conn
+        let inner = self.lock()?;
+        let mut stmt = inner
+            .conn
             .prepare_cached(&format!(
                 "SELECT {EXEC_COLUMNS} FROM executions WHERE run_id = ?1 ORDER BY seq"
             ))
@@ -243,19 +287,45 @@ impl Store for SqliteStore {
         rows.collect::<Result<_, _>>().map_err(backend)
     }
 
-    fn run_ids(&self) -> Result<Vec<String>, StoreError> {
-        let conn = self.lock()?;
-        let mut stmt = conn
-            .prepare_cached("SELECT DISTINCT run_id FROM executions")
-            .map_err(backend)?;
-        let rows = stmt.query_map([], |r| r.get(0)).map_err(backend)?;
-        rows.collect::<Result<_, _>>().map_err(backend)
+    fn list_runs(&self, q: &RunQuery) -> Result<RunPage, StoreError> {
+        let inner = self.lock()?;
+        let index = &inner.runs;
+        if q.filter.is_empty() {
+            let run_ids = index
+                .ordered(q.sort, q.asc)
+                .skip(q.offset)
+                .take(q.limit)
+                .map(str::to_owned)
+                .collect();
+            return Ok(RunPage {
+                run_ids,
+                total: index.len(),
+            });
+        }
+        let mut page = RunPage::default();
+        for id in index.ordered(q.sort, q.asc) {
+            let Some(agg) = index.agg(id) else { continue };
+            let root = match &agg.root {
+                Some(r) => load(&inner.conn, r)?,
+                None => None,
+            };
+            let first = first_of_run(&inner.conn, id)?;
+            if !q.filter.admits(id, agg, root.as_ref(), first.as_ref()) {
+                continue;
+            }
+            if page.total >= q.offset && page.run_ids.len() < q.limit {
+                page.run_ids.push(id.to_owned());
+            }
+            page.total += 1;
+        }
+        Ok(page)
     }
 
     fn active_executions_of_node(&self, node_id: &str) -> Result<Vec<String>, StoreError> {
-        let conn = self.lock()?;
+        let inner = self.lock()?;
         // The status list repeats the partial index's, so SQLite uses it.
-        let mut stmt = conn
+        let mut stmt = inner
+            .conn
             .prepare_cached(
                 "SELECT execution_id FROM executions WHERE agent_node_id = ?1 \
                  AND status IN ('running', 'waiting', 'pending', 'queued') ORDER BY seq",
@@ -266,13 +336,14 @@ impl Store for SqliteStore {
     }
 
     fn replay_candidates(&self, key: &ReplayKey) -> Result<Vec<Execution>, StoreError> {
-        let conn = self.lock()?;
+        let inner = self.lock()?;
         let cols = EXEC_COLUMNS
             .split(", ")
             .map(|c| format!("e.{c}"))
             .collect::<Vec<_>>()
             .join(", ");
-        let mut stmt = conn
+        let mut stmt = inner
+            .conn
             .prepare_cached(&format!(
                 "SELECT {cols} FROM replay_index i JOIN executions e ON e.seq = i.seq \
                  WHERE i.run_id = ?1 AND i.node_id = ?2 AND i.reasoner_id = ?3 \
@@ -289,18 +360,27 @@ impl Store for SqliteStore {
     }
 
     fn run_record(&self, run_id: &str) -> Result<Option<RunRecord>, StoreError> {
-        let conn = self.lock()?;
-        conn.prepare_cached(
-            "SELECT run_id, status, root_execution_id, metadata, created_at \
-             FROM run_records WHERE run_id = ?1",
-        )
-        .and_then(|mut s| s.query_row([run_id], rows::run_record).optional())
-        .map_err(backend)
+        let inner = self.lock()?;
+        inner
+            .conn
+            .prepare_cached(
+                "SELECT run_id, metadata, created_at FROM run_records WHERE run_id = ?1",
+            )
+            .and_then(|mut s| s.query_row([run_id], rows::run_record).optional())
+            .map_err(backend)
     }
 
     fn put_run_record(&self, record: RunRecord) -> Result<(), StoreError> {
         self.write(|tx| rows::write_run_record(tx, &record))
     }
+}
+
+fn first_of_run(conn: &Connection, run_id: &str) -> Result<Option<Execution>, StoreError> {
+    conn.prepare_cached(&format!(
+        "SELECT {EXEC_COLUMNS} FROM executions WHERE run_id = ?1 ORDER BY seq LIMIT 1"
+    ))
+    .and_then(|mut s| s.query_row([run_id], rows::execution).optional())
+    .map_err(backend)
 }
 
 fn node_row(conn: &Connection, id: &str) -> Result<Option<Node>, StoreError> {

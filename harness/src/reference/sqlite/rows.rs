@@ -184,16 +184,14 @@ pub fn write_node(tx: &Transaction<'_>, n: &Node) -> Result<(), StoreError> {
     Ok(())
 }
 
-/// A run record from `run_id, status, root_execution_id, metadata, created_at`.
+/// A run record from `run_id, metadata, created_at`.
 pub fn run_record(row: &Row<'_>) -> rusqlite::Result<RunRecord> {
-    let metadata: String = row.get(3)?;
-    let created: String = row.get(4)?;
+    let metadata: String = row.get(1)?;
+    let created: String = row.get(2)?;
     Ok(RunRecord {
         run_id: row.get(0)?,
-        status: row.get(1)?,
-        root_execution_id: row.get(2)?,
-        metadata: parse_json(3, &metadata)?,
-        created_at: parse_time(4, &created)?,
+        metadata: parse_json(1, &metadata)?,
+        created_at: parse_time(2, &created)?,
     })
 }
 
@@ -201,16 +199,12 @@ pub fn run_record(row: &Row<'_>) -> rusqlite::Result<RunRecord> {
 pub fn write_run_record(tx: &Transaction<'_>, r: &RunRecord) -> Result<(), StoreError> {
     let mut stmt = tx
         .prepare_cached(
-            "INSERT INTO run_records (run_id, status, root_execution_id, metadata, created_at) \
-             VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (run_id) DO UPDATE SET \
-             status = excluded.status, root_execution_id = excluded.root_execution_id, \
-             metadata = excluded.metadata",
+            "INSERT INTO run_records (run_id, metadata, created_at) VALUES (?1, ?2, ?3) \
+             ON CONFLICT (run_id) DO UPDATE SET metadata = excluded.metadata",
         )
         .map_err(backend)?;
     stmt.execute(rusqlite::params![
         r.run_id,
-        r.status,
-        r.root_execution_id,
         json(&r.metadata)?,
         time(r.created_at),
     ])

@@ -67,8 +67,6 @@ CREATE TABLE replay_index (
 ) STRICT, WITHOUT ROWID;
 CREATE TABLE run_records (
     run_id TEXT PRIMARY KEY,
-    status TEXT NOT NULL,
-    root_execution_id TEXT,
     metadata TEXT NOT NULL,
     created_at TEXT NOT NULL
 ) STRICT;

@@ -157,8 +157,6 @@ fn everything_survives_a_reopen_and_sequences_keep_growing() {
         metadata.insert("golden".to_owned(), serde_json::json!(true));
         let record = RunRecord {
             run_id: "run".to_owned(),
-            status: "succeeded".to_owned(),
-            root_execution_id: Some("a".to_owned()),
             metadata,
             created_at: chrono::Utc::now(),
         };
@@ -218,7 +216,22 @@ fn everything_survives_a_reopen_and_sequences_keep_growing() {
         (n.instance_id, n.reasoners, n.last_heartbeat),
         (node.instance_id, node.reasoners, node.last_heartbeat)
     );
-    assert_eq!(store.run_ids().ok(), Some(vec!["run".to_owned()]));
+    // The run list's cache was rebuilt from the table: one run of two executions.
+    let page = store
+        .list_runs(&RunQuery {
+            sort: crate::reference::run_index::RunSort::TotalExecutions,
+            asc: false,
+            filter: Default::default(),
+            offset: 0,
+            limit: 10,
+        })
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!((page.run_ids, page.total), (vec!["run".to_owned()], 1));
+    let agg_total = store
+        .lock()
+        .ok()
+        .and_then(|i| i.runs.agg("run").map(|a| a.counts.values().sum::<usize>()));
+    assert_eq!(agg_total, Some(2));
     assert_eq!(
         store.active_executions_of_node("n").ok(),
         Some(vec!["b".to_owned()])
@@ -229,8 +242,9 @@ fn everything_survives_a_reopen_and_sequences_keep_growing() {
 fn replay_lookups_seek_the_index_and_never_scan() {
     let d = dir();
     let store = open(&d);
-    let conn = store.lock().unwrap_or_else(|e| panic!("{e}"));
-    let plan: Vec<String> = conn
+    let inner = store.lock().unwrap_or_else(|e| panic!("{e}"));
+    let plan: Vec<String> = inner
+        .conn
         .prepare(
             "EXPLAIN QUERY PLAN SELECT e.seq FROM replay_index i JOIN executions e \
              ON e.seq = i.seq WHERE i.run_id = ?1 AND i.node_id = ?2 AND i.reasoner_id = ?3 \

@@ -1,0 +1,161 @@
+//! `afc serve`: the reference control plane as a process, with every bound
+//! of `afc::reference::limits` settable, a shutdown deadline, and a second
+//! signal that exits at once.
+
+use std::process::ExitCode;
+use std::time::Duration;
+
+use clap::Args;
+
+/// Where `afc serve` listens and what it bounds.
+#[derive(Args, Clone, Debug)]
+pub struct ServeArgs {
+    /// Address to listen on. Loopback by default: the reference has no
+    /// authentication unless --api-key is given.
+    #[arg(long, env = "AFC_LISTEN", default_value = "127.0.0.1:8080")]
+    pub listen: String,
+    /// Require this API key on every /api/* request (X-API-Key or Bearer).
+    #[arg(long, env = "AFC_API_KEY")]
+    pub api_key: Option<String>,
+    /// In-flight dispatches allowed per agent node (0: unlimited), as v0.1.96's setting.
+    #[arg(long, env = "AGENTFIELD_MAX_CONCURRENT_PER_AGENT", default_value_t = 0)]
+    pub max_concurrent_per_agent: usize,
+    /// Seconds a dispatch to an agent, and a sync execute's wait, may take (v0.1.96: 90).
+    #[arg(long, env = "AFC_AGENT_CALL_TIMEOUT", default_value_t = 90)]
+    pub agent_call_timeout: u64,
+    /// Seconds in-flight requests may run after SIGINT/SIGTERM; a second signal exits at once.
+    #[arg(long, env = "AFC_SHUTDOWN_TIMEOUT", default_value_t = 10)]
+    pub shutdown_timeout: u64,
+    /// Seconds a client may take to send a request head, and a kept-alive connection may idle.
+    #[arg(long, env = "AFC_HEADER_READ_TIMEOUT", default_value_t = 10)]
+    pub header_read_timeout: u64,
+    /// Connections served at once; one more is answered 503.
+    #[arg(long, env = "AFC_MAX_CONNECTIONS", default_value_t = 512)]
+    pub max_connections: usize,
+    /// Largest agent answer in bytes; a larger one fails its execution.
+    #[arg(long, env = "AFC_MAX_AGENT_RESPONSE_BYTES",
+          default_value_t = afc::reference::limits::DEFAULT_MAX_AGENT_RESPONSE_BYTES)]
+    pub max_agent_response_bytes: usize,
+    /// Executions held at most (0: unbounded): the oldest finished runs are
+    /// evicted to make room; new work gets 503 when every stored run is active.
+    #[arg(long, env = "AFC_MAX_EXECUTIONS",
+          default_value_t = afc::reference::limits::DEFAULT_MAX_EXECUTIONS)]
+    pub max_executions: usize,
+    /// Keep all state in SQLite in this folder (created if missing), so it
+    /// survives a restart; without it, state lives in memory.
+    #[arg(long, env = "AFC_DATA_DIR")]
+    pub data_dir: Option<std::path::PathBuf>,
+    /// With --data-dir: `full` syncs every commit to disk (survives a power
+    /// cut), `normal` only writes it (survives kill -9, not a power cut).
+    #[arg(long, default_value = "full", value_parser = ["full", "normal"])]
+    pub sync: String,
+}
+
+impl ServeArgs {
+    fn config(&self) -> afc::reference::Config {
+        afc::reference::Config {
+            api_key: self.api_key.clone(),
+            agent_timeout: Duration::from_secs(self.agent_call_timeout),
+            max_concurrent_per_agent: self.max_concurrent_per_agent,
+            header_read_timeout: Duration::from_secs(self.header_read_timeout),
+            shutdown_timeout: Duration::from_secs(self.shutdown_timeout),
+            max_connections: self.max_connections,
+            max_agent_response_bytes: self.max_agent_response_bytes,
+            max_executions: self.max_executions,
+        }
+    }
+}
+
+/// Serves until a signal; 0 after a clean or deadline-bounded shutdown.
+pub fn serve(args: &ServeArgs) -> ExitCode {
+    use afc::reference::{SqliteSync, Storage};
+    let storage = match &args.data_dir {
+        None => Ok(Storage::memory(args.max_executions)),
+        Some(dir) => {
+            let sync = match args.sync.as_str() {
+                "normal" => SqliteSync::Normal,
+                _ => SqliteSync::Full,
+            };
+            Storage::sqlite(dir, sync)
+        }
+    };
+    let storage = match storage {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("afc serve: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("afc serve: cannot start a runtime: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let listen = &args.listen;
+    let code = runtime.block_on(async {
+        let listener = match tokio::net::TcpListener::bind(listen).await {
+            Ok(l) => l,
+            Err(e) => {
+                eprintln!("afc serve: cannot listen on {listen}: {e}");
+                return ExitCode::from(2);
+            }
+        };
+        match listener.local_addr() {
+            Ok(addr) => {
+                if !addr.ip().is_loopback() && args.api_key.is_none() {
+                    eprintln!(
+                        "afc serve: WARNING: listening on {addr}, beyond loopback, without \
+                         --api-key: anyone who can reach it can register agents and run them"
+                    );
+                }
+                println!("afc reference control plane listening on http://{addr}");
+            }
+            Err(e) => eprintln!("afc serve: {e}"),
+        }
+        match afc::reference::serve_on(listener, args.config(), storage, shutdown_signal()).await {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("afc serve: {e}");
+                ExitCode::from(1)
+            }
+        }
+    });
+    // Tasks still running (dispatches to agents) are dropped, not awaited.
+    runtime.shutdown_background();
+    code
+}
+
+/// Resolves on the first SIGINT or SIGTERM, and from then on makes the next
+/// one end the process at once, whatever is still draining.
+async fn shutdown_signal() {
+    signal().await;
+    eprintln!("afc serve: shutting down (a second signal exits at once)");
+    tokio::spawn(async {
+        signal().await;
+        eprintln!("afc serve: second signal: exiting now");
+        std::process::exit(130);
+    });
+}
+
+async fn signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = term => {},
+    }
+}

@@ -1,0 +1,198 @@
+//! The provenance view (contract §6, §7.2–§7.4): per run its status and
+//! max depth, per execution its parent, depth, status, reuse and whether the
+//! caller saw the hit, each agreed across the read surfaces.
+
+use serde_json::{json, Map, Value};
+
+use super::{agreed, opt, ViewInputs};
+use crate::agents::{Log, OutCall};
+use crate::observe::{Aliases, ExecObs, RunObs};
+
+/// The lightweight DAG's status, if the answer is the lightweight shape
+/// (§7.2: `mode: lightweight`, no `dag` tree); otherwise a disagreement.
+fn lightweight_status(light: &Value) -> Value {
+    if light.get("mode") == Some(&json!("lightweight")) && light.get("dag").is_none() {
+        opt(light.get("workflow_status"))
+    } else {
+        json!("not the lightweight shape")
+    }
+}
+
+fn reuse(node: Option<&Value>, al: &Aliases) -> Value {
+    match node.and_then(|n| n.get("reuse")) {
+        Some(r) if !r.is_null() => json!({
+            "hit": opt(r.get("hit")),
+            "source_execution": al.value(&opt(r.get("source_execution_id"))),
+            "source_run": al.value(&opt(r.get("source_run_id"))),
+        }),
+        _ => Value::Null,
+    }
+}
+
+pub(super) fn view(i: &ViewInputs<'_>) -> Value {
+    let mut out = Map::new();
+    for run in i.runs {
+        let status = agreed(vec![
+            ("dag", opt(run.dag.get("workflow_status"))),
+            ("dag_lightweight", lightweight_status(&run.light)),
+            ("run_detail", opt(run.detail.pointer("/run/status"))),
+            ("run_list", opt(run.listed.get("status"))),
+        ]);
+        let mut execs: Vec<(String, Value)> = run
+            .execs
+            .iter()
+            .map(|e| {
+                let alias = i.aliases.get(&e.id).unwrap_or(&e.id).to_string();
+                (alias, exec_row(e, run, i))
+            })
+            .collect();
+        execs.sort_by(|a, b| a.0.cmp(&b.0));
+        out.insert(
+            run.run.alias.clone(),
+            json!({
+                "status": status,
+                "max_depth": agreed(vec![
+                    ("dag", opt(run.dag.get("max_depth"))),
+                    ("dag_lightweight", opt(run.light.get("max_depth"))),
+                    ("run_list", opt(run.listed.get("max_depth"))),
+                ]),
+                "executions": Value::Object(execs.into_iter().collect()),
+            }),
+        );
+    }
+    Value::Object(out)
+}
+
+/// The tree holds one root; a run's other parentless executions are only on
+/// the timeline, so for them the tree says what the timeline says.
+fn in_tree(e: &ExecObs, f: &dyn Fn(&Value) -> Value) -> Value {
+    match (&e.tree, e.node.get("parent_execution_id")) {
+        (Some(t), _) => f(t),
+        (None, None | Some(Value::Null)) => f(&e.node),
+        (None, Some(_)) => json!("absent from the tree"),
+    }
+}
+
+/// One execution's row: parent, depth, status, reason, reuse and, for a hit,
+/// what §3.6 says a hit is.
+fn exec_row(e: &ExecObs, run: &RunObs, i: &ViewInputs<'_>) -> Value {
+    let al = i.aliases;
+    let mut row = Map::new();
+    row.insert(
+        "parent".into(),
+        al.value(&opt(e.node.get("parent_execution_id"))),
+    );
+    row.insert("depth".into(), depth(e, run));
+    row.insert(
+        "status".into(),
+        agreed(vec![
+            ("dag", opt(e.node.get("status"))),
+            ("status_view", opt(e.status_view.get("status"))),
+        ]),
+    );
+    let reason = agreed(vec![
+        ("dag", al.value(&opt(e.node.get("status_reason")))),
+        (
+            "status_view",
+            al.value(&opt(e.status_view.get("status_reason"))),
+        ),
+    ]);
+    if !reason.is_null() {
+        row.insert("status_reason".into(), reason);
+    }
+    let full = reuse(Some(&e.node), al);
+    row.insert(
+        "reuse".into(),
+        agreed(vec![
+            ("dag", full.clone()),
+            ("dag_tree", in_tree(e, &|t: &Value| reuse(Some(t), al))),
+            ("dag_lightweight", reuse(e.light.as_ref(), al)),
+        ]),
+    );
+    if !full.is_null() {
+        // A hit takes no time and copies the source's result byte for byte (§3.6).
+        row.insert("duration_ms".into(), opt(e.status_view.get("duration_ms")));
+        row.insert("result_is_source_copy".into(), source_copy(e, i));
+    }
+    if let Some(call) = caller_call(e, &run.execs, i.log) {
+        row.insert(
+            "caller_saw_replay_hit".into(),
+            al.value(&call.replay_hit.clone().map_or(Value::Null, Value::String)),
+        );
+    }
+    Value::Object(row)
+}
+
+/// §7.2 / §7.4: depth counts parent hops from the run's root, on every surface.
+fn depth(e: &ExecObs, run: &RunObs) -> Value {
+    let in_detail = run.detail["executions"]
+        .as_array()
+        .and_then(|xs| xs.iter().find(|x| x["execution_id"] == json!(e.id)));
+    agreed(vec![
+        ("dag", opt(e.node.get("workflow_depth"))),
+        (
+            "dag_tree",
+            in_tree(e, &|t: &Value| opt(t.get("workflow_depth"))),
+        ),
+        (
+            "dag_lightweight",
+            opt(e.light.as_ref().and_then(|l| l.get("workflow_depth"))),
+        ),
+        (
+            "run_detail",
+            opt(in_detail.and_then(|x| x.get("workflow_depth"))),
+        ),
+    ])
+}
+
+/// Whether a hit's result equals its source's, byte for byte (§3.6).
+fn source_copy(e: &ExecObs, i: &ViewInputs<'_>) -> Value {
+    let source = e
+        .node
+        .pointer("/reuse/source_execution_id")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
+    let copy = i
+        .runs
+        .iter()
+        .flat_map(|r| &r.execs)
+        .find(|x| x.id == source)
+        .map(|x| x.status_view.get("result") == e.status_view.get("result"));
+    copy.map_or(json!("source not observed"), Value::Bool)
+}
+
+/// The nested call that created `e`: linked by the child id the caller saw,
+/// or, when the answer named no id (a failed sync call, v0.1.96
+/// `writeExecutionError`), the one unlinked call from `e`'s parent to `e`'s
+/// reasoner, if `e` is the only such execution in its run.
+fn caller_call<'l>(e: &ExecObs, run: &[ExecObs], log: &'l Log) -> Option<&'l OutCall> {
+    let linked = |id: &str| {
+        log.calls
+            .iter()
+            .find(|c| c.child_execution.as_deref() == Some(id))
+    };
+    if let Some(call) = linked(&e.id) {
+        return Some(call);
+    }
+    let key = |x: &ExecObs| {
+        let f = |k: &str| x.node.get(k).and_then(Value::as_str).unwrap_or_default();
+        (
+            f("parent_execution_id").to_string(),
+            f("reasoner_id").to_string(),
+        )
+    };
+    let (parent, reasoner) = key(e);
+    let twins = run
+        .iter()
+        .filter(|x| key(x) == (parent.clone(), reasoner.clone()));
+    // The call names the agent by its scenario name, so only the reasoner compares.
+    let mut unlinked = log.calls.iter().filter(|c| {
+        c.child_execution.is_none()
+            && c.from_execution == parent
+            && c.target.rsplit_once('.').map(|(_, r)| r) == Some(reasoner.as_str())
+    });
+    match (twins.count(), unlinked.next(), unlinked.next()) {
+        (1, Some(call), None) => Some(call),
+        _ => None,
+    }
+}

@@ -1,0 +1,198 @@
+//! The responses view: every step's HTTP answer, cut to contract fields;
+//! reads cut to what shows what was persisted.
+
+use serde_json::{json, Map, Value};
+
+use super::{golden, opt, timestamp, ViewInputs};
+use crate::observe::Aliases;
+
+/// Response fields the contract defines; anything else an implementation adds is left out.
+const FIELDS: &[&str] = &[
+    "execution_id",
+    "run_id",
+    "workflow_id",
+    "status",
+    "target",
+    "type",
+    "created_at",
+    "enqueued_at",
+    "source_execution_id",
+    "source_run_id",
+    "restarted_execution_id",
+    "replay_before_execution_id",
+    "replay_mode",
+    "scope",
+    "kind",
+    "webhook_registered",
+    "webhook_error",
+    "error",
+    "error_category",
+    "message",
+    "error_details",
+    "result",
+    "finished_at",
+    "lineage",
+    "golden",
+    "terminal",
+];
+
+/// The contract fixes the prefix of a bind error, not the decoder's wording,
+/// except for an empty body, which it names: `EOF` (§1.2, §5.4).
+fn error_text(v: &Value) -> Value {
+    const PREFIX: &str = "invalid request body: ";
+    match v.as_str() {
+        Some(e) if e.starts_with(PREFIX) && e != "invalid request body: EOF" => {
+            json!(format!("{PREFIX}<decoder error>"))
+        }
+        _ => v.clone(),
+    }
+}
+
+/// A run as a read shows it: enough to see whether it exists and what it carries.
+fn run_summary(r: &Value, al: &Aliases) -> Value {
+    json!({
+        "run_id": al.value(&opt(r.get("run_id"))),
+        "status": opt(r.get("status")),
+        "lineage": al.value(&opt(r.get("lineage"))),
+        "golden": golden(r.get("golden")),
+    })
+}
+
+/// A read (run list, run detail, DAG) cut down to what shows what was
+/// persisted: runs (by alias), executions with their status, lineage and golden.
+/// An execution no step created shows up under its raw id.
+fn read_summary(body: &Value, al: &Aliases) -> Value {
+    let Value::Object(m) = body else {
+        return al.value(body);
+    };
+    let mut out = Map::new();
+    if let Some(e) = m.get("error") {
+        out.insert("error".into(), error_text(&al.value(e)));
+    }
+    for k in [
+        "total_count",
+        "root_workflow_id",
+        "workflow_status",
+        "total_nodes",
+        "mode",
+    ] {
+        if let Some(v) = m.get(k) {
+            out.insert(k.into(), al.value(v));
+        }
+    }
+    if let Some(runs) = m.get("runs").and_then(Value::as_array) {
+        // By alias: which runs exist matters here, not the list's order (ties
+        // on second-precision timestamps leave it open).
+        let mut runs: Vec<Value> = runs.iter().map(|r| run_summary(r, al)).collect();
+        runs.sort_by_key(|r| r["run_id"].as_str().unwrap_or_default().to_string());
+        out.insert("runs".into(), Value::Array(runs));
+    }
+    if let Some(run) = m.get("run") {
+        out.insert("run".into(), run_summary(run, al));
+    }
+    if m.contains_key("timeline") {
+        out.insert("lineage".into(), al.value(&opt(m.get("lineage"))));
+        out.insert("golden".into(), golden(m.get("golden")));
+    }
+    let rows = m.get("executions").or_else(|| m.get("timeline"));
+    if let Some(rows) = rows.and_then(Value::as_array) {
+        let mut execs: Vec<(String, Value)> = rows
+            .iter()
+            .map(|e| {
+                let id = e.get("execution_id").and_then(Value::as_str).unwrap_or("");
+                (al.text(id), opt(e.get("status")))
+            })
+            .collect();
+        execs.sort_by(|a, b| a.0.cmp(&b.0));
+        out.insert(
+            "executions".into(),
+            Value::Object(execs.into_iter().collect()),
+        );
+    }
+    Value::Object(out)
+}
+
+pub(super) fn view(i: &ViewInputs<'_>) -> Value {
+    let al = i.aliases;
+    let list: Vec<Value> = i
+        .responses
+        .iter()
+        .map(|r| {
+            let body = match &r.body {
+                v if r.read => read_summary(v, al),
+                Value::Object(m) => {
+                    let kept: Map<String, Value> = FIELDS
+                        .iter()
+                        .filter_map(|f| m.get(*f).map(|v| (f.to_string(), v)))
+                        .map(|(k, v)| {
+                            let v = if k.ends_with("_at") {
+                                timestamp(Some(v))
+                            } else if k == "golden" {
+                                al.value(&golden(Some(v)))
+                            } else if k == "error" {
+                                error_text(&al.value(v))
+                            } else {
+                                al.value(v)
+                            };
+                            (k, v)
+                        })
+                        .collect();
+                    Value::Object(kept)
+                }
+                other => al.value(other),
+            };
+            let headers: Map<String, Value> = r
+                .headers
+                .iter()
+                .map(|(k, v)| (k.clone(), json!(al.text(v))))
+                .collect();
+            json!({"step": r.label, "status": r.status, "headers": headers, "body": body})
+        })
+        .collect();
+    Value::Array(list)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::observe::Aliases;
+
+    #[test]
+    fn bind_errors_hide_the_decoder_wording_but_not_eof() {
+        let eof = json!("invalid request body: EOF");
+        assert_eq!(error_text(&eof), eof);
+        assert_eq!(
+            error_text(&json!("invalid request body: unexpected end of JSON input")),
+            json!("invalid request body: <decoder error>")
+        );
+    }
+
+    #[test]
+    fn a_read_keeps_runs_executions_lineage_and_golden_only() {
+        let mut al = Aliases::default();
+        al.insert("run_x", "run1");
+        al.insert("exec_r", "run1/n.root");
+        let list = json!({"runs": [{"run_id": "run_x", "status": "succeeded",
+            "total_executions": 1, "started_at": "2026-01-01T00:00:00Z"}],
+            "total_count": 1, "page": 1});
+        assert_eq!(
+            read_summary(&list, &al),
+            json!({"total_count": 1, "runs": [{"run_id": "run1", "status": "succeeded",
+                "lineage": null, "golden": null}]})
+        );
+        let dag = json!({"root_workflow_id": "run_x", "workflow_status": "running",
+            "total_nodes": 2, "timeline": [
+                {"execution_id": "exec_zz", "status": "running"},
+                {"execution_id": "exec_r", "status": "succeeded"}]});
+        assert_eq!(
+            read_summary(&dag, &al),
+            json!({"root_workflow_id": "run1", "workflow_status": "running", "total_nodes": 2,
+                "lineage": null, "golden": null,
+                "executions": {"exec_zz": "running", "run1/n.root": "succeeded"}})
+        );
+        assert_eq!(
+            read_summary(&json!({"error": "workflow run not found"}), &al),
+            json!({"error": "workflow run not found"})
+        );
+    }
+}

@@ -1,0 +1,14 @@
+//! The capabilities a scenario may `require` (a target's profile may lack
+//! them, each for a stated upstream reason; see `target::Profile`).
+
+/// Every capability a scenario may require, with what it means.
+pub const CAPABILITIES: &[(&str, &str)] = &[(
+    "serve_mode_replay",
+    "a child that an SDK agent in serve mode reported through workflow events and \
+     the status callback is replayed on restart (agent-protocol §7.3)",
+)];
+
+/// Whether `name` is a capability scenarios may require.
+pub fn is_capability(name: &str) -> bool {
+    CAPABILITIES.iter().any(|(c, _)| *c == name)
+}
