@@ -23,7 +23,7 @@ fn broken_scenario_reports_every_problem_with_its_position() {
     fixtures/invalid/broken_scenario.yaml:21:14: 'run2' does not exist yet: 1 run(s) were created before this step
     fixtures/invalid/broken_scenario.yaml:22:13: 'run7' does not exist yet: 2 run(s) were created before this step
     fixtures/invalid/broken_scenario.yaml:23:11: unknown agent 'nobody'; known: research
-    fixtures/invalid/broken_scenario.yaml:24:5: a step needs exactly one of: run, restart, fork, await, golden, request, down, up, set_llm
+    fixtures/invalid/broken_scenario.yaml:24:5: a step needs exactly one of: run, restart, fork, await, golden, request, down, up, set_llm, restart_control_plane
     fixtures/invalid/broken_scenario.yaml:25:24: "pictures" is not one of "provenance", "lineage" or 3 other candidates (at /snapshot/1)
     "#);
 }

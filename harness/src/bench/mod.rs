@@ -38,11 +38,17 @@ pub struct TargetSpec {
 }
 
 impl TargetSpec {
-    /// `reference`, `URL` or `NAME=URL`.
+    /// `reference`, `reference-sqlite`, `URL` or `NAME=URL`.
     pub fn parse(s: &str) -> TargetSpec {
         let s = s.trim();
         if s == "reference" {
             return TargetSpec::reference();
+        }
+        if s == SQLITE_REFERENCE {
+            return TargetSpec {
+                name: SQLITE_REFERENCE.to_owned(),
+                url: None,
+            };
         }
         match s.split_once('=') {
             Some((name, url)) if !name.contains('/') => TargetSpec {
@@ -64,6 +70,9 @@ impl TargetSpec {
         }
     }
 }
+
+/// The embedded reference on the SQLite store, in a temporary data dir.
+pub const SQLITE_REFERENCE: &str = "reference-sqlite";
 
 /// What to measure and how often.
 #[derive(Clone, Debug)]
@@ -260,15 +269,22 @@ pub fn run(opts: &Options, command: String) -> Report {
     };
     runtime.block_on(async {
         for spec in &opts.targets {
-            let url = match &spec.url {
-                Some(u) => u.clone(),
-                None => match crate::target::Target::start(&Default::default()) {
-                    Ok(t) => t.url,
-                    Err(e) => {
-                        report.problems.push(format!("{}: {e}", spec.name));
-                        continue;
-                    }
-                },
+            // Kept until this target is measured: a SQLite reference stops when dropped.
+            let embedded = match (&spec.url, spec.name.as_str()) {
+                (Some(u), _) => Ok((u.clone(), None)),
+                (None, SQLITE_REFERENCE) => {
+                    crate::target::Target::embedded_sqlite().map(|t| (t.url.clone(), Some(t)))
+                }
+                (None, _) => {
+                    crate::target::Target::start(&Default::default()).map(|t| (t.url, None))
+                }
+            };
+            let (url, _private) = match embedded {
+                Ok(e) => e,
+                Err(e) => {
+                    report.problems.push(format!("{}: {e}", spec.name));
+                    continue;
+                }
             };
             let key = spec.url.as_ref().and(opts.api_key.clone());
             if opts.hop {

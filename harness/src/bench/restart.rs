@@ -203,7 +203,7 @@ pub async fn wait_root(
         // its dispatch timed out) never reaches the agent's "answered" set, so
         // the status is also read every second meanwhile.
         let answered = agent.finished(id);
-        if answered || polls % 1000 == 0 {
+        if answered || polls.is_multiple_of(1000) {
             if let Ok(r) = client.get(&path).await {
                 let status = r.str("status").unwrap_or_default();
                 if r.status == 200 && is_terminal(&status) {

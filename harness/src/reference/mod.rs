@@ -6,7 +6,7 @@
 //! control planes in one process share nothing. Module map: `rules` (the
 //! contract's rules, one function each, citing its section), `routes` (HTTP
 //! surface), `prepare` + `replay` (the execute boundary), `dispatch` (calls to
-//! agents), `store` + `memory` (state: rows and indexes, no rules),
+//! agents), `store` + `memory` + `sqlite` (state: rows and indexes, no rules),
 //! `canonical` + `payload` (Go-compatible JSON), `views` + `summary` (read shapes).
 
 use std::sync::Arc;
@@ -29,6 +29,7 @@ mod routes;
 mod rules;
 mod run_index;
 mod server;
+mod sqlite;
 mod state;
 mod status;
 mod store;
@@ -83,10 +84,44 @@ impl Default for Config {
     }
 }
 
-/// Serves the reference on an already bound listener until `shutdown` resolves.
+pub use sqlite::Sync as SqliteSync;
+
+/// Where one reference keeps its state: in memory (bounded by
+/// [`Config::max_executions`]), or in SQLite in a data dir, where it survives
+/// a restart (bounded by the disk).
+#[derive(Clone)]
+pub struct Storage(Arc<dyn store::Store>);
+
+impl Storage {
+    /// In memory, holding at most `max_executions` (0: unbounded).
+    pub fn memory(max_executions: usize) -> Self {
+        Self(Arc::new(memory::MemoryStore::bounded(max_executions)))
+    }
+
+    /// SQLite in `dir` (created if missing), with the given commit durability.
+    pub fn sqlite(dir: &std::path::Path, sync: SqliteSync) -> Result<Self, String> {
+        Ok(Self(Arc::new(
+            sqlite::SqliteStore::open_with(dir, sync).map_err(|e| e.to_string())?,
+        )))
+    }
+}
+
+/// Serves the reference, in memory, on an already bound listener until
+/// `shutdown` resolves.
 pub async fn serve(
     listener: tokio::net::TcpListener,
     config: Config,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let storage = Storage::memory(config.max_executions);
+    serve_on(listener, config, storage, shutdown).await
+}
+
+/// Serves the reference on `storage` until `shutdown` resolves.
+pub async fn serve_on(
+    listener: tokio::net::TcpListener,
+    config: Config,
+    storage: Storage,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     // Dispatches reuse kept-alive connections, as Go's transport does: a fresh
@@ -110,7 +145,7 @@ pub async fn serve(
         .build()
         .map_err(std::io::Error::other)?;
     let state = Arc::new(state::AppState {
-        store: Arc::new(memory::MemoryStore::bounded(config.max_executions)),
+        store: storage.0,
         config: config.clone(),
         http,
         fresh,

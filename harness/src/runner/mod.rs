@@ -46,6 +46,8 @@ pub(crate) struct Runner {
     llm_seen: BTreeMap<String, usize>,
     failures: Vec<String>,
     deadline: Duration,
+    /// For `restart_control_plane`.
+    target: Target,
 }
 
 /// Runs one scenario against `target`.
@@ -79,6 +81,7 @@ pub async fn run(scenario: Arc<Scenario>, target: &Target) -> Result<Outcome, Ru
         llm_per_run: Vec::new(),
         failures: Vec::new(),
         deadline,
+        target: target.clone(),
     };
     for (index, step) in scenario.steps.iter().enumerate() {
         runner

@@ -113,6 +113,7 @@ impl Runner {
                 let label = format!("step {n}: {method} {}", self.scenario_path(n));
                 self.keep_as(label, r, method == reqwest::Method::GET);
             }
+            Step::RestartControlPlane(how) => self.target.restart_control_plane(*how).await?,
             Step::Down(agent) => self.agents.down(agent).await.map_err(|e| e.to_string())?,
             Step::Up(agent) => self.agents.up(agent).await.map_err(|e| e.to_string())?,
             Step::SetLlm { stub, program } => {

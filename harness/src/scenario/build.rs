@@ -280,6 +280,14 @@ fn step(v: &Value, ptr: &str, p: &mut Problems<'_>) -> Option<Step> {
     if let Some(a) = v.get("up") {
         return Some(Step::Up(text(Some(a))));
     }
+    if let Some(how) = v.get("restart_control_plane") {
+        // The schema allows only `graceful` and `kill`.
+        let how = match how.as_str() {
+            Some("kill") => ControlPlaneStop::Kill,
+            _ => ControlPlaneStop::Graceful,
+        };
+        return Some(Step::RestartControlPlane(how));
+    }
     if let Some(stub) = v.get("set_llm") {
         let program = llm_program(v, ptr, p)?;
         return Some(Step::SetLlm {

@@ -283,6 +283,9 @@ pub enum Step {
     Down(String),
     /// Bring a stopped agent back on the same port.
     Up(String),
+    /// Stop the control plane and start it again on the same data: `graceful`
+    /// (in-flight requests finish first) or `kill` (everything in flight is lost).
+    RestartControlPlane(ControlPlaneStop),
     /// Reprogram an LLM stub.
     SetLlm {
         /// Stub name.
@@ -290,6 +293,26 @@ pub enum Step {
         /// The new program.
         program: LlmProgram,
     },
+}
+
+/// How a `restart_control_plane` step stops the control plane.
+#[derive(Clone, Copy, Debug, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum ControlPlaneStop {
+    /// Stop accepting, let in-flight requests finish, then stop.
+    Graceful,
+    /// Stop at once, as SIGKILL does.
+    Kill,
+}
+
+impl ControlPlaneStop {
+    /// The YAML spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ControlPlaneStop::Graceful => "graceful",
+            ControlPlaneStop::Kill => "kill",
+        }
+    }
 }
 
 pub use crate::client::Body;

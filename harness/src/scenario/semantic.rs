@@ -224,6 +224,7 @@ fn check_steps(s: &Scenario, v: &Value, p: &mut Problems<'_>) {
                     );
                 }
             }
+            Step::RestartControlPlane(_) => {}
             Step::SetLlm { stub, .. } => {
                 if !s.llm.contains_key(stub) {
                     p.at(

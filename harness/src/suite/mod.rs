@@ -140,6 +140,19 @@ pub fn skip_reason(scenario: &Scenario, target: &Target) -> Option<String> {
     missing_capability(scenario, target)
         .or_else(|| crate::agents::python::missing_python(scenario))
         .or_else(|| target.agents.skip_reason(scenario))
+        .or_else(|| {
+            restarts_control_plane(scenario)
+                .then(|| target.restart_unsupported())
+                .flatten()
+        })
+}
+
+/// Whether a scenario has a `restart_control_plane` step.
+pub fn restarts_control_plane(scenario: &Scenario) -> bool {
+    scenario
+        .steps
+        .iter()
+        .any(|s| matches!(s.value, crate::scenario::Step::RestartControlPlane(_)))
 }
 
 /// Loads, runs and checks one scenario against `target`, comparing each view
@@ -195,7 +208,15 @@ fn judge(case: &Case, scenario: Arc<Scenario>, target: &Target, goldens: &Path) 
         Ok(r) => r,
         Err(e) => return failed(format!("cannot start a runtime: {e}")),
     };
-    let outcome = match runtime.block_on(crate::runner::run(scenario.clone(), target)) {
+    // A scenario that restarts the control plane gets one of its own where
+    // the target allows it, or runs alone on a shared one.
+    let restarting = restarts_control_plane(&scenario);
+    let _turn = target.exclusive(restarting);
+    let target = match target.for_scenario(restarting) {
+        Ok(t) => t,
+        Err(e) => return failed(format!("cannot start a control plane to restart: {e}")),
+    };
+    let outcome = match runtime.block_on(crate::runner::run(scenario.clone(), &target)) {
         Ok(o) => o,
         Err(e) => return failed(e.to_string()),
     };

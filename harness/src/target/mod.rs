@@ -14,12 +14,14 @@
 mod container;
 mod embedded;
 mod profile;
+mod restart;
 
 use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
 pub use profile::{is_capability, Profile, CAPABILITIES};
+pub use restart::Exclusive;
 
 use crate::client::Client;
 
@@ -40,6 +42,7 @@ pub struct Target {
     /// Which agents play the scenarios (`AFC_AGENTS`, `afc run --agents`).
     pub agents: crate::agents::AgentKind,
     container: Option<Arc<container::Running>>,
+    restarts: restart::Restarts,
 }
 
 /// Where a target comes from, as the environment or the command line says.
@@ -57,6 +60,8 @@ pub struct Choice {
     pub container_port: u16,
     /// Agent kind: `scripted`, `python`, `python:serve`, `command:PATH`.
     pub agents: Option<String>,
+    /// Shell command that restarts a URL target (`restart_control_plane`).
+    pub restart_cmd: Option<String>,
 }
 
 impl Choice {
@@ -82,6 +87,7 @@ impl Choice {
             profile: var("AFC_PROFILE"),
             container_port,
             agents: var("AFC_AGENTS"),
+            restart_cmd: var("AFC_RESTART_CMD"),
         })
     }
 }
@@ -117,6 +123,12 @@ impl Target {
                 startup: None,
                 agents,
                 container: None,
+                restarts: match &choice.restart_cmd {
+                    Some(cmd) => restart::Restarts::Command(cmd.clone()),
+                    None => restart::Restarts::Unsupported(
+                        "restart_control_plane needs AFC_RESTART_CMD for a URL target".to_owned(),
+                    ),
+                },
             });
         }
         if let Some(image) = &choice.image {
@@ -130,6 +142,9 @@ impl Target {
                 startup: Some(startup),
                 agents: agents.clone(),
                 container: Some(Arc::new(running)),
+                restarts: restart::Restarts::Unsupported(
+                    "restart_control_plane is not implemented for an image target".to_owned(),
+                ),
             });
         }
         let addr = embedded::start()?;
@@ -141,12 +156,83 @@ impl Target {
             startup: None,
             agents: agents.clone(),
             container: None,
+            restarts: restart::Restarts::Embedded,
         })
     }
 
     /// A client for this target.
     pub fn client(&self) -> Client {
         Client::new(&self.url, self.api_key.clone())
+    }
+
+    /// Why this target cannot run a `restart_control_plane` step, if it cannot.
+    pub fn restart_unsupported(&self) -> Option<String> {
+        match &self.restarts {
+            restart::Restarts::Unsupported(reason) => Some(reason.clone()),
+            _ => None,
+        }
+    }
+
+    /// The target a scenario runs on: for one that restarts the embedded
+    /// reference, a private reference on SQLite; otherwise this one.
+    pub fn for_scenario(&self, restarting: bool) -> Result<Target, String> {
+        if !(restarting && matches!(self.restarts, restart::Restarts::Embedded)) {
+            return Ok(self.clone());
+        }
+        let private = restart::PrivateReference::start()?;
+        Ok(Target {
+            url: private.url(),
+            kind: "embedded (private, SQLite)".to_string(),
+            restarts: restart::Restarts::Private(private),
+            ..self.clone()
+        })
+    }
+
+    /// A reference of its own on the SQLite store in a temporary data dir
+    /// (removed when the last clone drops): what `afc bench --url
+    /// reference-sqlite` measures.
+    pub fn embedded_sqlite() -> Result<Target, String> {
+        let private = restart::PrivateReference::start()?;
+        Ok(Target {
+            url: private.url(),
+            api_key: None,
+            kind: "embedded (SQLite)".to_string(),
+            profile: Profile::complete("afc-reference"),
+            startup: None,
+            agents: crate::agents::AgentKind::default(),
+            container: None,
+            restarts: restart::Restarts::Private(private),
+        })
+    }
+
+    /// Held while a scenario runs: a scenario that restarts a control plane
+    /// other scenarios share runs alone.
+    pub fn exclusive(&self, restarting: bool) -> Exclusive {
+        restart::exclusive(&self.restarts, restarting)
+    }
+
+    /// Stops the control plane as `how` says and starts it again on the same
+    /// data; returns once it answers again.
+    pub async fn restart_control_plane(
+        &self,
+        how: crate::scenario::ControlPlaneStop,
+    ) -> Result<(), String> {
+        match &self.restarts {
+            restart::Restarts::Private(p) => {
+                let p = p.clone();
+                tokio::task::spawn_blocking(move || p.restart(how))
+                    .await
+                    .map_err(|e| format!("the restart task failed: {e}"))?
+            }
+            restart::Restarts::Command(cmd) => {
+                restart::by_command(cmd, how, &self.url, &self.client()).await
+            }
+            restart::Restarts::Embedded => Err(
+                "the shared embedded reference is never restarted; run on Target::for_scenario"
+                    .to_owned(),
+            ),
+            restart::Restarts::Unsupported(reason) => Err(reason.clone()),
+        }
     }
 
     /// The container's last log lines, for a failure report; `None` for other kinds.

@@ -9,6 +9,7 @@ mod callbacks;
 mod deep;
 mod devcp;
 mod dispatch_pool;
+mod durability;
 mod execute;
 mod limits;
 mod nodes;

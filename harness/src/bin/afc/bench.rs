@@ -10,7 +10,8 @@ use clap::Args;
 /// What `afc bench` measures and where the results go.
 #[derive(Args, Clone, Debug)]
 pub struct BenchArgs {
-    /// Control plane to measure: `reference` (the embedded one), a URL, or NAME=URL; repeat to compare.
+    /// Control plane to measure: `reference` (the embedded one, in memory),
+    /// `reference-sqlite` (embedded, on SQLite), a URL, or NAME=URL; repeat to compare.
     #[arg(long = "url", default_value = "reference")]
     pub urls: Vec<String>,
     /// API key for URL targets.

@@ -41,6 +41,14 @@ pub struct ServeArgs {
     #[arg(long, env = "AFC_MAX_EXECUTIONS",
           default_value_t = afc::reference::limits::DEFAULT_MAX_EXECUTIONS)]
     pub max_executions: usize,
+    /// Keep all state in SQLite in this folder (created if missing), so it
+    /// survives a restart; without it, state lives in memory.
+    #[arg(long, env = "AFC_DATA_DIR")]
+    pub data_dir: Option<std::path::PathBuf>,
+    /// With --data-dir: `full` syncs every commit to disk (survives a power
+    /// cut), `normal` only writes it (survives kill -9, not a power cut).
+    #[arg(long, default_value = "full", value_parser = ["full", "normal"])]
+    pub sync: String,
 }
 
 impl ServeArgs {
@@ -60,6 +68,24 @@ impl ServeArgs {
 
 /// Serves until a signal; 0 after a clean or deadline-bounded shutdown.
 pub fn serve(args: &ServeArgs) -> ExitCode {
+    use afc::reference::{SqliteSync, Storage};
+    let storage = match &args.data_dir {
+        None => Ok(Storage::memory(args.max_executions)),
+        Some(dir) => {
+            let sync = match args.sync.as_str() {
+                "normal" => SqliteSync::Normal,
+                _ => SqliteSync::Full,
+            };
+            Storage::sqlite(dir, sync)
+        }
+    };
+    let storage = match storage {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("afc serve: {e}");
+            return ExitCode::from(2);
+        }
+    };
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(r) => r,
         Err(e) => {
@@ -88,7 +114,7 @@ pub fn serve(args: &ServeArgs) -> ExitCode {
             }
             Err(e) => eprintln!("afc serve: {e}"),
         }
-        match afc::reference::serve(listener, args.config(), shutdown_signal()).await {
+        match afc::reference::serve_on(listener, args.config(), storage, shutdown_signal()).await {
             Ok(()) => ExitCode::SUCCESS,
             Err(e) => {
                 eprintln!("afc serve: {e}");

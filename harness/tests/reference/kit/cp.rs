@@ -79,6 +79,15 @@ impl Cp {
         }
     }
 
+    /// A client for a control plane that runs elsewhere (a child process, say).
+    pub fn at(url: &str) -> Self {
+        Self {
+            url: url.trim_end_matches('/').to_owned(),
+            client: reqwest::Client::new(),
+            stop: None,
+        }
+    }
+
     async fn finish(resp: reqwest::Response) -> Reply {
         let status = resp.status().as_u16();
         let headers = resp.headers().clone();

@@ -1,0 +1,279 @@
+//! The SQLite store keeps the in-memory store's promises, and keeps them
+//! across a reopen of the same data dir.
+
+use super::*;
+use crate::reference::model::{ReplayPlan, TargetType};
+use crate::reference::status::Status;
+
+fn row(id: &str, run: &str, envelope: &str) -> Execution {
+    Execution {
+        execution_id: id.to_owned(),
+        run_id: run.to_owned(),
+        parent_execution_id: Some("p".to_owned()),
+        node_id: "n".to_owned(),
+        agent_node_id: "n".to_owned(),
+        reasoner_id: "r".to_owned(),
+        target_type: TargetType::Skill,
+        status: Status::Running,
+        status_reason: None,
+        input_payload: envelope.to_owned(),
+        result_payload: None,
+        error_message: None,
+        session_id: Some("s".to_owned()),
+        actor_id: None,
+        started_at: chrono::Utc::now(),
+        start_seq: 0,
+        completed_at: None,
+        duration_ms: None,
+        replay: ReplayPlan {
+            source_run_id: Some("src".to_owned()),
+            before_execution_id: None,
+            mode: Some("all-succeeded".to_owned()),
+        },
+        replay_key: Some(envelope.to_owned()),
+    }
+}
+
+fn dir() -> tempfile::TempDir {
+    tempfile::tempdir().unwrap_or_else(|e| panic!("temp dir: {e}"))
+}
+
+fn open(dir: &tempfile::TempDir) -> SqliteStore {
+    SqliteStore::open(dir.path()).unwrap_or_else(|e| panic!("open: {e}"))
+}
+
+fn succeed(store: &SqliteStore, id: &str, result: &[u8]) {
+    let result = result.to_vec();
+    store
+        .update_execution(id, &mut |e| {
+            e.status = Status::Succeeded;
+            e.result_payload = Some(result.clone());
+            Ok(())
+        })
+        .unwrap_or_else(|e| panic!("update {id}: {e}"));
+}
+
+fn key(envelope: &str) -> ReplayKey {
+    ReplayKey {
+        run_id: "run".to_owned(),
+        node_id: "n".to_owned(),
+        reasoner_id: "r".to_owned(),
+        envelope: envelope.to_owned(),
+    }
+}
+
+fn candidate(store: &SqliteStore, envelope: &str, before: Option<u64>) -> Option<String> {
+    let candidates = store
+        .replay_candidates(&key(envelope))
+        .unwrap_or_else(|e| panic!("{e}"));
+    rules::earliest_before(candidates, before).map(|e| e.execution_id)
+}
+
+fn insert(store: &SqliteStore, id: &str, envelope: &str) -> Execution {
+    store
+        .insert_execution(row(id, "run", envelope))
+        .unwrap_or_else(|e| panic!("{e}"))
+}
+
+#[test]
+fn index_holds_only_succeeded_rows_with_a_result_earliest_first() {
+    let d = dir();
+    let store = open(&d);
+    let env = r#"{"input":{}}"#;
+    let seqs: Vec<u64> = ["a", "b", "c"]
+        .iter()
+        .map(|id| insert(&store, id, env).start_seq)
+        .collect();
+    assert!(seqs.windows(2).all(|w| w[0] < w[1]), "{seqs:?}");
+    assert_eq!(
+        candidate(&store, env, None),
+        None,
+        "running rows are not candidates"
+    );
+    succeed(&store, "b", b"{}");
+    succeed(&store, "c", b"");
+    assert_eq!(
+        candidate(&store, env, None).as_deref(),
+        Some("b"),
+        "empty result"
+    );
+    succeed(&store, "a", b"null");
+    assert_eq!(
+        candidate(&store, env, None).as_deref(),
+        Some("a"),
+        "start order"
+    );
+    assert_eq!(
+        candidate(&store, env, Some(seqs[0])),
+        None,
+        "strictly before"
+    );
+    assert_eq!(candidate(&store, env, Some(seqs[1])).as_deref(), Some("a"));
+    store
+        .update_execution("a", &mut |e| {
+            e.status = Status::Failed;
+            Ok(())
+        })
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        candidate(&store, env, None).as_deref(),
+        Some("b"),
+        "a left the index"
+    );
+}
+
+#[test]
+fn rejected_updates_leave_the_row_untouched() {
+    let d = dir();
+    let store = open(&d);
+    insert(&store, "a", "{}");
+    let r = store.update_execution("a", &mut |e| {
+        e.status = Status::Succeeded;
+        e.result_payload = Some(b"{}".to_vec());
+        Err(StoreError::Rejected("no".to_owned()))
+    });
+    assert!(r.is_err());
+    let status = store.execution("a").ok().flatten().map(|e| e.status);
+    assert_eq!(status, Some(Status::Running));
+    assert_eq!(
+        candidate(&store, "{}", None),
+        None,
+        "the index was not touched"
+    );
+    assert!(matches!(
+        store.update_execution("zz", &mut |_| Ok(())),
+        Err(StoreError::NotFound(_))
+    ));
+}
+
+#[test]
+fn everything_survives_a_reopen_and_sequences_keep_growing() {
+    let d = dir();
+    let env = r#"{"input":{"q":1}}"#;
+    let (first, node) = {
+        let store = open(&d);
+        let first = insert(&store, "a", env);
+        succeed(&store, "a", b"{\"ok\":true}");
+        let mut metadata = serde_json::Map::new();
+        metadata.insert("golden".to_owned(), serde_json::json!(true));
+        let record = RunRecord {
+            run_id: "run".to_owned(),
+            metadata,
+            created_at: chrono::Utc::now(),
+        };
+        store
+            .put_run_record(record)
+            .unwrap_or_else(|e| panic!("{e}"));
+        let node = Node {
+            id: "n".to_owned(),
+            base_url: "http://127.0.0.1:1".to_owned(),
+            invocation_url: String::new(),
+            deployment_type: "long_running".to_owned(),
+            instance_id: "i1".to_owned(),
+            reasoners: vec!["r".to_owned()],
+            skills: vec![],
+            lifecycle_status: "ready".to_owned(),
+            health_status: "active".to_owned(),
+            registration: serde_json::Map::new(),
+            registered_at: chrono::Utc::now(),
+            last_heartbeat: chrono::Utc::now(),
+        };
+        store
+            .upsert_node(node.clone())
+            .unwrap_or_else(|e| panic!("{e}"));
+        (first, node)
+    };
+    let store = open(&d);
+    let a = store
+        .execution("a")
+        .ok()
+        .flatten()
+        .unwrap_or_else(|| panic!("a lost"));
+    assert_eq!(a.start_seq, first.start_seq);
+    assert_eq!(
+        a.started_at, first.started_at,
+        "nanosecond timestamps round-trip"
+    );
+    assert_eq!(a.replay, first.replay);
+    assert_eq!(a.target_type, TargetType::Skill);
+    assert_eq!(a.result_payload.as_deref(), Some(&b"{\"ok\":true}"[..]));
+    assert_eq!(candidate(&store, env, None).as_deref(), Some("a"));
+    let b = insert(&store, "b", env);
+    assert!(
+        b.start_seq > a.start_seq,
+        "a reopen never reuses a sequence"
+    );
+    let golden = store.run_record("run").ok().flatten().map(|r| r.metadata);
+    assert_eq!(
+        golden.and_then(|m| m.get("golden").cloned()),
+        Some(serde_json::json!(true))
+    );
+    let n = store
+        .node("n")
+        .ok()
+        .flatten()
+        .unwrap_or_else(|| panic!("node lost"));
+    assert_eq!(
+        (n.instance_id, n.reasoners, n.last_heartbeat),
+        (node.instance_id, node.reasoners, node.last_heartbeat)
+    );
+    // The run list's cache was rebuilt from the table: one run of two executions.
+    let page = store
+        .list_runs(&RunQuery {
+            sort: crate::reference::run_index::RunSort::TotalExecutions,
+            asc: false,
+            filter: Default::default(),
+            offset: 0,
+            limit: 10,
+        })
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!((page.run_ids, page.total), (vec!["run".to_owned()], 1));
+    let agg_total = store
+        .lock()
+        .ok()
+        .and_then(|i| i.runs.agg("run").map(|a| a.counts.values().sum::<usize>()));
+    assert_eq!(agg_total, Some(2));
+    assert_eq!(
+        store.active_executions_of_node("n").ok(),
+        Some(vec!["b".to_owned()])
+    );
+}
+
+#[test]
+fn replay_lookups_seek_the_index_and_never_scan() {
+    let d = dir();
+    let store = open(&d);
+    let inner = store.lock().unwrap_or_else(|e| panic!("{e}"));
+    let plan: Vec<String> = inner
+        .conn
+        .prepare(
+            "EXPLAIN QUERY PLAN SELECT e.seq FROM replay_index i JOIN executions e \
+             ON e.seq = i.seq WHERE i.run_id = ?1 AND i.node_id = ?2 AND i.reasoner_id = ?3 \
+             AND i.envelope = ?4 ORDER BY i.seq",
+        )
+        .and_then(|mut s| {
+            s.query_map(["r", "n", "x", "{}"], |r| r.get::<_, String>(3))?
+                .collect()
+        })
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(
+        plan.iter().all(|step| step.starts_with("SEARCH")),
+        "{plan:?}"
+    );
+}
+
+#[test]
+fn a_newer_schema_is_refused() {
+    let d = dir();
+    drop(open(&d));
+    let conn = Connection::open(d.path().join(DB_FILE)).unwrap_or_else(|e| panic!("{e}"));
+    conn.pragma_update(None, "user_version", schema::VERSION + 1)
+        .unwrap_or_else(|e| panic!("{e}"));
+    drop(conn);
+    let err = SqliteStore::open(d.path()).err().map(|e| e.to_string());
+    assert!(
+        err.as_deref()
+            .is_some_and(|e| e.contains("schema version 2")),
+        "{err:?}"
+    );
+}

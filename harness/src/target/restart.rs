@@ -1,0 +1,224 @@
+//! The `restart_control_plane` step: how each kind of target is stopped and
+//! started again on the same data.
+//!
+//! - embedded: a scenario that restarts the control plane gets a reference
+//!   of its own (the shared one serves every other scenario), on the SQLite
+//!   store in a temporary data dir, on its own thread and runtime. `kill`
+//!   drops the runtime at once (every task, in-flight request and dispatch is
+//!   dropped at its next await; each store call is one transaction, so what
+//!   was committed stays and nothing else is written), `graceful` lets
+//!   in-flight requests finish first. It comes back on the same address, so
+//!   agents and their callbacks find it.
+//! - URL: `AFC_RESTART_CMD` is run with `sh -c`, with `AFC_RESTART_MODE`
+//!   (`graceful` or `kill`) and `AFC_TARGET_URL` in its environment; afc then
+//!   waits for `GET /api/v1/health`. Such scenarios run alone (see
+//!   [`exclusive`]), as the restart stops the control plane every scenario shares.
+//! - image, or a URL without the command: the scenario is skipped with the reason.
+
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex, RwLock, RwLockReadGuard, RwLockWriteGuard};
+use std::time::{Duration, Instant};
+
+use tokio::sync::oneshot;
+
+use crate::reference;
+use crate::scenario::ControlPlaneStop;
+
+/// How long a restarted control plane may take to answer its health check.
+const HEALTHY_WITHIN: Duration = Duration::from_secs(60);
+/// How long a graceful stop waits for in-flight requests before it kills.
+const GRACE: Duration = Duration::from_secs(10);
+
+/// What a target can do for a `restart_control_plane` step.
+#[derive(Clone, Debug)]
+pub(crate) enum Restarts {
+    /// The shared embedded reference: a scenario gets a private one.
+    Embedded,
+    /// A private embedded reference, started for one scenario.
+    Private(Arc<PrivateReference>),
+    /// A URL target restarted by this shell command.
+    Command(String),
+    /// Not possible, for this reason.
+    Unsupported(String),
+}
+
+/// Scenarios that restart a shared control plane hold this exclusively;
+/// every other scenario holds it shared.
+static SHARED_TARGET: RwLock<()> = RwLock::new(());
+
+/// Held while a scenario runs: shared, or exclusive for a restart of a
+/// control plane other scenarios use.
+pub enum Exclusive {
+    /// Other scenarios may run alongside.
+    Shared(#[allow(dead_code)] RwLockReadGuard<'static, ()>),
+    /// Nothing else runs.
+    Alone(#[allow(dead_code)] RwLockWriteGuard<'static, ()>),
+}
+
+/// The lock a scenario takes: alone when it restarts a URL target.
+pub(crate) fn exclusive(restarts: &Restarts, restarting: bool) -> Exclusive {
+    if restarting && matches!(restarts, Restarts::Command(_)) {
+        Exclusive::Alone(SHARED_TARGET.write().unwrap_or_else(|p| p.into_inner()))
+    } else {
+        Exclusive::Shared(SHARED_TARGET.read().unwrap_or_else(|p| p.into_inner()))
+    }
+}
+
+/// A reference of one scenario's own, on SQLite in a temporary data dir.
+#[derive(Debug)]
+pub(crate) struct PrivateReference {
+    dir: tempfile::TempDir,
+    addr: SocketAddr,
+    running: Mutex<Option<Instance>>,
+}
+
+#[derive(Debug)]
+struct Instance {
+    graceful: oneshot::Sender<()>,
+    kill: oneshot::Sender<()>,
+    thread: std::thread::JoinHandle<()>,
+}
+
+impl PrivateReference {
+    /// Starts one on 127.0.0.1:0.
+    pub(crate) fn start() -> Result<Arc<Self>, String> {
+        let dir = tempfile::Builder::new()
+            .prefix("afc-restart-")
+            .tempdir()
+            .map_err(|e| format!("cannot make a data dir: {e}"))?;
+        let probe = std::net::TcpListener::bind("127.0.0.1:0")
+            .map_err(|e| format!("cannot bind 127.0.0.1:0: {e}"))?;
+        let (instance, addr) = launch(dir.path(), probe)?;
+        Ok(Arc::new(Self {
+            dir,
+            addr,
+            running: Mutex::new(Some(instance)),
+        }))
+    }
+
+    /// `http://127.0.0.1:<port>`.
+    pub(crate) fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// Stops it as `how` says and starts it again on the same data and address.
+    pub(crate) fn restart(&self, how: ControlPlaneStop) -> Result<(), String> {
+        let mut running = self.running.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(i) = running.take() {
+            i.stop(how);
+        }
+        // The old listener is closed; the port may still be in TIME_WAIT,
+        // which SO_REUSEADDR (set by std on Unix) allows.
+        let deadline = Instant::now() + HEALTHY_WITHIN;
+        let listener = loop {
+            match std::net::TcpListener::bind(self.addr) {
+                Ok(l) => break l,
+                Err(e) if Instant::now() >= deadline => {
+                    return Err(format!("cannot bind {} again: {e}", self.addr))
+                }
+                Err(_) => std::thread::sleep(Duration::from_millis(20)),
+            }
+        };
+        let (instance, _) = launch(self.dir.path(), listener)?;
+        *running = Some(instance);
+        Ok(())
+    }
+}
+
+impl Drop for PrivateReference {
+    fn drop(&mut self) {
+        let running = self.running.get_mut().unwrap_or_else(|p| p.into_inner());
+        if let Some(i) = running.take() {
+            i.stop(ControlPlaneStop::Kill);
+        }
+    }
+}
+
+impl Instance {
+    fn stop(self, how: ControlPlaneStop) {
+        let _ = match how {
+            ControlPlaneStop::Graceful => self.graceful.send(()),
+            ControlPlaneStop::Kill => self.kill.send(()),
+        };
+        if self.thread.join().is_err() {
+            tracing::warn!("the private reference thread panicked while stopping");
+        }
+    }
+}
+
+/// Serves the reference on `listener` over the store in `dir`, on a thread
+/// and runtime of its own.
+fn launch(
+    dir: &std::path::Path,
+    listener: std::net::TcpListener,
+) -> Result<(Instance, SocketAddr), String> {
+    let addr = listener.local_addr().map_err(|e| e.to_string())?;
+    listener.set_nonblocking(true).map_err(|e| e.to_string())?;
+    let storage = reference::Storage::sqlite(dir, reference::SqliteSync::Full)?;
+    let (graceful, on_graceful) = oneshot::channel::<()>();
+    let (kill, on_kill) = oneshot::channel::<()>();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(|e| format!("cannot start a runtime: {e}"))?;
+    let thread = std::thread::Builder::new()
+        .name("afc-private-reference".to_owned())
+        .spawn(move || {
+            let served = runtime.block_on(async move {
+                let listener = tokio::net::TcpListener::from_std(listener)?;
+                let shutdown = async move {
+                    let _ = on_graceful.await;
+                };
+                let serve = reference::serve_on(listener, Default::default(), storage, shutdown);
+                tokio::select! {
+                    r = tokio::time::timeout(GRACE * 100, serve) => r.unwrap_or(Ok(())),
+                    _ = on_kill => Ok(()),
+                }
+            });
+            if let Err(e) = served {
+                tracing::error!("private reference stopped: {e}");
+            }
+            // Whatever still runs (dispatches, waits) dies here, as in a
+            // process that exits.
+            runtime.shutdown_background();
+        })
+        .map_err(|e| format!("cannot start the reference thread: {e}"))?;
+    Ok((
+        Instance {
+            graceful,
+            kill,
+            thread,
+        },
+        addr,
+    ))
+}
+
+/// Runs the URL target's restart command and waits until it is healthy again.
+pub(crate) async fn by_command(
+    command: &str,
+    how: ControlPlaneStop,
+    url: &str,
+    client: &crate::client::Client,
+) -> Result<(), String> {
+    let status = tokio::process::Command::new("sh")
+        .arg("-c")
+        .arg(command)
+        .env("AFC_RESTART_MODE", how.as_str())
+        .env("AFC_TARGET_URL", url)
+        .status()
+        .await
+        .map_err(|e| format!("AFC_RESTART_CMD could not start: {e}"))?;
+    if !status.success() {
+        return Err(format!("AFC_RESTART_CMD {command:?} failed: {status}"));
+    }
+    let what = format!("{url} to answer GET /api/v1/health after AFC_RESTART_CMD");
+    crate::client::poll(&what, HEALTHY_WITHIN, || async {
+        match client.get("/api/v1/health").await {
+            Ok(r) if r.status == 200 => (Some(()), "200".to_owned()),
+            Ok(r) => (None, format!("HTTP {} {}", r.status, r.body)),
+            Err(e) => (None, e.to_string()),
+        }
+    })
+    .await
+}
