@@ -98,6 +98,7 @@ impl AgentHost {
         client: Client,
         llm_urls: BTreeMap<String, String>,
         call_timeout: Duration,
+        barrier_url: String,
     ) -> Result<Self, AgentError> {
         let node_ids = scenario
             .agents
@@ -116,6 +117,7 @@ impl AgentHost {
                 .no_proxy()
                 .build()
                 .expect("a plain reqwest client builds"),
+            barrier_url,
         });
         let bind = std::env::var("AFC_AGENT_BIND").unwrap_or_else(|_| "127.0.0.1:0".to_string());
         let public =
@@ -217,6 +219,7 @@ impl AgentHost {
             ("AGENTFIELD_SERVER".into(), cp),
             ("AFC_NODE_ID".into(), node.clone()),
             ("AFC_MODE".into(), spec.mode.as_str().into()),
+            ("AFC_BARRIER_URL".into(), self.world.barrier_url.clone()),
             // The SDK takes only the host from it; the port is its own (§7.2).
             ("AGENT_CALLBACK_URL".into(), "http://127.0.0.1".into()),
         ];

@@ -221,10 +221,10 @@ fn where_(pointer: &str) -> String {
 
 fn one_of_message(pointer: &str) -> String {
     if pointer.starts_with("/steps/") {
-        "a step needs exactly one of: run, restart, fork, await, golden, request, down, up, set_llm"
+        "a step needs exactly one of: run, restart, fork, await, golden, request, down, up, set_llm, release, await_dispatch"
             .to_string()
     } else {
-        "an op needs exactly one of: call, parallel, llm, fail, sleep, return".to_string()
+        "an op needs exactly one of: call, parallel, llm, fail, sleep, wait, return".to_string()
     }
 }
 
