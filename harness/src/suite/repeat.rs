@@ -205,7 +205,7 @@ fn distinct(failures: &[&CaseReport]) -> Vec<Difference> {
         }
     }
     // Most frequent first; ties keep the order in which they were first seen.
-    out.sort_by(|a, b| b.runs.cmp(&a.runs));
+    out.sort_by_key(|d| std::cmp::Reverse(d.runs));
     out
 }
 
