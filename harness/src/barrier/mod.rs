@@ -57,6 +57,19 @@ pub enum BarrierError {
 
 struct Gate {
     open: watch::Sender<bool>,
+    /// Programs holding here now.
+    holding: std::sync::atomic::AtomicUsize,
+}
+
+/// Counts a program as holding at a gate for as long as it lives.
+struct Holding<'a>(&'a Gate);
+
+impl Drop for Holding<'_> {
+    fn drop(&mut self) {
+        self.0
+            .holding
+            .fetch_sub(1, std::sync::atomic::Ordering::SeqCst);
+    }
 }
 
 struct Inner {
@@ -83,7 +96,8 @@ impl Barriers {
             .into_iter()
             .map(|n| {
                 let (open, _) = watch::channel(false);
-                (n.into(), Gate { open })
+                let holding = std::sync::atomic::AtomicUsize::new(0);
+                (n.into(), Gate { open, holding })
             })
             .collect();
         Barriers {
@@ -138,7 +152,11 @@ impl Barriers {
 
     /// Holds until `name` is released, at most the deadline.
     pub async fn wait(&self, name: &str) -> Result<(), BarrierError> {
-        let mut open = self.gate(name)?.open.subscribe();
+        let gate = self.gate(name)?;
+        gate.holding
+            .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        let _holding = Holding(gate);
+        let mut open = gate.open.subscribe();
         let opened = tokio::time::timeout(self.inner.deadline, open.wait_for(|o| *o))
             .await
             .map(|r| r.is_ok());
@@ -159,6 +177,23 @@ impl Barriers {
                 Err(e)
             }
         }
+    }
+
+    /// Barriers that programs hold at right now, with how many: what a
+    /// timed-out step reports, since a program held there may be why.
+    pub fn held(&self) -> Vec<(String, usize)> {
+        self.inner
+            .gates
+            .iter()
+            .filter(|(_, g)| !*g.open.borrow())
+            .map(|(n, g)| {
+                (
+                    n.clone(),
+                    g.holding.load(std::sync::atomic::Ordering::SeqCst),
+                )
+            })
+            .filter(|(_, k)| *k > 0)
+            .collect()
     }
 
     /// Every wait that hit its deadline so far.
@@ -186,9 +221,11 @@ mod tests {
             tokio::task::yield_now().await;
         }
         assert!(!waiter.is_finished(), "held before the release");
+        assert_eq!(b.held(), vec![("go".to_string(), 1)]);
         b.release("go").expect("known barrier");
         assert_eq!(waiter.await.expect("joined"), Ok(()));
         assert_eq!(b.wait("go").await, Ok(()), "later waits pass at once");
+        assert!(b.held().is_empty());
         assert!(b.expired().is_empty());
     }
 

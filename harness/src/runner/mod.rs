@@ -87,10 +87,14 @@ pub async fn run(scenario: Arc<Scenario>, target: &Target) -> Result<Outcome, Ru
         _barrier_server: barrier_server,
     };
     for (index, step) in scenario.steps.iter().enumerate() {
-        runner
-            .step(index + 1, &step.value)
-            .await
-            .map_err(|e| RunError(format!("{}: step {}: {e}", step.loc, index + 1)))?;
+        if let Err(e) = runner.step(index + 1, &step.value).await {
+            return Err(RunError(format!(
+                "{}: step {}: {e}{}",
+                step.loc,
+                index + 1,
+                runner.held_barriers()
+            )));
+        }
     }
     runner.observe().await
 }

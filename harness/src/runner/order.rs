@@ -12,6 +12,19 @@ impl Runner {
         self.barriers.release(name).map_err(|e| e.to_string())
     }
 
+    /// Programs held at unreleased barriers now, and holds that expired: why
+    /// a step may have timed out (appended to its error).
+    pub(crate) fn held_barriers(&self) -> String {
+        let mut notes: Vec<String> = self
+            .barriers
+            .held()
+            .into_iter()
+            .map(|(name, k)| format!("programs still held at barrier '{name}' ({k} holding)"))
+            .collect();
+        notes.extend(self.barriers.expired().iter().map(|e| e.to_string()));
+        notes.iter().map(|n| format!("; {n}")).collect()
+    }
+
     /// Waits until the root of `run` has been dispatched to its agent: the
     /// implementation has picked it up, whatever its worker timing.
     pub(crate) async fn wait_dispatched(&self, run: &RunRef) -> Result<(), String> {
@@ -34,7 +47,10 @@ impl Runner {
         reasoner: &str,
         count: usize,
     ) -> Result<(), String> {
-        let what = format!("{count} dispatch(es) of {agent}.{reasoner}");
+        let what = match count {
+            1 => format!("a dispatch of {agent}.{reasoner}"),
+            n => format!("{n} dispatches of {agent}.{reasoner}"),
+        };
         self.poll_log(&what, |log| {
             log.dispatches
                 .iter()
@@ -74,4 +90,56 @@ fn seen(log: &Log) -> String {
         })
         .collect();
     format!("dispatches: {}", all.join(", "))
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use crate::scenario::parse_str;
+    use crate::target::{Choice, Target};
+
+    /// Runs `text` against the embedded reference.
+    fn run(text: &str) -> Result<super::super::Outcome, super::super::RunError> {
+        let scenario = parse_str("o.yaml", "o", text).expect("valid scenario");
+        let target = Target::start(&Choice::default()).expect("embedded reference");
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("runtime");
+        rt.block_on(super::super::run(Arc::new(scenario), &target))
+    }
+
+    const AGENT: &str = "timeout_ms: 300\nagents:\n  a:\n    reasoners:\n      root:\n        - call: leaf\n          after: go\n        - return: {}\n      leaf:\n        - return: {}\n";
+
+    #[test]
+    fn await_dispatch_times_out_naming_what_it_awaited_and_the_dispatches_seen() {
+        let text = format!("{AGENT}steps:\n  - run: a.root\n    wait: false\n  - await_dispatch: a.leaf\n  - release: go\n");
+        let e = run(&text).expect_err("leaf is held until after the wait");
+        let e = e.to_string();
+        assert!(e.contains("o.yaml:14:5: step 2: waiting for a dispatch of a.leaf: not within 300ms; last seen: dispatches: a.root (exec_"), "{e}");
+    }
+
+    #[test]
+    fn a_barrier_nobody_releases_fails_the_scenario_by_name() {
+        let text = format!("{AGENT}steps:\n  - run: a.root\n    expect: failed\n");
+        // The hold and the wait for the root share the deadline: whichever
+        // ends first, the failure names the barrier.
+        let expired = "barrier 'go' was not released within 300 ms (released so far: none)";
+        match run(&text) {
+            Ok(outcome) => assert_eq!(outcome.failures, vec![format!("o: {expired}")]),
+            Err(e) => {
+                let e = e.to_string();
+                let held = "programs still held at barrier 'go' (1 holding)";
+                assert!(e.ends_with(held) || e.ends_with(expired), "{e}");
+            }
+        }
+    }
+
+    #[test]
+    fn released_in_order_the_program_goes_on() {
+        let text = format!("{AGENT}steps:\n  - run: a.root\n    wait: dispatched\n  - release: go\n  - await_dispatch: a.leaf\n  - await: run1\n    expect: succeeded\n");
+        let outcome = run(&text).expect("runs");
+        assert!(outcome.failures.is_empty(), "{:?}", outcome.failures);
+    }
 }
