@@ -80,6 +80,17 @@ pub fn run(args: &SuiteArgs, snapshots: &Path, junit: Option<&Path>, plan: Plan)
     let done = |r: &Repeated| {
         // Runs --until-fail did not make still count as done.
         bar.inc((plan.times - r.runs) as u64);
+        // Without a terminal the bar is hidden: one line per scenario instead,
+        // so a CI log shows progress and failures as they happen.
+        if bar.is_hidden() {
+            eprintln!(
+                "{} {} {}/{}",
+                word(&r.report.verdict),
+                r.report.name,
+                r.passed,
+                r.runs
+            );
+        }
         if matches!(
             r.report.verdict,
             Verdict::Failed { .. } | Verdict::Flaky { .. }
