@@ -28,6 +28,7 @@
 #![warn(missing_docs)]
 
 pub mod agents;
+pub mod barrier;
 pub mod bench;
 pub mod client;
 pub mod llm;

@@ -10,9 +10,17 @@
 //! (`python`, `python:serve`, `command:PATH`) runs every scenario's programs
 //! with interpreter agents instead of the scripted ones, against the same
 //! goldens (fixtures/agents/PROTOCOL.md).
+//!
+//! `AFC_REPEAT=N` runs each trial's scenario N times (`AFC_UNTIL_FAIL=1`: until
+//! its first failure, at most N, 100 without `AFC_REPEAT`) and fails the trial
+//! if any run failed; a flaky scenario (some runs passed) fails with
+//! "flaky: passed k of N runs" and each distinct first difference. libtest has
+//! only ok / FAILED / ignored, so flaky shows as FAILED; `afc run --repeat N`
+//! has the FLAKY result and the counts in its table.
 
 use std::path::{Path, PathBuf};
 
+use afc::suite::repeat::{self, Plan};
 use afc::suite::{self, Verdict};
 use afc::target::Target;
 use libtest_mimic::{Arguments, Failed, Trial};
@@ -43,6 +51,7 @@ fn main() {
         args.test_threads.get_or_insert(INTERPRETER_THREADS);
     }
     let goldens = PathBuf::from("snapshots");
+    let plan = Plan::from_env().unwrap_or_else(|e| panic!("{e}"));
     let trials = cases
         .into_iter()
         .map(|case| {
@@ -51,9 +60,21 @@ fn main() {
                 .and_then(|s| suite::skip_reason(&s, &target));
             let (target, goldens) = (target.clone(), goldens.clone());
             let trial = Trial::test(case.name.clone(), move || {
-                match suite::run_case(&case, &target, &goldens).verdict {
+                let folded = repeat::run_case(&case, &target, &goldens, plan, &|_| {});
+                let verdict = folded.report.verdict;
+                match verdict {
                     Verdict::Passed => Ok(()),
                     Verdict::Skipped(reason) => Err(format!("skipped late: {reason}").into()),
+                    Verdict::Flaky {
+                        ref differences,
+                        ref problems,
+                        ..
+                    } => {
+                        let mut text = vec![afc::report::first_line(&verdict)];
+                        text.extend(repeat::summary(differences));
+                        text.extend(problems.iter().cloned());
+                        Err(Failed::from(text.join("\n")))
+                    }
                     Verdict::Failed { problems, .. } => {
                         let mut text = problems.join("\n");
                         if let Some(logs) = target.container_logs(20) {

@@ -187,7 +187,7 @@ pub(crate) fn program(
 }
 
 fn call(c: &Call, node_ids: &BTreeMap<String, String>) -> Value {
-    json!({
+    let mut v = json!({
         "agent": c.agent,
         "node_id": node_ids.get(&c.agent).unwrap_or(&c.agent),
         "reasoner": c.reasoner,
@@ -195,7 +195,12 @@ fn call(c: &Call, node_ids: &BTreeMap<String, String>) -> Value {
         "bind": c.bind,
         "sync": c.sync,
         "delay_ms": c.delay_ms,
-    })
+    });
+    // A barrier to hold at before submitting (PROTOCOL.md "Barriers").
+    if let Some(after) = &c.after {
+        v["after"] = json!(after);
+    }
+    v
 }
 
 fn step(
@@ -225,6 +230,7 @@ fn step(
             json!({"fail": {"when": when, "message": f.message, "status": f.status}})
         }
         Op::Sleep(ms) => json!({"sleep": {"ms": ms}}),
+        Op::Wait(name) => json!({"wait": {"barrier": name}}),
         Op::Return(t) => json!({"return": t}),
     }
 }

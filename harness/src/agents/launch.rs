@@ -81,6 +81,8 @@ fn base_env(world: &World, agent: &str, cp: &str, mode: &str) -> Vec<(String, St
         ("AGENTFIELD_SERVER".into(), cp.to_string()),
         ("AFC_NODE_ID".into(), world.node_ids[agent].clone()),
         ("AFC_MODE".into(), mode.into()),
+        // Where programs hold at barriers (PROTOCOL.md "Barriers").
+        ("AFC_BARRIER_URL".into(), world.barrier_url.clone()),
         // The SDK takes only the host from it; the port is its own (§7.2).
         ("AGENT_CALLBACK_URL".into(), "http://127.0.0.1".into()),
     ];

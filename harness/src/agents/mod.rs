@@ -114,6 +114,7 @@ impl AgentHost {
         llm_urls: BTreeMap<String, String>,
         call_timeout: Duration,
         kind: &AgentKind,
+        barrier_url: String,
     ) -> Result<Self, AgentError> {
         let node_ids: BTreeMap<String, String> = scenario
             .agents
@@ -150,6 +151,7 @@ impl AgentHost {
                 .no_proxy()
                 .build()
                 .expect("a plain reqwest client builds"),
+            barrier_url,
         });
         let bind = std::env::var("AFC_AGENT_BIND").unwrap_or_else(|_| "127.0.0.1:0".to_string());
         let public =

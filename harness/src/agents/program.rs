@@ -24,6 +24,8 @@ pub(crate) struct World {
     pub fail_counts: Mutex<HashMap<(String, String, usize), u32>>,
     pub call_timeout: Duration,
     pub http: reqwest::Client,
+    /// Where programs hold at barriers (`crate::barrier`), over HTTP as any agent does.
+    pub barrier_url: String,
 }
 
 /// How a program ended.
@@ -119,10 +121,20 @@ pub(crate) async fn run(ctx: &Ctx<'_>, input: Value) -> Outcome {
                 }
             }
             Op::Sleep(ms) => tokio::time::sleep(Duration::from_millis(*ms)).await,
+            Op::Wait(name) => {
+                if let Err(e) = hold(ctx.world, name).await {
+                    return failed(e);
+                }
+            }
             Op::Return(t) => return Outcome::Done(render(t, &bindings)),
         }
     }
     Outcome::Done(json!({}))
+}
+
+/// Holds at barrier `name` until a scenario step releases it.
+async fn hold(world: &World, name: &str) -> Result<(), String> {
+    crate::barrier::wait_over_http(&world.http, &world.barrier_url, name).await
 }
 
 fn failed(message: String) -> Outcome {
@@ -145,6 +157,9 @@ async fn nested(
     bindings: &BTreeMap<String, Value>,
 ) -> Result<Value, String> {
     let world = ctx.world;
+    if let Some(name) = &call.after {
+        hold(world, name).await?;
+    }
     if call.delay_ms > 0 {
         // A programmed delay, as `await asyncio.sleep(x)` before `app.call`.
         tokio::time::sleep(Duration::from_millis(call.delay_ms)).await;

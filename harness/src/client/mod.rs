@@ -53,12 +53,13 @@ impl Response {
     }
 }
 
-/// A request that did not get an HTTP answer.
+/// A request that did not get an HTTP answer. The message ends with the
+/// root cause (e.g. "Connection refused"), which reqwest's own message hides.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum ClientError {
     /// No answer: connection refused, reset, timed out, unreadable body.
-    #[error("{method} {url}: {source}")]
+    #[error("{method} {url}: {source}{}", cause(source))]
     Transport {
         /// The request's method.
         method: reqwest::Method,
@@ -80,6 +81,20 @@ pub enum ClientError {
         /// Why: an invalid name or value.
         reason: String,
     },
+}
+
+/// `: <innermost cause>` of a transport error, when it says more than the error.
+fn cause(e: &reqwest::Error) -> String {
+    let mut inner: &dyn std::error::Error = e;
+    while let Some(next) = inner.source() {
+        inner = next;
+    }
+    let text = inner.to_string();
+    if text == e.to_string() {
+        String::new()
+    } else {
+        format!(" ({text})")
+    }
 }
 
 impl Client {

@@ -26,6 +26,7 @@ pub(super) fn cell(v: &Verdict) -> String {
         Verdict::Passed => "passed".to_string(),
         Verdict::Skipped(r) => format!("skipped ({r})"),
         Verdict::Failed { .. } => format!("FAILED: `{}`", first_line(v).replace('`', "'")),
+        Verdict::Flaky { .. } => format!("FLAKY: `{}`", first_line(v).replace('`', "'")),
     }
 }
 

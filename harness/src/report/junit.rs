@@ -34,7 +34,7 @@ pub fn junit(reports: &[CaseReport], suite: &str) -> String {
         out,
         "<testsuites name=\"afc\" tests=\"{}\" failures=\"{}\" skipped=\"{}\" time=\"{}\">",
         reports.len(),
-        t.failed,
+        t.failed + t.flaky,
         t.skipped,
         secs(wall)
     );
@@ -43,7 +43,7 @@ pub fn junit(reports: &[CaseReport], suite: &str) -> String {
         "  <testsuite name=\"{}\" tests=\"{}\" failures=\"{}\" errors=\"0\" skipped=\"{}\" time=\"{}\">",
         escape(suite),
         reports.len(),
-        t.failed,
+        t.failed + t.flaky,
         t.skipped,
         secs(wall)
     );
@@ -72,6 +72,23 @@ pub fn junit(reports: &[CaseReport], suite: &str) -> String {
                     "{open}>\n      <failure message=\"{}\">{}</failure>\n    </testcase>",
                     escape(&first_line(&r.verdict)),
                     escape(&problems.join("\n"))
+                );
+            }
+            // JUnit has no flaky outcome that CI counts as failing, so a flaky
+            // scenario is a failure of type "flaky" (never surefire's
+            // <flakyFailure>, which renders as a pass).
+            Verdict::Flaky {
+                differences,
+                problems,
+                ..
+            } => {
+                let mut text = crate::suite::repeat::summary(differences);
+                text.extend(problems.iter().cloned());
+                let _ = writeln!(
+                    out,
+                    "{open}>\n      <failure type=\"flaky\" message=\"{}\">{}</failure>\n    </testcase>",
+                    escape(&first_line(&r.verdict)),
+                    escape(&text.join("\n"))
                 );
             }
         }
@@ -156,5 +173,32 @@ mod tests {
             "{cases:?}"
         );
         assert!(cases[1].contains(&("classname".into(), "replay".into())));
+    }
+
+    #[test]
+    fn a_flaky_scenario_is_a_failure_in_junit_never_a_pass() {
+        let flaky = Verdict::Flaky {
+            passed: 19,
+            failed: 1,
+            differences: vec![crate::suite::repeat::Difference {
+                line: "line 4: -a +b".into(),
+                runs: 1,
+            }],
+            problems: vec!["view 'provenance' differs".into()],
+        };
+        let xml = junit(
+            &[report("replay/x", flaky), report("a/ok", Verdict::Passed)],
+            "t",
+        );
+        assert!(
+            xml.contains("<testsuites name=\"afc\" tests=\"2\" failures=\"1\""),
+            "{xml}"
+        );
+        assert!(
+            xml.contains(
+                "<failure type=\"flaky\" message=\"flaky: passed 19 of 20 runs; line 4: -a +b\">1× line 4: -a +b\nview &apos;provenance&apos; differs</failure>"
+            ),
+            "{xml}"
+        );
     }
 }

@@ -24,6 +24,15 @@ pub struct Totals {
     pub failed: usize,
     /// Scenarios the target's profile could not run.
     pub skipped: usize,
+    /// Scenarios whose repeated runs disagreed (a failure, never a pass).
+    pub flaky: usize,
+}
+
+impl Totals {
+    /// Whether anything failed or was flaky: the run does not pass.
+    pub fn any_failure(&self) -> bool {
+        self.failed > 0 || self.flaky > 0
+    }
 }
 
 /// Counts the verdicts.
@@ -34,6 +43,7 @@ pub fn totals(reports: &[CaseReport]) -> Totals {
             Verdict::Passed => t.passed += 1,
             Verdict::Failed { .. } => t.failed += 1,
             Verdict::Skipped(_) => t.skipped += 1,
+            Verdict::Flaky { .. } => t.flaky += 1,
         }
     }
     t
@@ -44,6 +54,7 @@ fn result_word(v: &Verdict) -> &'static str {
         Verdict::Passed => "ok",
         Verdict::Failed { .. } => "FAILED",
         Verdict::Skipped(_) => "skipped",
+        Verdict::Flaky { .. } => "FLAKY",
     }
 }
 
@@ -62,6 +73,18 @@ pub fn first_line(v: &Verdict) -> String {
             .unwrap_or_default()
             .to_string(),
         Verdict::Skipped(reason) => reason.clone(),
+        Verdict::Flaky {
+            passed,
+            failed,
+            differences,
+            ..
+        } => {
+            let first = differences.first().map_or("", |d| d.line.as_str());
+            format!(
+                "flaky: passed {passed} of {} runs; {first}",
+                passed + failed
+            )
+        }
     }
 }
 
@@ -102,9 +125,14 @@ pub fn table(reports: &[CaseReport], detail_width: usize) -> String {
     }
     let t = totals(reports);
     let wall: Duration = reports.iter().map(|r| r.elapsed).sum();
+    let flaky = if t.flaky > 0 {
+        format!(", {} flaky", t.flaky)
+    } else {
+        String::new()
+    };
     let _ = writeln!(
         out,
-        "\n{} passed, {} failed, {} skipped; {} ms of scenario time",
+        "\n{} passed, {} failed{flaky}, {} skipped; {} ms of scenario time",
         t.passed,
         t.failed,
         t.skipped,
@@ -151,5 +179,21 @@ mod tests {
             "{t}"
         );
         assert!(t.contains("1 passed, 1 failed, 1 skipped"), "{t}");
+    }
+
+    #[test]
+    fn the_table_shows_a_flaky_scenario_as_flaky_and_counts_it() {
+        let flaky = Verdict::Flaky {
+            passed: 2,
+            failed: 1,
+            differences: vec![],
+            problems: vec![],
+        };
+        let t = table(&[report("replay/x", flaky)], 80);
+        assert!(
+            t.contains("replay/x  FLAKY        12ms  flaky: passed 2 of 3 runs;"),
+            "{t}"
+        );
+        assert!(t.contains("0 passed, 0 failed, 1 flaky, 0 skipped"), "{t}");
     }
 }

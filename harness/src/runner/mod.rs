@@ -5,6 +5,7 @@
 //! failure with the step's location, and the scenario goes on so that the
 //! views can show why.
 
+mod order;
 mod steps;
 
 use std::collections::{BTreeMap, HashMap};
@@ -14,6 +15,7 @@ use std::time::Duration;
 use serde_json::Value;
 
 use crate::agents::AgentHost;
+use crate::barrier::{BarrierServer, Barriers};
 use crate::client::Client;
 use crate::llm::LlmStubs;
 use crate::observe::{self, Known, RunRef, StepResponse, ViewInputs};
@@ -48,6 +50,9 @@ pub(crate) struct Runner {
     deadline: Duration,
     /// For `restart_control_plane`.
     target: Target,
+    barriers: Barriers,
+    /// Dropped after `agents`, so no agent outlives the barriers it holds at.
+    _barrier_server: BarrierServer,
 }
 
 /// Runs one scenario against `target`.
@@ -60,12 +65,18 @@ pub async fn run(scenario: Arc<Scenario>, target: &Target) -> Result<Outcome, Ru
         .map(|s| (s.clone(), llm.base_url(s)))
         .collect();
     let deadline = Duration::from_millis(scenario.timeout_ms);
+    let barriers = Barriers::new(crate::scenario::barriers::all(&scenario), deadline);
+    let barrier_server = BarrierServer::start(barriers.clone())
+        .await
+        .map_err(|e| RunError(format!("cannot serve the barriers: {e}")))?;
+    let url = barrier_server.url().to_string();
     let agents = AgentHost::start(
         scenario.clone(),
         client.clone(),
         urls,
         deadline,
         &target.agents,
+        url,
     )
     .await
     .map_err(|e| RunError(e.to_string()))?;
@@ -82,12 +93,18 @@ pub async fn run(scenario: Arc<Scenario>, target: &Target) -> Result<Outcome, Ru
         failures: Vec::new(),
         deadline,
         target: target.clone(),
+        barriers,
+        _barrier_server: barrier_server,
     };
     for (index, step) in scenario.steps.iter().enumerate() {
-        runner
-            .step(index + 1, &step.value)
-            .await
-            .map_err(|e| RunError(format!("{}: step {}: {e}", step.loc, index + 1)))?;
+        if let Err(e) = runner.step(index + 1, &step.value).await {
+            return Err(RunError(format!(
+                "{}: step {}: {e}{}",
+                step.loc,
+                index + 1,
+                runner.held_barriers()
+            )));
+        }
     }
     runner.observe().await
 }
@@ -122,6 +139,10 @@ impl Runner {
         observe::settle(&self.client, &self.runs, self.deadline)
             .await
             .map_err(RunError)?;
+        // A program held past the deadline failed its reasoner; say which barrier.
+        for e in self.barriers.expired() {
+            self.failures.push(format!("{}: {e}", self.scenario.name));
+        }
         if self.llm.counts().await != self.llm_seen {
             self.mark_llm("after the last step").await;
         }

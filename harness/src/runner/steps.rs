@@ -7,7 +7,7 @@ use serde_json::{json, Map, Value};
 use super::Runner;
 use crate::client::Response;
 use crate::observe::{self, Known, RunRef, StepResponse};
-use crate::scenario::{placeholders, Body, Restart, Step, NODE_PREFIX};
+use crate::scenario::{placeholders, Body, Restart, RunWait, Step, NODE_PREFIX};
 
 const RESPONSE_HEADERS: [&str; 3] = ["x-execution-id", "x-run-id", "x-agentfield-replay-hit"];
 
@@ -68,14 +68,31 @@ impl Runner {
                     root,
                 };
                 self.runs.push(run.clone());
-                if *wait {
-                    let status = self.wait_root(&run).await?;
-                    self.mark_llm(&run.alias).await;
-                    self.check(&loc, &run, expect.as_deref(), &status);
+                match wait {
+                    RunWait::Terminal => {
+                        let status = self.wait_root(&run).await?;
+                        self.mark_llm(&run.alias).await;
+                        self.check(&loc, &run, expect.as_deref(), &status);
+                    }
+                    RunWait::Dispatched => self.wait_dispatched(&run).await?,
+                    RunWait::No => {}
                 }
             }
             Step::Restart(r) => self.restart(n, &loc, r).await?,
-            Step::Wait { run, expect } => {
+            Step::Release(name) => self.release(name)?,
+            Step::AwaitDispatch {
+                agent,
+                reasoner,
+                count,
+            } => self.await_dispatch(agent, reasoner, *count).await?,
+            Step::Wait {
+                run,
+                expect,
+                release,
+            } => {
+                for name in release {
+                    self.release(name)?;
+                }
                 let run = self.run_ref(run)?;
                 let status = self.wait_root(&run).await?;
                 self.mark_llm(&run.alias).await;

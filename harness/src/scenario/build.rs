@@ -129,6 +129,7 @@ fn call(me: &str, v: &Value) -> Call {
             .unwrap_or_else(|| Value::Object(Map::new())),
         sync: flag(v.get("sync")),
         delay_ms: v.get("delay_ms").and_then(Value::as_u64).unwrap_or(0),
+        after: v.get("after").and_then(Value::as_str).map(str::to_string),
     }
 }
 
@@ -187,9 +188,12 @@ fn op(me: &str, v: &Value, ptr: &str, p: &mut Problems<'_>) -> Option<Op> {
     if let Some(ret) = v.get("return") {
         return Some(Op::Return(ret.clone()));
     }
+    if let Some(name) = v.get("wait") {
+        return Some(Op::Wait(text(Some(name))));
+    }
     p.at(
         ptr,
-        "an op needs exactly one of: call, parallel, llm, fail, sleep, return",
+        "an op needs exactly one of: call, parallel, llm, fail, sleep, wait, return",
     );
     None
 }
@@ -227,7 +231,11 @@ fn step(v: &Value, ptr: &str, p: &mut Problems<'_>) -> Option<Step> {
             context: v.get("context").cloned(),
             headers: headers(v),
             sync: flag(v.get("sync")),
-            wait: v.get("wait").and_then(Value::as_bool).unwrap_or(true),
+            wait: match v.get("wait") {
+                Some(Value::Bool(false)) => RunWait::No,
+                Some(Value::String(s)) if s == "dispatched" => RunWait::Dispatched,
+                _ => RunWait::Terminal,
+            },
             expect,
         });
     }
@@ -253,6 +261,22 @@ fn step(v: &Value, ptr: &str, p: &mut Problems<'_>) -> Option<Step> {
         return Some(Step::Wait {
             run: text(Some(run)),
             expect,
+            release: names(v.get("release")),
+        });
+    }
+    if let Some(name) = v.get("release") {
+        return Some(Step::Release(text(Some(name))));
+    }
+    if let Some(target) = v.get("await_dispatch") {
+        let target = text(Some(target));
+        let (agent, reasoner) = target.split_once('.').unwrap_or((&target, ""));
+        return Some(Step::AwaitDispatch {
+            agent: agent.to_string(),
+            reasoner: reasoner.to_string(),
+            count: v
+                .get("count")
+                .and_then(Value::as_u64)
+                .map_or(1, |n| usize::try_from(n).unwrap_or(usize::MAX)),
         });
     }
     if let Some(run) = v.get("golden") {
@@ -330,6 +354,14 @@ fn text(v: Option<&Value>) -> String {
 
 fn flag(v: Option<&Value>) -> bool {
     v.and_then(Value::as_bool).unwrap_or(false)
+}
+
+/// One name or a list of names.
+fn names(v: Option<&Value>) -> Vec<String> {
+    match v {
+        Some(Value::String(s)) => vec![s.clone()],
+        other => strings(other),
+    }
 }
 
 fn strings(v: Option<&Value>) -> Vec<String> {

@@ -2,11 +2,18 @@
 //! them, each for a stated upstream reason; see `target::Profile`).
 
 /// Every capability a scenario may require, with what it means.
-pub const CAPABILITIES: &[(&str, &str)] = &[(
-    "serve_mode_replay",
-    "a child that an SDK agent in serve mode reported through workflow events and \
-     the status callback is replayed on restart (agent-protocol §7.3)",
-)];
+pub const CAPABILITIES: &[(&str, &str)] = &[
+    (
+        "serve_mode_replay",
+        "a child that an SDK agent in serve mode reported through workflow events and \
+         the status callback is replayed on restart (agent-protocol §7.3)",
+    ),
+    (
+        "resume_paused_before_dispatch",
+        "an execution paused by a status callback before it was dispatched is dispatched \
+         once a `running` callback resumes it (agent-protocol §3.3)",
+    ),
+];
 
 /// Whether `name` is a capability scenarios may require.
 pub fn is_capability(name: &str) -> bool {

@@ -255,10 +255,10 @@ fn where_(pointer: &str) -> String {
 fn one_of_message(pointer: &str) -> String {
     if pointer.starts_with("/steps/") {
         "a step needs exactly one of: run, restart, fork, await, golden, request, down, up, set_llm, \
-         restart_control_plane"
+         release, await_dispatch, restart_control_plane"
             .to_string()
     } else {
-        "an op needs exactly one of: call, parallel, llm, fail, sleep, return".to_string()
+        "an op needs exactly one of: call, parallel, llm, fail, sleep, wait, return".to_string()
     }
 }
 

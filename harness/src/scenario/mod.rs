@@ -1,5 +1,6 @@
 //! Scenario files: the model, and loading with schema and semantic checks.
 
+pub mod barriers;
 mod bounds;
 mod build;
 mod capabilities;

@@ -156,8 +156,10 @@ pub enum Op {
     },
     /// Make the reasoner fail.
     Fail(Fail),
-    /// Wait, as a programmed fault.
+    /// Wait, as a programmed fault (never to order events: see `Wait`).
     Sleep(u64),
+    /// Hold until a scenario step releases the named barrier.
+    Wait(String),
     /// Finish with a value built from the template.
     Return(Value),
 }
@@ -175,8 +177,11 @@ pub struct Call {
     pub bind: String,
     /// Use the sync execute endpoint instead of async + poll.
     pub sync: bool,
-    /// Wait this many milliseconds before submitting (staggers parallel calls).
+    /// Wait this many milliseconds before submitting: a programmed latency,
+    /// never an order (use `after`).
     pub delay_ms: u64,
+    /// Submit only once this barrier is released: how parallel siblings are ordered.
+    pub after: Option<String>,
 }
 
 /// When a `fail` op fails.
@@ -243,8 +248,8 @@ pub enum Step {
         headers: BTreeMap<String, String>,
         /// Use the sync endpoint.
         sync: bool,
-        /// Wait for the root's terminal status.
-        wait: bool,
+        /// What to wait for before the next step.
+        wait: RunWait,
         /// Expected terminal status.
         expect: Option<String>,
     },
@@ -256,6 +261,20 @@ pub enum Step {
         run: String,
         /// Expected terminal status.
         expect: Option<String>,
+        /// Barriers released first (what the run is held by).
+        release: Vec<String>,
+    },
+    /// Release a barrier: every program holding at it goes on.
+    Release(String),
+    /// Wait until the agents have received `count` dispatches of
+    /// `agent.reasoner`, counted over the whole scenario.
+    AwaitDispatch {
+        /// Scenario agent name.
+        agent: String,
+        /// Reasoner name.
+        reasoner: String,
+        /// How many dispatches, at least.
+        count: usize,
     },
     /// Save a run as golden.
     Golden {
@@ -303,6 +322,18 @@ pub enum ControlPlaneStop {
     Graceful,
     /// Stop at once, as SIGKILL does.
     Kill,
+}
+
+/// What a `run` step waits for before the next step.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RunWait {
+    /// The root's terminal status (`wait: true`, the default).
+    Terminal,
+    /// The root's dispatch has reached its agent (`wait: dispatched`): the
+    /// implementation has picked the root up, whatever its worker timing.
+    Dispatched,
+    /// Nothing (`wait: false`).
+    No,
 }
 
 impl ControlPlaneStop {

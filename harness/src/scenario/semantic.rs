@@ -7,13 +7,14 @@ use std::collections::BTreeSet;
 use serde_json::Value;
 
 use super::load::Problems;
-use super::model::{Scenario, Step};
+use super::model::{RunWait, Scenario, Step};
 use super::yaml::escape;
 
 pub(crate) fn check(s: &Scenario, v: &Value, p: &mut Problems<'_>) {
     check_programs(s, v, p);
     check_steps(s, v, p);
     check_requires(s, p);
+    super::barriers::check(s, p);
 }
 
 fn check_requires(s: &Scenario, p: &mut Problems<'_>) {
@@ -180,8 +181,11 @@ fn check_steps(s: &Scenario, v: &Value, p: &mut Problems<'_>) {
                 check_target(s, agent, reasoner, &format!("{ptr}/run"), p);
                 let texts = headers.values().map(String::as_str);
                 check_placeholders(s, texts, runs, &format!("{ptr}/headers"), p);
-                if !wait && expect.is_some() {
-                    p.at(&format!("{ptr}/expect"), "expect needs the run to be awaited; drop `wait: false` or use an `await` step");
+                if *wait != RunWait::Terminal && expect.is_some() {
+                    p.at(
+                        &format!("{ptr}/expect"),
+                        "expect needs the run to be awaited; drop `wait:` or use an `await` step",
+                    );
                 }
                 runs += 1;
             }
@@ -225,6 +229,10 @@ fn check_steps(s: &Scenario, v: &Value, p: &mut Problems<'_>) {
                 }
             }
             Step::RestartControlPlane(_) => {}
+            Step::AwaitDispatch {
+                agent, reasoner, ..
+            } => check_target(s, agent, reasoner, &format!("{ptr}/await_dispatch"), p),
+            Step::Release(_) => {}
             Step::SetLlm { stub, .. } => {
                 if !s.llm.contains_key(stub) {
                     p.at(

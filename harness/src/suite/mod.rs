@@ -18,6 +18,7 @@ use crate::target::Target;
 
 mod compare;
 mod diff;
+pub mod repeat;
 
 pub use compare::{compare_goldens, GoldenComparison};
 
@@ -74,6 +75,17 @@ pub enum Verdict {
     },
     /// Not run: the target lacks a capability the scenario requires.
     Skipped(String),
+    /// Repeated runs disagreed: some passed, some failed. Never a pass.
+    Flaky {
+        /// Runs that passed.
+        passed: usize,
+        /// Runs that failed.
+        failed: usize,
+        /// Each distinct first difference of the failed runs, most frequent first.
+        differences: Vec<repeat::Difference>,
+        /// The problems of the first failed run.
+        problems: Vec<String>,
+    },
 }
 
 /// A scenario's verdict and how long it took.
@@ -96,15 +108,26 @@ pub fn run_all(
     jobs: usize,
     done: &(dyn Fn(&CaseReport) + Sync),
 ) -> Vec<CaseReport> {
+    run_all_with(cases, jobs, &|case| run_case(case, target, goldens), done)
+}
+
+/// Runs `run` over `cases` on `jobs` threads, calling `done` as each finishes;
+/// returns the results in the order of `cases`.
+pub fn run_all_with<R: Send>(
+    cases: &[Case],
+    jobs: usize,
+    run: &(dyn Fn(&Case) -> R + Sync),
+    done: &(dyn Fn(&R) + Sync),
+) -> Vec<R> {
     let next = std::sync::atomic::AtomicUsize::new(0);
-    let slots: Vec<std::sync::Mutex<Option<CaseReport>>> =
+    let slots: Vec<std::sync::Mutex<Option<R>>> =
         cases.iter().map(|_| std::sync::Mutex::new(None)).collect();
     std::thread::scope(|scope| {
         for _ in 0..jobs.clamp(1, cases.len().max(1)) {
             scope.spawn(|| loop {
                 let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                 let Some(case) = cases.get(i) else { break };
-                let report = run_case(case, target, goldens);
+                let report = run(case);
                 done(&report);
                 *slots[i].lock().expect("no thread panics holding a slot") = Some(report);
             });

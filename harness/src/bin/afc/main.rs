@@ -1,6 +1,7 @@
 //! `afc`: the command line of the conformance harness.
 //!
 //! - `afc run [FILTER]`: the suite with progress, a summary table and JUnit;
+//!   `--repeat N` / `--until-fail` find flaky scenarios (`repeat.rs`);
 //! - `afc record --out DIR`: another implementation's goldens, for review;
 //! - `afc list`: scenarios and the rules they guard;
 //! - `afc check FILE...`: validate scenario files, every problem as file:line:col;
@@ -12,6 +13,7 @@
 
 mod bench;
 mod conformance;
+mod repeat;
 mod run;
 mod serve;
 
@@ -45,6 +47,8 @@ enum Command {
         /// Write a JUnit XML report here.
         #[arg(long)]
         junit: Option<PathBuf>,
+        #[command(flatten)]
+        repeat: repeat::RepeatArgs,
     },
     /// Record a target's goldens into their own folder and compare them with the reference goldens.
     Record {
@@ -110,7 +114,11 @@ fn main() -> ExitCode {
             suite,
             snapshots,
             junit,
-        } => run::run(&suite, &snapshots, junit.as_deref()),
+            repeat,
+        } => match repeat.plan() {
+            Some(plan) => repeat::run(&suite, &snapshots, junit.as_deref(), plan),
+            None => run::run(&suite, &snapshots, junit.as_deref()),
+        },
         Command::Record {
             suite,
             out,

@@ -37,7 +37,7 @@ pub struct SuiteArgs {
 }
 
 impl SuiteArgs {
-    fn target(&self) -> Result<Target, String> {
+    pub(crate) fn target(&self) -> Result<Target, String> {
         let mut choice = Choice::from_env()?;
         if self.url.is_some() || self.image.is_some() {
             choice.url = self.url.clone();
@@ -52,7 +52,7 @@ impl SuiteArgs {
         Target::start(&choice)
     }
 
-    fn cases(&self) -> Result<Vec<Case>, String> {
+    pub(crate) fn cases(&self) -> Result<Vec<Case>, String> {
         let cases = suite::filter(suite::cases(&self.scenarios)?, self.filter.as_deref());
         if cases.is_empty() {
             return Err(format!("no scenario matches {:?}", self.filter));
@@ -71,7 +71,7 @@ pub fn insta_default(key: &str, value: &str) {
 /// A golden mismatch is an insta panic, caught and reported as a verdict;
 /// its message and backtrace would only tear the progress bar. Other panics
 /// still print.
-fn quiet_snapshot_panics() {
+pub(crate) fn quiet_snapshot_panics() {
     let default = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
         let payload = info.payload();
@@ -150,7 +150,7 @@ pub fn run(args: &SuiteArgs, snapshots: &Path, junit: Option<&Path>) -> ExitCode
         }
     }
     let totals = afc::report::totals(&reports);
-    if totals.failed > 0 {
+    if totals.any_failure() {
         println!(
             "\nreview the differences: cargo insta review (or diff each .snap with its .snap.new)"
         );
@@ -164,7 +164,7 @@ pub fn run(args: &SuiteArgs, snapshots: &Path, junit: Option<&Path>) -> ExitCode
             return could_not_run("run", format!("cannot write {}: {e}", path.display()));
         }
     }
-    if totals.failed > 0 {
+    if totals.any_failure() {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS

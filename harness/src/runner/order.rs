@@ -1,0 +1,152 @@
+//! Steps that order events by observable state, never by a clock: waiting
+//! until the agents have received a dispatch, and releasing barriers
+//! (`crate::barrier`) the programs hold at.
+
+use super::Runner;
+use crate::agents::Log;
+use crate::observe::RunRef;
+
+impl Runner {
+    /// Releases `name`: every program holding at it goes on.
+    pub(crate) fn release(&self, name: &str) -> Result<(), String> {
+        self.barriers.release(name).map_err(|e| e.to_string())
+    }
+
+    /// Programs held at unreleased barriers now, and holds that expired: why
+    /// a step may have timed out (appended to its error).
+    pub(crate) fn held_barriers(&self) -> String {
+        let mut notes: Vec<String> = self
+            .barriers
+            .held()
+            .into_iter()
+            .map(|(name, k)| format!("programs still held at barrier '{name}' ({k} holding)"))
+            .collect();
+        notes.extend(self.barriers.expired().iter().map(|e| e.to_string()));
+        notes.iter().map(|n| format!("; {n}")).collect()
+    }
+
+    /// Waits until the root of `run` has been dispatched to its agent: the
+    /// implementation has picked it up, whatever its worker timing.
+    pub(crate) async fn wait_dispatched(&self, run: &RunRef) -> Result<(), String> {
+        let what = format!(
+            "the root of {} ({}) to be dispatched to its agent",
+            run.alias, run.root
+        );
+        self.poll_log(&what, |log| {
+            log.dispatches
+                .iter()
+                .any(|d| d.header("x-execution-id") == Some(run.root.as_str()))
+        })
+        .await
+    }
+
+    /// Waits until the agents have received `count` dispatches of `agent.reasoner`.
+    pub(crate) async fn await_dispatch(
+        &self,
+        agent: &str,
+        reasoner: &str,
+        count: usize,
+    ) -> Result<(), String> {
+        let what = match count {
+            1 => format!("a dispatch of {agent}.{reasoner}"),
+            n => format!("{n} dispatches of {agent}.{reasoner}"),
+        };
+        self.poll_log(&what, |log| {
+            log.dispatches
+                .iter()
+                .filter(|d| d.agent == agent && d.reasoner == reasoner)
+                .count()
+                >= count
+        })
+        .await
+    }
+
+    async fn poll_log(&self, what: &str, done: impl Fn(&Log) -> bool) -> Result<(), String> {
+        crate::client::poll(what, self.deadline, || {
+            let log = self.agents.log();
+            let ok = done(&log).then_some(());
+            let seen = seen(&log);
+            async move { (ok, seen) }
+        })
+        .await
+    }
+}
+
+/// The dispatches so far, as `agent.reasoner (execution)`, for a timeout message.
+fn seen(log: &Log) -> String {
+    if log.dispatches.is_empty() {
+        return "no dispatch yet".to_string();
+    }
+    let all: Vec<String> = log
+        .dispatches
+        .iter()
+        .map(|d| {
+            format!(
+                "{}.{} ({})",
+                d.agent,
+                d.reasoner,
+                d.header("x-execution-id").unwrap_or("no X-Execution-ID")
+            )
+        })
+        .collect();
+    format!("dispatches: {}", all.join(", "))
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use crate::scenario::parse_str;
+    use crate::target::{Choice, Target};
+
+    /// Runs `text` against the embedded reference.
+    fn run(text: &str) -> Result<super::super::Outcome, super::super::RunError> {
+        let scenario = parse_str("o.yaml", "o", text).expect("valid scenario");
+        let target = Target::start(&Choice::default()).expect("embedded reference");
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("runtime");
+        rt.block_on(super::super::run(Arc::new(scenario), &target))
+    }
+
+    const AGENT: &str = "timeout_ms: 1000\nagents:\n  a:\n    reasoners:\n      root:\n        - call: leaf\n          after: go\n        - return: {}\n      leaf:\n        - return: {}\n";
+
+    #[test]
+    fn await_dispatch_times_out_naming_what_it_awaited_and_the_dispatches_seen() {
+        let text = format!("{AGENT}steps:\n  - run: a.root\n    wait: false\n  - await_dispatch: a.leaf\n  - release: go\n");
+        let e = run(&text).expect_err("leaf is held until after the wait");
+        let e = e.to_string();
+        assert!(
+            e.contains(
+                "o.yaml:14:5: step 2: waiting for a dispatch of a.leaf: not within 1s; last seen: "
+            ),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn a_barrier_nobody_releases_fails_the_scenario_by_name() {
+        let text = format!("{AGENT}steps:\n  - run: a.root\n    expect: failed\n");
+        // The hold and the wait for the root share the deadline: whichever
+        // ends first, the failure names the barrier.
+        let expired = "barrier 'go' was not released within 1000 ms (released so far: none)";
+        match run(&text) {
+            Ok(outcome) => assert_eq!(outcome.failures, vec![format!("o: {expired}")]),
+            Err(e) => {
+                let e = e.to_string();
+                let held = "programs still held at barrier 'go' (1 holding)";
+                assert!(e.ends_with(held) || e.ends_with(expired), "{e}");
+            }
+        }
+    }
+
+    #[test]
+    fn released_in_order_the_program_goes_on() {
+        // A deadline no loaded machine reaches: this run must simply pass.
+        let agent = AGENT.replace("timeout_ms: 1000", "timeout_ms: 60000");
+        let text = format!("{agent}steps:\n  - run: a.root\n    wait: dispatched\n  - release: go\n  - await_dispatch: a.leaf\n  - await: run1\n    expect: succeeded\n");
+        let outcome = run(&text).expect("runs");
+        assert!(outcome.failures.is_empty(), "{:?}", outcome.failures);
+    }
+}
