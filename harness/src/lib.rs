@@ -4,6 +4,7 @@
 pub mod agents;
 pub mod bench;
 pub mod client;
+pub mod fuzz;
 pub mod llm;
 pub mod observe;
 pub mod reference;
