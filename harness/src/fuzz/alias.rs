@@ -20,9 +20,16 @@ pub fn named(w: &World, run: usize) -> (Vec<(usize, String)>, bool) {
         .filter(|&i| w.execs[i].run == run)
         .collect();
     let mut memo = HashMap::new();
+    let mut loose_memo = HashMap::new();
     let mut groups: BTreeMap<String, Vec<(String, usize)>> = BTreeMap::new();
+    let mut loose: BTreeMap<String, Vec<String>> = BTreeMap::new();
     for &i in &members {
-        let key = order_key(w, run, i, &mut memo, 0);
+        let key = order_key(w, run, i, &mut memo, 0, false);
+        let e = &w.execs[i];
+        loose
+            .entry(format!("{}.{}", e.agent.name(), e.reasoner))
+            .or_default()
+            .push(order_key(w, run, i, &mut loose_memo, 0, true));
         let e = &w.execs[i];
         groups
             .entry(format!("{}.{}", e.agent.name(), e.reasoner))
@@ -35,10 +42,20 @@ pub fn named(w: &World, run: usize) -> (Vec<(usize, String)>, bool) {
     for (target, mut list) in groups {
         // Model index order is creation order; a tie is fixed only when causal.
         list.sort();
-        for pair in list.windows(2) {
-            let (a, b) = (pair[0].1, pair[1].1);
-            if pair[0].0 == pair[1].0 && !before(&w.execs, a, b) {
-                open = true;
+        // A control plane may forward `1.0` as `1` (§3.4: bound as float64)
+        // or as sent; rows whose keys differ only so, where one of them got
+        // its input through such a forward, have an order the contract leaves open.
+        let loose_keys = loose.get(&target).cloned().unwrap_or_default();
+        let loose_of = |i: usize| {
+            let pos = members_of(w, run, &target).iter().position(|&m| m == i);
+            pos.and_then(|p| loose_keys.get(p).cloned())
+        };
+        for (a, (ka, ia)) in list.iter().enumerate() {
+            for (kb, ib) in &list[a + 1..] {
+                let either = w.execs[*ia].respelled || w.execs[*ib].respelled;
+                if either && ka != kb && loose_of(*ia) == loose_of(*ib) {
+                    open = true;
+                }
             }
         }
         let numbered = list.len() > 1;
@@ -54,19 +71,29 @@ pub fn named(w: &World, run: usize) -> (Vec<(usize, String)>, bool) {
     (out, open)
 }
 
+fn members_of(w: &World, run: usize, target: &str) -> Vec<usize> {
+    (0..w.execs.len())
+        .filter(|&i| {
+            let e = &w.execs[i];
+            e.run == run && format!("{}.{}", e.agent.name(), e.reasoner) == target
+        })
+        .collect()
+}
+
 fn order_key(
     w: &World,
     run: usize,
     i: usize,
     memo: &mut HashMap<usize, String>,
     guard: usize,
+    loose: bool,
 ) -> String {
     if let Some(k) = memo.get(&i) {
         return k.clone();
     }
     let e = &w.execs[i];
     let parent_key = match e.parent {
-        Some(p) if w.execs[p].run == run && guard < 64 => order_key(w, run, p, memo, guard + 1),
+        Some(p) if w.execs[p].run == run && guard < 64 => order_key(w, run, p, memo, guard + 1, loose),
         _ => String::new(),
     };
     let depth = if parent_key.is_empty() {
@@ -88,10 +115,12 @@ fn order_key(
     } else {
         e.order_input.clone()
     };
-    let key = format!(
-        "{depth:04}\u{1}{}\u{1}{parent_key}",
+    let input = if loose {
+        super::replay::canonical(&input)
+    } else {
         crate::observe::canonical(&input)
-    );
+    };
+    let key = format!("{depth:04}\u{1}{input}\u{1}{parent_key}");
     memo.insert(i, key.clone());
     key
 }

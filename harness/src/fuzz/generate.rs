@@ -86,7 +86,17 @@ pub fn generate(seed: u64) -> Case {
         if down {
             push(&mut case, &mut world, CaseStep::Down(Agent::B));
         }
-        let plan = restart_plan(&mut rng, &world);
+        // A plan whose outcome the clock would decide is redrawn (a few times).
+        let mut plan = restart_plan(&mut rng, &world);
+        for _ in 0..4 {
+            let mut probe = world.clone();
+            let n = case.steps.len() + 1;
+            let step = CaseStep::Restart(plan.clone());
+            if probe.apply(&case, n, &step).is_ok() && super::open_reason(&probe).is_none() {
+                break;
+            }
+            plan = restart_plan(&mut rng, &world);
+        }
         push(&mut case, &mut world, CaseStep::Restart(plan));
         if down {
             push(&mut case, &mut world, CaseStep::Up(Agent::B));
@@ -162,7 +172,13 @@ fn graph(rng: &mut Rng, seed: u64) -> Case {
         let mut rest = calls.as_slice();
         while !rest.is_empty() {
             let take = if rest.len() > 1 && rng.chance(35) { 2 + rng.below(rest.len() - 1) } else { 1 };
-            let (group, tail) = rest.split_at(take.min(rest.len()));
+            // A parallel group calls each leaf once: two concurrent calls of one
+            // leaf could only be told apart by the clock.
+            let mut take = take.min(rest.len());
+            while take > 1 && !distinct_leaves(&rest[..take]) {
+                take -= 1;
+            }
+            let (group, tail) = rest.split_at(take);
             node.ops.push(match group {
                 [one] => Op::Call(one.clone()),
                 many => Op::Par(many.to_vec()),
@@ -195,6 +211,20 @@ fn graph(rng: &mut Rng, seed: u64) -> Case {
         stubs,
         steps: Vec::new(),
     }
+}
+
+fn distinct_leaves(calls: &[CallSpec]) -> bool {
+    let leaves: Vec<usize> = calls
+        .iter()
+        .filter_map(|c| match c.callee {
+            Callee::Leaf(l) => Some(l),
+            Callee::Node(_) => None,
+        })
+        .collect();
+    let mut unique = leaves.clone();
+    unique.sort_unstable();
+    unique.dedup();
+    unique.len() == leaves.len()
 }
 
 fn exec_aliases(world: &World, run: usize) -> Vec<(usize, String)> {

@@ -51,6 +51,9 @@ pub struct Exec {
     pub dispatched: Option<Plan>,
     /// Created by an agent's nested call (so the caller saw the hit header).
     pub by_agent: bool,
+    /// Its input (or an ancestor's) depends on how a control plane spells a
+    /// forwarded number (`1.0` as sent, or `1` after float64, §3.4).
+    pub respelled: bool,
 }
 
 /// One run.
@@ -261,6 +264,7 @@ impl World {
             looked_up: None,
             dispatched: None,
             by_agent: false,
+            respelled: false,
         });
         self.execs.len() - 1
     }
@@ -347,8 +351,11 @@ impl World {
     ) -> bool {
         let (agent, reasoner) = case.callee(c.callee);
         let input = render(&c.input, parent_input);
+        let respelled = self.execs[parent].respelled
+            || input != render(&c.input, &go_numbers(parent_input));
         let x = self.new_exec(agent, reasoner, Some(parent), input, None);
         self.execs[x].by_agent = true;
+        self.execs[x].respelled = respelled;
         // §3.7 the agent forwards the trio it received, as received.
         self.child(case, x, plan.clone(), known) == Status::Succeeded
     }
@@ -497,6 +504,23 @@ fn render(t: &Value, input: &Value) -> Value {
         Value::Object(m) => Value::Object(
             m.iter()
                 .map(|(k, v)| (k.clone(), render(v, input)))
+                .collect(),
+        ),
+        other => other.clone(),
+    }
+}
+
+/// A value as Go's float64 binding re-spells it: integral numbers without a fraction.
+fn go_numbers(v: &Value) -> Value {
+    match v {
+        Value::Number(n) => match n.as_f64() {
+            Some(f) if f.fract() == 0.0 && f.abs() < 9e15 => Value::from(f as i64),
+            _ => v.clone(),
+        },
+        Value::Array(a) => Value::Array(a.iter().map(go_numbers).collect()),
+        Value::Object(m) => Value::Object(
+            m.iter()
+                .map(|(k, x)| (k.clone(), go_numbers(x)))
                 .collect(),
         ),
         other => other.clone(),

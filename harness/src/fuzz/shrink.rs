@@ -28,6 +28,19 @@ fn edits(case: &Case) -> Vec<Case> {
         }
         out.push(c);
     }
+    // A node call replaced by the callee's own program: one reasoner and one level fewer.
+    for n in 0..case.nodes.len() {
+        for k in 0..case.nodes[n].ops.len() {
+            if let Op::Call(cs) = &case.nodes[n].ops[k] {
+                if let Callee::Node(callee) = cs.callee {
+                    let mut c = case.clone();
+                    let body = case.nodes[callee].ops.clone();
+                    c.nodes[n].ops.splice(k..=k, body);
+                    out.push(c);
+                }
+            }
+        }
+    }
     // Ops of each node.
     for n in 0..case.nodes.len() {
         for k in 0..case.nodes[n].ops.len() {
