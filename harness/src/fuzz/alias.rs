@@ -42,6 +42,11 @@ pub fn named(w: &World, run: usize) -> (Vec<(usize, String)>, bool) {
     for (target, mut list) in groups {
         // Model index order is creation order; a tie is fixed only when causal.
         list.sort();
+        for pair in list.windows(2) {
+            if pair[0].0 == pair[1].0 && !before(&w.execs, pair[0].1, pair[1].1) {
+                open = true;
+            }
+        }
         // A control plane may forward `1.0` as `1` (§3.4: bound as float64)
         // or as sent; rows whose keys differ only so, where one of them got
         // its input through such a forward, have an order the contract leaves open.
