@@ -20,16 +20,10 @@ pub fn named(w: &World, run: usize) -> (Vec<(usize, String)>, bool) {
         .filter(|&i| w.execs[i].run == run)
         .collect();
     let mut memo = HashMap::new();
-    let mut loose_memo = HashMap::new();
+    let mut go_memo = HashMap::new();
     let mut groups: BTreeMap<String, Vec<(String, usize)>> = BTreeMap::new();
-    let mut loose: BTreeMap<String, Vec<String>> = BTreeMap::new();
     for &i in &members {
         let key = order_key(w, run, i, &mut memo, 0, false);
-        let e = &w.execs[i];
-        loose
-            .entry(format!("{}.{}", e.agent.name(), e.reasoner))
-            .or_default()
-            .push(order_key(w, run, i, &mut loose_memo, 0, true));
         let e = &w.execs[i];
         groups
             .entry(format!("{}.{}", e.agent.name(), e.reasoner))
@@ -47,21 +41,16 @@ pub fn named(w: &World, run: usize) -> (Vec<(usize, String)>, bool) {
                 open = true;
             }
         }
-        // A control plane may forward `1.0` as `1` (§3.4: bound as float64)
-        // or as sent; rows whose keys differ only so, where one of them got
-        // its input through such a forward, have an order the contract leaves open.
-        let loose_keys = loose.get(&target).cloned().unwrap_or_default();
-        let loose_of = |i: usize| {
-            let pos = members_of(w, run, &target).iter().position(|&m| m == i);
-            pos.and_then(|p| loose_keys.get(p).cloned())
-        };
-        for (a, (ka, ia)) in list.iter().enumerate() {
-            for (kb, ib) in &list[a + 1..] {
-                let either = w.execs[*ia].respelled || w.execs[*ib].respelled;
-                if either && ka != kb && loose_of(*ia) == loose_of(*ib) {
-                    open = true;
-                }
-            }
+        // A control plane may forward `1.0` as sent or as `1` (§3.4: bound as
+        // float64); when the two spellings order the group differently, the
+        // contract leaves the numbering open.
+        let mut go: Vec<(String, usize)> = list
+            .iter()
+            .map(|(_, i)| (order_key(w, run, *i, &mut go_memo, 0, true), *i))
+            .collect();
+        go.sort();
+        if go.iter().map(|(_, i)| i).ne(list.iter().map(|(_, i)| i)) {
+            open = true;
         }
         let numbered = list.len() > 1;
         for (k, (_, i)) in list.iter().enumerate() {
@@ -76,29 +65,20 @@ pub fn named(w: &World, run: usize) -> (Vec<(usize, String)>, bool) {
     (out, open)
 }
 
-fn members_of(w: &World, run: usize, target: &str) -> Vec<usize> {
-    (0..w.execs.len())
-        .filter(|&i| {
-            let e = &w.execs[i];
-            e.run == run && format!("{}.{}", e.agent.name(), e.reasoner) == target
-        })
-        .collect()
-}
-
 fn order_key(
     w: &World,
     run: usize,
     i: usize,
     memo: &mut HashMap<usize, String>,
     guard: usize,
-    loose: bool,
+    go: bool,
 ) -> String {
     if let Some(k) = memo.get(&i) {
         return k.clone();
     }
     let e = &w.execs[i];
     let parent_key = match e.parent {
-        Some(p) if w.execs[p].run == run && guard < 64 => order_key(w, run, p, memo, guard + 1, loose),
+        Some(p) if w.execs[p].run == run && guard < 64 => order_key(w, run, p, memo, guard + 1, go),
         _ => String::new(),
     };
     let depth = if parent_key.is_empty() {
@@ -110,21 +90,21 @@ fn order_key(
             .and_then(|d| d.parse::<usize>().ok())
             .map_or(0, |d| d + 1)
     };
-    let input = if w.execs[i].dispatched.is_none() && e.parent.is_none() && !e.by_agent {
-        // A restart root the agent never received (agent down): no input is known.
-        if w.runs.iter().any(|r| r.root == i && r.lineage.is_some()) {
-            serde_json::Value::Null
-        } else {
-            e.order_input.clone()
+    let restart_root = e.parent.is_none() && w.runs.iter().any(|r| r.root == i && r.lineage.is_some());
+    // What `observe` orders by: a run or raw request's own key, the input the
+    // caller sent, or for a restart root the body its agent received (none if down).
+    let input = if restart_root {
+        match (&e.dispatched, go) {
+            (None, _) => serde_json::Value::Null,
+            (Some(_), true) => super::model::go_numbers(&e.input),
+            (Some(_), false) => e.input.clone(),
         }
+    } else if go && e.by_agent {
+        e.go_input.clone()
     } else {
         e.order_input.clone()
     };
-    let input = if loose {
-        super::replay::canonical(&input)
-    } else {
-        crate::observe::canonical(&input)
-    };
+    let input = crate::observe::canonical(&input);
     let key = format!("{depth:04}\u{1}{input}\u{1}{parent_key}");
     memo.insert(i, key.clone());
     key

@@ -51,9 +51,9 @@ pub struct Exec {
     pub dispatched: Option<Plan>,
     /// Created by an agent's nested call (so the caller saw the hit header).
     pub by_agent: bool,
-    /// Its input (or an ancestor's) depends on how a control plane spells a
-    /// forwarded number (`1.0` as sent, or `1` after float64, §3.4).
-    pub respelled: bool,
+    /// Its input as the caller sends it when every forwarded body went
+    /// through Go's float64 binding (`1.0` forwarded as `1`, §3.4).
+    pub go_input: Value,
 }
 
 /// One run.
@@ -255,6 +255,7 @@ impl World {
             reasoner,
             parent,
             order_input: input.clone(),
+            go_input: input.clone(),
             input,
             context,
             status: Status::Succeeded,
@@ -264,7 +265,6 @@ impl World {
             looked_up: None,
             dispatched: None,
             by_agent: false,
-            respelled: false,
         });
         self.execs.len() - 1
     }
@@ -351,11 +351,10 @@ impl World {
     ) -> bool {
         let (agent, reasoner) = case.callee(c.callee);
         let input = render(&c.input, parent_input);
-        let respelled = self.execs[parent].respelled
-            || input != render(&c.input, &go_numbers(parent_input));
+        let go_input = render(&c.input, &go_numbers(&self.execs[parent].go_input));
         let x = self.new_exec(agent, reasoner, Some(parent), input, None);
         self.execs[x].by_agent = true;
-        self.execs[x].respelled = respelled;
+        self.execs[x].go_input = go_input;
         // §3.7 the agent forwards the trio it received, as received.
         self.child(case, x, plan.clone(), known) == Status::Succeeded
     }
@@ -511,7 +510,7 @@ fn render(t: &Value, input: &Value) -> Value {
 }
 
 /// A value as Go's float64 binding re-spells it: integral numbers without a fraction.
-fn go_numbers(v: &Value) -> Value {
+pub fn go_numbers(v: &Value) -> Value {
     match v {
         Value::Number(n) => match n.as_f64() {
             Some(f) if f.fract() == 0.0 && f.abs() < 9e15 => Value::from(f as i64),
