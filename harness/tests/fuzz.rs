@@ -19,8 +19,14 @@ fn generated_cases_agree_with_the_model_on_the_reference() {
         .collect();
     assert!(bad.is_empty(), "{}", bad.join("\n"));
     // A fuzzer whose cases are all left open judges nothing.
-    let judged = results.iter().filter(|(_, v)| *v == Verdict::Passed).count();
-    assert!(judged >= CASES * 3 / 4, "only {judged} of {CASES} cases were judged");
+    let judged = results
+        .iter()
+        .filter(|(_, v)| *v == Verdict::Passed)
+        .count();
+    assert!(
+        judged >= CASES * 3 / 4,
+        "only {judged} of {CASES} cases were judged"
+    );
 }
 
 #[test]

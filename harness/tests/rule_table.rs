@@ -9,21 +9,20 @@ use std::path::Path;
 
 /// Every row id of the contract's tables, in the README's order.
 const ROWS: &[&str] = &[
-    "R1.3-1", "R1.3-2", "R1.3-3", "R1.3-4", "R1.3-5", "R1.3-6", "R1.3-6b", "R1.3-8",
-    "R1.3-9a", "R1.3-9b", "R1.3-9c", "R1.3-9d", "R1.3-9e", "R1.3-9f", "R1.3-10", "R1.3-11",
-    "R1.3-12", "R1.3-13", "R1.3-14", "H2.2-1", "H2.2-2", "H2.2-3", "H2.2-4", "H2.2-5",
-    "H2.2-6", "P3.1-1", "P3.1-2", "P3.1-3", "P3.2", "P3.3-1", "P3.3-2", "P3.3-3", "P3.4-1",
-    "P3.4-2", "P3.4-3", "P3.4-4", "P3.4-5", "P3.5-1", "P3.5-2", "P3.6-1", "P3.6-2", "P3.6-3",
-    "P3.6-4", "P3.7-1", "P3.7-2", "P3.8", "G5.4-1", "G5.4-2", "G5.4-3", "G5.4-4", "G5.4-5",
-    "G5.4-6", "G5.4-7", "G5.4-8", "G5.4-9", "V6-1", "V6-2", "V6-3", "V6-4", "V6-5", "V7.1-1",
-    "V7.1-2", "V7.1-3", "V7.2-1", "V7.2-2", "V7.2-3", "V7.2-4", "V7.3-1", "V7.3-2", "V7.4-1",
-    "V7.4-2",
+    "R1.3-1", "R1.3-2", "R1.3-3", "R1.3-4", "R1.3-5", "R1.3-6", "R1.3-6b", "R1.3-8", "R1.3-9a",
+    "R1.3-9b", "R1.3-9c", "R1.3-9d", "R1.3-9e", "R1.3-9f", "R1.3-10", "R1.3-11", "R1.3-12",
+    "R1.3-13", "R1.3-14", "H2.2-1", "H2.2-2", "H2.2-3", "H2.2-4", "H2.2-5", "H2.2-6", "P3.1-1",
+    "P3.1-2", "P3.1-3", "P3.2", "P3.3-1", "P3.3-2", "P3.3-3", "P3.4-1", "P3.4-2", "P3.4-3",
+    "P3.4-4", "P3.4-5", "P3.5-1", "P3.5-2", "P3.6-1", "P3.6-2", "P3.6-3", "P3.6-4", "P3.7-1",
+    "P3.7-2", "P3.8", "G5.4-1", "G5.4-2", "G5.4-3", "G5.4-4", "G5.4-5", "G5.4-6", "G5.4-7",
+    "G5.4-8", "G5.4-9", "V6-1", "V6-2", "V6-3", "V6-4", "V6-5", "V7.1-1", "V7.1-2", "V7.1-3",
+    "V7.2-1", "V7.2-2", "V7.2-3", "V7.2-4", "V7.3-1", "V7.3-2", "V7.4-1", "V7.4-2",
 ];
 
 /// Rows no scenario can hold today, each with its reason in the README.
 const UNTESTED: &[&str] = &[
-    "R1.3-6b", "R1.3-9b", "R1.3-9c", "R1.3-9e", "R1.3-9f", "P3.4-3", "G5.4-2", "G5.4-4",
-    "G5.4-7", "G5.4-8", "V6-5", "V7.1-3", "V7.3-1",
+    "R1.3-6b", "R1.3-9b", "R1.3-9c", "R1.3-9e", "R1.3-9f", "P3.4-3", "G5.4-2", "G5.4-4", "G5.4-7",
+    "G5.4-8", "V6-5", "V7.1-3", "V7.3-1",
 ];
 
 /// Rows the contract tags as later than v0.1.96.
@@ -35,8 +34,12 @@ struct Row {
 }
 
 fn rows(readme: &str) -> Vec<Row> {
-    let start = readme.find("<!-- rows:begin -->").expect("README has a rows:begin marker");
-    let end = readme.find("<!-- rows:end -->").expect("README has a rows:end marker");
+    let start = readme
+        .find("<!-- rows:begin -->")
+        .expect("README has a rows:begin marker");
+    let end = readme
+        .find("<!-- rows:end -->")
+        .expect("README has a rows:end marker");
     readme[start..end]
         .lines()
         .filter(|l| l.starts_with("| ") && !l.starts_with("| id ") && !l.starts_with("|---"))
@@ -46,7 +49,11 @@ fn rows(readme: &str) -> Vec<Row> {
             let entries = if last.starts_with("untested:") || last == "not in v0.1.96" {
                 vec![last.to_string()]
             } else {
-                last.split(", ").map(str::trim).filter(|e| !e.is_empty()).map(String::from).collect()
+                last.split(", ")
+                    .map(str::trim)
+                    .filter(|e| !e.is_empty())
+                    .map(String::from)
+                    .collect()
             };
             Row {
                 id: cells.first().copied().unwrap_or_default().to_string(),
@@ -61,7 +68,9 @@ fn check(readme: &str, root: &Path) -> Vec<String> {
     let mut problems = Vec::new();
     let ids: Vec<&str> = rows.iter().map(|r| r.id.as_str()).collect();
     if ids != ROWS {
-        problems.push(format!("row ids differ from the contract's rows:\n  have {ids:?}\n  want {ROWS:?}"));
+        problems.push(format!(
+            "row ids differ from the contract's rows:\n  have {ids:?}\n  want {ROWS:?}"
+        ));
     }
     let mut untested = BTreeSet::new();
     let mut later = BTreeSet::new();
@@ -76,10 +85,16 @@ fn check(readme: &str, root: &Path) -> Vec<String> {
                 later.insert(row.id.as_str());
             } else if e == "fuzz" {
                 if !root.join("harness/tests/fuzz.rs").exists() {
-                    problems.push(format!("{}: names fuzz, but harness/tests/fuzz.rs is gone", row.id));
+                    problems.push(format!(
+                        "{}: names fuzz, but harness/tests/fuzz.rs is gone",
+                        row.id
+                    ));
                 }
             } else if !root.join("scenarios").join(format!("{e}.yaml")).exists() {
-                problems.push(format!("{}: names {e}, but scenarios/{e}.yaml does not exist", row.id));
+                problems.push(format!(
+                    "{}: names {e}, but scenarios/{e}.yaml does not exist",
+                    row.id
+                ));
             }
         }
     }
@@ -112,8 +127,18 @@ fn a_row_without_a_scenario_or_with_a_missing_one_fails() {
     );
     assert_ne!(emptied, readme, "the row to empty is in the README");
     assert!(check(&emptied, root()).iter().any(|p| p.contains("P3.7-2")));
-    let renamed = readme.replace("errors/replay_mode_unsupported |", "errors/replay_mode_gone |");
-    assert!(check(&renamed, root()).iter().any(|p| p.contains("replay_mode_gone")));
-    let dropped = readme.replace("| P3.8 | replay headers change no gating (v0.1.96) | faults/agent_down_at_restart |\n", "");
-    assert!(check(&dropped, root()).iter().any(|p| p.contains("row ids differ")));
+    let renamed = readme.replace(
+        "errors/replay_mode_unsupported |",
+        "errors/replay_mode_gone |",
+    );
+    assert!(check(&renamed, root())
+        .iter()
+        .any(|p| p.contains("replay_mode_gone")));
+    let dropped = readme.replace(
+        "| P3.8 | replay headers change no gating (v0.1.96) | faults/agent_down_at_restart |\n",
+        "",
+    );
+    assert!(check(&dropped, root())
+        .iter()
+        .any(|p| p.contains("row ids differ")));
 }

@@ -90,7 +90,8 @@ fn order_key(
             .and_then(|d| d.parse::<usize>().ok())
             .map_or(0, |d| d + 1)
     };
-    let restart_root = e.parent.is_none() && w.runs.iter().any(|r| r.root == i && r.lineage.is_some());
+    let restart_root =
+        e.parent.is_none() && w.runs.iter().any(|r| r.root == i && r.lineage.is_some());
     // What `observe` orders by: a run or raw request's own key, the input the
     // caller sent, or for a restart root the body its agent received (none if down).
     let input = if restart_root {

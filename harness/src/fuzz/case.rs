@@ -179,7 +179,11 @@ impl Case {
                 if let Some(i) = r.reasoner.strip_prefix('n').and_then(|i| i.parse().ok()) {
                     todo.push(i);
                 }
-                if let Some(i) = r.reasoner.strip_prefix('l').and_then(|i| i.parse::<usize>().ok()) {
+                if let Some(i) = r
+                    .reasoner
+                    .strip_prefix('l')
+                    .and_then(|i| i.parse::<usize>().ok())
+                {
                     if let Some(l) = leaves.get_mut(i) {
                         *l = true;
                     }

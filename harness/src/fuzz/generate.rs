@@ -17,7 +17,9 @@
 
 use serde_json::{json, Value};
 
-use super::case::{Agent, CallSpec, Callee, Case, CaseStep, Leaf, Node, Op, RawRequest, RestartPlan, Stub};
+use super::case::{
+    Agent, CallSpec, Callee, Case, CaseStep, Leaf, Node, Op, RawRequest, RestartPlan, Stub,
+};
 use super::model::{Answer, Status, World};
 
 /// SplitMix64.
@@ -79,7 +81,14 @@ pub fn generate(seed: u64) -> Case {
     let context = rng
         .chance(30)
         .then(|| rng.pick(&[json!({"t": 1}), json!({}), json!({"provider": "x"})]));
-    push(&mut case, &mut world, CaseStep::Run { input: root_input, context });
+    push(
+        &mut case,
+        &mut world,
+        CaseStep::Run {
+            input: root_input,
+            context,
+        },
+    );
     let restarts = 1 + rng.below(3);
     for _ in 0..restarts {
         let down = case.nodes.iter().any(|n| n.agent == Agent::B) && rng.chance(15);
@@ -142,7 +151,11 @@ fn graph(rng: &mut Rng, seed: u64) -> Case {
         .collect();
     let mut nodes: Vec<Node> = (0..n_nodes)
         .map(|i| Node {
-            agent: if i > 0 && rng.chance(20) { Agent::B } else { Agent::A },
+            agent: if i > 0 && rng.chance(20) {
+                Agent::B
+            } else {
+                Agent::A
+            },
             ops: Vec::new(),
         })
         .collect();
@@ -171,7 +184,11 @@ fn graph(rng: &mut Rng, seed: u64) -> Case {
         }
         let mut rest = calls.as_slice();
         while !rest.is_empty() {
-            let take = if rest.len() > 1 && rng.chance(35) { 2 + rng.below(rest.len() - 1) } else { 1 };
+            let take = if rest.len() > 1 && rng.chance(35) {
+                2 + rng.below(rest.len() - 1)
+            } else {
+                1
+            };
             // A parallel group calls each leaf once: two concurrent calls of one
             // leaf could only be told apart by the clock.
             let mut take = take.min(rest.len());
@@ -193,7 +210,9 @@ fn graph(rng: &mut Rng, seed: u64) -> Case {
             0 => Op::Fail(500),
             1 => Op::Fail(rng.pick(&[502, 503])),
             2 => {
-                stubs.push(Stub { status: rng.pick(&[500, 429]) });
+                stubs.push(Stub {
+                    status: rng.pick(&[500, 429]),
+                });
                 Op::Llm(0)
             }
             _ => {
@@ -288,7 +307,12 @@ fn raw_request(rng: &mut Rng, case: &Case, world: &World) -> Option<RawRequest> 
         2 => e.context.clone(),
         _ => None,
     };
-    let mode = rng.pick(&[None, Some("succeeded-before"), Some("all-succeeded"), Some("none")]);
+    let mode = rng.pick(&[
+        None,
+        Some("succeeded-before"),
+        Some("all-succeeded"),
+        Some("none"),
+    ]);
     let mut raw = RawRequest {
         agent: e.agent,
         reasoner: e.reasoner.clone(),
@@ -304,7 +328,9 @@ fn raw_request(rng: &mut Rng, case: &Case, world: &World) -> Option<RawRequest> 
     // Only requests the model can follow: a sync miss must succeed (a failed
     // one is answered without ids), and async is used only for hits.
     let mut probe = world.clone();
-    probe.apply(case, case.steps.len() + 1, &CaseStep::Raw(raw.clone())).ok()?;
+    probe
+        .apply(case, case.steps.len() + 1, &CaseStep::Raw(raw.clone()))
+        .ok()?;
     match probe.answers.last() {
         Some(Answer::Raw { hit, .. }) if !hit.is_empty() => raw.sync = rng.chance(50),
         Some(Answer::Raw { code: 200, .. }) => {}
@@ -316,7 +342,12 @@ fn raw_request(rng: &mut Rng, case: &Case, world: &World) -> Option<RawRequest> 
 /// The same JSON, spelled differently: integers as floats, keys reversed.
 fn respell(v: &Value) -> Value {
     match v {
-        Value::Object(m) => Value::Object(m.iter().rev().map(|(k, x)| (k.clone(), respell(x))).collect()),
+        Value::Object(m) => Value::Object(
+            m.iter()
+                .rev()
+                .map(|(k, x)| (k.clone(), respell(x)))
+                .collect(),
+        ),
         Value::Number(n) if n.is_i64() => json!(n.as_f64().unwrap_or(0.0)),
         other => other.clone(),
     }

@@ -93,11 +93,14 @@ pub fn to_yaml(case: &Case, header: &str) -> Result<String, String> {
     Ok(case.to_yaml(header, &statuses(&world)))
 }
 
+/// The views a run produced, in the scenario's order.
+pub type Views = Vec<(crate::scenario::View, Value)>;
+
 /// Runs `case` on `target`; the views, and the runner's own failures.
 pub fn observe(
     case: &Case,
     target: &Target,
-) -> Result<(Vec<(crate::scenario::View, Value)>, Vec<String>), RunFailure> {
+) -> Result<(Views, Vec<String>), RunFailure> {
     let harness = |e: String| RunFailure::Harness(e);
     let world = World::play(case).map_err(|e| harness(e.to_string()))?;
     let name = format!("fuzz_{}", case.seed);
@@ -161,7 +164,9 @@ impl std::fmt::Display for RunFailure {
 /// Differential mode: the same case on two targets, the view lines that differ.
 pub fn compare(case: &Case, a: &Target, b: &Target) -> Verdict {
     match World::play(case) {
-        Ok(w) if open_reason(&w).is_some() => return Verdict::Open(open_reason(&w).unwrap_or_default()),
+        Ok(w) if open_reason(&w).is_some() => {
+            return Verdict::Open(open_reason(&w).unwrap_or_default())
+        }
         Ok(_) => {}
         Err(e) => return Verdict::Error(e.to_string()),
     }
@@ -192,7 +197,9 @@ pub fn compare(case: &Case, a: &Target, b: &Target) -> Verdict {
 pub fn flatten_views(views: &[(crate::scenario::View, Value)]) -> BTreeMap<String, String> {
     fn walk(prefix: String, v: &Value, out: &mut BTreeMap<String, String>) {
         match v {
-            Value::Object(m) => m.iter().for_each(|(k, x)| walk(format!("{prefix}.{k}"), x, out)),
+            Value::Object(m) => m
+                .iter()
+                .for_each(|(k, x)| walk(format!("{prefix}.{k}"), x, out)),
             Value::Array(a) => a
                 .iter()
                 .enumerate()
@@ -236,7 +243,9 @@ pub fn run_many(
             });
         }
     });
-    let mut all = results.into_inner().expect("no thread panics holding the results");
+    let mut all = results
+        .into_inner()
+        .expect("no thread panics holding the results");
     all.sort_by_key(|(i, _, _)| *i);
     all.into_iter().map(|(_, c, v)| (c, v)).collect()
 }

@@ -280,13 +280,7 @@ impl World {
 
     /// Dispatches `e` under `plan` and plays its program; `known` grows by
     /// every row the program created. Returns the terminal status.
-    fn dispatch(
-        &mut self,
-        case: &Case,
-        e: usize,
-        plan: Plan,
-        known: &mut Seen,
-    ) -> Status {
+    fn dispatch(&mut self, case: &Case, e: usize, plan: Plan, known: &mut Seen) -> Status {
         if known.started.is_empty() {
             *known = self.settled(e);
         }
@@ -311,7 +305,11 @@ impl World {
         let Some(node) = name.strip_prefix('n').and_then(|i| i.parse::<usize>().ok()) else {
             return Status::Succeeded; // a leaf only returns
         };
-        let ops = case.nodes.get(node).map(|n| n.ops.clone()).unwrap_or_default();
+        let ops = case
+            .nodes
+            .get(node)
+            .map(|n| n.ops.clone())
+            .unwrap_or_default();
         for op in ops {
             let ok = match op {
                 Op::Call(c) => self.call(case, e, &c, &input, &plan, known),
@@ -373,7 +371,8 @@ impl World {
                 self.dispatch(case, x, plan, known)
             }
             Lookup::Error => {
-                self.open.push("unsupported replay mode leaves the row running".into());
+                self.open
+                    .push("unsupported replay mode leaves the row running".into());
                 Status::Failed
             }
         }
@@ -517,11 +516,9 @@ pub fn go_numbers(v: &Value) -> Value {
             _ => v.clone(),
         },
         Value::Array(a) => Value::Array(a.iter().map(go_numbers).collect()),
-        Value::Object(m) => Value::Object(
-            m.iter()
-                .map(|(k, x)| (k.clone(), go_numbers(x)))
-                .collect(),
-        ),
+        Value::Object(m) => {
+            Value::Object(m.iter().map(|(k, x)| (k.clone(), go_numbers(x))).collect())
+        }
         other => other.clone(),
     }
 }

@@ -59,8 +59,15 @@ pub fn expected(case: &Case, w: &World) -> Expected {
     }
     for (i, e) in w.execs.iter().enumerate() {
         let parent = e.parent.map_or("~".to_string(), name);
-        let base = format!("parent={parent} status={} depth={}", st(e.status), depth(w, i));
-        let lineage_run = w.runs[e.run].lineage.as_ref().map(|l| run_name(l.source_run));
+        let base = format!(
+            "parent={parent} status={} depth={}",
+            st(e.status),
+            depth(w, i)
+        );
+        let lineage_run = w.runs[e.run]
+            .lineage
+            .as_ref()
+            .map(|l| run_name(l.source_run));
         let values = if e.hit.is_empty() {
             vec![base]
         } else {
@@ -96,7 +103,12 @@ pub fn expected(case: &Case, w: &World) -> Expected {
     for (k, (step, answer)) in case.steps.iter().zip(&w.answers).enumerate() {
         let key = format!("step {}", k + 1);
         match (step, answer) {
-            (CaseStep::Restart(r), Answer::Restart { run, mode, before, .. }) => {
+            (
+                CaseStep::Restart(r),
+                Answer::Restart {
+                    run, mode, before, ..
+                },
+            ) => {
                 let Some(l) = w.runs[*run].lineage.as_ref() else {
                     continue;
                 };

@@ -51,7 +51,10 @@ pub fn canonical(v: &Value) -> String {
                 .collect();
             format!("{{{}}}", parts.join(","))
         }
-        Value::Array(a) => format!("[{}]", a.iter().map(canonical).collect::<Vec<_>>().join(",")),
+        Value::Array(a) => format!(
+            "[{}]",
+            a.iter().map(canonical).collect::<Vec<_>>().join(",")
+        ),
         Value::Number(n) => {
             let f = n.as_f64().unwrap_or(f64::NAN);
             if f.fract() == 0.0 && f.abs() < 1e21 {
@@ -223,14 +226,20 @@ mod tests {
 
     #[test]
     fn canonical_equal_spellings() {
-        assert_eq!(canonical(&json!({"b": 1.0, "a": [1e0]})), r#"{"a":[1],"b":1}"#);
+        assert_eq!(
+            canonical(&json!({"b": 1.0, "a": [1e0]})),
+            r#"{"a":[1],"b":1}"#
+        );
         assert_ne!(canonical(&json!({"a": 1})), canonical(&json!({"a": "1"})));
         assert_eq!(canonical(&json!(0.5)), "0.5");
     }
 
     #[test]
     fn empty_context_is_no_context_and_null_input_is_empty() {
-        assert_eq!(envelope(&json!({"q": 1}), Some(&json!({}))), r#"{"input":{"q":1}}"#);
+        assert_eq!(
+            envelope(&json!({"q": 1}), Some(&json!({}))),
+            r#"{"input":{"q":1}}"#
+        );
         assert_eq!(envelope(&Value::Null, None), r#"{"input":{}}"#);
         assert_ne!(
             envelope(&json!({"q": 1}), Some(&json!({"t": 1}))),

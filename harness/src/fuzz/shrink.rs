@@ -60,7 +60,9 @@ fn edits(case: &Case) -> Vec<Case> {
                     out.push(c);
                 }
                 let mut c = case.clone();
-                c.nodes[n].ops.splice(k..=k, cs.iter().cloned().map(Op::Call));
+                c.nodes[n]
+                    .ops
+                    .splice(k..=k, cs.iter().cloned().map(Op::Call));
                 out.push(c);
             }
         }
@@ -160,6 +162,9 @@ mod tests {
         assert!(calls_leaf(&small));
         assert_eq!(small.steps.len(), 1, "every step but the run goes");
         let ops: usize = small.nodes.iter().map(|n| n.ops.len()).sum();
-        assert_eq!(ops, 1, "one leaf call is all the predicate needs: {small:?}");
+        assert_eq!(
+            ops, 1,
+            "one leaf call is all the predicate needs: {small:?}"
+        );
     }
 }

@@ -51,7 +51,10 @@ fn target(url: Option<&String>, profile: Option<&String>) -> Result<Target, Stri
 /// Runs `afc fuzz`; 0 passed, 1 failures, 2 could not run.
 pub fn run(args: &FuzzArgs) -> ExitCode {
     if inside_scenarios(&args.out) {
-        eprintln!("afc fuzz: --out {} is inside scenarios/; choose another folder", args.out.display());
+        eprintln!(
+            "afc fuzz: --out {} is inside scenarios/; choose another folder",
+            args.out.display()
+        );
         return ExitCode::from(2);
     }
     if args.url.len() > 2 {
@@ -61,7 +64,10 @@ pub fn run(args: &FuzzArgs) -> ExitCode {
     let targets: Result<Vec<Target>, String> = if args.url.is_empty() {
         target(None, None).map(|t| vec![t])
     } else {
-        args.url.iter().map(|u| target(Some(u), args.profile.as_ref())).collect()
+        args.url
+            .iter()
+            .map(|u| target(Some(u), args.profile.as_ref()))
+            .collect()
     };
     let targets = match targets {
         Ok(t) => t,
@@ -81,7 +87,11 @@ pub fn run(args: &FuzzArgs) -> ExitCode {
         _ => Verdict::Error("no target".into()),
     };
     let kinds: Vec<&str> = targets.iter().map(|t| t.kind.as_str()).collect();
-    println!("afc fuzz: {} cases from seed {seed} on {}", args.cases, kinds.join(" vs "));
+    println!(
+        "afc fuzz: {} cases from seed {seed} on {}",
+        args.cases,
+        kinds.join(" vs ")
+    );
     let started = Instant::now();
     let done_count = AtomicUsize::new(0);
     let bad = AtomicUsize::new(0);
@@ -90,16 +100,28 @@ pub fn run(args: &FuzzArgs) -> ExitCode {
         match v {
             Verdict::Failed(lines) => {
                 bad.fetch_add(1, Ordering::Relaxed);
-                println!("  seed {} FAILED: {}", case.seed, lines.first().cloned().unwrap_or_default());
+                println!(
+                    "  seed {} FAILED: {}",
+                    case.seed,
+                    lines.first().cloned().unwrap_or_default()
+                );
             }
             Verdict::Error(e) => {
                 bad.fetch_add(1, Ordering::Relaxed);
-                println!("  seed {} ERROR: {}", case.seed, e.lines().next().unwrap_or_default());
+                println!(
+                    "  seed {} ERROR: {}",
+                    case.seed,
+                    e.lines().next().unwrap_or_default()
+                );
             }
             _ => {}
         }
         if n % 50 == 0 {
-            println!("  {n}/{} cases, {} failing", args.cases, bad.load(Ordering::Relaxed));
+            println!(
+                "  {n}/{} cases, {} failing",
+                args.cases,
+                bad.load(Ordering::Relaxed)
+            );
         }
     };
     let results = fuzz::run_many(seed, args.cases, args.jobs, &judge, &progress);
