@@ -97,7 +97,7 @@ fn order_key(
     let input = if restart_root {
         match (&e.dispatched, go) {
             (None, _) => serde_json::Value::Null,
-            (Some(_), true) => super::model::go_numbers(&e.input),
+            (Some(_), true) => super::request::go_numbers(&e.input),
             (Some(_), false) => e.input.clone(),
         }
     } else if go && e.by_agent {

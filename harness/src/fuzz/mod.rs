@@ -3,7 +3,7 @@
 //!
 //! - `generate`: a seed → a [`Case`] (graph, fault, restarts, golden saves,
 //!   raw replay requests); the same seed always gives the same case.
-//! - `model` + `replay`: what a conforming control plane must do, played
+//! - `model` + `request` + `replay`: what a conforming control plane must do, played
 //!   from the contract, never from `crate::reference`; `alias` names its rows
 //!   the way `observe` does.
 //! - `oracle`: predictions and observations as `key: value` lines; a case
@@ -20,6 +20,7 @@ pub mod generate;
 pub mod model;
 pub mod oracle;
 pub mod replay;
+pub mod request;
 pub mod shrink;
 
 use std::collections::BTreeMap;
@@ -97,10 +98,7 @@ pub fn to_yaml(case: &Case, header: &str) -> Result<String, String> {
 pub type Views = Vec<(crate::scenario::View, Value)>;
 
 /// Runs `case` on `target`; the views, and the runner's own failures.
-pub fn observe(
-    case: &Case,
-    target: &Target,
-) -> Result<(Views, Vec<String>), RunFailure> {
+pub fn observe(case: &Case, target: &Target) -> Result<(Views, Vec<String>), RunFailure> {
     let harness = |e: String| RunFailure::Harness(e);
     let world = World::play(case).map_err(|e| harness(e.to_string()))?;
     let name = format!("fuzz_{}", case.seed);

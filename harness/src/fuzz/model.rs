@@ -6,9 +6,9 @@
 
 use std::collections::BTreeSet;
 
-use serde_json::{json, Value};
+use serde_json::Value;
 
-use super::case::{Agent, CallSpec, Case, CaseStep, Op, RawRequest, RestartPlan};
+use super::case::{Agent, CallSpec, Case, CaseStep, Op};
 use super::replay::{lookup, Lookup, Plan};
 
 /// Terminal status of a modelled execution.
@@ -216,7 +216,7 @@ impl World {
         }
     }
 
-    fn run_index(&self, alias: &str) -> Result<usize, String> {
+    pub(super) fn run_index(&self, alias: &str) -> Result<usize, String> {
         alias
             .strip_prefix("run")
             .and_then(|n| n.parse::<usize>().ok())
@@ -238,7 +238,7 @@ impl World {
             .ok_or_else(|| format!("no execution {alias}"))
     }
 
-    fn new_exec(
+    pub(super) fn new_exec(
         &mut self,
         agent: Agent,
         reasoner: String,
@@ -270,7 +270,7 @@ impl World {
     }
 
     /// The executions of earlier steps: all certainly created and finished.
-    fn settled(&self, upto: usize) -> Seen {
+    pub(super) fn settled(&self, upto: usize) -> Seen {
         let all: BTreeSet<usize> = (0..upto).collect();
         Seen {
             started: all.clone(),
@@ -280,7 +280,13 @@ impl World {
 
     /// Dispatches `e` under `plan` and plays its program; `known` grows by
     /// every row the program created. Returns the terminal status.
-    fn dispatch(&mut self, case: &Case, e: usize, plan: Plan, known: &mut Seen) -> Status {
+    pub(super) fn dispatch(
+        &mut self,
+        case: &Case,
+        e: usize,
+        plan: Plan,
+        known: &mut Seen,
+    ) -> Status {
         if known.started.is_empty() {
             *known = self.settled(e);
         }
@@ -348,8 +354,11 @@ impl World {
         known: &mut Seen,
     ) -> bool {
         let (agent, reasoner) = case.callee(c.callee);
-        let input = render(&c.input, parent_input);
-        let go_input = render(&c.input, &go_numbers(&self.execs[parent].go_input));
+        let input = super::request::render(&c.input, parent_input);
+        let go_input = super::request::render(
+            &c.input,
+            &super::request::go_numbers(&self.execs[parent].go_input),
+        );
         let x = self.new_exec(agent, reasoner, Some(parent), input, None);
         self.execs[x].by_agent = true;
         self.execs[x].go_input = go_input;
@@ -358,7 +367,7 @@ impl World {
     }
 
     /// A child row: replay lookup, then a hit or a dispatch.
-    fn child(&mut self, case: &Case, x: usize, plan: Plan, known: &mut Seen) -> Status {
+    pub(super) fn child(&mut self, case: &Case, x: usize, plan: Plan, known: &mut Seen) -> Status {
         self.execs[x].hb = known.started.clone();
         self.execs[x].done = known.done.clone();
         self.execs[x].looked_up = Some(plan.clone());
@@ -383,142 +392,5 @@ impl World {
         known.done.insert(x);
         self.execs[x].hit = sources;
         Status::Succeeded
-    }
-
-    fn restart(&mut self, case: &Case, r: &RestartPlan) -> Result<Answer, String> {
-        let source = self.resolve(&r.from)?;
-        let scope = r.scope.clone().unwrap_or_else(|| "workflow".into());
-        let reuse = r.reuse.clone().unwrap_or_else(|| "succeeded-before".into());
-        let src_run = self.execs[source].run;
-        // §2.1: workflow scope re-runs the run's root.
-        let restarted = if scope == "execution" {
-            source
-        } else {
-            self.runs[src_run].root
-        };
-        // §2.2 header plan.
-        let mut plan = Plan {
-            source: Some(src_run),
-            before: Some(source),
-            mode: Some(reuse.clone()),
-        };
-        if reuse == "none" {
-            plan.source = None;
-            plan.before = None;
-        } else if scope == "execution" && reuse == "succeeded-before" {
-            plan.mode = Some("all-succeeded".into());
-            plan.before = None;
-        }
-        // §2.3 input and context; §2.4 kind.
-        let stored = &self.execs[restarted];
-        let input = match &r.input {
-            Some(v) if !v.is_null() => v.clone(),
-            _ => stored.input.clone(),
-        };
-        let context = match &r.context {
-            Some(v) if !v.is_null() => Some(v.clone()),
-            _ => stored.context.clone(),
-        };
-        let fork = r.fork
-            || r.input.as_ref().is_some_and(|v| !v.is_null())
-            || r.context.as_ref().is_some_and(|v| !v.is_null());
-        let (agent, reasoner) = (stored.agent, stored.reasoner.clone());
-        self.runs.push(Run {
-            root: usize::MAX,
-            lineage: Some(Lineage {
-                kind: if fork { "fork" } else { "restart" },
-                source_run: src_run,
-                source_exec: source,
-                restarted,
-                reuse: reuse.clone(),
-                scope,
-            }),
-            golden: false,
-        });
-        let root = self.new_exec(agent, reasoner, None, input, context);
-        let run = self.runs.len() - 1;
-        self.runs[run].root = root;
-        let status = self.dispatch(case, root, plan.clone(), &mut Seen::default());
-        Ok(Answer::Restart {
-            run,
-            mode: plan.mode.unwrap_or_default(),
-            before: plan.before,
-            status,
-        })
-    }
-
-    fn raw(&mut self, case: &Case, n: usize, r: &RawRequest) -> Result<Answer, String> {
-        let _ = self.run_index(&r.run)?;
-        let parent = self.resolve(&r.parent)?;
-        let plan = Plan {
-            source: r.source.as_deref().map(|s| self.run_index(s)).transpose()?,
-            before: r.before.as_deref().map(|b| self.resolve(b)).transpose()?,
-            mode: r.mode.clone(),
-        };
-        let x = self.new_exec(
-            r.agent,
-            r.reasoner.clone(),
-            Some(parent),
-            r.input.clone(),
-            r.context.clone(),
-        );
-        self.execs[x].order_input = json!(format!("step {n:04}"));
-        let before_lookup = self.execs.len() - 1;
-        let mut known = self.settled(before_lookup);
-        let status = self.child(case, x, plan, &mut known);
-        let hit = self.execs[x].hit.clone();
-        let code = match (r.sync, status) {
-            (false, _) => 202,
-            (true, Status::Succeeded) => 200,
-            (true, Status::Failed) => 502,
-        };
-        let body = if !hit.is_empty() || (r.sync && status == Status::Succeeded) {
-            "succeeded"
-        } else if r.sync {
-            "failed"
-        } else {
-            "queued"
-        };
-        Ok(Answer::Raw {
-            code,
-            status: body,
-            hit,
-        })
-    }
-}
-
-/// The scripted agents' template rule for the one binding a case uses:
-/// `"$input"` and `"$input.path"` name the caller's input (or part of it,
-/// `null` when missing).
-fn render(t: &Value, input: &Value) -> Value {
-    match t {
-        Value::String(s) if s == "$input" => input.clone(),
-        Value::String(s) if s.starts_with("$input.") => s["$input.".len()..]
-            .split('.')
-            .try_fold(input, |v, k| v.get(k))
-            .cloned()
-            .unwrap_or(Value::Null),
-        Value::Array(a) => Value::Array(a.iter().map(|x| render(x, input)).collect()),
-        Value::Object(m) => Value::Object(
-            m.iter()
-                .map(|(k, v)| (k.clone(), render(v, input)))
-                .collect(),
-        ),
-        other => other.clone(),
-    }
-}
-
-/// A value as Go's float64 binding re-spells it: integral numbers without a fraction.
-pub fn go_numbers(v: &Value) -> Value {
-    match v {
-        Value::Number(n) => match n.as_f64() {
-            Some(f) if f.fract() == 0.0 && f.abs() < 9e15 => Value::from(f as i64),
-            _ => v.clone(),
-        },
-        Value::Array(a) => Value::Array(a.iter().map(go_numbers).collect()),
-        Value::Object(m) => {
-            Value::Object(m.iter().map(|(k, x)| (k.clone(), go_numbers(x))).collect())
-        }
-        other => other.clone(),
     }
 }
