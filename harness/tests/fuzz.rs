@@ -1,12 +1,12 @@
 //! A bounded `afc fuzz` run against the embedded reference: every generated
 //! case must agree with the model of the contract. The seed is fixed, so a
-//! failure here reproduces with `afc fuzz --seed 7000 --cases 40`.
+//! failure here reproduces with `afc fuzz --seed 7000 --cases 30`.
 
 use afc::fuzz::{self, Verdict};
 use afc::target::{Choice, Target};
 
 const SEED: u64 = 7000;
-const CASES: usize = 40;
+const CASES: usize = 30;
 
 #[test]
 fn generated_cases_agree_with_the_model_on_the_reference() {
