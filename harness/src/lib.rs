@@ -31,6 +31,7 @@ pub mod agents;
 pub mod barrier;
 pub mod bench;
 pub mod client;
+pub mod fuzz;
 pub mod llm;
 pub mod observe;
 pub mod reference;

@@ -6,13 +6,15 @@
 //! - `afc list`: scenarios and the rules they guard;
 //! - `afc check FILE...`: validate scenario files, every problem as file:line:col;
 //! - `afc serve`: the reference control plane, for SDK authors and as a target;
-//! - `afc bench`: restart scaling, per-hop overhead, suite time, peak memory.
+//! - `afc bench`: restart scaling, per-hop overhead, suite time, peak memory;
+//! - `afc fuzz`: generated cases judged by a model of the contract, shrunk to scenario files.
 //!
 //! `cargo test` is the primary entry; `afc run` shares all its code.
 //! Exit codes: 0 passed, 1 failures, 2 could not run.
 
 mod bench;
 mod conformance;
+mod fuzz;
 mod repeat;
 mod run;
 mod serve;
@@ -93,6 +95,8 @@ enum Command {
     },
     /// Measure restart scaling, per-hop overhead, suite wall time and peak memory.
     Bench(bench::BenchArgs),
+    /// Generated cases judged by a model of the contract (or two targets against each other).
+    Fuzz(fuzz::FuzzArgs),
     /// Validate scenario files without running them.
     Check {
         /// Scenario files.
@@ -143,6 +147,7 @@ fn main() -> ExitCode {
             agents: &agents,
         }),
         Command::Bench(args) => bench::run(&args),
+        Command::Fuzz(args) => fuzz::run(&args),
     }
 }
 

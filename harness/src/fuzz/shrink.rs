@@ -1,0 +1,170 @@
+//! Shrinking: a failing case is reduced one edit at a time (drop a step, drop
+//! an op, split a parallel group, drop an override or a context, simplify an
+//! input), keeping each edit while the case still fails, until no edit helps
+//! or the budget of re-runs is spent (greedy delta debugging).
+//!
+//! Why not proptest's shrinking: its value trees shrink a value drawn from a
+//! strategy, but a case's later steps are drawn from the model's state after
+//! the earlier ones (they name executions that must exist), which no
+//! strategy combinator expresses; a case here is small, and edits that break
+//! a reference are simply rejected by the model.
+
+use serde_json::json;
+
+use super::case::{Callee, Case, CaseStep, Op};
+use super::model::World;
+
+/// Every single-edit reduction of `case`, smallest effect last.
+fn edits(case: &Case) -> Vec<Case> {
+    let mut out = Vec::new();
+    // Steps, last first (the first step is the run everything else needs).
+    for i in (1..case.steps.len()).rev() {
+        let mut c = case.clone();
+        let removed = c.steps.remove(i);
+        if matches!(removed, CaseStep::Down(_)) {
+            if let Some(j) = (i..c.steps.len()).find(|&j| matches!(c.steps[j], CaseStep::Up(_))) {
+                c.steps.remove(j);
+            }
+        }
+        out.push(c);
+    }
+    // A node call replaced by the callee's own program: one reasoner and one level fewer.
+    for n in 0..case.nodes.len() {
+        for k in 0..case.nodes[n].ops.len() {
+            if let Op::Call(cs) = &case.nodes[n].ops[k] {
+                if let Callee::Node(callee) = cs.callee {
+                    let mut c = case.clone();
+                    let body = case.nodes[callee].ops.clone();
+                    c.nodes[n].ops.splice(k..=k, body);
+                    out.push(c);
+                }
+            }
+        }
+    }
+    // Ops of each node.
+    for n in 0..case.nodes.len() {
+        for k in 0..case.nodes[n].ops.len() {
+            let mut c = case.clone();
+            c.nodes[n].ops.remove(k);
+            out.push(c);
+            if let Op::Par(cs) = &case.nodes[n].ops[k] {
+                for m in 0..cs.len() {
+                    let mut c = case.clone();
+                    let mut rest = cs.clone();
+                    rest.remove(m);
+                    c.nodes[n].ops[k] = if rest.len() == 1 {
+                        Op::Call(rest.remove(0))
+                    } else {
+                        Op::Par(rest)
+                    };
+                    out.push(c);
+                }
+                let mut c = case.clone();
+                c.nodes[n]
+                    .ops
+                    .splice(k..=k, cs.iter().cloned().map(Op::Call));
+                out.push(c);
+            }
+        }
+    }
+    // Overrides, contexts and inputs.
+    for i in 0..case.steps.len() {
+        let mut simpler = |f: &dyn Fn(&mut CaseStep) -> bool| {
+            let mut c = case.clone();
+            if f(&mut c.steps[i]) {
+                out.push(c);
+            }
+        };
+        simpler(&|s| match s {
+            CaseStep::Restart(r) if r.input.is_some() || r.context.is_some() => {
+                r.input = None;
+                r.context = None;
+                true
+            }
+            CaseStep::Raw(r) if r.context.is_some() => {
+                r.context = None;
+                true
+            }
+            CaseStep::Run { context, .. } => context.take().is_some(),
+            _ => false,
+        });
+        simpler(&|s| match s {
+            CaseStep::Restart(r) if r.scope.is_some() || r.reuse.is_some() || r.fork => {
+                r.scope = None;
+                r.reuse = None;
+                r.fork = false;
+                true
+            }
+            _ => false,
+        });
+    }
+    for n in 0..case.nodes.len() {
+        for k in 0..case.nodes[n].ops.len() {
+            if let Op::Call(cs) = &case.nodes[n].ops[k] {
+                if matches!(cs.callee, Callee::Leaf(_)) && cs.input != json!({"k": 1}) {
+                    let mut c = case.clone();
+                    if let Op::Call(cs) = &mut c.nodes[n].ops[k] {
+                        cs.input = json!({"k": 1});
+                    }
+                    out.push(c);
+                }
+            }
+        }
+    }
+    out
+}
+
+/// The smallest case reachable from `case` by edits that keep `fails` true,
+/// spending at most `budget` calls of `fails`.
+pub fn shrink(case: &Case, fails: &dyn Fn(&Case) -> bool, mut budget: usize) -> Case {
+    let mut current = case.clone();
+    'outer: loop {
+        for candidate in edits(&current) {
+            // An edit that leaves a step naming a missing row is no case at all.
+            if World::play(&candidate).is_err() {
+                continue;
+            }
+            if budget == 0 {
+                break 'outer;
+            }
+            budget -= 1;
+            if fails(&candidate) {
+                current = candidate;
+                continue 'outer;
+            }
+        }
+        break;
+    }
+    current
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shrinks_to_what_the_predicate_needs() {
+        // "Fails" while some node still calls a leaf: the rest goes.
+        let calls_leaf = |c: &Case| {
+            c.nodes.iter().any(|n| {
+                n.ops.iter().any(|o| match o {
+                    Op::Call(cs) => matches!(cs.callee, Callee::Leaf(_)),
+                    Op::Par(cs) => cs.iter().any(|x| matches!(x.callee, Callee::Leaf(_))),
+                    _ => false,
+                })
+            })
+        };
+        let case = (0..200)
+            .map(super::super::generate)
+            .find(|c| c.steps.len() > 2 && c.nodes.len() > 2 && calls_leaf(c))
+            .expect("a seed below 200 gives a case with three nodes, three steps and a leaf call");
+        let small = shrink(&case, &calls_leaf, 500);
+        assert!(calls_leaf(&small));
+        assert_eq!(small.steps.len(), 1, "every step but the run goes");
+        let ops: usize = small.nodes.iter().map(|n| n.ops.len()).sum();
+        assert_eq!(
+            ops, 1,
+            "one leaf call is all the predicate needs: {small:?}"
+        );
+    }
+}
