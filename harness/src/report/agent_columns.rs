@@ -120,6 +120,7 @@ pub fn conformance_by_agents(
         "\n{} scenarios: {agree} agree in every column, {unexplained} cells differ unexplained.\n",
         rows.len()
     );
+    super::conformance::known_differences(&mut out, rows, other);
     out
 }
 

@@ -91,6 +91,13 @@ pub fn conformance(
          differ unexplained.\n",
         rows.len()
     );
+    known_differences(&mut out, rows, other);
+    out
+}
+
+/// The profile's lacked capabilities: reason, the scenarios that require each,
+/// and its minimal reproduction.
+pub(super) fn known_differences(out: &mut String, rows: &[Row], other: &Profile) {
     if !other.lacks.is_empty() {
         let _ = writeln!(out, "## Known upstream differences of {}\n", other.name);
     }
@@ -106,7 +113,6 @@ pub fn conformance(
             let _ = writeln!(out, "Minimal reproduction:\n\n```\n{}\n```\n", repro.trim());
         }
     }
-    out
 }
 
 #[cfg(test)]

@@ -7,6 +7,8 @@ use std::fmt;
 use std::sync::Arc;
 
 use serde::Deserialize;
+
+use super::view::View;
 use serde_json::Value;
 
 /// A place in a scenario file, printed `file:line:col`.
@@ -375,33 +377,4 @@ pub struct Restart {
     pub wait: bool,
     /// Expected terminal status of the new run.
     pub expect: Option<String>,
-}
-
-/// What is snapshotted.
-#[derive(Clone, Copy, Debug, Deserialize, PartialEq, Eq, PartialOrd, Ord)]
-#[serde(rename_all = "snake_case")]
-pub enum View {
-    /// Every execution of every run: parent, status, reuse.
-    Provenance,
-    /// Run lineage and golden metadata, across the three read surfaces.
-    Lineage,
-    /// The contract headers of every dispatch the agents received.
-    Headers,
-    /// LLM calls per stub per run.
-    Llm,
-    /// Response bodies of restart, golden and raw request steps.
-    Responses,
-}
-
-impl View {
-    /// The snapshot suffix.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            View::Provenance => "provenance",
-            View::Lineage => "lineage",
-            View::Headers => "headers",
-            View::Llm => "llm",
-            View::Responses => "responses",
-        }
-    }
 }

@@ -1,7 +1,7 @@
 //! `afc report`: runs the suite on the embedded reference and on another
 //! implementation and writes CONFORMANCE.md.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use afc::report::Row;
@@ -10,34 +10,43 @@ use afc::target::{Choice, Profile, Target};
 
 use crate::run::{could_not_run, insta_default, progress};
 
-/// Where the other implementation is and how it explains its differences.
-pub struct ReportArgs<'a> {
-    /// Its URL.
-    pub url: &'a str,
-    /// Its profile (name under fixtures/profiles/ or a path).
-    pub profile: &'a str,
-    /// Scenario folder.
-    pub scenarios: &'a Path,
-    /// Golden folder.
-    pub snapshots: &'a Path,
+/// `afc report`: the suite on the embedded reference and on another
+/// implementation, written as CONFORMANCE.md.
+#[derive(clap::Args)]
+pub struct ReportArgs {
+    /// The other implementation.
+    #[arg(long)]
+    pub url: String,
+    /// Its profile: a name under fixtures/profiles/ or a .toml path.
+    #[arg(long)]
+    pub profile: String,
     /// The document to write.
-    pub out: &'a Path,
-    /// Scenarios at once.
+    #[arg(long, default_value = "CONFORMANCE.md")]
+    pub out: PathBuf,
+    /// Folder of scenario files.
+    #[arg(long, default_value = "scenarios")]
+    pub scenarios: PathBuf,
+    /// Folder of golden snapshots.
+    #[arg(long, default_value = "snapshots")]
+    pub snapshots: PathBuf,
+    /// Scenarios run at once.
+    #[arg(long, default_value_t = 2)]
     pub jobs: usize,
-    /// Agent kinds, one column each on the other implementation.
-    pub agents: &'a [String],
+    /// Agent kinds, one column each (scripted, python, python:serve, command:PATH).
+    #[arg(long, value_delimiter = ',', default_value = "scripted")]
+    pub agents: Vec<String>,
 }
 
 /// Writes CONFORMANCE.md; exit 1 when a difference is unexplained.
-pub fn report(a: &ReportArgs<'_>) -> ExitCode {
+pub fn report(a: &ReportArgs) -> ExitCode {
     // A report reads the goldens; it never leaves .snap.new files beside them.
     insta_default("INSTA_UPDATE", "no");
     let profiles = Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures/profiles");
-    let profile = match Profile::load(a.profile, &profiles) {
+    let profile = match Profile::load(&a.profile, &profiles) {
         Ok(p) => p,
         Err(e) => return could_not_run("report", e),
     };
-    let cases = match suite::cases(a.scenarios) {
+    let cases = match suite::cases(&a.scenarios) {
         Ok(c) => c,
         Err(e) => return could_not_run("report", e),
     };
@@ -62,14 +71,14 @@ pub fn report(a: &ReportArgs<'_>) -> ExitCode {
         Ok(t) => t,
         Err(e) => return could_not_run("report", e),
     };
-    let on_embedded = progress(&cases, &embedded, a.snapshots, a.jobs);
+    let on_embedded = progress(&cases, &embedded, &a.snapshots, a.jobs);
     let doc = if a.agents.len() == 1 && a.agents[0] == "scripted" {
-        let on_other = progress(&cases, &other, a.snapshots, a.jobs);
+        let on_other = progress(&cases, &other, &a.snapshots, a.jobs);
         let command = format!("afc report --url URL --profile {}", a.profile);
         afc::report::conformance(&rows, &on_embedded, &on_other, &profile, &command)
     } else {
         let mut columns = Vec::new();
-        for kind in a.agents {
+        for kind in &a.agents {
             let mut target = other.clone();
             target.agents = match kind.parse() {
                 Ok(k) => k,
@@ -95,7 +104,7 @@ pub fn report(a: &ReportArgs<'_>) -> ExitCode {
             columns.push(afc::report::Column {
                 agents: target.agents.label(),
                 serve_rows,
-                reports: progress(&cases, &target, a.snapshots, a.jobs),
+                reports: progress(&cases, &target, &a.snapshots, a.jobs),
             });
         }
         let command = format!(
@@ -105,12 +114,12 @@ pub fn report(a: &ReportArgs<'_>) -> ExitCode {
         );
         afc::report::conformance_by_agents(&rows, &on_embedded, &columns, &profile, &command)
     };
-    if let Err(e) = std::fs::write(a.out, &doc) {
+    if let Err(e) = std::fs::write(&a.out, &doc) {
         return could_not_run("report", format!("cannot write {}: {e}", a.out.display()));
     }
     let summary = doc
         .lines()
-        .find(|l| l.contains(" agree, "))
+        .find(|l| l.contains(" scenarios: ") && l.contains(" agree"))
         .unwrap_or_default();
     println!("wrote {}: {summary}", a.out.display());
     if doc.contains("**UNEXPLAINED**") {

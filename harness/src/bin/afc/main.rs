@@ -64,29 +64,7 @@ enum Command {
         snapshots: PathBuf,
     },
     /// Run the suite on the embedded reference and on another implementation; write CONFORMANCE.md.
-    Report {
-        /// The other implementation.
-        #[arg(long)]
-        url: String,
-        /// Its profile: a name under fixtures/profiles/ or a .toml path.
-        #[arg(long)]
-        profile: String,
-        /// The document to write.
-        #[arg(long, default_value = "CONFORMANCE.md")]
-        out: PathBuf,
-        /// Folder of scenario files.
-        #[arg(long, default_value = "scenarios")]
-        scenarios: PathBuf,
-        /// Folder of golden snapshots.
-        #[arg(long, default_value = "snapshots")]
-        snapshots: PathBuf,
-        /// Scenarios run at once.
-        #[arg(long, default_value_t = 2)]
-        jobs: usize,
-        /// Agent kinds, one column each (scripted, python, python:serve, command:PATH).
-        #[arg(long, value_delimiter = ',', default_value = "scripted")]
-        agents: Vec<String>,
-    },
+    Report(conformance::ReportArgs),
     /// List the scenarios and the rules they guard.
     List {
         /// Folder of scenario files.
@@ -113,7 +91,7 @@ fn main() -> ExitCode {
         .init();
     match Cli::parse().command {
         Command::Serve(args) => serve::serve(&args),
-        Command::Check { files } => check(&files),
+        Command::Check { files } => run::check(&files),
         Command::Run {
             suite,
             snapshots,
@@ -129,42 +107,8 @@ fn main() -> ExitCode {
             snapshots,
         } => run::record(&suite, &out, &snapshots),
         Command::List { scenarios } => run::list(&scenarios),
-        Command::Report {
-            url,
-            profile,
-            out,
-            scenarios,
-            snapshots,
-            jobs,
-            agents,
-        } => conformance::report(&conformance::ReportArgs {
-            url: &url,
-            profile: &profile,
-            scenarios: &scenarios,
-            snapshots: &snapshots,
-            out: &out,
-            jobs,
-            agents: &agents,
-        }),
+        Command::Report(args) => conformance::report(&args),
         Command::Bench(args) => bench::run(&args),
         Command::Fuzz(args) => fuzz::run(&args),
-    }
-}
-
-fn check(files: &[PathBuf]) -> ExitCode {
-    let mut ok = true;
-    for f in files {
-        match afc::scenario::load(f) {
-            Ok(s) => println!("{}: ok ({} steps)", f.display(), s.steps.len()),
-            Err(e) => {
-                ok = false;
-                print!("{e}");
-            }
-        }
-    }
-    if ok {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::from(1)
     }
 }

@@ -29,7 +29,7 @@ use super::model::{Execution, NewExecution, Node, RunRecord};
 use super::rules::{self, is_reusable};
 use super::run_index::{RunIndex, RunPage, RunQuery};
 use super::store::{ExecutionUpdate, ReplayKey, Store, StoreError};
-use rows::{EXEC_COLUMNS, NODE_COLUMNS};
+use rows::{node_row, node_rows, EXEC_COLUMNS};
 use schema::backend;
 
 /// The database file inside a data dir.
@@ -385,20 +385,6 @@ fn first_of_run(conn: &Connection, run_id: &str) -> Result<Option<Execution>, St
     ))
     .and_then(|mut s| s.query_row([run_id], rows::execution).optional())
     .map_err(backend)
-}
-
-fn node_rows(conn: &Connection) -> Result<Vec<Node>, StoreError> {
-    let mut stmt = conn
-        .prepare_cached(&format!("SELECT {NODE_COLUMNS} FROM nodes ORDER BY id"))
-        .map_err(backend)?;
-    let rows = stmt.query_map([], rows::node).map_err(backend)?;
-    rows.collect::<Result<_, _>>().map_err(backend)
-}
-
-fn node_row(conn: &Connection, id: &str) -> Result<Option<Node>, StoreError> {
-    conn.prepare_cached(&format!("SELECT {NODE_COLUMNS} FROM nodes WHERE id = ?1"))
-        .and_then(|mut s| s.query_row([id], rows::node).optional())
-        .map_err(backend)
 }
 
 #[cfg(test)]

@@ -3,7 +3,7 @@
 //! and the registration body as JSON text.
 
 use chrono::{DateTime, SecondsFormat, Utc};
-use rusqlite::{named_params, Row, Transaction};
+use rusqlite::{named_params, Connection, OptionalExtension, Row, Transaction};
 use serde_json::{Map, Value};
 
 use super::schema::backend;
@@ -228,4 +228,20 @@ pub fn write_run_record(tx: &Transaction<'_>, r: &RunRecord) -> Result<(), Store
     ])
     .map_err(backend)?;
     Ok(())
+}
+
+/// Every node, by id.
+pub(super) fn node_rows(conn: &Connection) -> Result<Vec<Node>, StoreError> {
+    let mut stmt = conn
+        .prepare_cached(&format!("SELECT {NODE_COLUMNS} FROM nodes ORDER BY id"))
+        .map_err(backend)?;
+    let rows = stmt.query_map([], node).map_err(backend)?;
+    rows.collect::<Result<_, _>>().map_err(backend)
+}
+
+/// One node by id.
+pub(super) fn node_row(conn: &Connection, id: &str) -> Result<Option<Node>, StoreError> {
+    conn.prepare_cached(&format!("SELECT {NODE_COLUMNS} FROM nodes WHERE id = ?1"))
+        .and_then(|mut s| s.query_row([id], node).optional())
+        .map_err(backend)
 }
