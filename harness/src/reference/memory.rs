@@ -225,37 +225,11 @@ impl Store for MemoryStore {
 
     fn list_runs(&self, q: &RunQuery) -> Result<RunPage, StoreError> {
         let inner = self.lock()?;
-        let index = &inner.run_index;
-        if q.filter.is_empty() {
-            let run_ids = index
-                .ordered(q.sort, q.asc)
-                .skip(q.offset)
-                .take(q.limit)
-                .map(str::to_owned)
-                .collect();
-            return Ok(RunPage {
-                run_ids,
-                total: index.len(),
-            });
-        }
-        let mut page = RunPage::default();
-        for id in index.ordered(q.sort, q.asc) {
-            let Some(agg) = index.agg(id) else { continue };
-            let root = agg.root.as_ref().and_then(|r| inner.executions.get(r));
-            let first = inner
-                .runs
-                .get(id)
-                .and_then(|ids| ids.first())
-                .and_then(|e| inner.executions.get(e));
-            if !q.filter.admits(id, agg, root, first) {
-                continue;
-            }
-            if page.total >= q.offset && page.run_ids.len() < q.limit {
-                page.run_ids.push(id.to_owned());
-            }
-            page.total += 1;
-        }
-        Ok(page)
+        let row = |id: Option<&String>| id.and_then(|e| inner.executions.get(e));
+        inner.run_index.page(q, |id, agg| {
+            let first = inner.runs.get(id).and_then(|ids| ids.first());
+            Ok((row(agg.root.as_ref()), row(first)))
+        })
     }
 
     fn active_executions_of_node(&self, node_id: &str) -> Result<Vec<String>, StoreError> {

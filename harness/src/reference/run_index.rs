@@ -8,6 +8,7 @@
 //! set backwards. A filtered list still visits every run, but checks each
 //! against its aggregate (O(1)), never against its executions.
 
+use std::borrow::Borrow;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use chrono::{DateTime, Utc};
@@ -287,6 +288,44 @@ pub struct RunPage {
     pub run_ids: Vec<String>,
     /// Runs matching the filters.
     pub total: usize,
+}
+
+impl RunIndex {
+    /// One page of the run list. Without filters it is O(offset + page); a
+    /// filter checks each run in order, reading its root and first execution
+    /// through `rows` (`(root, first)`), which the store answers from its rows.
+    pub fn page<R: Borrow<Execution>, E>(
+        &self,
+        q: &RunQuery,
+        mut rows: impl FnMut(&str, &RunAgg) -> Result<(Option<R>, Option<R>), E>,
+    ) -> Result<RunPage, E> {
+        if q.filter.is_empty() {
+            let run_ids = self
+                .ordered(q.sort, q.asc)
+                .skip(q.offset)
+                .take(q.limit)
+                .map(str::to_owned)
+                .collect();
+            return Ok(RunPage {
+                run_ids,
+                total: self.len(),
+            });
+        }
+        let mut page = RunPage::default();
+        for id in self.ordered(q.sort, q.asc) {
+            let Some(agg) = self.agg(id) else { continue };
+            let (root, first) = rows(id, agg)?;
+            let (root, first) = (root.as_ref().map(R::borrow), first.as_ref().map(R::borrow));
+            if !q.filter.admits(id, agg, root, first) {
+                continue;
+            }
+            if page.total >= q.offset && page.run_ids.len() < q.limit {
+                page.run_ids.push(id.to_owned());
+            }
+            page.total += 1;
+        }
+        Ok(page)
+    }
 }
 
 #[cfg(test)]

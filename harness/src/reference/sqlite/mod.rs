@@ -293,36 +293,13 @@ impl Store for SqliteStore {
 
     fn list_runs(&self, q: &RunQuery) -> Result<RunPage, StoreError> {
         let inner = self.lock()?;
-        let index = &inner.runs;
-        if q.filter.is_empty() {
-            let run_ids = index
-                .ordered(q.sort, q.asc)
-                .skip(q.offset)
-                .take(q.limit)
-                .map(str::to_owned)
-                .collect();
-            return Ok(RunPage {
-                run_ids,
-                total: index.len(),
-            });
-        }
-        let mut page = RunPage::default();
-        for id in index.ordered(q.sort, q.asc) {
-            let Some(agg) = index.agg(id) else { continue };
+        inner.runs.page(q, |id, agg| {
             let root = match &agg.root {
                 Some(r) => load(&inner.conn, r)?,
                 None => None,
             };
-            let first = first_of_run(&inner.conn, id)?;
-            if !q.filter.admits(id, agg, root.as_ref(), first.as_ref()) {
-                continue;
-            }
-            if page.total >= q.offset && page.run_ids.len() < q.limit {
-                page.run_ids.push(id.to_owned());
-            }
-            page.total += 1;
-        }
-        Ok(page)
+            Ok((root, first_of_run(&inner.conn, id)?))
+        })
     }
 
     fn active_executions_of_node(&self, node_id: &str) -> Result<Vec<String>, StoreError> {
