@@ -128,34 +128,35 @@ pub fn serve(args: &ServeArgs) -> ExitCode {
 }
 
 /// Resolves on the first SIGINT or SIGTERM, and from then on makes the next
-/// one end the process at once, whatever is still draining.
+/// one end the process at once, whatever is still draining. Both listeners
+/// exist before the first signal and stay registered, so a second signal sent
+/// right after the first is never lost.
+#[cfg(unix)]
 async fn shutdown_signal() {
-    signal().await;
+    use tokio::signal::unix::{signal, SignalKind};
+    let (Ok(mut int), Ok(mut term)) = (
+        signal(SignalKind::interrupt()),
+        signal(SignalKind::terminate()),
+    ) else {
+        eprintln!("afc serve: cannot listen for signals; stop it with SIGKILL");
+        return std::future::pending().await;
+    };
+    tokio::select! {
+        _ = int.recv() => {},
+        _ = term.recv() => {},
+    }
     eprintln!("afc serve: shutting down (a second signal exits at once)");
-    tokio::spawn(async {
-        signal().await;
+    tokio::spawn(async move {
+        tokio::select! {
+            _ = int.recv() => {},
+            _ = term.recv() => {},
+        }
         eprintln!("afc serve: second signal: exiting now");
         std::process::exit(130);
     });
 }
 
-async fn signal() {
-    let ctrl_c = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
-    #[cfg(unix)]
-    let term = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut s) => {
-                s.recv().await;
-            }
-            Err(_) => std::future::pending::<()>().await,
-        }
-    };
-    #[cfg(not(unix))]
-    let term = std::future::pending::<()>();
-    tokio::select! {
-        _ = ctrl_c => {},
-        _ = term => {},
-    }
+#[cfg(not(unix))]
+async fn shutdown_signal() {
+    let _ = tokio::signal::ctrl_c().await;
 }
