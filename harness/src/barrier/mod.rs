@@ -59,6 +59,8 @@ struct Gate {
     open: watch::Sender<bool>,
     /// Programs holding here now.
     holding: std::sync::atomic::AtomicUsize,
+    /// Programs that ever reached this barrier, released or not.
+    arrived: std::sync::atomic::AtomicUsize,
 }
 
 /// Counts a program as holding at a gate for as long as it lives.
@@ -96,8 +98,12 @@ impl Barriers {
             .into_iter()
             .map(|n| {
                 let (open, _) = watch::channel(false);
-                let holding = std::sync::atomic::AtomicUsize::new(0);
-                (n.into(), Gate { open, holding })
+                let gate = Gate {
+                    open,
+                    holding: std::sync::atomic::AtomicUsize::new(0),
+                    arrived: std::sync::atomic::AtomicUsize::new(0),
+                };
+                (n.into(), gate)
             })
             .collect();
         Barriers {
@@ -153,6 +159,8 @@ impl Barriers {
     /// Holds until `name` is released, at most the deadline.
     pub async fn wait(&self, name: &str) -> Result<(), BarrierError> {
         let gate = self.gate(name)?;
+        gate.arrived
+            .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
         gate.holding
             .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
         let _holding = Holding(gate);
@@ -177,6 +185,13 @@ impl Barriers {
                 Err(e)
             }
         }
+    }
+
+    /// How many waits on `name` have begun so far, released or not (0 for
+    /// an unknown name): a program has reached the barrier once this grows.
+    pub fn arrivals(&self, name: &str) -> usize {
+        self.gate(name)
+            .map_or(0, |g| g.arrived.load(std::sync::atomic::Ordering::SeqCst))
     }
 
     /// Barriers that programs hold at right now, with how many: what a
@@ -222,10 +237,16 @@ mod tests {
         }
         assert!(!waiter.is_finished(), "held before the release");
         assert_eq!(b.held(), vec![("go".to_string(), 1)]);
+        assert_eq!(b.arrivals("go"), 1);
         b.release("go").expect("known barrier");
         assert_eq!(waiter.await.expect("joined"), Ok(()));
         assert_eq!(b.wait("go").await, Ok(()), "later waits pass at once");
         assert!(b.held().is_empty());
+        assert_eq!(
+            b.arrivals("go"),
+            2,
+            "a wait that passes at once still arrived"
+        );
         assert!(b.expired().is_empty());
     }
 

@@ -5,6 +5,10 @@
 use super::Runner;
 use crate::agents::Log;
 use crate::observe::RunRef;
+use crate::scenario::Op;
+
+/// See `Runner::start_mark`.
+pub(crate) struct StartMark(Option<(String, usize)>);
 
 impl Runner {
     /// Releases `name`: every program holding at it goes on.
@@ -25,17 +29,52 @@ impl Runner {
         notes.iter().map(|n| format!("; {n}")).collect()
     }
 
+    /// Where the program of `agent.reasoner` first holds, if it begins with a
+    /// barrier wait, and how many programs had reached that barrier so far:
+    /// taken before a run is submitted, so `wait_dispatched` can tell the new
+    /// root's arrival from earlier ones.
+    pub(crate) fn start_mark(&self, agent: &str, reasoner: &str) -> StartMark {
+        let first = self
+            .scenario
+            .agents
+            .get(agent)
+            .and_then(|a| a.reasoners.get(reasoner))
+            .and_then(|program| program.first());
+        StartMark(match first.map(|op| &op.value) {
+            Some(Op::Wait(name)) => Some((name.clone(), self.barriers.arrivals(name))),
+            _ => None,
+        })
+    }
+
     /// Waits until the root of `run` has been dispatched to its agent: the
-    /// implementation has picked it up, whatever its worker timing.
-    pub(crate) async fn wait_dispatched(&self, run: &RunRef) -> Result<(), String> {
-        let what = format!(
+    /// implementation has picked it up, whatever its worker timing. When the
+    /// root's program begins with a barrier wait, also until it holds there:
+    /// the agent has then begun the program, so whatever an SDK reports
+    /// before running a reasoner's body (the Python SDK's `running` workflow
+    /// event) has been answered, and a callback sent next comes after it.
+    pub(crate) async fn wait_dispatched(
+        &self,
+        run: &RunRef,
+        mark: StartMark,
+    ) -> Result<(), String> {
+        let mut what = format!(
             "the root of {} ({}) to be dispatched to its agent",
             run.alias, run.root
         );
-        self.poll_log(&what, |log| {
-            log.dispatches
+        if let Some((name, _)) = &mark.0 {
+            what.push_str(&format!(" and to reach barrier '{name}'"));
+        }
+        let barriers = self.barriers.clone();
+        self.poll_log(&what, move |log| {
+            let dispatched = log
+                .dispatches
                 .iter()
-                .any(|d| d.header("x-execution-id") == Some(run.root.as_str()))
+                .any(|d| d.header("x-execution-id") == Some(run.root.as_str()));
+            let arrived = mark
+                .0
+                .as_ref()
+                .is_none_or(|(name, before)| barriers.arrivals(name) > *before);
+            dispatched && arrived
         })
         .await
     }

@@ -36,6 +36,7 @@ impl Runner {
                     body["context"] = c.clone();
                 }
                 let hs = self.substitute_headers(headers).await?;
+                let mark = self.start_mark(agent, reasoner);
                 let r = self
                     .client
                     .send(reqwest::Method::POST, &path, Some(&Body::Json(body)), &hs)
@@ -74,7 +75,7 @@ impl Runner {
                         self.mark_llm(&run.alias).await;
                         self.check(&loc, &run, expect.as_deref(), &status);
                     }
-                    RunWait::Dispatched => self.wait_dispatched(&run).await?,
+                    RunWait::Dispatched => self.wait_dispatched(&run, mark).await?,
                     RunWait::No => {}
                 }
             }
