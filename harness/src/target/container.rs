@@ -83,6 +83,22 @@ fn wait_healthy(url: &str, running: &Running, deadline: Duration) -> Result<(), 
 }
 
 impl Running {
+    /// Stops the container as `how` says (`docker stop` with a 10 s grace,
+    /// or at once) and starts it again: same filesystem, same host network
+    /// address. The caller waits for its health.
+    pub fn restart(&self, how: crate::scenario::ControlPlaneStop) -> Result<(), String> {
+        let grace = match how {
+            crate::scenario::ControlPlaneStop::Graceful => 10,
+            crate::scenario::ControlPlaneStop::Kill => 0,
+        };
+        self.container
+            .stop_with_timeout(Some(grace))
+            .map_err(|e| format!("cannot stop {}: {e}", self.image))?;
+        self.container
+            .start()
+            .map_err(|e| format!("cannot start {} again: {e}", self.image))
+    }
+
     /// The last `n` lines of the container's stdout and stderr.
     pub fn last_logs(&self, n: usize) -> String {
         let mut lines: Vec<String> = Vec::new();

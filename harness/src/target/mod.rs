@@ -142,9 +142,7 @@ impl Target {
                 startup: Some(startup),
                 agents: agents.clone(),
                 container: Some(Arc::new(running)),
-                restarts: restart::Restarts::Unsupported(
-                    "restart_control_plane is not implemented for an image target".to_owned(),
-                ),
+                restarts: restart::Restarts::Container,
             });
         }
         let addr = embedded::start()?;
@@ -226,6 +224,19 @@ impl Target {
             }
             restart::Restarts::Command(cmd) => {
                 restart::by_command(cmd, how, &self.url, &self.client()).await
+            }
+            restart::Restarts::Container => {
+                let Some(c) = self.container.clone() else {
+                    return Err("an image target without its container".to_owned());
+                };
+                tokio::task::spawn_blocking(move || c.restart(how))
+                    .await
+                    .map_err(|e| format!("the restart task failed: {e}"))??;
+                let what = format!(
+                    "{} at {} to answer GET /api/v1/health after its restart",
+                    self.kind, self.url
+                );
+                restart::healthy_again(&self.client(), &what).await
             }
             restart::Restarts::Embedded => Err(
                 "the shared embedded reference is never restarted; run on Target::for_scenario"

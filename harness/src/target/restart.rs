@@ -13,7 +13,12 @@
 //!   (`graceful` or `kill`) and `AFC_TARGET_URL` in its environment; afc then
 //!   waits for `GET /api/v1/health`. Such scenarios run alone (see
 //!   [`exclusive`]), as the restart stops the control plane every scenario shares.
-//! - image, or a URL without the command: the scenario is skipped with the reason.
+//! - image: the container is stopped (`docker stop`, 10 s grace, or at once
+//!   for `kill`) and started again; it keeps its filesystem and its host
+//!   network address. The reference image keeps its state in SQLite there
+//!   (`harness/docker/Dockerfile`); an image that keeps state in memory fails
+//!   these scenarios, as it should. Such scenarios run alone, as for a URL.
+//! - a URL without the command: the scenario is skipped with the reason.
 
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, RwLock, RwLockReadGuard, RwLockWriteGuard};
@@ -38,6 +43,8 @@ pub(crate) enum Restarts {
     Private(Arc<PrivateReference>),
     /// A URL target restarted by this shell command.
     Command(String),
+    /// The target's container, stopped and started again.
+    Container,
     /// Not possible, for this reason.
     Unsupported(String),
 }
@@ -57,7 +64,7 @@ pub enum Exclusive {
 
 /// The lock a scenario takes: alone when it restarts a URL target.
 pub(crate) fn exclusive(restarts: &Restarts, restarting: bool) -> Exclusive {
-    if restarting && matches!(restarts, Restarts::Command(_)) {
+    if restarting && matches!(restarts, Restarts::Command(_) | Restarts::Container) {
         Exclusive::Alone(SHARED_TARGET.write().unwrap_or_else(|p| p.into_inner()))
     } else {
         Exclusive::Shared(SHARED_TARGET.read().unwrap_or_else(|p| p.into_inner()))
@@ -212,8 +219,19 @@ pub(crate) async fn by_command(
     if !status.success() {
         return Err(format!("AFC_RESTART_CMD {command:?} failed: {status}"));
     }
-    let what = format!("{url} to answer GET /api/v1/health after AFC_RESTART_CMD");
-    crate::client::poll(&what, HEALTHY_WITHIN, || async {
+    healthy_again(
+        client,
+        &format!("{url} to answer GET /api/v1/health after AFC_RESTART_CMD"),
+    )
+    .await
+}
+
+/// Waits until the restarted control plane answers its health check.
+pub(crate) async fn healthy_again(
+    client: &crate::client::Client,
+    what: &str,
+) -> Result<(), String> {
+    crate::client::poll(what, HEALTHY_WITHIN, || async {
         match client.get("/api/v1/health").await {
             Ok(r) if r.status == 200 => (Some(()), "200".to_owned()),
             Ok(r) => (None, format!("HTTP {} {}", r.status, r.body)),

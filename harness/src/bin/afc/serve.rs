@@ -47,7 +47,7 @@ pub struct ServeArgs {
     pub data_dir: Option<std::path::PathBuf>,
     /// With --data-dir: `full` syncs every commit to disk (survives a power
     /// cut), `normal` only writes it (survives kill -9, not a power cut).
-    #[arg(long, default_value = "full", value_parser = ["full", "normal"])]
+    #[arg(long, env = "AFC_SYNC", default_value = "full", value_parser = ["full", "normal"])]
     pub sync: String,
 }
 
