@@ -134,96 +134,20 @@ async fn invoke(
         return Err(err(StatusCode::BAD_REQUEST, "invalid workflow_id format"));
     }
     let execution_id = ids::execution_id();
-    let word = kind.word();
-    let (node_id, name) = match target.split('.').collect::<Vec<_>>().as_slice() {
-        [node, name] => ((*node).to_owned(), (*name).to_owned()),
-        _ => {
-            return Err(err(
-                StatusCode::BAD_REQUEST,
-                format!("{word}_id must be in format 'node_id.{word}_name'"),
-            ))
-        }
-    };
+    let (node_id, name) = split_target(kind, target)?;
     let input = bind_input(body)?;
-    let node = state
-        .store
-        .node(&node_id)
-        .ok()
-        .flatten()
-        .ok_or_else(|| err(StatusCode::NOT_FOUND, format!("node '{node_id}' not found")))?;
-    let unavailable = StatusCode::SERVICE_UNAVAILABLE;
-    if node.health_status == "inactive" {
-        return Err(err(
-            unavailable,
-            format!("agent node '{node_id}' is not healthy (status: inactive)"),
-        ));
-    }
-    match node.lifecycle_status.as_str() {
-        "offline" => {
-            return Err(err(
-                unavailable,
-                format!("agent node '{node_id}' is offline"),
-            ))
-        }
-        "pending_approval" => {
-            return Err(ApiError {
-                status: unavailable,
-                body: json!({
-                    "error": "agent_pending_approval",
-                    "message": format!("agent node '{node_id}' is awaiting tag approval and cannot execute"),
-                }),
-            })
-        }
-        _ => {}
-    }
-    if !kind.serves(&node, &name) {
-        return Err(err(
-            StatusCode::NOT_FOUND,
-            format!("{word} '{name}' not found on node '{node_id}'"),
-        ));
-    }
-
-    let forwarded = |name: &str| header(headers, name);
-    // v0.1.96 takes its serverless branch on the reasoner route only.
-    let serverless = matches!(kind, Kind::Reasoner) && node.deployment_type == "serverless";
-    let (url, body) = if serverless {
-        let url = if node.invocation_url.is_empty() {
-            format!("{}/execute", node.base_url.trim_end_matches('/'))
-        } else {
-            node.invocation_url.clone()
-        };
-        let exec = envelope_execution(
-            &execution_id,
-            &workflow_id,
-            &node_id,
-            &name,
-            input,
-            &forwarded,
-        );
-        (url, dispatch::serverless_body(&exec))
-    } else {
-        let url = format!("{}/{word}s/{name}", node.base_url.trim_end_matches('/'));
-        (url, canonical::to_string(&GoValue::Object(input)))
+    let node = runnable_node(state, kind, &node_id, &name)?;
+    let ids = DispatchIds {
+        workflow: &workflow_id,
+        execution: &execution_id,
+        request: &request_id,
     };
-    let mut out: Vec<(&str, String)> = vec![
-        ("Content-Type", "application/json".into()),
-        ("X-Workflow-ID", workflow_id.clone()),
-        ("X-Execution-ID", execution_id.clone()),
-        ("X-AgentField-Request-ID", request_id.clone()),
-    ];
-    if serverless {
-        out.push(("X-Run-ID", workflow_id.clone()));
-    }
-    for name in FORWARDED {
-        if let Some(v) = header(headers, name) {
-            out.push((name, v));
-        }
-    }
+    let (url, out, body) = dispatch_request(kind, &node, &name, input, headers, &ids);
     let pairs: Vec<(&str, &str)> = out.iter().map(|(k, v)| (*k, v.as_str())).collect();
     let sent = dispatch::send(state, &url, &pairs, body).await;
     let response = sent.map_err(|e| {
         err(
-            unavailable,
+            StatusCode::SERVICE_UNAVAILABLE,
             format!("failed to call agent node: Post \"{url}\": {e}"),
         )
     })?;
@@ -262,19 +186,125 @@ async fn invoke(
     Ok(resp)
 }
 
+/// `node.name` as the node id and the reasoner or skill name.
+fn split_target(kind: Kind, target: &str) -> Result<(String, String), ApiError> {
+    match target.split('.').collect::<Vec<_>>().as_slice() {
+        [node, name] => Ok(((*node).to_owned(), (*name).to_owned())),
+        _ => {
+            let word = kind.word();
+            Err(err(
+                StatusCode::BAD_REQUEST,
+                format!("{word}_id must be in format 'node_id.{word}_name'"),
+            ))
+        }
+    }
+}
+
+/// The registered node, if it is healthy, online, approved and serves `name`.
+fn runnable_node(state: &Shared, kind: Kind, node_id: &str, name: &str) -> Result<Node, ApiError> {
+    let node = state
+        .store
+        .node(node_id)
+        .ok()
+        .flatten()
+        .ok_or_else(|| err(StatusCode::NOT_FOUND, format!("node '{node_id}' not found")))?;
+    let unavailable = StatusCode::SERVICE_UNAVAILABLE;
+    if node.health_status == "inactive" {
+        return Err(err(
+            unavailable,
+            format!("agent node '{node_id}' is not healthy (status: inactive)"),
+        ));
+    }
+    match node.lifecycle_status.as_str() {
+        "offline" => {
+            return Err(err(
+                unavailable,
+                format!("agent node '{node_id}' is offline"),
+            ))
+        }
+        "pending_approval" => {
+            return Err(ApiError {
+                status: unavailable,
+                body: json!({
+                    "error": "agent_pending_approval",
+                    "message": format!("agent node '{node_id}' is awaiting tag approval and cannot execute"),
+                }),
+            })
+        }
+        _ => {}
+    }
+    if !kind.serves(&node, name) {
+        let word = kind.word();
+        return Err(err(
+            StatusCode::NOT_FOUND,
+            format!("{word} '{name}' not found on node '{node_id}'"),
+        ));
+    }
+    Ok(node)
+}
+
+/// The ids one legacy invocation sends.
+struct DispatchIds<'a> {
+    workflow: &'a str,
+    execution: &'a str,
+    request: &'a str,
+}
+
+/// The dispatch's URL, headers and body: the serverless envelope on the
+/// reasoner route of a serverless node, else the input to `/{word}s/{name}`.
+fn dispatch_request(
+    kind: Kind,
+    node: &Node,
+    name: &str,
+    input: GoMap,
+    headers: &HeaderMap,
+    ids: &DispatchIds<'_>,
+) -> (String, Vec<(&'static str, String)>, String) {
+    let forwarded = |name: &str| header(headers, name);
+    // v0.1.96 takes its serverless branch on the reasoner route only.
+    let serverless = matches!(kind, Kind::Reasoner) && node.deployment_type == "serverless";
+    let (url, body) = if serverless {
+        let url = if node.invocation_url.is_empty() {
+            format!("{}/execute", node.base_url.trim_end_matches('/'))
+        } else {
+            node.invocation_url.clone()
+        };
+        let exec = envelope_execution(ids, &node.id, name, input, &forwarded);
+        (url, dispatch::serverless_body(&exec))
+    } else {
+        let word = kind.word();
+        let url = format!("{}/{word}s/{name}", node.base_url.trim_end_matches('/'));
+        (url, canonical::to_string(&GoValue::Object(input)))
+    };
+    let mut out: Vec<(&'static str, String)> = vec![
+        ("Content-Type", "application/json".into()),
+        ("X-Workflow-ID", ids.workflow.to_owned()),
+        ("X-Execution-ID", ids.execution.to_owned()),
+        ("X-AgentField-Request-ID", ids.request.to_owned()),
+    ];
+    if serverless {
+        out.push(("X-Run-ID", ids.workflow.to_owned()));
+    }
+    for name in FORWARDED {
+        if let Some(v) = header(headers, name) {
+            out.push((name, v));
+        }
+    }
+    (url, out, body)
+}
+
 /// The execution a serverless envelope describes: v0.1.96 builds one in
 /// memory for `buildServerlessPayload` and never stores it.
 fn envelope_execution(
-    execution_id: &str,
-    workflow_id: &str,
+    ids: &DispatchIds<'_>,
     node_id: &str,
     name: &str,
     input: GoMap,
     forwarded: &dyn Fn(&str) -> Option<String>,
 ) -> Execution {
     Execution {
-        execution_id: execution_id.to_owned(),
-        run_id: workflow_id.to_owned(),
+        execution_id: ids.execution.to_owned(),
+        run_id: ids.workflow.to_owned(),
         parent_execution_id: forwarded("x-parent-execution-id"),
         node_id: node_id.to_owned(),
         agent_node_id: node_id.to_owned(),
