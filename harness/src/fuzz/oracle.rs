@@ -5,7 +5,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use serde_json::Value;
+use serde_json::{Map, Value};
 
 use super::alias::{self, depth};
 use super::case::{Case, CaseStep};
@@ -35,13 +35,21 @@ pub fn names(w: &World) -> HashMap<usize, String> {
 pub fn expected(case: &Case, w: &World) -> Expected {
     let al = names(w);
     let name = |i: usize| al.get(&i).cloned().unwrap_or_else(|| format!("#{i}"));
-    let run_name = |r: usize| format!("run{}", r + 1);
     let mut out: Expected = BTreeMap::new();
-    let mut one = |k: String, v: String| {
-        out.insert(k, vec![v]);
-    };
+    expect_runs(w, &name, &mut out);
+    expect_executions(w, &name, &mut out);
+    expect_answers(case, w, &name, &mut out);
+    out
+}
+
+fn run_name(r: usize) -> String {
+    format!("run{}", r + 1)
+}
+
+/// Each run's status, lineage and golden.
+fn expect_runs(w: &World, name: &dyn Fn(usize) -> String, out: &mut Expected) {
     for (r, run) in w.runs.iter().enumerate() {
-        one(format!("{} status", run_name(r)), st(w.run_status(r)));
+        out.insert(format!("{} status", run_name(r)), vec![st(w.run_status(r))]);
         let lineage = run.lineage.as_ref().map_or("none".to_string(), |l| {
             format!(
                 "kind={} source_run={} source_execution={} restarted={} reuse={} scope={}",
@@ -53,10 +61,14 @@ pub fn expected(case: &Case, w: &World) -> Expected {
                 l.scope
             )
         });
-        one(format!("{} lineage", run_name(r)), lineage);
+        out.insert(format!("{} lineage", run_name(r)), vec![lineage]);
         let golden = if run.golden { "saved" } else { "none" };
-        one(format!("{} golden", run_name(r)), golden.into());
+        out.insert(format!("{} golden", run_name(r)), vec![golden.into()]);
     }
+}
+
+/// Each execution's line (one per allowed reuse source) and its dispatch headers.
+fn expect_executions(w: &World, name: &dyn Fn(usize) -> String, out: &mut Expected) {
     for (i, e) in w.execs.iter().enumerate() {
         let parent = e.parent.map_or("~".to_string(), name);
         let base = format!(
@@ -100,6 +112,10 @@ pub fn expected(case: &Case, w: &World) -> Expected {
             out.insert(format!("{} dispatch", name(i)), vec![line]);
         }
     }
+}
+
+/// The restart, golden and raw answers, by step.
+fn expect_answers(case: &Case, w: &World, name: &dyn Fn(usize) -> String, out: &mut Expected) {
     for (k, (step, answer)) in case.steps.iter().zip(&w.answers).enumerate() {
         let key = format!("step {}", k + 1);
         match (step, answer) {
@@ -141,7 +157,6 @@ pub fn expected(case: &Case, w: &World) -> Expected {
             _ => {}
         }
     }
-    out
 }
 
 fn text(v: Option<&Value>) -> String {
@@ -156,96 +171,114 @@ fn text(v: Option<&Value>) -> String {
 /// The same lines, read from the runner's views.
 pub fn observed(case: &Case, views: &[(View, Value)]) -> Observed {
     let mut out = Observed::new();
-    let view = |v: View| views.iter().find(|(k, _)| *k == v).map(|(_, x)| x);
-    if let Some(Value::Object(runs)) = view(View::Provenance) {
-        for (run, r) in runs {
-            out.insert(format!("{run} status"), text(r.get("status")));
-            for (alias, e) in r["executions"].as_object().into_iter().flatten() {
-                let mut line = format!(
-                    "parent={} status={} depth={}",
-                    text(e.get("parent")),
-                    text(e.get("status")),
-                    text(e.get("depth"))
-                );
-                let reuse = e.get("reuse").filter(|r| !r.is_null());
-                if let Some(r) = reuse {
-                    line.push_str(&format!(
-                        " reuse={} source_run={} reason={} duration={} copy={}",
-                        text(r.get("source_execution").or(Some(r))),
-                        text(r.get("source_run")),
-                        text(e.get("status_reason")),
-                        text(e.get("duration_ms")),
-                        text(e.get("result_is_source_copy"))
-                    ));
-                }
-                if let Some(seen) = e.get("caller_saw_replay_hit").filter(|s| !s.is_null()) {
-                    line.push_str(&format!(" seen={}", text(Some(seen))));
-                }
-                out.insert(alias.clone(), line);
+    for (view, value) in views {
+        match (view, value) {
+            (View::Provenance, Value::Object(runs)) => from_provenance(runs, &mut out),
+            (View::Lineage, Value::Object(runs)) => from_lineage(runs, &mut out),
+            (View::Headers, Value::Object(hops)) => from_headers(hops, &mut out),
+            (View::Responses, Value::Array(list)) => from_responses(case, list, &mut out),
+            _ => {}
+        }
+    }
+    out
+}
+
+/// Each run's status and each execution's parent, status, depth and reuse.
+fn from_provenance(runs: &Map<String, Value>, out: &mut Observed) {
+    for (run, r) in runs {
+        out.insert(format!("{run} status"), text(r.get("status")));
+        for (alias, e) in r["executions"].as_object().into_iter().flatten() {
+            let mut line = format!(
+                "parent={} status={} depth={}",
+                text(e.get("parent")),
+                text(e.get("status")),
+                text(e.get("depth"))
+            );
+            let reuse = e.get("reuse").filter(|r| !r.is_null());
+            if let Some(r) = reuse {
+                line.push_str(&format!(
+                    " reuse={} source_run={} reason={} duration={} copy={}",
+                    text(r.get("source_execution").or(Some(r))),
+                    text(r.get("source_run")),
+                    text(e.get("status_reason")),
+                    text(e.get("duration_ms")),
+                    text(e.get("result_is_source_copy"))
+                ));
             }
+            if let Some(seen) = e.get("caller_saw_replay_hit").filter(|s| !s.is_null()) {
+                line.push_str(&format!(" seen={}", text(Some(seen))));
+            }
+            out.insert(alias.clone(), line);
         }
     }
-    if let Some(Value::Object(runs)) = view(View::Lineage) {
-        for (run, r) in runs {
-            let l = r.get("lineage").filter(|l| !l.is_null());
-            let line = l.map_or("none".to_string(), |l| {
-                if l.get("kind").is_none() {
-                    return l.to_string(); // the read surfaces disagree
-                }
-                format!(
-                    "kind={} source_run={} source_execution={} restarted={} reuse={} scope={}",
-                    text(l.get("kind")),
-                    text(l.get("source_run_id")),
-                    text(l.get("source_execution_id")),
-                    text(l.get("restarted_execution_id")),
-                    text(l.get("reuse")),
-                    text(l.get("scope"))
-                )
-            });
-            out.insert(format!("{run} lineage"), line);
-            let g = r.get("golden").filter(|g| !g.is_null());
-            let golden = g.map_or("none".to_string(), |g| {
-                if g.get("saved_by").is_some() {
-                    "saved".into()
-                } else {
-                    g.to_string()
-                }
-            });
-            out.insert(format!("{run} golden"), golden);
-        }
+}
+
+/// Each run's lineage and golden.
+fn from_lineage(runs: &Map<String, Value>, out: &mut Observed) {
+    for (run, r) in runs {
+        let l = r.get("lineage").filter(|l| !l.is_null());
+        let line = l.map_or("none".to_string(), |l| {
+            if l.get("kind").is_none() {
+                return l.to_string(); // the read surfaces disagree
+            }
+            format!(
+                "kind={} source_run={} source_execution={} restarted={} reuse={} scope={}",
+                text(l.get("kind")),
+                text(l.get("source_run_id")),
+                text(l.get("source_execution_id")),
+                text(l.get("restarted_execution_id")),
+                text(l.get("reuse")),
+                text(l.get("scope"))
+            )
+        });
+        out.insert(format!("{run} lineage"), line);
+        let g = r.get("golden").filter(|g| !g.is_null());
+        let golden = g.map_or("none".to_string(), |g| {
+            if g.get("saved_by").is_some() {
+                "saved".into()
+            } else {
+                g.to_string()
+            }
+        });
+        out.insert(format!("{run} golden"), golden);
     }
-    if let Some(Value::Object(hops)) = view(View::Headers) {
-        for (alias, h) in hops {
-            let line = |h: &Value| {
-                format!(
-                    "run={} parent={} source={} before={} mode={}",
-                    text(h.get("run")),
-                    text(h.get("parent")),
-                    text(h.get("replay_source")),
-                    text(h.get("replay_before")),
-                    text(h.get("replay_mode"))
-                )
-                .replace("parent=absent", "parent=~")
-            };
-            let v = match h {
-                Value::Array(list) => list.iter().map(line).collect::<Vec<_>>().join(" | "),
-                one => line(one),
-            };
-            out.insert(format!("{alias} dispatch"), v);
-        }
+}
+
+/// The replay headers each hop received.
+fn from_headers(hops: &Map<String, Value>, out: &mut Observed) {
+    for (alias, h) in hops {
+        let line = |h: &Value| {
+            format!(
+                "run={} parent={} source={} before={} mode={}",
+                text(h.get("run")),
+                text(h.get("parent")),
+                text(h.get("replay_source")),
+                text(h.get("replay_before")),
+                text(h.get("replay_mode"))
+            )
+            .replace("parent=absent", "parent=~")
+        };
+        let v = match h {
+            Value::Array(list) => list.iter().map(line).collect::<Vec<_>>().join(" | "),
+            one => line(one),
+        };
+        out.insert(format!("{alias} dispatch"), v);
     }
-    if let Some(Value::Array(list)) = view(View::Responses) {
-        for r in list {
-            let label = text(r.get("step"));
-            let Some(n) = label
-                .strip_prefix("step ")
-                .and_then(|s| s.split(':').next())
-                .and_then(|s| s.parse::<usize>().ok())
-            else {
-                continue;
-            };
-            let b = &r["body"];
-            let line = match case.steps.get(n - 1) {
+}
+
+/// The restart, golden and raw answers, by step.
+fn from_responses(case: &Case, list: &[Value], out: &mut Observed) {
+    for r in list {
+        let label = text(r.get("step"));
+        let Some(n) = label
+            .strip_prefix("step ")
+            .and_then(|s| s.split(':').next())
+            .and_then(|s| s.parse::<usize>().ok())
+        else {
+            continue;
+        };
+        let b = &r["body"];
+        let line = match case.steps.get(n - 1) {
                 Some(CaseStep::Restart(_)) => format!(
                     "http={} status={} kind={} scope={} mode={} before={} restarted={} source={} source_run={}",
                     text(r.get("status")),
@@ -267,10 +300,8 @@ pub fn observed(case: &Case, views: &[(View, Value)]) -> Observed {
                 ),
                 _ => continue,
             };
-            out.insert(format!("step {n}"), line);
-        }
+        out.insert(format!("step {n}"), line);
     }
-    out
 }
 
 /// The differing lines, `-key: expected` then `+key: observed`.
