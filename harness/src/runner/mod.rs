@@ -5,8 +5,12 @@
 //! failure with the step's location, and the scenario goes on so that the
 //! views can show why.
 
+mod error;
 mod order;
+mod start;
 mod steps;
+
+pub use error::{RunError, StepError};
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
@@ -30,11 +34,6 @@ pub struct Outcome {
     /// Expectations that did not hold, each with its location.
     pub failures: Vec<String>,
 }
-
-/// The scenario could not be carried through.
-#[derive(Debug, thiserror::Error)]
-#[error("{0}")]
-pub struct RunError(pub String);
 
 pub(crate) struct Runner {
     scenario: Arc<Scenario>,
@@ -68,7 +67,7 @@ pub async fn run(scenario: Arc<Scenario>, target: &Target) -> Result<Outcome, Ru
     let barriers = Barriers::new(crate::scenario::barriers::all(&scenario), deadline);
     let barrier_server = BarrierServer::start(barriers.clone())
         .await
-        .map_err(|e| RunError(format!("cannot serve the barriers: {e}")))?;
+        .map_err(RunError::Barriers)?;
     let url = barrier_server.url().to_string();
     let agents = AgentHost::start(
         scenario.clone(),
@@ -78,8 +77,7 @@ pub async fn run(scenario: Arc<Scenario>, target: &Target) -> Result<Outcome, Ru
         &target.agents,
         url,
     )
-    .await
-    .map_err(|e| RunError(e.to_string()))?;
+    .await?;
     let mut runner = Runner {
         llm_seen: llm.counts().await,
         scenario: scenario.clone(),
@@ -98,12 +96,12 @@ pub async fn run(scenario: Arc<Scenario>, target: &Target) -> Result<Outcome, Ru
     };
     for (index, step) in scenario.steps.iter().enumerate() {
         if let Err(e) = runner.step(index + 1, &step.value).await {
-            return Err(RunError(format!(
-                "{}: step {}: {e}{}",
-                step.loc,
-                index + 1,
-                runner.held_barriers()
-            )));
+            return Err(RunError::Step {
+                loc: step.loc.clone(),
+                index: index + 1,
+                source: Box::new(e),
+                held: runner.held_barriers(),
+            });
         }
     }
     runner.observe().await
@@ -115,12 +113,14 @@ impl Runner {
     }
 
     /// Polls a run's root until it is terminal; returns its status.
-    pub(crate) async fn wait_root(&self, run: &RunRef) -> Result<String, String> {
+    pub(crate) async fn wait_root(&self, run: &RunRef) -> Result<String, StepError> {
         let what = format!(
             "the root of {} ({}) to reach a terminal status",
             run.alias, run.root
         );
-        let r = crate::client::terminal(&self.client, &what, &run.root, self.deadline).await?;
+        let r = crate::client::terminal(&self.client, &what, &run.root, self.deadline)
+            .await
+            .map_err(StepError::Deadline)?;
         Ok(r.str("status").unwrap_or_default())
     }
 
@@ -138,7 +138,7 @@ impl Runner {
     async fn observe(mut self) -> Result<Outcome, RunError> {
         observe::settle(&self.client, &self.runs, self.deadline)
             .await
-            .map_err(RunError)?;
+            .map_err(RunError::Observe)?;
         // A program held past the deadline failed its reasoner; say which barrier.
         for e in self.barriers.expired() {
             self.failures.push(format!("{}: {e}", self.scenario.name));
@@ -154,7 +154,7 @@ impl Runner {
         };
         let (runs, aliases) = observe::collect(&self.client, &self.runs, &known)
             .await
-            .map_err(RunError)?;
+            .map_err(RunError::Observe)?;
         let inputs = ViewInputs {
             runs: &runs,
             aliases: &aliases,

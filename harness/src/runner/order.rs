@@ -2,7 +2,7 @@
 //! until the agents have received a dispatch, and releasing barriers
 //! (`crate::barrier`) the programs hold at.
 
-use super::Runner;
+use super::{Runner, StepError};
 use crate::agents::Log;
 use crate::observe::RunRef;
 use crate::scenario::Op;
@@ -12,8 +12,8 @@ pub(crate) struct StartMark(Option<(String, usize)>);
 
 impl Runner {
     /// Releases `name`: every program holding at it goes on.
-    pub(crate) fn release(&self, name: &str) -> Result<(), String> {
-        self.barriers.release(name).map_err(|e| e.to_string())
+    pub(crate) fn release(&self, name: &str) -> Result<(), StepError> {
+        Ok(self.barriers.release(name)?)
     }
 
     /// Programs held at unreleased barriers now, and holds that expired: why
@@ -56,7 +56,7 @@ impl Runner {
         &self,
         run: &RunRef,
         mark: StartMark,
-    ) -> Result<(), String> {
+    ) -> Result<(), StepError> {
         let mut what = format!(
             "the root of {} ({}) to be dispatched to its agent",
             run.alias, run.root
@@ -85,7 +85,7 @@ impl Runner {
         agent: &str,
         reasoner: &str,
         count: usize,
-    ) -> Result<(), String> {
+    ) -> Result<(), StepError> {
         let what = match count {
             1 => format!("a dispatch of {agent}.{reasoner}"),
             n => format!("{n} dispatches of {agent}.{reasoner}"),
@@ -100,7 +100,7 @@ impl Runner {
         .await
     }
 
-    async fn poll_log(&self, what: &str, done: impl Fn(&Log) -> bool) -> Result<(), String> {
+    async fn poll_log(&self, what: &str, done: impl Fn(&Log) -> bool) -> Result<(), StepError> {
         crate::client::poll(what, self.deadline, || {
             let log = self.agents.log();
             let ok = done(&log).then_some(());
@@ -108,6 +108,7 @@ impl Runner {
             async move { (ok, seen) }
         })
         .await
+        .map_err(StepError::Deadline)
     }
 }
 
@@ -155,6 +156,10 @@ mod tests {
     fn await_dispatch_times_out_naming_what_it_awaited_and_the_dispatches_seen() {
         let text = format!("{AGENT}steps:\n  - run: a.root\n    wait: false\n  - await_dispatch: a.leaf\n  - release: go\n");
         let e = run(&text).expect_err("leaf is held until after the wait");
+        assert!(
+            matches!(e.step(), Some(super::super::StepError::Deadline(_))),
+            "{e:?}"
+        );
         let e = e.to_string();
         assert!(
             e.contains(
@@ -187,5 +192,19 @@ mod tests {
         let text = format!("{agent}steps:\n  - run: a.root\n    wait: dispatched\n  - release: go\n  - await_dispatch: a.leaf\n  - await: run1\n    expect: succeeded\n");
         let outcome = run(&text).expect("runs");
         assert!(outcome.failures.is_empty(), "{:?}", outcome.failures);
+    }
+
+    #[test]
+    fn a_step_naming_an_execution_that_does_not_exist_is_an_unknown_name_at_its_line() {
+        let text = format!("{AGENT}steps:\n  - run: a.root\n    wait: dispatched\n  - request: GET /api/v1/executions/{{run1/a.leaf#9}}\n    status: 200\n  - release: go\n");
+        let e = run(&text).expect_err("run1 has no ninth leaf");
+        assert!(
+            matches!(e.step(), Some(super::super::StepError::Unknown(_))),
+            "{e:?}"
+        );
+        assert!(
+            matches!(&e, super::super::RunError::Step { index: 2, loc, .. } if loc.line == 14),
+            "{e:?}"
+        );
     }
 }

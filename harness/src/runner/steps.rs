@@ -2,17 +2,18 @@
 
 use std::collections::BTreeMap;
 
-use serde_json::{json, Map, Value};
+use serde_json::{json, Value};
 
-use super::Runner;
+use super::start::StartRun;
+use super::{Runner, StepError};
 use crate::client::Response;
 use crate::observe::{self, Known, RunRef, StepResponse};
-use crate::scenario::{placeholders, Body, Restart, RunWait, Step, NODE_PREFIX};
+use crate::scenario::{placeholders, Step, NODE_PREFIX};
 
 const RESPONSE_HEADERS: [&str; 3] = ["x-execution-id", "x-run-id", "x-agentfield-replay-hit"];
 
 impl Runner {
-    pub(crate) async fn step(&mut self, n: usize, step: &Step) -> Result<(), String> {
+    pub(crate) async fn step(&mut self, n: usize, step: &Step) -> Result<(), StepError> {
         let loc = self.scenario.steps[n - 1].loc.clone();
         match step {
             Step::Run {
@@ -25,59 +26,16 @@ impl Runner {
                 wait,
                 expect,
             } => {
-                let node = self.agents.node_id(agent).unwrap_or(agent).to_string();
-                let path = if *sync {
-                    format!("/api/v1/execute/{node}.{reasoner}")
-                } else {
-                    format!("/api/v1/execute/async/{node}.{reasoner}")
+                let run = StartRun {
+                    agent,
+                    reasoner,
+                    input,
+                    context: context.as_ref(),
+                    headers,
+                    sync: *sync,
                 };
-                let mut body = json!({ "input": input });
-                if let Some(c) = context {
-                    body["context"] = c.clone();
-                }
-                let hs = self.substitute_headers(headers).await?;
-                let mark = self.start_mark(agent, reasoner);
-                let r = self
-                    .client
-                    .send(reqwest::Method::POST, &path, Some(&Body::Json(body)), &hs)
-                    .await
-                    .map_err(|e| e.to_string())?;
-                // A sync execute that the agent failed is answered without ids
-                // (v0.1.96 `writeExecutionError`); the root dispatch names them.
-                let ids = match (
-                    r.str("run_id").or_else(|| r.header("x-run-id")),
-                    r.str("execution_id").or_else(|| r.header("x-execution-id")),
-                ) {
-                    (Some(run), Some(root)) => Some((run, root)),
-                    _ => self.root_dispatch(agent, reasoner),
-                };
-                let Some((run_id, root)) = ids else {
-                    return Err(format!(
-                        "POST {path}: no run_id/execution_id in HTTP {} {}, and {agent} saw no \
-                         new root dispatch of {reasoner}",
-                        r.status, r.body
-                    ));
-                };
-                self.root_inputs.insert(root.clone(), input.clone());
-                if *sync {
-                    // The sync answer is the outcome itself; keep it for the responses view.
-                    self.keep(format!("step {n}: run {agent}.{reasoner}"), r);
-                }
-                let run = RunRef {
-                    alias: format!("run{}", self.runs.len() + 1),
-                    run_id,
-                    root,
-                };
-                self.runs.push(run.clone());
-                match wait {
-                    RunWait::Terminal => {
-                        let status = self.wait_root(&run).await?;
-                        self.mark_llm(&run.alias).await;
-                        self.check(&loc, &run, expect.as_deref(), &status);
-                    }
-                    RunWait::Dispatched => self.wait_dispatched(&run, mark).await?,
-                    RunWait::No => {}
-                }
+                self.start_run(n, &loc, &run, wait, expect.as_deref())
+                    .await?
             }
             Step::Restart(r) => self.restart(n, &loc, r).await?,
             Step::Release(name) => self.release(name)?,
@@ -105,8 +63,7 @@ impl Runner {
                 let r = self
                     .client
                     .send(reqwest::Method::POST, &path, Some(body), &[])
-                    .await
-                    .map_err(|e| e.to_string())?;
+                    .await?;
                 self.expect_status(&loc, *status, &r);
                 self.keep(format!("step {n}: golden {}", run.alias), r);
             }
@@ -122,8 +79,7 @@ impl Runner {
                 let r = self
                     .client
                     .send(method.clone(), &path, body.as_ref(), &hs)
-                    .await
-                    .map_err(|e| e.to_string())?;
+                    .await?;
                 if let Some((exec, key)) = request_execution(n, path.as_str(), &r) {
                     self.root_inputs.insert(exec, key);
                 }
@@ -131,9 +87,13 @@ impl Runner {
                 let label = format!("step {n}: {method} {}", self.scenario_path(n));
                 self.keep_as(label, r, method == reqwest::Method::GET);
             }
-            Step::RestartControlPlane(how) => self.target.restart_control_plane(*how).await?,
-            Step::Down(agent) => self.agents.down(agent).await.map_err(|e| e.to_string())?,
-            Step::Up(agent) => self.agents.up(agent).await.map_err(|e| e.to_string())?,
+            Step::RestartControlPlane(how) => self
+                .target
+                .restart_control_plane(*how)
+                .await
+                .map_err(StepError::Restart)?,
+            Step::Down(agent) => self.agents.down(agent).await?,
+            Step::Up(agent) => self.agents.up(agent).await?,
             Step::SetLlm { stub, program } => {
                 self.llm.set(stub, program.clone());
             }
@@ -149,77 +109,7 @@ impl Runner {
         }
     }
 
-    async fn restart(
-        &mut self,
-        n: usize,
-        loc: &crate::scenario::Location,
-        r: &Restart,
-    ) -> Result<(), String> {
-        let source = self.resolve(&r.from).await?;
-        let mut body = Map::new();
-        if r.fork {
-            body.insert("fork".into(), json!(true));
-        }
-        for (k, v) in [
-            ("scope", &r.scope),
-            ("reuse", &r.reuse),
-            ("reason", &r.reason),
-        ] {
-            if let Some(v) = v {
-                body.insert(k.into(), json!(v));
-            }
-        }
-        for (k, v) in [("input", &r.input), ("context", &r.context)] {
-            if let Some(v) = v {
-                body.insert(k.into(), v.clone());
-            }
-        }
-        let prefix = if r.ui { "/api/ui/v1" } else { "/api/v1" };
-        let path = format!("{prefix}/executions/{source}/restart");
-        let body = match &r.raw_body {
-            Some(raw) => Body::Raw(raw.clone()),
-            None => Body::Json(Value::Object(body)),
-        };
-        let resp = self
-            .client
-            .send(reqwest::Method::POST, &path, Some(&body), &[])
-            .await
-            .map_err(|e| e.to_string())?;
-        let verb = if r.fork { "fork" } else { "restart" };
-        let label = format!("step {n}: {verb} {}", r.from);
-        if resp.status != r.status {
-            let msg = format!(
-                "{verb} {}: expected HTTP {}, saw {} {}",
-                r.from, r.status, resp.status, resp.body
-            );
-            self.keep(label, resp);
-            // Later steps name the run this one should have created.
-            return Err(msg);
-        }
-        let created = (resp.status == 202).then(|| (resp.str("run_id"), resp.str("execution_id")));
-        self.keep(label, resp);
-        if let Some((Some(run_id), Some(root))) = created {
-            let run = RunRef {
-                alias: format!("run{}", self.runs.len() + 1),
-                run_id,
-                root,
-            };
-            self.runs.push(run.clone());
-            if r.wait {
-                let status = self.wait_root(&run).await?;
-                self.mark_llm(&run.alias).await;
-                self.check(loc, &run, r.expect.as_deref(), &status);
-            }
-        } else if created.is_some() {
-            return Err(format!(
-                "{verb} {}: a 202 without run_id and execution_id",
-                r.from
-            ));
-        }
-        Ok(())
-    }
-
-    fn check(
+    pub(crate) fn check(
         &mut self,
         loc: &crate::scenario::Location,
         run: &RunRef,
@@ -245,7 +135,7 @@ impl Runner {
         }
     }
 
-    fn keep(&mut self, label: String, r: Response) {
+    pub(crate) fn keep(&mut self, label: String, r: Response) {
         self.keep_as(label, r, false);
     }
 
@@ -264,16 +154,18 @@ impl Runner {
         });
     }
 
-    fn run_ref(&self, alias: &str) -> Result<RunRef, String> {
+    pub(crate) fn run_ref(&self, alias: &str) -> Result<RunRef, StepError> {
         self.runs
             .iter()
             .find(|r| r.alias == alias)
             .cloned()
-            .ok_or_else(|| format!("no run {alias} (only {} created)", self.runs.len()))
+            .ok_or_else(|| {
+                StepError::Unknown(format!("no run {alias} (only {} created)", self.runs.len()))
+            })
     }
 
     /// `run1` → run id; `run1/agent.reasoner[#k]` → execution id.
-    pub(crate) async fn resolve(&self, alias: &str) -> Result<String, String> {
+    pub(crate) async fn resolve(&self, alias: &str) -> Result<String, StepError> {
         let Some((run, _)) = alias.split_once('/') else {
             return Ok(self.run_ref(alias)?.run_id);
         };
@@ -284,43 +176,31 @@ impl Runner {
             log: &log,
             root_inputs: &self.root_inputs,
         };
-        let pairs = observe::run_aliases(&self.client, &run, &known).await?;
+        let pairs = observe::run_aliases(&self.client, &run, &known)
+            .await
+            .map_err(StepError::Answer)?;
         pairs
             .iter()
             .find(|(_, a)| a == alias)
             .map(|(id, _)| id.clone())
             .ok_or_else(|| {
                 let have: Vec<&str> = pairs.iter().map(|(_, a)| a.as_str()).collect();
-                format!(
+                StepError::Unknown(format!(
                     "no execution {alias}; {} has: {}",
                     run.alias,
                     have.join(", ")
-                )
+                ))
             })
     }
 
-    /// The ids of the newest parentless dispatch of `agent.reasoner` that is
-    /// not yet a run's root.
-    fn root_dispatch(&self, agent: &str, reasoner: &str) -> Option<(String, String)> {
-        let log = self.agents.log();
-        log.dispatches.iter().rev().find_map(|d| {
-            let root = d.header("x-execution-id")?;
-            let fresh = d.agent == agent
-                && d.reasoner == reasoner
-                && d.header("x-parent-execution-id").is_none()
-                && !self.runs.iter().any(|r| r.root == root);
-            fresh.then(|| Some((d.header("x-run-id")?.to_string(), root.to_string())))?
-        })
-    }
-
-    async fn substitute(&self, text: &str) -> Result<String, String> {
+    async fn substitute(&self, text: &str) -> Result<String, StepError> {
         let mut out = text.to_string();
         for p in placeholders(text) {
             let id = match p.strip_prefix(NODE_PREFIX) {
                 Some(agent) => self
                     .agents
                     .node_id(agent)
-                    .ok_or_else(|| format!("no agent {agent}"))?
+                    .ok_or_else(|| StepError::Unknown(format!("no agent {agent}")))?
                     .to_string(),
                 None => self.resolve(&p).await?,
             };
@@ -329,10 +209,10 @@ impl Runner {
         Ok(out)
     }
 
-    async fn substitute_headers(
+    pub(crate) async fn substitute_headers(
         &self,
         headers: &BTreeMap<String, String>,
-    ) -> Result<Vec<(String, String)>, String> {
+    ) -> Result<Vec<(String, String)>, StepError> {
         let mut out = Vec::new();
         for (k, v) in headers {
             out.push((k.clone(), self.substitute(v).await?));
