@@ -56,7 +56,14 @@ pub(crate) struct Runner {
 
 /// Runs one scenario against `target`.
 pub async fn run(scenario: Arc<Scenario>, target: &Target) -> Result<Outcome, RunError> {
-    let client = target.client();
+    let restarting = scenario
+        .steps
+        .iter()
+        .any(|s| matches!(s.value, crate::scenario::Step::RestartControlPlane(_)));
+    let client = match restarting {
+        true => target.client().fresh_connections(),
+        false => target.client(),
+    };
     let llm = LlmStubs::start(&scenario.llm).await;
     let urls = scenario
         .llm

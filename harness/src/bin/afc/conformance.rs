@@ -114,6 +114,8 @@ pub fn report(a: &ReportArgs) -> ExitCode {
         );
         afc::report::conformance_by_agents(&rows, &on_embedded, &columns, &profile, &command)
     };
+    let previous = std::fs::read_to_string(&a.out).unwrap_or_default();
+    let doc = keep_measured(doc, &previous);
     if let Err(e) = std::fs::write(&a.out, &doc) {
         return could_not_run("report", format!("cannot write {}: {e}", a.out.display()));
     }
@@ -127,5 +129,39 @@ pub fn report(a: &ReportArgs) -> ExitCode {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
+    }
+}
+
+/// The line after which the document is written by hand (repeat counts,
+/// restart-command runs: what one report run cannot measure); a new report
+/// keeps everything from it on.
+const HAND_WRITTEN: &str = "<!-- measured by hand below this line; `afc report` keeps it -->";
+
+/// `doc`, followed by the hand-written part of `previous`, if it has one.
+fn keep_measured(mut doc: String, previous: &str) -> String {
+    if let Some(at) = previous.find(HAND_WRITTEN) {
+        if !doc.ends_with('\n') {
+            doc.push('\n');
+        }
+        doc.push('\n');
+        doc.push_str(&previous[at..]);
+    }
+    doc
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{keep_measured, HAND_WRITTEN};
+
+    #[test]
+    fn the_hand_written_part_survives_a_new_report_and_nothing_else_does() {
+        let old = format!("# old table\n| a | failed |\n{HAND_WRITTEN}\n## Determinism\n30/30\n");
+        let new = keep_measured("# new table\n| a | passed |\n".to_owned(), &old);
+        assert_eq!(
+            new,
+            format!("# new table\n| a | passed |\n\n{HAND_WRITTEN}\n## Determinism\n30/30\n")
+        );
+        let plain = keep_measured("# t\n".to_owned(), "# old\n");
+        assert_eq!(plain, "# t\n");
     }
 }
