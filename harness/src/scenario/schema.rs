@@ -178,8 +178,8 @@ fn alternatives(context: &[Vec<ValidationError<'static>>]) -> Option<Vec<String>
     if words.is_empty() {
         return None;
     }
-    others.extend(words);
-    Some(others)
+    words.extend(others);
+    Some(words)
 }
 
 /// The fields the schema object holding `additionalProperties` allows.

@@ -42,20 +42,22 @@ fn check_requires(s: &Scenario, p: &mut Problems<'_>) {
                 &format!("/requires/{i}"),
                 format!(
                     "unknown capability '{name}'; {}",
-                    known(names.collect::<Vec<_>>().iter())
+                    known(name, names.collect::<Vec<_>>().iter())
                 ),
             );
         }
     }
 }
 
-fn known<'a>(names: impl Iterator<Item = &'a String>) -> String {
+/// The names `bad` could have meant: the closest first, when one is close.
+fn known<'a>(bad: &str, names: impl Iterator<Item = &'a String>) -> String {
     let names: Vec<&str> = names.map(String::as_str).collect();
     if names.is_empty() {
-        "none declared".to_string()
-    } else {
-        format!("known: {}", names.join(", "))
+        return "none declared".to_string();
     }
+    let hint = super::suggest::closest(bad, names.iter().copied())
+        .map_or_else(String::new, |k| format!("did you mean '{k}'? "));
+    format!("{hint}known: {}", names.join(", "))
 }
 
 fn check_target(s: &Scenario, agent: &str, reasoner: &str, ptr: &str, p: &mut Problems<'_>) {
@@ -73,14 +75,14 @@ fn check_target_at(
     match s.agents.get(agent) {
         None => p.at_loc(
             loc,
-            format!("unknown agent '{agent}'; {}", known(s.agents.keys())),
+            format!("unknown agent '{agent}'; {}", known(agent, s.agents.keys())),
         ),
         // A Python agent's reasoners are in its file; the target answers 400 for a wrong one.
         Some(a) if a.python.is_none() && !a.reasoners.contains_key(reasoner) => p.at_loc(
             loc,
             format!(
                 "unknown reasoner '{reasoner}' on agent '{agent}'; {}",
-                known(a.reasoners.keys())
+                known(reasoner, a.reasoners.keys())
             ),
         ),
         Some(_) => {}
@@ -112,7 +114,7 @@ fn check_program(s: &Scenario, ops: &[Located<Op>], p: &mut Problems<'_>) {
                 if !s.llm.contains_key(stub) {
                     p.at(
                         &format!("{}/llm", op.ptr),
-                        format!("unknown LLM stub '{stub}'; {}", known(s.llm.keys())),
+                        format!("unknown LLM stub '{stub}'; {}", known(stub, s.llm.keys())),
                     );
                 }
                 new_names.push(bind.clone());
@@ -143,7 +145,10 @@ fn check_refs(t: &Value, ptr: &str, bound: &BTreeSet<String>, p: &mut Problems<'
             if !bound.contains(name) {
                 p.at(
                     ptr,
-                    format!("'{s}' names no earlier binding; {}", known(bound.iter())),
+                    format!(
+                        "'{s}' names no earlier binding; {}",
+                        known(name, bound.iter())
+                    ),
                 );
             }
         }
@@ -225,7 +230,7 @@ fn check_steps(s: &Scenario, p: &mut Problems<'_>) {
                     };
                     p.at(
                         &format!("{ptr}/{verb}"),
-                        format!("unknown agent '{a}'; {}", known(s.agents.keys())),
+                        format!("unknown agent '{a}'; {}", known(a, s.agents.keys())),
                     );
                 }
             }
@@ -238,7 +243,7 @@ fn check_steps(s: &Scenario, p: &mut Problems<'_>) {
                 if !s.llm.contains_key(stub) {
                     p.at(
                         &format!("{ptr}/set_llm"),
-                        format!("unknown LLM stub '{stub}'; {}", known(s.llm.keys())),
+                        format!("unknown LLM stub '{stub}'; {}", known(stub, s.llm.keys())),
                     );
                 }
             }
@@ -285,7 +290,7 @@ fn check_placeholders<'t>(
                     ptr,
                     format!(
                         "unknown agent '{agent}' in {{{placeholder}}}; {}",
-                        known(s.agents.keys())
+                        known(agent, s.agents.keys())
                     ),
                 );
             }

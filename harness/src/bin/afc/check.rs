@@ -24,6 +24,9 @@ pub struct CheckArgs {
     /// Goldens that no scenario uses are errors, not warnings.
     #[arg(long)]
     pub strict: bool,
+    /// Print only problems, not a line per valid file.
+    #[arg(long, short)]
+    pub quiet: bool,
 }
 
 /// Runs `afc check`.
@@ -47,6 +50,7 @@ pub fn check(args: &CheckArgs) -> ExitCode {
     }
     for f in &files {
         match afc::scenario::load(f) {
+            Ok(_) if args.quiet => {}
             Ok(s) => println!("{}: ok ({} steps)", f.display(), s.steps.len()),
             Err(e) => {
                 ok = false;
