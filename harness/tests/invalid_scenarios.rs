@@ -87,7 +87,11 @@ fn a_bom_is_accepted_and_a_second_document_is_refused_at_its_line() {
     ] {
         let e = afc::scenario::parse_str("two.yaml", "two", &text).expect_err("two documents");
         assert_eq!(e.problems.len(), 1, "{e}");
-        assert_eq!(e.problems[0].loc.line, line, "{e}");
+        assert_eq!(
+            (e.problems[0].loc.line, e.problems[0].loc.column),
+            (line, 1),
+            "{e}"
+        );
         assert!(
             e.problems[0].message.contains("second YAML document"),
             "{e}"

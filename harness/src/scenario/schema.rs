@@ -91,7 +91,8 @@ pub(crate) fn check(value: &Value, problems: &mut Problems<'_>) {
                     .collect();
                 problems.at(&pointer, unknown_value(&pointer, error.instance(), &known));
             }
-            K::AnyOf { context } => match alternatives(context) {
+            // Only a word can be misspelt; `fail: 0` keeps jsonschema's wording.
+            K::AnyOf { context } if error.instance().is_string() => match alternatives(context) {
                 Some(known) => {
                     problems.at(&pointer, unknown_value(&pointer, error.instance(), &known))
                 }
@@ -104,7 +105,7 @@ pub(crate) fn check(value: &Value, problems: &mut Problems<'_>) {
     }
 }
 
-pub(crate) fn where_(pointer: &str) -> String {
+fn where_(pointer: &str) -> String {
     if pointer.is_empty() {
         String::new()
     } else {
