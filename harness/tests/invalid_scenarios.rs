@@ -63,13 +63,15 @@ fn a_misspelt_value_of_any_vocabulary_is_refused_with_the_value_meant() {
 #[test]
 fn a_mistake_is_reported_once_not_again_as_what_follows_from_it() {
     insta::assert_snapshot!(problems("knock_on.yaml"), @r#"
-    fixtures/invalid/knock_on.yaml: 6 problems
-    fixtures/invalid/knock_on.yaml:9:17: "Plan" does not match "^([a-z][a-z0-9_]*\.)?[a-z][a-z0-9_]*$" (at /agents/research/reasoners/root/1/call)
-    fixtures/invalid/knock_on.yaml:10:11: unknown op kind 'retrun'; did you mean 'return'? an op needs exactly one of: call, parallel, llm, fail, sleep, wait, return
-    fixtures/invalid/knock_on.yaml:15:20: 5 is not of type "string" (at /llm/planner/reply)
-    fixtures/invalid/knock_on.yaml:15:31: "500" is not of type "integer" (at /llm/planner/status)
-    fixtures/invalid/knock_on.yaml:18:5: unknown step kind 'restrat'; did you mean 'restart'? a step needs exactly one of: run, restart, fork, await, golden, request, down, up, set_llm, release, await_dispatch, restart_control_plane
-    fixtures/invalid/knock_on.yaml:20:13: 'run3' does not exist yet: 1 run(s) were created before this step
+    fixtures/invalid/knock_on.yaml: 8 problems
+    fixtures/invalid/knock_on.yaml:5:12: 5 is not of type "string" (at /requires/0)
+    fixtures/invalid/knock_on.yaml:5:15: unknown capability 'teleprt'; known: serve_mode_replay, resume_paused_before_dispatch
+    fixtures/invalid/knock_on.yaml:11:17: "Plan" does not match "^([a-z][a-z0-9_]*\.)?[a-z][a-z0-9_]*$" (at /agents/research/reasoners/root/1/call)
+    fixtures/invalid/knock_on.yaml:12:11: unknown op kind 'retrun'; did you mean 'return'? an op needs exactly one of: call, parallel, llm, fail, sleep, wait, return
+    fixtures/invalid/knock_on.yaml:17:20: 5 is not of type "string" (at /llm/planner/reply)
+    fixtures/invalid/knock_on.yaml:17:31: "500" is not of type "integer" (at /llm/planner/status)
+    fixtures/invalid/knock_on.yaml:20:5: unknown step kind 'restrat'; did you mean 'restart'? a step needs exactly one of: run, restart, fork, await, golden, request, down, up, set_llm, release, await_dispatch, restart_control_plane
+    fixtures/invalid/knock_on.yaml:22:13: 'run3' does not exist yet: 1 run(s) were created before this step
     "#);
 }
 
@@ -189,6 +191,11 @@ fn afc_check_refuses_one_name_in_two_topics_naming_both_files() {
             "error: scenarios/replay/basic.yaml and scenarios/restart/basic.yaml are both scenario 'basic'"
         ),
         "{out}"
+    );
+    assert_eq!(
+        out.matches("are both scenario").count(),
+        1,
+        "reported once: {out}"
     );
     let e = afc::scenario::discover(&dir.path().join("scenarios"))
         .expect_err("the suite refuses it too");

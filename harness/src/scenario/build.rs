@@ -50,7 +50,11 @@ pub(crate) fn scenario(v: &Value, name: &str, guards: String, p: &mut Problems<'
     Scenario {
         name: name.to_string(),
         guards,
-        requires: strings(root.get("requires")),
+        // One entry per item, so an entry's index is its place in the file.
+        requires: arr(root.get("requires"))
+            .iter()
+            .map(|r| text(Some(r)))
+            .collect(),
         not_with: obj(root.get("not_with"))
             .iter()
             .map(|(k, why)| (k.clone(), text(Some(why))))

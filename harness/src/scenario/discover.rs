@@ -105,7 +105,8 @@ pub fn duplicate_names(files: &[PathBuf]) -> Vec<DiscoverError> {
     clashes
 }
 
-fn walk(root: &Path) -> Result<Vec<PathBuf>, DiscoverError> {
+/// Every scenario file under `root`, sorted, clashing names included; none is an error.
+pub(crate) fn walk(root: &Path) -> Result<Vec<PathBuf>, DiscoverError> {
     let read = |path: &Path| {
         let path = path.to_path_buf();
         move |source| DiscoverError::Read { path, source }
