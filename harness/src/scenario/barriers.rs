@@ -63,7 +63,7 @@ pub(crate) fn check(s: &Scenario, p: &mut Problems<'_>) {
             )
         };
         p.at(
-            &format!("/steps/{i}/release"),
+            &format!("{}/release", s.steps[i].ptr),
             format!("release of barrier '{name}', which no program holds at; {known}"),
         );
     }

@@ -58,8 +58,10 @@ pub fn check(text: &str) -> Result<(), SyntaxError> {
             Event::DocumentStart => {
                 documents += 1;
                 if documents > 1 {
+                    // A document begins a line; after `...` yaml-rust2 marks an
+                    // implicit one a character late.
                     return Err(SyntaxError {
-                        pos,
+                        pos: (pos.0, 1),
                         message: "a second YAML document starts here; a scenario file holds \
                                   exactly one (remove the `---` line or split the file)"
                             .to_owned(),

@@ -22,9 +22,12 @@ pub(crate) fn scenario(v: &Value, name: &str, guards: String, p: &mut Problems<'
         .collect();
     let llm = obj(root.get("llm"))
         .iter()
-        .filter_map(|(k, prog)| {
-            let program = llm_program(prog, &format!("/llm/{}", escape(k)), p)?;
-            Some((k.clone(), program))
+        .map(|(k, prog)| {
+            // A stub whose program is broken is still declared: the program's
+            // problem is reported, and no op using the stub repeats it.
+            let program = llm_program(prog, &format!("/llm/{}", escape(k)), p)
+                .unwrap_or_else(placeholder_program);
+            (k.clone(), program)
         })
         .collect();
     let steps = arr(root.get("steps"))
@@ -36,6 +39,7 @@ pub(crate) fn scenario(v: &Value, name: &str, guards: String, p: &mut Problems<'
             Some(Located {
                 value,
                 loc: p.loc(&ptr),
+                ptr,
             })
         })
         .collect();
@@ -46,7 +50,11 @@ pub(crate) fn scenario(v: &Value, name: &str, guards: String, p: &mut Problems<'
     Scenario {
         name: name.to_string(),
         guards,
-        requires: strings(root.get("requires")),
+        // One entry per item, so an entry's index is its place in the file.
+        requires: arr(root.get("requires"))
+            .iter()
+            .map(|r| text(Some(r)))
+            .collect(),
         not_with: obj(root.get("not_with"))
             .iter()
             .map(|(k, why)| (k.clone(), text(Some(why))))
@@ -76,6 +84,7 @@ fn agent(me: &str, v: &Value, ptr: &str, p: &mut Problems<'_>) -> AgentSpec {
                     Some(Located {
                         value,
                         loc: p.loc(&optr),
+                        ptr: optr,
                     })
                 })
                 .collect();
@@ -109,7 +118,7 @@ fn agent(me: &str, v: &Value, ptr: &str, p: &mut Problems<'_>) -> AgentSpec {
     }
 }
 
-fn call(me: &str, v: &Value) -> Call {
+fn call(me: &str, v: &Value, ptr: String, p: &Problems<'_>) -> Call {
     let target = text(v.get("call"));
     let (agent, reasoner) = match target.split_once('.') {
         Some((a, r)) => (a.to_string(), r.to_string()),
@@ -130,6 +139,8 @@ fn call(me: &str, v: &Value) -> Call {
         sync: flag(v.get("sync")),
         delay_ms: v.get("delay_ms").and_then(Value::as_u64).unwrap_or(0),
         after: v.get("after").and_then(Value::as_str).map(str::to_string),
+        loc: p.loc(&format!("{ptr}/call")),
+        ptr,
     }
 }
 
@@ -141,10 +152,14 @@ fn op(me: &str, v: &Value, ptr: &str, p: &mut Problems<'_>) -> Option<Op> {
             .to_string()
     };
     if v.get("call").is_some() {
-        return Some(Op::Call(call(me, v)));
+        return Some(Op::Call(call(me, v, ptr.to_string(), p)));
     }
     if let Some(calls) = v.get("parallel") {
-        let calls = arr(Some(calls)).iter().map(|c| call(me, c)).collect();
+        let calls = arr(Some(calls))
+            .iter()
+            .enumerate()
+            .map(|(j, c)| call(me, c, format!("{ptr}/parallel/{j}"), p))
+            .collect();
         return Some(Op::Parallel {
             calls,
             bind: bind("parallel"),
@@ -209,6 +224,12 @@ fn llm_program(v: &Value, ptr: &str, p: &mut Problems<'_>) -> Option<LlmProgram>
             None
         }
     }
+}
+
+/// The program of a stub whose own program could not be read (all defaults).
+fn placeholder_program() -> LlmProgram {
+    serde_json::from_value(Value::Object(Map::new()))
+        .expect("every LLM program field has a default")
 }
 
 fn step(v: &Value, ptr: &str, p: &mut Problems<'_>) -> Option<Step> {

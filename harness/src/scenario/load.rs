@@ -10,17 +10,12 @@
 //! fixes the file sees all of it at once instead of one error per attempt.
 
 use std::fmt;
-use std::path::{Path, PathBuf};
-use std::sync::{Arc, OnceLock};
-
-use serde_json::Value;
+use std::path::Path;
+use std::sync::Arc;
 
 use super::model::{Location, Scenario};
 use super::yaml::{self, Positions};
-use super::{bounds, build, semantic};
-
-/// The schema every scenario file must satisfy, compiled once.
-const SCHEMA: &str = include_str!("../../../fixtures/scenario.schema.json");
+use super::{bounds, build, schema, semantic};
 
 /// Every problem found in one scenario file.
 #[derive(Debug, thiserror::Error)]
@@ -67,6 +62,8 @@ pub(crate) struct Problems<'a> {
     file: Arc<str>,
     positions: &'a Positions,
     list: Vec<Problem>,
+    /// Places already explained by an earlier stage (see [`Problems::seal`]).
+    explained: Vec<(usize, usize)>,
 }
 
 impl<'a> Problems<'a> {
@@ -75,6 +72,28 @@ impl<'a> Problems<'a> {
             file,
             positions,
             list: Vec::new(),
+            explained: Vec::new(),
+        }
+    }
+
+    /// The problems found so far are root causes: a later check that lands on
+    /// the same place (an unknown reasoner in a `call:` the schema already
+    /// refused) would only repeat them, so it is not reported.
+    pub(crate) fn seal(&mut self) {
+        self.explained = self
+            .list
+            .iter()
+            .map(|p| (p.loc.line, p.loc.column))
+            .collect();
+    }
+
+    /// A problem at a location the model carries.
+    pub(crate) fn at_loc(&mut self, loc: &Location, message: impl Into<String>) {
+        if !self.explained.contains(&(loc.line, loc.column)) {
+            self.list.push(Problem {
+                loc: loc.clone(),
+                message: message.into(),
+            });
         }
     }
 
@@ -98,18 +117,12 @@ impl<'a> Problems<'a> {
 
     pub(crate) fn at(&mut self, pointer: &str, message: impl Into<String>) {
         let loc = self.loc(pointer);
-        self.list.push(Problem {
-            loc,
-            message: message.into(),
-        });
+        self.at_loc(&loc, message);
     }
 
     pub(crate) fn at_key(&mut self, pointer: &str, message: impl Into<String>) {
         let loc = self.key_loc(pointer);
-        self.list.push(Problem {
-            loc,
-            message: message.into(),
-        });
+        self.at_loc(&loc, message);
     }
 
     pub(crate) fn is_empty(&self) -> bool {
@@ -174,11 +187,7 @@ pub fn load(path: &Path) -> Result<Scenario, LoadError> {
             message: format!("cannot read: {e}"),
         }],
     })?;
-    let stem = path
-        .file_stem()
-        .map(|s| s.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    parse_str(&file, &stem, &text)
+    parse_str(&file, &super::scenario_name(path), &text)
 }
 
 /// Validates scenario text; `file` names it in messages, `name` names the scenario.
@@ -199,7 +208,7 @@ pub fn parse_str(file: &str, name: &str, text: &str) -> Result<Scenario, LoadErr
             }],
         })?;
     let mut problems = Problems::new(file.clone(), &positions);
-    check_schema(&value, &mut problems);
+    schema::check(&value, &mut problems);
     // The builder is tolerant, so the semantic checks still run on a file that
     // breaks the schema; only the builder's own complaints would then repeat
     // what the schema said, so they go to a scratch list.
@@ -210,56 +219,10 @@ pub fn parse_str(file: &str, name: &str, text: &str) -> Result<Scenario, LoadErr
         &mut scratch
     };
     let scenario = build::scenario(&value, name, guards(text), builder_problems);
-    semantic::check(&scenario, &value, &mut problems);
+    problems.seal();
+    semantic::check(&scenario, &mut problems);
     problems.finish()?;
     Ok(scenario)
-}
-
-fn schema() -> &'static jsonschema::Validator {
-    static VALIDATOR: OnceLock<jsonschema::Validator> = OnceLock::new();
-    VALIDATOR.get_or_init(|| {
-        let schema: Value = serde_json::from_str(SCHEMA).expect("the bundled schema is JSON");
-        jsonschema::validator_for(&schema).expect("the bundled schema compiles")
-    })
-}
-
-fn check_schema(value: &Value, problems: &mut Problems<'_>) {
-    use jsonschema::error::ValidationErrorKind as K;
-    for error in schema().iter_errors(value) {
-        let pointer = error.instance_path().as_str().to_string();
-        match error.kind() {
-            K::AdditionalProperties { unexpected } => {
-                for key in unexpected {
-                    let child = format!("{pointer}/{}", yaml::escape(key));
-                    problems.at_key(&child, format!("unknown field '{key}'{}", where_(&pointer)));
-                }
-            }
-            K::OneOfNotValid { .. } | K::OneOfMultipleValid { .. } => {
-                problems.at(&pointer, one_of_message(&pointer));
-            }
-            // `if`/`then` branches report their own errors; the wrapper adds nothing.
-            K::FalseSchema => problems.at(&pointer, format!("not allowed{}", where_(&pointer))),
-            _ => problems.at(&pointer, format!("{error}{}", where_(&pointer))),
-        }
-    }
-}
-
-fn where_(pointer: &str) -> String {
-    if pointer.is_empty() {
-        String::new()
-    } else {
-        format!(" (at {pointer})")
-    }
-}
-
-fn one_of_message(pointer: &str) -> String {
-    if pointer.starts_with("/steps/") {
-        "a step needs exactly one of: run, restart, fork, await, golden, request, down, up, set_llm, \
-         release, await_dispatch, restart_control_plane"
-            .to_string()
-    } else {
-        "an op needs exactly one of: call, parallel, llm, fail, sleep, wait, return".to_string()
-    }
 }
 
 /// The leading comment lines: the rules the scenario guards.
@@ -269,29 +232,4 @@ fn guards(text: &str) -> String {
         .map(|l| l.trim_start_matches('#').trim())
         .collect::<Vec<_>>()
         .join(" ")
-}
-
-/// Every `*.yaml` under `root`, sorted; an empty result is an error, as a suite
-/// that finds nothing to run must not pass.
-pub fn discover(root: &Path) -> std::io::Result<Vec<PathBuf>> {
-    let mut found = Vec::new();
-    let mut stack = vec![root.to_path_buf()];
-    while let Some(dir) = stack.pop() {
-        for entry in std::fs::read_dir(&dir)? {
-            let path = entry?.path();
-            if path.is_dir() {
-                stack.push(path);
-            } else if path.extension().is_some_and(|e| e == "yaml") {
-                found.push(path);
-            }
-        }
-    }
-    found.sort();
-    if found.is_empty() {
-        return Err(std::io::Error::new(
-            std::io::ErrorKind::NotFound,
-            format!("no scenario files (*.yaml) under {}", root.display()),
-        ));
-    }
-    Ok(found)
 }

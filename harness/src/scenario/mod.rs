@@ -4,14 +4,22 @@ pub mod barriers;
 mod bounds;
 mod build;
 mod capabilities;
+mod discover;
+mod goldens;
 mod load;
 pub mod model;
+mod schema;
 mod semantic;
+mod suggest;
 mod view;
 pub(crate) mod yaml;
 
 pub use capabilities::{is_capability, CAPABILITIES};
-pub use load::{discover, load, parse_str, LoadError, Problem};
+pub use discover::{
+    collect, discover, duplicate_names, is_scenario_file, scenario_name, DiscoverError,
+};
+pub use goldens::{golden_file, unused_goldens};
+pub use load::{load, parse_str, LoadError, Problem};
 pub use model::*;
 pub use semantic::{placeholders, NODE_PREFIX};
 pub use view::View;

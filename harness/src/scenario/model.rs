@@ -35,6 +35,8 @@ pub struct Located<T> {
     pub value: T,
     /// Where the value starts in its file.
     pub loc: Location,
+    /// Its JSON pointer in the file, so a check can point at one of its fields.
+    pub(crate) ptr: String,
 }
 
 /// One validated scenario file.
@@ -184,6 +186,10 @@ pub struct Call {
     pub delay_ms: u64,
     /// Submit only once this barrier is released: how parallel siblings are ordered.
     pub after: Option<String>,
+    /// Where the `call:` target was written.
+    pub loc: Location,
+    /// The call's JSON pointer in the file (its input's places are under it).
+    pub(crate) ptr: String,
 }
 
 /// When a `fail` op fails.

@@ -1,20 +1,37 @@
 //! Checks the schema cannot express: names that must refer to something
-//! declared elsewhere in the file. Works on the JSON (for positions) with the
-//! built model at hand (for the declared names).
+//! declared elsewhere in the file. They walk the built model: targets,
+//! binding names and defaults are the builder's, read once; each node carries
+//! its place in the file, so a problem points at the field it is about.
+//!
+//! A node the builder could not make (a misspelt step or op kind) is missing
+//! from the model; what follows it is then checked leniently, so the one
+//! mistake is reported once, not again as every alias or binding it hides.
 
 use std::collections::BTreeSet;
 
 use serde_json::Value;
 
 use super::load::Problems;
-use super::model::{RunWait, Scenario, Step};
+use super::model::{Call, Located, Op, Restart, RunWait, Scenario, Step};
 use super::yaml::escape;
 
-pub(crate) fn check(s: &Scenario, v: &Value, p: &mut Problems<'_>) {
-    check_programs(s, v, p);
-    check_steps(s, v, p);
+pub(crate) fn check(s: &Scenario, p: &mut Problems<'_>) {
+    for agent in s.agents.values() {
+        for ops in agent.reasoners.values() {
+            check_program(s, ops, p);
+        }
+    }
+    check_steps(s, p);
     check_requires(s, p);
     super::barriers::check(s, p);
+}
+
+/// The position of a node among its siblings, from its pointer's last segment.
+fn index(ptr: &str) -> usize {
+    ptr.rsplit('/')
+        .next()
+        .and_then(|i| i.parse().ok())
+        .unwrap_or(0)
 }
 
 fn check_requires(s: &Scenario, p: &mut Problems<'_>) {
@@ -25,117 +42,99 @@ fn check_requires(s: &Scenario, p: &mut Problems<'_>) {
                 &format!("/requires/{i}"),
                 format!(
                     "unknown capability '{name}'; {}",
-                    known(names.collect::<Vec<_>>().iter())
+                    known(name, names.collect::<Vec<_>>().iter())
                 ),
             );
         }
     }
 }
 
-fn known<'a>(names: impl Iterator<Item = &'a String>) -> String {
+/// The names `bad` could have meant: the closest first, when one is close.
+fn known<'a>(bad: &str, names: impl Iterator<Item = &'a String>) -> String {
     let names: Vec<&str> = names.map(String::as_str).collect();
     if names.is_empty() {
-        "none declared".to_string()
-    } else {
-        format!("known: {}", names.join(", "))
+        return "none declared".to_string();
     }
+    let hint = super::suggest::closest(bad, names.iter().copied())
+        .map_or_else(String::new, |k| format!("did you mean '{k}'? "));
+    format!("{hint}known: {}", names.join(", "))
 }
 
 fn check_target(s: &Scenario, agent: &str, reasoner: &str, ptr: &str, p: &mut Problems<'_>) {
+    let loc = p.loc(ptr);
+    check_target_at(s, agent, reasoner, &loc, p);
+}
+
+fn check_target_at(
+    s: &Scenario,
+    agent: &str,
+    reasoner: &str,
+    loc: &super::Location,
+    p: &mut Problems<'_>,
+) {
     match s.agents.get(agent) {
-        None => p.at(
-            ptr,
-            format!("unknown agent '{agent}'; {}", known(s.agents.keys())),
+        None => p.at_loc(
+            loc,
+            format!("unknown agent '{agent}'; {}", known(agent, s.agents.keys())),
         ),
         // A Python agent's reasoners are in its file; the target answers 400 for a wrong one.
-        Some(a) if a.python.is_none() && !a.reasoners.contains_key(reasoner) => p.at(
-            ptr,
+        Some(a) if a.python.is_none() && !a.reasoners.contains_key(reasoner) => p.at_loc(
+            loc,
             format!(
                 "unknown reasoner '{reasoner}' on agent '{agent}'; {}",
-                known(a.reasoners.keys())
+                known(reasoner, a.reasoners.keys())
             ),
         ),
         Some(_) => {}
     }
 }
 
-fn check_programs(s: &Scenario, v: &Value, p: &mut Problems<'_>) {
-    let Some(agents) = v.get("agents").and_then(Value::as_object) else {
-        return;
-    };
-    for (agent, spec) in agents {
-        let Some(reasoners) = spec.get("reasoners").and_then(Value::as_object) else {
-            continue;
-        };
-        for (reasoner, ops) in reasoners {
-            let rptr = format!("/agents/{}/reasoners/{}", escape(agent), escape(reasoner));
-            let mut bound: BTreeSet<String> = ["input".to_string()].into();
-            for (i, op) in ops
-                .as_array()
-                .map_or(&[][..], Vec::as_slice)
-                .iter()
-                .enumerate()
-            {
-                let optr = format!("{rptr}/{i}");
-                check_op(s, agent, op, &optr, &mut bound, p);
+/// One reasoner program: call targets, stubs, and bindings used before they exist.
+fn check_program(s: &Scenario, ops: &[Located<Op>], p: &mut Problems<'_>) {
+    let mut bound: BTreeSet<String> = ["input".to_string()].into();
+    // After an op the builder dropped, the bindings it would have made are unknown.
+    let mut sure = true;
+    for (expected, op) in ops.iter().enumerate() {
+        sure &= index(&op.ptr) == expected;
+        let bound_now = sure.then_some(&bound);
+        let mut new_names = Vec::new();
+        match &op.value {
+            Op::Call(c) => {
+                check_call(s, c, bound_now, p);
+                new_names.push(c.bind.clone());
             }
+            Op::Parallel { calls, bind } => {
+                for c in calls {
+                    check_call(s, c, bound_now, p);
+                }
+                new_names.extend(calls.iter().map(|c| c.bind.clone()));
+                new_names.push(bind.clone());
+            }
+            Op::Llm { stub, bind } => {
+                if !s.llm.contains_key(stub) {
+                    p.at(
+                        &format!("{}/llm", op.ptr),
+                        format!("unknown LLM stub '{stub}'; {}", known(stub, s.llm.keys())),
+                    );
+                }
+                new_names.push(bind.clone());
+            }
+            Op::Return(t) => {
+                if let Some(bound) = bound_now {
+                    check_refs(t, &format!("{}/return", op.ptr), bound, p);
+                }
+            }
+            Op::Fail(_) | Op::Sleep(_) | Op::Wait(_) => {}
         }
+        bound.extend(new_names);
     }
 }
 
-fn check_op(
-    s: &Scenario,
-    agent: &str,
-    op: &Value,
-    ptr: &str,
-    bound: &mut BTreeSet<String>,
-    p: &mut Problems<'_>,
-) {
-    let mut calls: Vec<(String, &Value)> = Vec::new();
-    if op.get("call").is_some() {
-        calls.push((ptr.to_string(), op));
+fn check_call(s: &Scenario, c: &Call, bound: Option<&BTreeSet<String>>, p: &mut Problems<'_>) {
+    check_target_at(s, &c.agent, &c.reasoner, &c.loc, p);
+    if let Some(bound) = bound {
+        check_refs(&c.input, &format!("{}/input", c.ptr), bound, p);
     }
-    if let Some(list) = op.get("parallel").and_then(Value::as_array) {
-        for (j, c) in list.iter().enumerate() {
-            calls.push((format!("{ptr}/parallel/{j}"), c));
-        }
-    }
-    let mut new_names = Vec::new();
-    for (cptr, c) in calls {
-        let target = c.get("call").and_then(Value::as_str).unwrap_or_default();
-        let (a, r) = target.split_once('.').unwrap_or((agent, target));
-        check_target(s, a, r, &format!("{cptr}/call"), p);
-        if let Some(input) = c.get("input") {
-            check_refs(input, &format!("{cptr}/input"), bound, p);
-        }
-        new_names.push(c.get("as").and_then(Value::as_str).unwrap_or(r).to_string());
-    }
-    if let Some(stub) = op.get("llm").and_then(Value::as_str) {
-        if !s.llm.contains_key(stub) {
-            p.at(
-                &format!("{ptr}/llm"),
-                format!("unknown LLM stub '{stub}'; {}", known(s.llm.keys())),
-            );
-        }
-        new_names.push(
-            op.get("as")
-                .and_then(Value::as_str)
-                .unwrap_or("llm")
-                .to_string(),
-        );
-    }
-    if op.get("parallel").is_some() {
-        new_names.push(
-            op.get("as")
-                .and_then(Value::as_str)
-                .unwrap_or("parallel")
-                .to_string(),
-        );
-    }
-    if let Some(ret) = op.get("return") {
-        check_refs(ret, &format!("{ptr}/return"), bound, p);
-    }
-    bound.extend(new_names);
 }
 
 /// Every `$name[.path]` string in a template must name an earlier binding.
@@ -146,7 +145,10 @@ fn check_refs(t: &Value, ptr: &str, bound: &BTreeSet<String>, p: &mut Problems<'
             if !bound.contains(name) {
                 p.at(
                     ptr,
-                    format!("'{s}' names no earlier binding; {}", known(bound.iter())),
+                    format!(
+                        "'{s}' names no earlier binding; {}",
+                        known(name, bound.iter())
+                    ),
                 );
             }
         }
@@ -164,11 +166,19 @@ fn check_refs(t: &Value, ptr: &str, bound: &BTreeSet<String>, p: &mut Problems<'
     }
 }
 
-fn check_steps(s: &Scenario, v: &Value, p: &mut Problems<'_>) {
-    let mut runs = 0usize;
-    for (i, step) in s.steps.iter().enumerate() {
-        let ptr = format!("/steps/{i}");
-        let raw = v.pointer(&ptr).cloned().unwrap_or(Value::Null);
+/// How many runs exist before a step: `made` for certain, and up to
+/// `unsure` more from steps the builder dropped.
+#[derive(Clone, Copy)]
+struct Runs {
+    made: usize,
+    unsure: usize,
+}
+
+fn check_steps(s: &Scenario, p: &mut Problems<'_>) {
+    let mut runs = Runs { made: 0, unsure: 0 };
+    for (expected, step) in s.steps.iter().enumerate() {
+        runs.unsure = index(&step.ptr).saturating_sub(expected);
+        let ptr = step.ptr.as_str();
         match &step.value {
             Step::Run {
                 agent,
@@ -187,20 +197,16 @@ fn check_steps(s: &Scenario, v: &Value, p: &mut Problems<'_>) {
                         "expect needs the run to be awaited; drop `wait:` or use an `await` step",
                     );
                 }
-                runs += 1;
+                runs.made += 1;
             }
             Step::Restart(r) => {
-                let verb = if raw.get("fork").is_some() {
-                    "fork"
-                } else {
-                    "restart"
-                };
+                let verb = if r.fork { "fork" } else { "restart" };
                 check_exec_alias(s, &r.from, runs, &format!("{ptr}/{verb}"), p);
                 if r.raw_body.is_some() {
-                    check_raw_restart(&raw, verb, &ptr, p);
+                    check_raw_restart(r, ptr, p);
                 }
                 if r.status == 202 {
-                    runs += 1;
+                    runs.made += 1;
                 } else if r.expect.is_some() {
                     p.at(
                         &format!("{ptr}/expect"),
@@ -224,7 +230,7 @@ fn check_steps(s: &Scenario, v: &Value, p: &mut Problems<'_>) {
                     };
                     p.at(
                         &format!("{ptr}/{verb}"),
-                        format!("unknown agent '{a}'; {}", known(s.agents.keys())),
+                        format!("unknown agent '{a}'; {}", known(a, s.agents.keys())),
                     );
                 }
             }
@@ -237,7 +243,7 @@ fn check_steps(s: &Scenario, v: &Value, p: &mut Problems<'_>) {
                 if !s.llm.contains_key(stub) {
                     p.at(
                         &format!("{ptr}/set_llm"),
-                        format!("unknown LLM stub '{stub}'; {}", known(s.llm.keys())),
+                        format!("unknown LLM stub '{stub}'; {}", known(stub, s.llm.keys())),
                     );
                 }
             }
@@ -246,20 +252,25 @@ fn check_steps(s: &Scenario, v: &Value, p: &mut Problems<'_>) {
 }
 
 /// A restart's `raw_body` is the whole body, so the fields it replaces must be absent.
-fn check_raw_restart(raw: &Value, verb: &str, ptr: &str, p: &mut Problems<'_>) {
-    if verb == "fork" {
+fn check_raw_restart(r: &Restart, ptr: &str, p: &mut Problems<'_>) {
+    if r.fork {
         p.at(
             &format!("{ptr}/fork"),
             "raw_body is sent as is, so `fork:` cannot add fork: true; use `restart:` and put it in raw_body",
         );
     }
-    for field in ["scope", "reuse", "reason", "input", "context"] {
-        if raw.get(field).is_some() {
-            p.at_key(
-                &format!("{ptr}/{field}"),
-                format!("'{field}' is ignored next to raw_body; put it in raw_body"),
-            );
-        }
+    let given = [
+        ("scope", r.scope.is_some()),
+        ("reuse", r.reuse.is_some()),
+        ("reason", r.reason.is_some()),
+        ("input", r.input.is_some()),
+        ("context", r.context.is_some()),
+    ];
+    for (field, _) in given.into_iter().filter(|(_, given)| *given) {
+        p.at_key(
+            &format!("{ptr}/{field}"),
+            format!("'{field}' is ignored next to raw_body; put it in raw_body"),
+        );
     }
 }
 
@@ -268,7 +279,7 @@ fn check_raw_restart(raw: &Value, verb: &str, ptr: &str, p: &mut Problems<'_>) {
 fn check_placeholders<'t>(
     s: &Scenario,
     texts: impl Iterator<Item = &'t str>,
-    runs: usize,
+    runs: Runs,
     ptr: &str,
     p: &mut Problems<'_>,
 ) {
@@ -279,7 +290,7 @@ fn check_placeholders<'t>(
                     ptr,
                     format!(
                         "unknown agent '{agent}' in {{{placeholder}}}; {}",
-                        known(s.agents.keys())
+                        known(agent, s.agents.keys())
                     ),
                 );
             }
@@ -308,15 +319,18 @@ pub fn placeholders(text: &str) -> Vec<String> {
     out
 }
 
-fn check_run_alias(alias: &str, runs: usize, ptr: &str, p: &mut Problems<'_>) {
+fn check_run_alias(alias: &str, runs: Runs, ptr: &str, p: &mut Problems<'_>) {
     let n = alias
         .strip_prefix("run")
         .and_then(|n| n.parse::<usize>().ok());
     match n {
-        Some(n) if n >= 1 && n <= runs => {}
+        Some(n) if n >= 1 && n <= runs.made + runs.unsure => {}
         Some(_) => p.at(
             ptr,
-            format!("'{alias}' does not exist yet: {runs} run(s) were created before this step"),
+            format!(
+                "'{alias}' does not exist yet: {} run(s) were created before this step",
+                runs.made
+            ),
         ),
         None => p.at(
             ptr,
@@ -325,7 +339,7 @@ fn check_run_alias(alias: &str, runs: usize, ptr: &str, p: &mut Problems<'_>) {
     }
 }
 
-fn check_exec_alias(s: &Scenario, alias: &str, runs: usize, ptr: &str, p: &mut Problems<'_>) {
+fn check_exec_alias(s: &Scenario, alias: &str, runs: Runs, ptr: &str, p: &mut Problems<'_>) {
     let Some((run, exec)) = alias.split_once('/') else {
         p.at(
             ptr,

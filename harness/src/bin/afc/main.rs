@@ -4,7 +4,8 @@
 //!   `--repeat N` / `--until-fail` find flaky scenarios (`repeat.rs`);
 //! - `afc record --out DIR`: another implementation's goldens, for review;
 //! - `afc list`: scenarios and the rules they guard;
-//! - `afc check FILE...`: validate scenario files, every problem as file:line:col;
+//! - `afc check [PATH...]`: validate scenario files and folders, every problem as
+//!   file:line:col, and report goldens no scenario uses (`check.rs`);
 //! - `afc serve`: the reference control plane, for SDK authors and as a target;
 //! - `afc bench`: restart scaling, per-hop overhead, suite time, peak memory;
 //! - `afc fuzz`: generated cases judged by a model of the contract, shrunk to scenario files.
@@ -13,6 +14,7 @@
 //! Exit codes: 0 passed, 1 failures, 2 could not run.
 
 mod bench;
+mod check;
 mod conformance;
 mod fuzz;
 mod repeat;
@@ -75,12 +77,8 @@ enum Command {
     Bench(bench::BenchArgs),
     /// Generated cases judged by a model of the contract (or two targets against each other).
     Fuzz(fuzz::FuzzArgs),
-    /// Validate scenario files without running them.
-    Check {
-        /// Scenario files.
-        #[arg(required = true)]
-        files: Vec<PathBuf>,
-    },
+    /// Validate scenario files and folders without running them; report unused goldens.
+    Check(check::CheckArgs),
 }
 
 fn main() -> ExitCode {
@@ -91,7 +89,7 @@ fn main() -> ExitCode {
         .init();
     match Cli::parse().command {
         Command::Serve(args) => serve::serve(&args),
-        Command::Check { files } => run::check(&files),
+        Command::Check(args) => check::check(&args),
         Command::Run {
             suite,
             snapshots,

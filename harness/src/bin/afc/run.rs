@@ -278,22 +278,3 @@ pub fn list(scenarios: &Path) -> ExitCode {
     }
     ExitCode::SUCCESS
 }
-
-/// `afc check`: every problem of every file, as file:line:col.
-pub fn check(files: &[PathBuf]) -> ExitCode {
-    let mut ok = true;
-    for f in files {
-        match afc::scenario::load(f) {
-            Ok(s) => println!("{}: ok ({} steps)", f.display(), s.steps.len()),
-            Err(e) => {
-                ok = false;
-                print!("{e}");
-            }
-        }
-    }
-    if ok {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::from(1)
-    }
-}
