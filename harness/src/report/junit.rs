@@ -112,7 +112,7 @@ mod tests {
         );
         let root = parse(&xml).unwrap_or_else(|e| panic!("{e}\n{xml}"));
         validate(&root).unwrap_or_else(|e| panic!("{e}\n{xml}"));
-        assert!(!root.attr("skipped").is_some(), "{xml}");
+        assert!(root.attr("skipped").is_none(), "{xml}");
         let mut suites = Vec::new();
         all(&root, "testsuite", &mut suites);
         let suite = suites[0];
