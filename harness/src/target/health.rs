@@ -27,7 +27,7 @@ pub enum HealthError {
         url: String,
         /// The HTTP status.
         status: u16,
-        /// The body, cut to 300 characters.
+        /// The body on one line, cut to 200 characters.
         body: String,
     },
 }
@@ -80,7 +80,7 @@ pub async fn check(base: &str, api_key: Option<&str>) -> Result<(), HealthError>
     Err(HealthError::Unhealthy {
         url,
         status,
-        body: crate::report::clip(text.trim(), 300),
+        body: crate::report::clip(&text.split_whitespace().collect::<Vec<_>>().join(" "), 200),
     })
 }
 
