@@ -68,7 +68,8 @@ fn suite_with_a_wrong_golden() -> tempfile::TempDir {
 
 #[test]
 fn a_dead_target_is_exit_2_with_the_cause_and_no_scenario_rows() {
-    let dir = tempfile::tempdir().expect("temp dir");
+    // Scenarios that would run (and fail) if the target were not checked first.
+    let dir = suite_with_a_wrong_golden();
     // Nothing listens on port 9 of loopback.
     let out = afc(dir.path(), &["run", "--url", "http://127.0.0.1:9"])
         .output()

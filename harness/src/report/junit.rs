@@ -49,8 +49,10 @@ pub fn junit(reports: &[CaseReport], suite: &str) -> String {
         case.set_classname(class).set_time(r.elapsed);
         cases.add_test_case(case);
     }
-    cases.set_time(reports.iter().map(|r| r.elapsed).sum());
+    let time = reports.iter().map(|r| r.elapsed).sum();
+    cases.set_time(time);
     let mut report = Report::new("afc");
+    report.set_time(time);
     report.add_test_suite(cases);
     let xml = report
         .to_string()
