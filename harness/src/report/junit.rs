@@ -151,17 +151,45 @@ mod tests {
 
     #[test]
     fn the_validator_refuses_what_junit_10_xsd_refuses() {
+        let suite = |inner: &str| {
+            format!("<testsuites><testsuite name=\"s\" tests=\"1\" failures=\"0\" errors=\"0\">{inner}</testsuite></testsuites>")
+        };
         let bad = [
-            ("<testsuites skipped=\"1\"/>", "skipped"),
-            ("<testsuites><testsuite tests=\"1\"/></testsuites>", "name"),
-            ("<testsuites><testsuite name=\"s\" tests=\"1\"><system-out/><testcase name=\"c\"/></testsuite></testsuites>", "order"),
-            ("<testsuites><testsuite name=\"s\" tests=\"1\"><failure/></testsuite></testsuites>", "failure"),
-            ("<testsuites><testsuite name=\"s\" tests=\"1\"><testcase name=\"c\"><failure bogus=\"1\"/></testcase></testsuite></testsuites>", "bogus"),
-            ("<testsuite name=\"s\" tests=\"1\"/>", "root"),
+            ("<testsuites skipped=\"1\"/>".to_owned(), "skipped"),
+            ("<testsuites disabled=\"0\"/>".to_owned(), "disabled"),
+            ("<testsuites time=\"1.5s\"/>".to_owned(), "SUREFIRE_TIME"),
+            (
+                "<testsuites><testsuite tests=\"1\" failures=\"0\" errors=\"0\"/></testsuites>"
+                    .to_owned(),
+                "name",
+            ),
+            (
+                "<testsuites><testsuite name=\"s\" tests=\"1\" failures=\"0\"/></testsuites>"
+                    .to_owned(),
+                "errors",
+            ),
+            (suite("<failure/>"), "failure"),
+            (
+                suite("<testcase name=\"c\" assertions=\"1\"/>"),
+                "assertions",
+            ),
+            (
+                suite("<testcase name=\"c\"><failure bogus=\"1\"/></testcase>"),
+                "bogus",
+            ),
+            (suite("<testcase classname=\"c\"/>"), "name"),
+            (
+                "<testsuite name=\"s\" tests=\"1\" failures=\"0\" errors=\"0\"/>".to_owned(),
+                "root",
+            ),
         ];
+        let good = suite(
+            "<system-out/><testcase name=\"c\" time=\"0.1\"><skipped type=\"t\"/></testcase>",
+        );
+        validate(&parse(&good).expect("well-formed")).expect("valid");
         for (xml, why) in bad {
-            let root = parse(xml).expect("well-formed");
-            let e = validate(&root).expect_err(xml);
+            let root = parse(&xml).expect("well-formed");
+            let e = validate(&root).expect_err(&xml);
             assert!(e.contains(why), "{xml}: {e}");
         }
     }

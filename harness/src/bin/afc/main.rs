@@ -10,7 +10,7 @@
 //! - `afc fuzz`: generated cases judged by a model of the contract, shrunk to scenario files.
 //!
 //! `cargo test` is the primary entry; `afc run` shares all its code.
-//! Exit codes: 0 passed, 1 failures, 2 could not run.
+//! Exit codes: 0 all passed, 1 some failed, 2 could not run (`afc run --help`).
 
 mod bench;
 mod conformance;
