@@ -156,8 +156,8 @@ fn a_wrong_golden_shows_its_diff_in_snap_line_numbers_and_exits_1() {
         .join("snapshots/fork_by_flag@lineage.snap.new")
         .exists());
     assert!(
-        stdout.contains("new snapshot written: ")
-            && stdout.contains("1 new snapshots written; review them with cargo insta review"),
+        stdout.contains("new snapshot written: snapshots/fork_by_flag@lineage.snap.new\n")
+            && stdout.contains("1 .snap.new file written; review with cargo insta review"),
         "{stdout}"
     );
 }

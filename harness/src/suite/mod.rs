@@ -253,13 +253,11 @@ fn view_difference(
     new: Option<String>,
     since: SystemTime,
 ) -> (String, String) {
-    let shown = golden
-        .strip_prefix(std::env::current_dir().unwrap_or_default())
-        .unwrap_or(golden)
-        .display()
-        .to_string();
+    let here = std::env::current_dir().unwrap_or_default();
+    let relative = |p: &Path| p.strip_prefix(&here).unwrap_or(p).display().to_string();
+    let shown = relative(golden);
     let pending = pending_snapshot(golden, since).map_or_else(String::new, |p| {
-        format!("\n{PENDING_PREFIX}{}", p.display())
+        format!("\n{PENDING_PREFIX}{}", relative(&p))
     });
     let Ok(snap) = std::fs::read_to_string(golden) else {
         return (

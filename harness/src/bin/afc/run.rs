@@ -263,8 +263,9 @@ pub fn run(args: &SuiteArgs, opts: &RunArgs, snapshots: &Path, junit: Option<&Pa
     out.push_str(&format!("\n{}\n", afc::report::summary(&reports, wall)));
     let pending = pending_snapshots(&reports);
     if !pending.is_empty() {
+        let files = if pending.len() == 1 { "file" } else { "files" };
         out.push_str(&format!(
-            "{} new snapshots written; review them with cargo insta review (or diff each .snap with its .snap.new)\n",
+            "{} .snap.new {files} written; review with cargo insta review (or diff each .snap with its .snap.new)\n",
             pending.len()
         ));
     }
