@@ -221,3 +221,21 @@ fn json_fail_fast_exact_and_skip() {
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     assert_eq!(events(&out).len(), 2);
 }
+
+#[test]
+fn readme_and_help_state_the_same_exit_codes() {
+    let out = Command::new(env!("CARGO_BIN_EXE_afc"))
+        .args(["run", "--help"])
+        .output()
+        .expect("afc runs");
+    let words = |t: &str| t.split_whitespace().collect::<Vec<_>>().join(" ");
+    let help = words(&text(&out.stdout));
+    let start = help
+        .find("Before any scenario")
+        .expect("the health sentence");
+    let end = help[start..].find("written).").expect("the exit codes") + start + 9;
+    let promise = &help[start..end];
+    assert!(promise.contains("Exit codes: 0 all passed, 1 some failed, 2 could not run"));
+    let readme = std::fs::read_to_string(repo().join("README.md")).expect("README");
+    assert!(words(&readme).contains(promise), "README lacks: {promise}");
+}
