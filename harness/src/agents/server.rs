@@ -174,15 +174,19 @@ async fn run_and_report(
         }),
     };
     let path = format!("/api/v1/executions/{execution}/status");
-    // The SDK retries its callback on transport errors with backoff; so do we.
-    let mut pause = Duration::from_millis(20);
-    for _ in 0..5 {
-        match state.world.client.post(&path, body.clone()).await {
-            Ok(_) => return,
-            Err(e) => tracing::debug!("status callback for {execution} failed: {e}"),
-        }
-        tokio::time::sleep(pause).await;
-        pause *= 2;
+    // The SDK retries its callback on transport errors with backoff; so do we:
+    // five attempts, 20 ms apart and doubling.
+    use backon::Retryable as _;
+    let post = || state.world.client.post(&path, body.clone());
+    let sent = post
+        .retry(
+            backon::ExponentialBuilder::new()
+                .with_min_delay(Duration::from_millis(20))
+                .with_max_times(4),
+        )
+        .notify(|e, _| tracing::debug!("status callback for {execution} failed: {e}"))
+        .await;
+    if sent.is_err() {
+        tracing::warn!("gave up reporting {execution} after 5 attempts");
     }
-    tracing::warn!("gave up reporting {execution} after 5 attempts");
 }

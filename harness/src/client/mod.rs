@@ -205,28 +205,36 @@ pub fn is_terminal(status: &str) -> bool {
 
 /// Polls `probe` until it yields a value or `deadline` passes. The probe also
 /// says what it saw, so that the timeout error names what was awaited and the
-/// last state seen. The pause doubles from 2 ms to at most 50 ms.
+/// last state seen. The pause doubles from 2 ms to at most 50 ms (backon).
 pub async fn poll<T, F, Fut>(what: &str, deadline: Duration, mut probe: F) -> Result<T, String>
 where
     F: FnMut() -> Fut,
     Fut: std::future::Future<Output = (Option<T>, String)>,
 {
+    use backon::Retryable as _;
     let end = std::time::Instant::now() + deadline;
-    let mut pause = Duration::from_millis(2);
-    loop {
-        let (done, seen) = probe().await;
-        if let Some(v) = done {
-            return Ok(v);
+    let attempt = || {
+        let seen = probe();
+        async move {
+            match seen.await {
+                (Some(v), _) => Ok(v),
+                (None, seen) => Err(seen),
+            }
         }
-        if std::time::Instant::now() >= end {
-            return Err(format!(
-                "waiting for {what}: not within {deadline:?}; last seen: {seen}"
-            ));
-        }
-        tokio::time::sleep(pause).await;
-        pause = (pause * 2).min(Duration::from_millis(50));
-    }
+    };
+    attempt
+        .retry(POLL_BACKOFF)
+        .when(|_| std::time::Instant::now() < end)
+        .await
+        .map_err(|seen| format!("waiting for {what}: not within {deadline:?}; last seen: {seen}"))
 }
+
+/// How [`poll`] paces its probes: 2 ms, doubling to 50 ms, until its deadline.
+const POLL_BACKOFF: backon::ExponentialBuilder = backon::ExponentialBuilder::new()
+    .with_min_delay(Duration::from_millis(2))
+    .with_max_delay(Duration::from_millis(50))
+    .with_factor(2.0)
+    .without_max_times();
 
 /// Waits for an execution to reach a terminal status; returns the status view.
 pub async fn terminal(
@@ -253,6 +261,36 @@ pub async fn terminal(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[tokio::test]
+    async fn poll_returns_the_first_value_or_names_what_it_saw_last_at_its_deadline() {
+        let mut n = 0;
+        let got = poll("three probes", Duration::from_secs(5), || {
+            n += 1;
+            let seen = n;
+            async move { ((seen == 3).then_some(seen), format!("probe {seen}")) }
+        })
+        .await;
+        assert_eq!(got, Ok(3));
+        let mut n = 0;
+        let started = std::time::Instant::now();
+        let err = poll::<(), _, _>("nothing", Duration::from_millis(30), || {
+            n += 1;
+            let seen = n;
+            async move { (None, format!("probe {seen}")) }
+        })
+        .await
+        .expect_err("never");
+        assert!(started.elapsed() >= Duration::from_millis(30));
+        assert!(
+            err.starts_with("waiting for nothing: not within 30ms; last seen: probe "),
+            "{err}"
+        );
+        assert!(
+            err.ends_with(&format!("probe {n}")),
+            "{err}: the last probe was {n}"
+        );
+    }
 
     #[tokio::test]
     async fn an_unsendable_header_is_an_error_not_dropped() {

@@ -1,78 +1,32 @@
-//! JUnit XML, the format CI systems render.
+//! JUnit XML, the format CI systems render, written by `quick-junit` and kept
+//! valid against Jenkins' junit-10.xsd: that schema has no `skipped` attribute
+//! on `<testsuites>` (only on `<testsuite>`), which quick-junit always writes,
+//! so it is taken out of the root element.
 
-use std::fmt::Write as _;
-use std::time::Duration;
+use quick_junit::{NonSuccessKind, Report, TestCase, TestCaseStatus, TestSuite};
 
-use super::{first_line, totals};
+use super::first_line;
 use crate::suite::{CaseReport, Verdict};
 
-fn escape(text: &str) -> String {
-    let mut s = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => s.push_str("&amp;"),
-            '<' => s.push_str("&lt;"),
-            '>' => s.push_str("&gt;"),
-            '"' => s.push_str("&quot;"),
-            '\'' => s.push_str("&apos;"),
-            // XML 1.0 forbids most control characters, even escaped.
-            c if (c as u32) < 0x20 && !matches!(c, '\n' | '\r' | '\t') => s.push('\u{fffd}'),
-            c => s.push(c),
-        }
-    }
-    s
-}
-
 /// JUnit XML: one `<testsuite>` named `suite`, one `<testcase>` per scenario
-/// (classname = topic), `<failure>` with every problem, `<skipped>` with the reason.
+/// (classname = topic), `<failure>` carrying every problem with its diff,
+/// `<skipped>` with the reason.
 pub fn junit(reports: &[CaseReport], suite: &str) -> String {
-    let t = totals(reports);
-    let secs = |d: Duration| format!("{:.3}", d.as_secs_f64());
-    let wall: Duration = reports.iter().map(|r| r.elapsed).sum();
-    let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
-    let _ = writeln!(
-        out,
-        "<testsuites name=\"afc\" tests=\"{}\" failures=\"{}\" skipped=\"{}\" time=\"{}\">",
-        reports.len(),
-        t.failed + t.flaky,
-        t.skipped,
-        secs(wall)
-    );
-    let _ = writeln!(
-        out,
-        "  <testsuite name=\"{}\" tests=\"{}\" failures=\"{}\" errors=\"0\" skipped=\"{}\" time=\"{}\">",
-        escape(suite),
-        reports.len(),
-        t.failed + t.flaky,
-        t.skipped,
-        secs(wall)
-    );
+    let mut cases = TestSuite::new(suite);
     for r in reports {
         let (class, name) = r.name.rsplit_once('/').unwrap_or(("scenarios", &r.name));
-        let open = format!(
-            "    <testcase classname=\"{}\" name=\"{}\" time=\"{}\"",
-            escape(class),
-            escape(name),
-            secs(r.elapsed)
-        );
-        match &r.verdict {
-            Verdict::Passed => {
-                let _ = writeln!(out, "{open}/>");
-            }
+        let status = match &r.verdict {
+            Verdict::Passed => TestCaseStatus::success(),
             Verdict::Skipped(reason) => {
-                let _ = writeln!(
-                    out,
-                    "{open}>\n      <skipped message=\"{}\"/>\n    </testcase>",
-                    escape(reason)
-                );
+                let mut s = TestCaseStatus::skipped();
+                s.set_message(reason.as_str());
+                s
             }
             Verdict::Failed { problems, .. } => {
-                let _ = writeln!(
-                    out,
-                    "{open}>\n      <failure message=\"{}\">{}</failure>\n    </testcase>",
-                    escape(&first_line(&r.verdict)),
-                    escape(&problems.join("\n"))
-                );
+                let mut s = TestCaseStatus::non_success(NonSuccessKind::Failure);
+                s.set_message(first_line(&r.verdict))
+                    .set_description(problems.join("\n"));
+                s
             }
             // JUnit has no flaky outcome that CI counts as failing, so a flaky
             // scenario is a failure of type "flaky" (never surefire's
@@ -84,95 +38,160 @@ pub fn junit(reports: &[CaseReport], suite: &str) -> String {
             } => {
                 let mut text = crate::suite::repeat::summary(differences);
                 text.extend(problems.iter().cloned());
-                let _ = writeln!(
-                    out,
-                    "{open}>\n      <failure type=\"flaky\" message=\"{}\">{}</failure>\n    </testcase>",
-                    escape(&first_line(&r.verdict)),
-                    escape(&text.join("\n"))
-                );
+                let mut s = TestCaseStatus::non_success(NonSuccessKind::Failure);
+                s.set_type("flaky")
+                    .set_message(first_line(&r.verdict))
+                    .set_description(text.join("\n"));
+                s
             }
-        }
+        };
+        let mut case = TestCase::new(name, status);
+        case.set_classname(class).set_time(r.elapsed);
+        cases.add_test_case(case);
     }
-    out.push_str("  </testsuite>\n</testsuites>\n");
-    out
+    let time = reports.iter().map(|r| r.elapsed).sum();
+    cases.set_time(time);
+    let mut report = Report::new("afc");
+    report.set_time(time);
+    report.add_test_suite(cases);
+    let xml = report
+        .to_string()
+        .unwrap_or_else(|e| format!("<!-- quick-junit could not write the report: {e} -->"));
+    without_root_skipped(&xml)
+}
+
+/// `xml` with the `skipped` attribute of its `<testsuites>` start tag removed.
+fn without_root_skipped(xml: &str) -> String {
+    let Some(start) = xml.find("<testsuites") else {
+        return xml.to_string();
+    };
+    let end = xml[start..].find('>').map_or(xml.len(), |e| start + e);
+    let tag = &xml[start..end];
+    let Some(at) = tag.find(" skipped=\"") else {
+        return xml.to_string();
+    };
+    let close = tag[at + 10..]
+        .find('"')
+        .map_or(tag.len(), |c| at + 10 + c + 1);
+    format!("{}{}{}", &xml[..start + at], &tag[close..], &xml[end..])
 }
 
 #[cfg(test)]
+#[path = "junit_xsd.rs"]
+mod junit_xsd;
+
+#[cfg(test)]
 mod tests {
+    use super::junit_xsd::{parse, validate, Element};
     use super::*;
     use crate::report::report;
 
-    #[test]
-    fn junit_escapes_and_forbids_control_characters() {
-        assert_eq!(
-            escape("a<b & \"c\"\u{1}"),
-            "a&lt;b &amp; &quot;c&quot;\u{fffd}"
-        );
+    fn all<'a>(e: &'a Element, name: &str, out: &mut Vec<&'a Element>) {
+        if e.name == name {
+            out.push(e);
+        }
+        for c in &e.children {
+            all(c, name, out);
+        }
     }
 
-    /// Parses the JUnit file with a real XML reader and checks the structure
-    /// CI renderers rely on: counts on the suite, one testcase per scenario,
-    /// a failure with its message, a skip with its reason.
     #[test]
-    fn junit_is_well_formed_xml_with_the_structure_ci_reads() {
-        use quick_xml::events::Event;
+    fn junit_is_valid_against_junit_10_xsd_and_a_failure_carries_the_diff() {
+        let diff = "view 'provenance' differs from snapshots/x@provenance.snap:\n-golden (.snap line numbers)\n+now\n   50       │-  reuse: ~\n         50 │+  reuse: run1";
         let xml = junit(
             &[
                 report("restart/a", Verdict::Passed),
                 report(
                     "replay/b<&>",
                     Verdict::Failed {
-                        problems: vec!["view 'x' differs: -\"a\" +'b' \u{7}".into()],
-                        first_diff: None,
+                        problems: vec![diff.into(), "ctl \u{7} \"q\" 'a'".into()],
+                        first_diff: Some("line 50 under run2: -reuse: ~ +reuse: run1".into()),
                     },
                 ),
                 report("plain", Verdict::Skipped("lacks serve_mode_replay".into())),
             ],
             "embedded",
         );
-        let mut reader = quick_xml::Reader::from_str(&xml);
-        let (mut cases, mut failures, mut skips, mut suite_attrs) = (Vec::new(), 0, 0, Vec::new());
-        loop {
-            match reader.read_event().expect("well-formed XML") {
-                Event::Eof => break,
-                Event::Start(e) | Event::Empty(e) => {
-                    let attrs: Vec<(String, String)> = e
-                        .attributes()
-                        .map(|a| {
-                            let a = a.expect("attribute");
-                            let v = a
-                                .normalized_value(quick_xml::XmlVersion::Implicit1_0)
-                                .expect("escaped value")
-                                .to_string();
-                            (String::from_utf8_lossy(a.key.as_ref()).to_string(), v)
-                        })
-                        .collect();
-                    match e.name().as_ref() {
-                        b"testsuite" => suite_attrs = attrs,
-                        b"testcase" => cases.push(attrs),
-                        b"failure" => failures += 1,
-                        b"skipped" => skips += 1,
-                        _ => {}
-                    }
-                }
-                _ => {}
-            }
-        }
-        let attr = |k: &str| {
-            suite_attrs
-                .iter()
-                .find(|(a, _)| a == k)
-                .map(|(_, v)| v.clone())
-        };
-        assert_eq!(attr("tests").as_deref(), Some("3"));
-        assert_eq!(attr("failures").as_deref(), Some("1"));
-        assert_eq!(attr("skipped").as_deref(), Some("1"));
-        assert_eq!((cases.len(), failures, skips), (3, 1, 1));
-        assert!(
-            cases[1].contains(&("name".into(), "b<&>".into())),
-            "{cases:?}"
+        let root = parse(&xml).unwrap_or_else(|e| panic!("{e}\n{xml}"));
+        validate(&root).unwrap_or_else(|e| panic!("{e}\n{xml}"));
+        assert!(root.attr("skipped").is_none(), "{xml}");
+        let mut suites = Vec::new();
+        all(&root, "testsuite", &mut suites);
+        let suite = suites[0];
+        assert_eq!(suite.attr("tests"), Some("3"));
+        assert_eq!(suite.attr("failures"), Some("1"));
+        assert_eq!(suite.attr("skipped"), Some("1"));
+        let mut cases = Vec::new();
+        all(&root, "testcase", &mut cases);
+        assert_eq!(cases.len(), 3);
+        assert_eq!(cases[1].attr("name"), Some("b<&>"));
+        assert_eq!(cases[1].attr("classname"), Some("replay"));
+        let failure = &cases[1].children[0];
+        assert_eq!(failure.name, "failure");
+        assert_eq!(
+            failure.attr("message"),
+            Some("line 50 under run2: -reuse: ~ +reuse: run1")
         );
-        assert!(cases[1].contains(&("classname".into(), "replay".into())));
+        assert!(
+            failure
+                .text
+                .contains("   50       │-  reuse: ~\n         50 │+  reuse: run1"),
+            "{xml}"
+        );
+        assert!(
+            failure.text.contains("ctl  \"q\" 'a'"),
+            "a control character is dropped: {xml}"
+        );
+        assert_eq!(cases[2].children[0].name, "skipped");
+        assert_eq!(
+            cases[2].children[0].attr("message"),
+            Some("lacks serve_mode_replay")
+        );
+    }
+
+    #[test]
+    fn the_validator_refuses_what_junit_10_xsd_refuses() {
+        let suite = |inner: &str| {
+            format!("<testsuites><testsuite name=\"s\" tests=\"1\" failures=\"0\" errors=\"0\">{inner}</testsuite></testsuites>")
+        };
+        let bad = [
+            ("<testsuites skipped=\"1\"/>".to_owned(), "skipped"),
+            ("<testsuites disabled=\"0\"/>".to_owned(), "disabled"),
+            ("<testsuites time=\"1.5s\"/>".to_owned(), "SUREFIRE_TIME"),
+            (
+                "<testsuites><testsuite tests=\"1\" failures=\"0\" errors=\"0\"/></testsuites>"
+                    .to_owned(),
+                "name",
+            ),
+            (
+                "<testsuites><testsuite name=\"s\" tests=\"1\" failures=\"0\"/></testsuites>"
+                    .to_owned(),
+                "errors",
+            ),
+            (suite("<failure/>"), "failure"),
+            (
+                suite("<testcase name=\"c\" assertions=\"1\"/>"),
+                "assertions",
+            ),
+            (
+                suite("<testcase name=\"c\"><failure bogus=\"1\"/></testcase>"),
+                "bogus",
+            ),
+            (suite("<testcase classname=\"c\"/>"), "name"),
+            (
+                "<testsuite name=\"s\" tests=\"1\" failures=\"0\" errors=\"0\"/>".to_owned(),
+                "root",
+            ),
+        ];
+        let good = suite(
+            "<system-out/><testcase name=\"c\" time=\"0.1\"><skipped type=\"t\"/></testcase>",
+        );
+        validate(&parse(&good).expect("well-formed")).expect("valid");
+        for (xml, why) in bad {
+            let root = parse(&xml).expect("well-formed");
+            let e = validate(&root).expect_err(&xml);
+            assert!(e.contains(why), "{xml}: {e}");
+        }
     }
 
     #[test]
@@ -190,15 +209,21 @@ mod tests {
             &[report("replay/x", flaky), report("a/ok", Verdict::Passed)],
             "t",
         );
-        assert!(
-            xml.contains("<testsuites name=\"afc\" tests=\"2\" failures=\"1\""),
-            "{xml}"
+        let root = parse(&xml).expect("well-formed");
+        validate(&root).unwrap_or_else(|e| panic!("{e}\n{xml}"));
+        assert_eq!(root.attr("tests"), Some("2"));
+        assert_eq!(root.attr("failures"), Some("1"));
+        let mut failures = Vec::new();
+        all(&root, "failure", &mut failures);
+        assert_eq!(failures.len(), 1);
+        assert_eq!(failures[0].attr("type"), Some("flaky"));
+        assert_eq!(
+            failures[0].attr("message"),
+            Some("flaky: passed 19 of 20 runs; line 4: -a +b")
         );
-        assert!(
-            xml.contains(
-                "<failure type=\"flaky\" message=\"flaky: passed 19 of 20 runs; line 4: -a +b\">1× line 4: -a +b\nview &apos;provenance&apos; differs</failure>"
-            ),
-            "{xml}"
+        assert_eq!(
+            failures[0].text,
+            "1× line 4: -a +b\nview 'provenance' differs"
         );
     }
 }

@@ -10,7 +10,6 @@ pub use agent_columns::{conformance_by_agents, Column};
 pub use conformance::{conformance, Row};
 pub use junit::junit;
 
-use std::fmt::Write as _;
 use std::time::Duration;
 
 use crate::suite::{CaseReport, Verdict};
@@ -26,6 +25,8 @@ pub struct Totals {
     pub skipped: usize,
     /// Scenarios whose repeated runs disagreed (a failure, never a pass).
     pub flaky: usize,
+    /// Scenarios `--fail-fast` never started (not counted as skipped).
+    pub not_run: usize,
 }
 
 impl Totals {
@@ -42,6 +43,9 @@ pub fn totals(reports: &[CaseReport]) -> Totals {
         match r.verdict {
             Verdict::Passed => t.passed += 1,
             Verdict::Failed { .. } => t.failed += 1,
+            Verdict::Skipped(ref reason) if reason == crate::suite::NOT_RUN => {
+                t.not_run += 1;
+            }
             Verdict::Skipped(_) => t.skipped += 1,
             Verdict::Flaky { .. } => t.flaky += 1,
         }
@@ -99,46 +103,73 @@ pub fn clip(text: &str, width: usize) -> String {
     }
 }
 
-/// The summary table: scenario, result, time, first diff line; then totals.
-pub fn table(reports: &[CaseReport], detail_width: usize) -> String {
-    let name_w = reports
-        .iter()
-        .map(|r| r.name.len())
-        .max()
-        .unwrap_or(8)
-        .max(8);
-    let mut out = String::new();
-    let _ = writeln!(
-        out,
-        "{:<name_w$}  {:<7}  {:>8}  first difference",
-        "scenario", "result", "time"
-    );
-    for r in reports {
-        let _ = writeln!(
-            out,
-            "{:<name_w$}  {:<7}  {:>6}ms  {}",
-            r.name,
-            result_word(&r.verdict),
-            r.elapsed.as_millis(),
-            clip(&first_line(&r.verdict), detail_width)
-        );
+/// Columns of a table when stdout is not a terminal.
+pub const DEFAULT_WIDTH: u16 = 100;
+
+/// An empty table with `header` whose cells wrap to fit `width` columns;
+/// without one, the terminal's width, or [`DEFAULT_WIDTH`] when stdout is
+/// not a terminal.
+pub fn fitted_table(header: &[&str], width: Option<u16>) -> comfy_table::Table {
+    let mut t = comfy_table::Table::new();
+    // A header, one line under it, then the rows: nothing between rows.
+    let style = comfy_table::TableStyle::new()
+        .header_separator(comfy_table::LineStyle::none().fill('─').junction('─'));
+    t.load_style(style)
+        .set_content_arrangement(comfy_table::ContentArrangement::Dynamic)
+        .set_header(header.to_vec());
+    match width {
+        Some(w) => {
+            t.set_width(w);
+        }
+        None if t.width().is_none() => {
+            t.set_width(DEFAULT_WIDTH);
+        }
+        None => {}
     }
+    t
+}
+
+/// The summary table: scenario, result, time, first difference, fitted to
+/// `width` as [`fitted_table`] says.
+pub fn table(reports: &[CaseReport], width: Option<u16>) -> String {
+    let mut t = fitted_table(&["scenario", "result", "time", "first difference"], width);
+    for r in reports {
+        t.add_row(vec![
+            r.name.clone(),
+            result_word(&r.verdict).to_string(),
+            format!("{} ms", r.elapsed.as_millis()),
+            clip(&first_line(&r.verdict), 200),
+        ]);
+    }
+    if let Some(c) = t.column_mut(2) {
+        c.set_cell_alignment(comfy_table::CellAlignment::Right);
+    }
+    format!("{}\n", t.trim_fmt())
+}
+
+/// The totals line: counts, the wall time of the run and the summed time of
+/// its scenarios (larger than the wall time when scenarios ran at once).
+pub fn summary(reports: &[CaseReport], wall: Duration) -> String {
     let t = totals(reports);
-    let wall: Duration = reports.iter().map(|r| r.elapsed).sum();
+    let scenario_time: Duration = reports.iter().map(|r| r.elapsed).sum();
     let flaky = if t.flaky > 0 {
         format!(", {} flaky", t.flaky)
     } else {
         String::new()
     };
-    let _ = writeln!(
-        out,
-        "\n{} passed, {} failed{flaky}, {} skipped; {} ms of scenario time",
+    let not_run = if t.not_run > 0 {
+        format!(", {} not run", t.not_run)
+    } else {
+        String::new()
+    };
+    format!(
+        "{} passed, {} failed{flaky}, {} skipped{not_run}; wall time {:.2} s, scenario time {:.2} s",
         t.passed,
         t.failed,
         t.skipped,
-        wall.as_millis()
-    );
-    out
+        wall.as_secs_f64(),
+        scenario_time.as_secs_f64()
+    )
 }
 
 /// A report that took 12 ms, for the tests of this module's files.
@@ -156,29 +187,53 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_table_shows_the_first_difference_and_totals() {
-        let t = table(
-            &[
-                report("restart/a", Verdict::Passed),
-                report(
-                    "replay/b",
-                    Verdict::Failed {
-                        problems: vec!["view 'headers' differs".into()],
-                        first_diff: Some("line 4: -replay_mode: none +replay_mode: absent".into()),
-                    },
-                ),
-                report(
-                    "x/c",
-                    Verdict::Skipped("profile lacks serve_mode_replay".into()),
-                ),
-            ],
-            80,
-        );
+    fn the_table_shows_the_first_difference_and_the_summary_both_times() {
+        let reports = [
+            report("restart/a", Verdict::Passed),
+            report(
+                "replay/b",
+                Verdict::Failed {
+                    problems: vec!["view 'headers' differs".into()],
+                    first_diff: Some("line 4: -replay_mode: none +replay_mode: absent".into()),
+                },
+            ),
+            report(
+                "x/c",
+                Verdict::Skipped("profile lacks serve_mode_replay".into()),
+            ),
+            CaseReport {
+                elapsed: Duration::ZERO,
+                ..crate::suite::not_run(&crate::suite::Case {
+                    name: "x/d".into(),
+                    path: "d.yaml".into(),
+                })
+            },
+        ];
+        let t = table(&reports, Some(DEFAULT_WIDTH));
+        let row = t.lines().find(|l| l.contains("replay/b")).expect("a row");
         assert!(
-            t.contains("replay/b   FAILED       12ms  line 4: -replay_mode: none"),
+            row.contains("FAILED")
+                && row.contains("12 ms")
+                && row.contains("line 4: -replay_mode: none"),
             "{t}"
         );
-        assert!(t.contains("1 passed, 1 failed, 1 skipped"), "{t}");
+        assert_eq!(
+            summary(&reports, Duration::from_millis(20)),
+            "1 passed, 1 failed, 1 skipped, 1 not run; wall time 0.02 s, scenario time 0.04 s"
+        );
+    }
+
+    #[test]
+    fn the_table_fits_the_width_by_wrapping_the_long_cells() {
+        let long = "x".repeat(180);
+        let failed = Verdict::Failed {
+            problems: vec![],
+            first_diff: Some(long.clone()),
+        };
+        let t = table(&[report("replay/long", failed)], Some(DEFAULT_WIDTH));
+        let widest = t.lines().map(|l| l.chars().count()).max().unwrap_or(0);
+        assert!(widest <= usize::from(DEFAULT_WIDTH), "{widest}\n{t}");
+        assert_eq!(t.matches('x').count(), 180, "nothing is lost:\n{t}");
     }
 
     #[test]
@@ -189,11 +244,14 @@ mod tests {
             differences: vec![],
             problems: vec![],
         };
-        let t = table(&[report("replay/x", flaky)], 80);
+        let reports = [report("replay/x", flaky)];
+        let t = table(&reports, Some(DEFAULT_WIDTH));
+        let row = t.lines().find(|l| l.contains("replay/x")).expect("a row");
         assert!(
-            t.contains("replay/x  FLAKY        12ms  flaky: passed 2 of 3 runs;"),
+            row.contains("FLAKY") && row.contains("flaky: passed 2 of 3 runs;"),
             "{t}"
         );
-        assert!(t.contains("0 passed, 0 failed, 1 flaky, 0 skipped"), "{t}");
+        assert!(summary(&reports, Duration::ZERO)
+            .starts_with("0 passed, 0 failed, 1 flaky, 0 skipped;"));
     }
 }

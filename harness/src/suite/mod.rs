@@ -9,7 +9,7 @@
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime};
 
 use serde_json::Value;
 
@@ -18,9 +18,13 @@ use crate::target::Target;
 
 mod compare;
 mod diff;
+mod parallel;
 pub mod repeat;
+mod snap_diff;
 
 pub use compare::{compare_goldens, GoldenComparison};
+pub use parallel::{not_run, run_all_until, run_all_with, NOT_RUN};
+pub use snap_diff::{snap_diff, SnapDiff};
 
 /// One scenario file of the suite.
 #[derive(Clone, Debug)]
@@ -111,34 +115,6 @@ pub fn run_all(
     run_all_with(cases, jobs, &|case| run_case(case, target, goldens), done)
 }
 
-/// Runs `run` over `cases` on `jobs` threads, calling `done` as each finishes;
-/// returns the results in the order of `cases`.
-pub fn run_all_with<R: Send>(
-    cases: &[Case],
-    jobs: usize,
-    run: &(dyn Fn(&Case) -> R + Sync),
-    done: &(dyn Fn(&R) + Sync),
-) -> Vec<R> {
-    let next = std::sync::atomic::AtomicUsize::new(0);
-    let slots: Vec<std::sync::Mutex<Option<R>>> =
-        cases.iter().map(|_| std::sync::Mutex::new(None)).collect();
-    std::thread::scope(|scope| {
-        for _ in 0..jobs.clamp(1, cases.len().max(1)) {
-            scope.spawn(|| loop {
-                let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                let Some(case) = cases.get(i) else { break };
-                let report = run(case);
-                done(&report);
-                *slots[i].lock().expect("no thread panics holding a slot") = Some(report);
-            });
-        }
-    });
-    slots
-        .into_iter()
-        .filter_map(|s| s.into_inner().expect("no thread panics holding a slot"))
-        .collect()
-}
-
 /// What a scenario needs that the target does not declare, if anything.
 pub fn missing_capability(scenario: &Scenario, target: &Target) -> Option<String> {
     let lacking: Vec<&str> = scenario
@@ -221,6 +197,7 @@ fn verdict(case: &Case, target: &Target, goldens: &Path) -> Verdict {
 }
 
 fn judge(case: &Case, scenario: Arc<Scenario>, target: &Target, goldens: &Path) -> Verdict {
+    let since = SystemTime::now();
     if let Some(reason) = skip_reason(&scenario, target) {
         return Verdict::Skipped(reason);
     }
@@ -246,21 +223,15 @@ fn judge(case: &Case, scenario: Arc<Scenario>, target: &Target, goldens: &Path) 
     let mut problems = outcome.failures;
     let mut first_diff = None;
     for (view, value) in &outcome.views {
-        if matches_golden(&scenario, &case.path, *view, value, goldens) {
+        let capture = snap_diff::Capture::default();
+        if matches_golden(&scenario, &case.path, *view, value, goldens, &capture) {
             continue;
         }
         let golden = golden_path(goldens, &scenario.name, *view);
-        let (diff, entry) = diff::first_difference(&golden, value);
-        let shown = golden
-            .strip_prefix(std::env::current_dir().unwrap_or_default())
-            .unwrap_or(&golden);
-        let entry = entry.map_or_else(String::new, |e| format!("; first changed entry: {e}"));
-        problems.push(format!(
-            "view '{}' differs from {}: {diff}{entry}",
-            view.as_str(),
-            shown.display()
-        ));
-        first_diff = first_diff.or(Some(diff));
+        let (problem, first) =
+            view_difference(view.as_str(), &golden, value, capture.take(), since);
+        problems.push(problem);
+        first_diff = first_diff.or(Some(first));
     }
     if problems.is_empty() {
         Verdict::Passed
@@ -272,21 +243,80 @@ fn judge(case: &Case, scenario: Arc<Scenario>, target: &Target, goldens: &Path) 
     }
 }
 
+/// A view that differs: the problem (with the diff in `.snap` line numbers,
+/// and the `.snap.new` insta wrote, if it wrote one during this scenario) and
+/// its first differing line.
+fn view_difference(
+    view: &str,
+    golden: &Path,
+    value: &Value,
+    new: Option<String>,
+    since: SystemTime,
+) -> (String, String) {
+    let here = std::env::current_dir().unwrap_or_default();
+    let relative = |p: &Path| p.strip_prefix(&here).unwrap_or(p).display().to_string();
+    let shown = relative(golden);
+    let pending = pending_snapshot(golden, since).map_or_else(String::new, |p| {
+        format!("\n{PENDING_PREFIX}{}", relative(&p))
+    });
+    let Ok(snap) = std::fs::read_to_string(golden) else {
+        return (
+            format!("view '{view}' has no golden {shown}{pending}"),
+            format!("no golden {shown}"),
+        );
+    };
+    let entry = insta::Snapshot::from_file(golden)
+        .ok()
+        .and_then(|s| s.contents().as_text().map(|t| t.to_string()))
+        .and_then(|old| crate::scenario::yaml::parse(&old).ok())
+        .and_then(|(old, _)| diff::first_changed_entry(&old, value))
+        .map_or_else(String::new, |e| format!(" (first changed entry: {e})"));
+    match new {
+        Some(new) => {
+            let d = snap_diff::snap_diff(&snap, &new);
+            (
+                format!(
+                    "view '{view}' differs from {shown}{entry}:\n{}{pending}",
+                    d.text.trim_end()
+                ),
+                d.first,
+            )
+        }
+        None => (
+            format!("view '{view}' differs from {shown}{entry}{pending}"),
+            format!("view '{view}' differs"),
+        ),
+    }
+}
+
+/// How a problem line names the `.snap.new` insta wrote for review.
+pub const PENDING_PREFIX: &str = "new snapshot written: ";
+
+/// `golden.snap.new`, if insta wrote it at or after `since`.
+pub fn pending_snapshot(golden: &Path, since: SystemTime) -> Option<PathBuf> {
+    let new = golden.with_extension("snap.new");
+    let written = std::fs::metadata(&new).and_then(|m| m.modified()).ok()?;
+    (written >= since).then_some(new)
+}
+
 /// The golden file of one view.
 pub fn golden_path(goldens: &Path, scenario: &str, view: View) -> PathBuf {
     goldens.join(format!("{scenario}@{}.snap", view.as_str()))
 }
 
-/// insta's verdict on one view; a mismatch prints insta's diff and, outside
-/// CI, leaves a `.snap.new` for review.
+/// insta's verdict on one view; a mismatch prints insta's diff (unless
+/// INSTA_OUTPUT=none) and, outside CI, leaves a `.snap.new` for review.
+/// `capture` keeps the rendering insta compared.
 fn matches_golden(
     scenario: &Scenario,
     path: &Path,
     view: View,
     value: &Value,
     goldens: &Path,
+    capture: &snap_diff::Capture,
 ) -> bool {
     let mut settings = insta::Settings::clone_current();
+    settings.set_comparator(Box::new(capture.clone()));
     settings.set_snapshot_path(goldens);
     settings.set_prepend_module_to_snapshot(false);
     settings.set_snapshot_suffix(view.as_str());

@@ -13,6 +13,7 @@
 #[cfg_attr(not(feature = "container"), path = "no_container.rs")]
 mod container;
 mod embedded;
+pub mod health;
 mod profile;
 mod restart;
 
@@ -156,6 +157,19 @@ impl Target {
             container: None,
             restarts: restart::Restarts::Embedded,
         })
+    }
+
+    /// Whether the target answers `GET /api/v1/health` as healthy
+    /// (`health::check`), from a thread outside any runtime.
+    pub fn check_health(&self) -> Result<(), health::HealthError> {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map_err(|e| health::HealthError::Unreachable {
+                url: self.url.clone(),
+                cause: format!("cannot start a runtime: {e}"),
+            })?;
+        runtime.block_on(health::check(&self.url, self.api_key.as_deref()))
     }
 
     /// A client for this target.

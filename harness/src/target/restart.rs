@@ -110,6 +110,7 @@ impl PrivateReference {
 
     /// Stops it as `how` says and starts it again on the same data and address.
     pub(crate) fn restart(&self, how: ControlPlaneStop) -> Result<(), String> {
+        use backon::BlockingRetryable as _;
         let mut running = self.running.lock().unwrap_or_else(|p| p.into_inner());
         if let Some(i) = running.take() {
             i.stop(how);
@@ -117,15 +118,16 @@ impl PrivateReference {
         // The old listener is closed; the port may still be in TIME_WAIT,
         // which SO_REUSEADDR (set by std on Unix) allows.
         let deadline = Instant::now() + HEALTHY_WITHIN;
-        let listener = loop {
-            match std::net::TcpListener::bind(self.addr) {
-                Ok(l) => break l,
-                Err(e) if Instant::now() >= deadline => {
-                    return Err(format!("cannot bind {} again: {e}", self.addr))
-                }
-                Err(_) => std::thread::sleep(Duration::from_millis(20)),
-            }
-        };
+        let bind = || std::net::TcpListener::bind(self.addr);
+        let listener = bind
+            .retry(
+                backon::ConstantBuilder::new()
+                    .with_delay(Duration::from_millis(20))
+                    .without_max_times(),
+            )
+            .when(|_| Instant::now() < deadline)
+            .call()
+            .map_err(|e| format!("cannot bind {} again: {e}", self.addr))?;
         let (instance, _) = launch(self.dir.path(), listener)?;
         *running = Some(instance);
         Ok(())

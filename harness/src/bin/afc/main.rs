@@ -11,12 +11,14 @@
 //! - `afc fuzz`: generated cases judged by a model of the contract, shrunk to scenario files.
 //!
 //! `cargo test` is the primary entry; `afc run` shares all its code.
-//! Exit codes: 0 passed, 1 failures, 2 could not run.
+//! Exit codes: 0 all passed, 1 some failed, 2 could not run (`afc run --help`).
 
 mod bench;
 mod check;
 mod conformance;
 mod fuzz;
+mod list;
+mod output;
 mod repeat;
 mod run;
 mod serve;
@@ -41,10 +43,16 @@ struct Cli {
 enum Command {
     /// Serve the reference control plane until SIGINT or SIGTERM.
     Serve(serve::ServeArgs),
-    /// Run the suite: progress, summary table, optional JUnit file.
+    /// Run the suite: progress, summary table, each failure's diff, optional JUnit file.
+    ///
+    /// Before any scenario the target must answer GET /api/v1/health as healthy.
+    /// Exit codes: 0 all passed, 1 some failed, 2 could not run (target unreachable
+    /// or unhealthy, no scenario matched, a file that cannot be written).
     Run {
         #[command(flatten)]
         suite: run::SuiteArgs,
+        #[command(flatten)]
+        output: run::RunArgs,
         /// Folder of golden snapshots.
         #[arg(long, default_value = "snapshots")]
         snapshots: PathBuf,
@@ -86,25 +94,28 @@ fn main() -> ExitCode {
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
         )
+        // Logs never mix with what a command prints (`afc run --format json`).
+        .with_writer(std::io::stderr)
         .init();
     match Cli::parse().command {
         Command::Serve(args) => serve::serve(&args),
         Command::Check(args) => check::check(&args),
         Command::Run {
             suite,
+            output,
             snapshots,
             junit,
             repeat,
         } => match repeat.plan() {
-            Some(plan) => repeat::run(&suite, &snapshots, junit.as_deref(), plan),
-            None => run::run(&suite, &snapshots, junit.as_deref()),
+            Some(plan) => repeat::run(&suite, &output, &snapshots, junit.as_deref(), plan),
+            None => run::run(&suite, &output, &snapshots, junit.as_deref()),
         },
         Command::Record {
             suite,
             out,
             snapshots,
         } => run::record(&suite, &out, &snapshots),
-        Command::List { scenarios } => run::list(&scenarios),
+        Command::List { scenarios } => list::list(&scenarios),
         Command::Report(args) => conformance::report(&args),
         Command::Bench(args) => bench::run(&args),
         Command::Fuzz(args) => fuzz::run(&args),

@@ -6,14 +6,14 @@
 use std::fmt::Write as _;
 use std::path::Path;
 use std::process::ExitCode;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use afc::suite::repeat::{self, Plan, Repeated, UNTIL_FAIL_DEFAULT};
 use afc::suite::{self, Verdict};
 use clap::Args;
-use indicatif::{ProgressBar, ProgressStyle};
 
-use crate::run::{could_not_run, insta_default, quiet_snapshot_panics, SuiteArgs};
+use crate::output::{self, word, Format, Progress};
+use crate::run::{insta_default, quiet_snapshot_panics, RunArgs, SuiteArgs};
 
 /// How often `afc run` runs each scenario.
 #[derive(Args, Clone, Debug, Default)]
@@ -42,118 +42,109 @@ impl RepeatArgs {
 }
 
 /// Runs the suite as `plan` says; prints the table; writes JUnit; exit 0/1/2.
-pub fn run(args: &SuiteArgs, snapshots: &Path, junit: Option<&Path>, plan: Plan) -> ExitCode {
-    let target = match args.target() {
+pub fn run(
+    args: &SuiteArgs,
+    opts: &RunArgs,
+    snapshots: &Path,
+    junit: Option<&Path>,
+    plan: Plan,
+) -> ExitCode {
+    let format = opts.format;
+    let target = match args.healthy_target() {
         Ok(t) => t,
-        Err(e) => return could_not_run("run", e),
+        Err(e) => return output::could_not_run(format, "run", &e),
     };
     let cases = match args.cases() {
         Ok(c) => c,
-        Err(e) => return could_not_run("run", e),
+        Err(e) => return output::could_not_run(format, "run", &e),
     };
     insta_default("INSTA_OUTPUT", "none");
     quiet_snapshot_panics();
     let started = Instant::now();
-    let bar = ProgressBar::new((cases.len() * plan.times) as u64);
-    bar.set_style(
-        ProgressStyle::with_template("{spinner} [{bar:30}] {pos}/{len} runs {elapsed} {msg}")
-            .expect("a valid template")
-            .progress_chars("=> "),
-    );
     let until = if plan.until_fail {
         format!("up to {} times, until its first failure", plan.times)
     } else {
         format!("{} times", plan.times)
     };
-    bar.println(format!(
+    let header = format!(
         "{} scenarios, each run {until}, against {} ({})",
         cases.len(),
         target.kind,
         target.url
-    ));
+    );
+    // The bar counts runs; the JSON events and log lines, scenarios.
+    let shown = Progress::start(format, cases.len() * plan.times, &header);
     let one = |case: &suite::Case| {
         repeat::run_case(case, &target, snapshots, plan, &|r| {
-            bar.set_message(r.name.clone());
-            bar.inc(1);
+            shown.advance(1, &r.name)
         })
     };
     let done = |r: &Repeated| {
         // Runs --until-fail did not make still count as done.
-        bar.inc((plan.times - r.runs) as u64);
-        // Without a terminal the bar is hidden: one line per scenario instead,
-        // so a CI log shows progress and failures as they happen.
-        if bar.is_hidden() {
-            eprintln!(
-                "{} {} {}/{}",
-                word(&r.report.verdict),
-                r.report.name,
-                r.passed,
-                r.runs
-            );
-        }
-        if matches!(
-            r.report.verdict,
-            Verdict::Failed { .. } | Verdict::Flaky { .. }
-        ) {
-            bar.println(format!(
-                "{} {}: {}",
-                word(&r.report.verdict),
-                r.report.name,
-                afc::report::first_line(&r.report.verdict)
-            ));
-        }
+        shown.advance((plan.times - r.runs) as u64, &r.report.name);
+        shown.finished_repeated(&r.report);
     };
-    let results = suite::run_all_with(&cases, args.jobs, &one, &done);
-    bar.finish_and_clear();
-    print!("{}", table(&results, plan, started.elapsed().as_secs_f64()));
+    let failed = |r: &Repeated| {
+        opts.fail_fast
+            && matches!(
+                r.report.verdict,
+                Verdict::Failed { .. } | Verdict::Flaky { .. }
+            )
+    };
+    let results: Vec<Repeated> = suite::run_all_until(&cases, args.jobs, &one, &done, &failed)
+        .into_iter()
+        .zip(&cases)
+        .map(|(r, case)| {
+            r.unwrap_or_else(|| {
+                let report = suite::not_run(case);
+                shown.finished_repeated(&report);
+                Repeated {
+                    report,
+                    runs: 0,
+                    passed: 0,
+                    median: Duration::ZERO,
+                }
+            })
+        })
+        .collect();
+    shown.finish();
+    let wall = started.elapsed();
     let reports: Vec<suite::CaseReport> = results.iter().map(|r| r.report.clone()).collect();
     if let Some(path) = junit {
         let xml = afc::report::junit(&reports, &target.kind);
         if let Err(e) = std::fs::write(path, xml) {
-            return could_not_run("run", format!("cannot write {}: {e}", path.display()));
+            let e = format!("cannot write {}: {e}", path.display());
+            return output::could_not_run(format, "run", &e);
         }
     }
-    if afc::report::totals(&reports).any_failure() {
-        ExitCode::from(1)
+    let totals = afc::report::totals(&reports);
+    let code = u8::from(totals.any_failure());
+    if format == Format::Json {
+        let time = reports.iter().map(|r| r.elapsed).sum();
+        output::emit(&output::summary_event(&totals, wall, time, code));
     } else {
-        ExitCode::SUCCESS
+        print!("{}", table(&results, plan, wall, None));
     }
+    ExitCode::from(code)
 }
 
-fn word(v: &Verdict) -> &'static str {
-    match v {
-        Verdict::Passed => "ok",
-        Verdict::Failed { .. } => "FAILED",
-        Verdict::Flaky { .. } => "FLAKY",
-        Verdict::Skipped(_) => "skipped",
-    }
-}
-
-/// One row per scenario, then the differences of every scenario that did not pass.
-fn table(results: &[Repeated], plan: Plan, wall_secs: f64) -> String {
-    let name_w = results
-        .iter()
-        .map(|r| r.report.name.len())
-        .max()
-        .unwrap_or(8)
-        .max(8);
-    let mut out = String::new();
-    let _ = writeln!(
-        out,
-        "{:<name_w$}  {:<7}  {:>7}  {:>8}  first difference",
-        "scenario", "result", "passed", "median"
+/// One row per scenario, then the differences of every scenario that did
+/// not pass, then the totals with the wall time and the summed run time.
+fn table(results: &[Repeated], plan: Plan, wall: Duration, width: Option<u16>) -> String {
+    let mut t = afc::report::fitted_table(
+        &["scenario", "result", "passed", "median", "first difference"],
+        width,
     );
     for r in results {
-        let _ = writeln!(
-            out,
-            "{:<name_w$}  {:<7}  {:>7}  {:>6}ms  {}",
-            r.report.name,
-            word(&r.report.verdict),
+        t.add_row(vec![
+            r.report.name.clone(),
+            word(&r.report.verdict).to_owned(),
             format!("{}/{}", r.passed, r.runs),
-            r.median.as_millis(),
-            afc::report::clip(&afc::report::first_line(&r.report.verdict), 70)
-        );
+            format!("{} ms", r.median.as_millis()),
+            afc::report::clip(&afc::report::first_line(&r.report.verdict), 200),
+        ]);
     }
+    let mut out = format!("{}\n", t.trim_fmt());
     for r in results {
         let lines = match &r.report.verdict {
             Verdict::Flaky {
@@ -168,16 +159,15 @@ fn table(results: &[Repeated], plan: Plan, wall_secs: f64) -> String {
             Verdict::Failed { problems, .. } => problems.clone(),
             _ => continue,
         };
-        let _ = writeln!(
+        let _ = write!(
             out,
-            "\n{} {}:\n  {}",
+            "\n{} {}:\n{}",
             word(&r.report.verdict),
             r.report.name,
-            lines.join("\n  ")
+            output::problems_text(&lines)
         );
     }
     let reports: Vec<suite::CaseReport> = results.iter().map(|r| r.report.clone()).collect();
-    let t = afc::report::totals(&reports);
     let runs: usize = results.iter().map(|r| r.runs).sum();
     let until = if plan.until_fail {
         format!("up to {}, until the first failure", plan.times)
@@ -186,8 +176,8 @@ fn table(results: &[Repeated], plan: Plan, wall_secs: f64) -> String {
     };
     let _ = writeln!(
         out,
-        "\n{} passed, {} failed, {} flaky, {} skipped; runs per scenario: {until}; {runs} runs in {wall_secs:.1} s",
-        t.passed, t.failed, t.flaky, t.skipped
+        "\n{}; runs per scenario: {until}; {runs} runs",
+        afc::report::summary(&reports, wall)
     );
     out
 }
@@ -254,22 +244,31 @@ mod tests {
             times: 20,
             until_fail: false,
         };
+        console::set_colors_enabled(false);
         let t = table(
             &[
                 repeated("a/ok", Verdict::Passed, 20, 20),
                 repeated("replay/x", flaky, 20, 19),
             ],
             plan,
-            1.5,
+            Duration::from_millis(1500),
+            Some(afc::report::DEFAULT_WIDTH),
         );
+        let row = |name: &str| t.lines().find(|l| l.contains(name)).unwrap_or_default();
+        let cells = |name: &str| {
+            row(name)
+                .split_whitespace()
+                .take(5)
+                .collect::<Vec<_>>()
+                .join(" ")
+        };
+        assert_eq!(cells("a/ok"), "a/ok ok 20/20 10 ms", "{t}");
         assert!(
-            t.contains("a/ok      ok         20/20      10ms  \n"),
+            cells("replay/x").starts_with("replay/x FLAKY 19/20 10 ms"),
             "{t}"
         );
         assert!(
-            t.contains(
-                "replay/x  FLAKY      19/20      10ms  flaky: passed 19 of 20 runs; line 4: -a +b"
-            ),
+            row("replay/x").contains("flaky: passed 19 of 20 runs;"),
             "{t}"
         );
         assert!(
@@ -278,7 +277,7 @@ mod tests {
         );
         assert!(
             t.contains(
-                "1 passed, 0 failed, 1 flaky, 0 skipped; runs per scenario: 20; 40 runs in 1.5 s"
+                "1 passed, 0 failed, 1 flaky, 0 skipped; wall time 1.50 s, scenario time 0.40 s; runs per scenario: 20; 40 runs"
             ),
             "{t}"
         );

@@ -1,20 +1,28 @@
 //! `afc run`, `afc record` and `afc list`: the suite from the command line,
 //! through the same `afc::suite` code as `cargo test --test scenarios`.
 
-use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+
+use std::time::Instant;
 
 use afc::suite::{self, Case, CaseReport, Verdict};
 use afc::target::{Choice, Target};
 use clap::Args;
-use indicatif::{ProgressBar, ProgressStyle};
+
+use crate::output::{self, Format, Progress};
 
 /// Where the scenarios, goldens and target come from.
 #[derive(Args, Clone, Debug)]
 pub struct SuiteArgs {
     /// Run only scenarios whose name (topic/name) contains this.
     pub filter: Option<String>,
+    /// FILTER and --skip match the whole name (topic/name), not a part of it.
+    #[arg(long)]
+    pub exact: bool,
+    /// Leave out scenarios whose name contains PATTERN (the whole name with --exact); repeatable.
+    #[arg(long, value_name = "PATTERN")]
+    pub skip: Vec<String>,
     /// A running control plane (default: AGENTFIELD_URL, else the embedded reference).
     #[arg(long, conflicts_with = "image")]
     pub url: Option<String>,
@@ -52,10 +60,38 @@ impl SuiteArgs {
         Target::start(&choice)
     }
 
+    /// The target, once it answered its health check (`afc run`'s exit 2 otherwise).
+    pub(crate) fn healthy_target(&self) -> Result<Target, String> {
+        let target = self.target()?;
+        target.check_health().map_err(|e| e.to_string())?;
+        Ok(target)
+    }
+
     pub(crate) fn cases(&self) -> Result<Vec<Case>, String> {
-        let cases = suite::filter(suite::cases(&self.scenarios)?, self.filter.as_deref());
+        let matches = |name: &str, p: &str| {
+            if self.exact {
+                name == p
+            } else {
+                name.contains(p)
+            }
+        };
+        let cases: Vec<Case> = suite::cases(&self.scenarios)?
+            .into_iter()
+            .filter(|c| self.filter.as_deref().is_none_or(|f| matches(&c.name, f)))
+            .filter(|c| !self.skip.iter().any(|s| matches(&c.name, s)))
+            .collect();
         if cases.is_empty() {
-            return Err(format!("no scenario matches {:?}", self.filter));
+            let how = if self.exact { " exactly" } else { "" };
+            let filter = self
+                .filter
+                .as_deref()
+                .map_or_else(|| "any name".to_owned(), |f| format!("{f:?}"));
+            let skip = if self.skip.is_empty() {
+                String::new()
+            } else {
+                format!(" once --skip {:?} is left out", self.skip)
+            };
+            return Err(format!("no scenario matches {filter}{how}{skip}"));
         }
         Ok(cases)
     }
@@ -91,6 +127,18 @@ pub fn could_not_run(what: &str, e: String) -> ExitCode {
     ExitCode::from(2)
 }
 
+/// How `afc run` reports and when it stops.
+#[derive(Args, Clone, Debug, Default)]
+pub struct RunArgs {
+    /// Start no scenario after the first failure; those not started are reported as not run.
+    #[arg(long)]
+    pub fail_fast: bool,
+    /// human: progress, table, diffs, summary. json: one JSON event per line on
+    /// stdout (README "afc run --format json").
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+}
+
 fn run_with_progress(
     args: &SuiteArgs,
     target: &Target,
@@ -99,76 +147,135 @@ fn run_with_progress(
     Ok(progress(&args.cases()?, target, goldens, args.jobs))
 }
 
-/// Runs `cases` with a progress bar; failures are named as they happen.
-pub fn progress(cases: &[Case], target: &Target, goldens: &Path, jobs: usize) -> Vec<CaseReport> {
-    // Diffs would tear the progress bar; the table and the .snap.new files carry them.
-    insta_default("INSTA_OUTPUT", "none");
-    quiet_snapshot_panics();
-    let bar = ProgressBar::new(cases.len() as u64);
-    bar.set_style(
-        ProgressStyle::with_template("{spinner} [{bar:30}] {pos}/{len} {elapsed} {msg}")
-            .expect("a valid template")
-            .progress_chars("=> "),
-    );
-    bar.println(format!(
-        "{} scenarios against {} ({}), {} agents",
-        cases.len(),
+/// The line a run starts with.
+pub fn header(scenarios: usize, target: &Target) -> String {
+    format!(
+        "{scenarios} scenarios against {} ({}), {} agents",
         target.kind,
         target.url,
         target.agents.label()
-    ));
-    let done = |r: &CaseReport| {
-        if let Verdict::Failed { .. } = r.verdict {
-            bar.println(format!(
-                "FAILED {}: {}",
-                r.name,
-                afc::report::first_line(&r.verdict)
-            ));
-        }
-        bar.set_message(r.name.clone());
-        bar.inc(1);
-    };
-    let reports = suite::run_all(cases, target, goldens, jobs, &done);
-    bar.finish_and_clear();
+    )
+}
+
+/// Runs `cases` showing progress; failures are named as they happen.
+pub fn progress(cases: &[Case], target: &Target, goldens: &Path, jobs: usize) -> Vec<CaseReport> {
+    execute(cases, target, goldens, jobs, false, Format::Human)
+}
+
+/// Runs `cases`, reporting each as it finishes in `format`; with `fail_fast`
+/// no scenario starts after the first failure, and those never started are
+/// reported (after the others) as not run.
+fn execute(
+    cases: &[Case],
+    target: &Target,
+    goldens: &Path,
+    jobs: usize,
+    fail_fast: bool,
+    format: Format,
+) -> Vec<CaseReport> {
+    // Diffs would tear the progress bar; the failure section carries them.
+    insta_default("INSTA_OUTPUT", "none");
+    quiet_snapshot_panics();
+    let shown = Progress::start(format, cases.len(), &header(cases.len(), target));
+    let failed = |r: &CaseReport| fail_fast && matches!(r.verdict, Verdict::Failed { .. });
+    let results = suite::run_all_until(
+        cases,
+        jobs,
+        &|case| suite::run_case(case, target, goldens),
+        &|r| shown.finished(r),
+        &failed,
+    );
+    let reports: Vec<CaseReport> = results
+        .into_iter()
+        .zip(cases)
+        .map(|(r, case)| {
+            r.unwrap_or_else(|| {
+                let r = suite::not_run(case);
+                shown.finished(&r);
+                r
+            })
+        })
+        .collect();
+    shown.finish();
     reports
 }
 
-/// `afc run`: progress, a summary table, optional JUnit; exit 0/1/2.
-pub fn run(args: &SuiteArgs, snapshots: &Path, junit: Option<&Path>) -> ExitCode {
-    let target = match args.target() {
+/// The `.snap.new` files insta wrote during this run, as the problems name them.
+fn pending_snapshots(reports: &[CaseReport]) -> Vec<String> {
+    reports
+        .iter()
+        .filter_map(|r| match &r.verdict {
+            Verdict::Failed { problems, .. } => Some(problems),
+            _ => None,
+        })
+        .flat_map(|p| p.iter().flat_map(|p| p.lines()))
+        .filter_map(|l| l.strip_prefix(suite::PENDING_PREFIX))
+        .map(str::to_owned)
+        .collect()
+}
+
+/// `afc run`: progress, a summary table, each failure's diff, optional
+/// JUnit; exit 0 all passed, 1 some failed, 2 could not run.
+pub fn run(args: &SuiteArgs, opts: &RunArgs, snapshots: &Path, junit: Option<&Path>) -> ExitCode {
+    let format = opts.format;
+    let target = match args.healthy_target() {
         Ok(t) => t,
-        Err(e) => return could_not_run("run", e),
+        Err(e) => return output::could_not_run(format, "run", &e),
     };
-    let reports = match run_with_progress(args, &target, snapshots) {
-        Ok(r) => r,
-        Err(e) => return could_not_run("run", e),
+    let cases = match args.cases() {
+        Ok(c) => c,
+        Err(e) => return output::could_not_run(format, "run", &e),
     };
-    print!("{}", afc::report::table(&reports, 70));
-    for r in &reports {
-        if let Verdict::Failed { problems, .. } = &r.verdict {
-            println!("\n{}:\n  {}", r.name, problems.join("\n  "));
-        }
-    }
+    let started = Instant::now();
+    let reports = execute(
+        &cases,
+        &target,
+        snapshots,
+        args.jobs,
+        opts.fail_fast,
+        format,
+    );
+    let wall = started.elapsed();
     let totals = afc::report::totals(&reports);
-    if totals.any_failure() {
-        println!(
-            "\nreview the differences: cargo insta review (or diff each .snap with its .snap.new)"
-        );
-        if let Some(logs) = target.container_logs(20) {
-            println!("last container log lines:\n{logs}");
-        }
-    }
     if let Some(path) = junit {
         let xml = afc::report::junit(&reports, &target.kind);
         if let Err(e) = std::fs::write(path, xml) {
-            return could_not_run("run", format!("cannot write {}: {e}", path.display()));
+            let e = format!("cannot write {}: {e}", path.display());
+            return output::could_not_run(format, "run", &e);
         }
     }
-    if totals.any_failure() {
-        ExitCode::from(1)
-    } else {
-        ExitCode::SUCCESS
+    let code = u8::from(totals.any_failure());
+    if format == Format::Json {
+        let time = reports.iter().map(|r| r.elapsed).sum();
+        output::emit(&output::summary_event(&totals, wall, time, code));
+        return ExitCode::from(code);
     }
+    let mut out = afc::report::table(&reports, None);
+    for r in &reports {
+        if let Verdict::Failed { problems, .. } = &r.verdict {
+            out.push_str(&format!(
+                "\nFAILED {}:\n{}",
+                r.name,
+                output::problems_text(problems)
+            ));
+        }
+    }
+    out.push_str(&format!("\n{}\n", afc::report::summary(&reports, wall)));
+    let pending = pending_snapshots(&reports);
+    if !pending.is_empty() {
+        let files = if pending.len() == 1 { "file" } else { "files" };
+        out.push_str(&format!(
+            "{} .snap.new {files} written; review with cargo insta review (or diff each .snap with its .snap.new)\n",
+            pending.len()
+        ));
+    }
+    if totals.any_failure() {
+        if let Some(logs) = target.container_logs(20) {
+            out.push_str(&format!("last container log lines:\n{logs}\n"));
+        }
+    }
+    print!("{out}");
+    ExitCode::from(code)
 }
 
 /// `afc record`: the goldens of another implementation, into their own folder.
@@ -194,7 +301,7 @@ pub fn record(args: &SuiteArgs, out: &Path, snapshots: &Path) -> ExitCode {
         Err(e) => return could_not_run("record", format!("{}: {e}", out.display())),
     };
     insta_default("INSTA_UPDATE", "always");
-    let target = match args.target() {
+    let target = match args.healthy_target() {
         Ok(t) => t,
         Err(e) => return could_not_run("record", e),
     };
@@ -253,28 +360,4 @@ pub fn record(args: &SuiteArgs, out: &Path, snapshots: &Path) -> ExitCode {
     } else {
         ExitCode::from(1)
     }
-}
-
-/// `afc list`: every scenario with the rules it guards.
-pub fn list(scenarios: &Path) -> ExitCode {
-    let cases = match suite::cases(scenarios) {
-        Ok(c) => c,
-        Err(e) => return could_not_run("list", e),
-    };
-    let mut out = std::io::stdout().lock();
-    for case in cases {
-        let line = match afc::scenario::load(&case.path) {
-            Ok(s) => format!("{:<45} {}", case.name, afc::report::clip(&s.guards, 110)),
-            Err(e) => format!(
-                "{:<45} INVALID: {}",
-                case.name,
-                e.to_string().lines().next().unwrap_or("")
-            ),
-        };
-        // A closed pipe (`afc list | head`) ends the listing quietly.
-        if writeln!(out, "{line}").is_err() {
-            break;
-        }
-    }
-    ExitCode::SUCCESS
 }
