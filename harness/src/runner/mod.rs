@@ -29,6 +29,8 @@ pub struct Outcome {
     pub views: Vec<(View, Value)>,
     /// Expectations that did not hold, each with its location.
     pub failures: Vec<String>,
+    /// The runs as observed, for pictures (`report::html`).
+    pub observed: observe::Observed,
 }
 
 /// The scenario could not be carried through.
@@ -168,9 +170,16 @@ impl Runner {
             .iter()
             .map(|v| (*v, observe::build(*v, &inputs)))
             .collect();
+        let observed = observe::Observed {
+            provenance: observe::build(View::Provenance, &inputs),
+            lineage: observe::build(View::Lineage, &inputs),
+            headers: observe::build(View::Headers, &inputs),
+            differing: Vec::new(),
+        };
         Ok(Outcome {
             views,
             failures: self.failures,
+            observed,
         })
     }
 }

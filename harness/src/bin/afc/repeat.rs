@@ -113,6 +113,9 @@ pub fn run(args: &SuiteArgs, snapshots: &Path, junit: Option<&Path>, plan: Plan)
             return could_not_run("run", format!("cannot write {}: {e}", path.display()));
         }
     }
+    if let Err(e) = args.write_html(&reports, &target) {
+        return could_not_run("run", e);
+    }
     if afc::report::totals(&reports).any_failure() {
         ExitCode::from(1)
     } else {
@@ -204,6 +207,7 @@ mod tests {
                 name: name.into(),
                 verdict,
                 elapsed: Duration::from_millis(10 * runs as u64),
+                observed: None,
             },
             runs,
             passed,
