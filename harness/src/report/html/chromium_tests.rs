@@ -94,7 +94,7 @@ fn chromium_reads_the_runs_reused_nodes_and_lineage_the_model_has() {
     assert_eq!(dom.matches(r#"<g class="node "#).count(), nodes + 1);
     assert_eq!(dom.matches(" reused\" data-exec=").count(), reused + 1);
     assert_eq!(dom.matches(r#"<path class="lineage restart""#).count(), 1);
-    assert_eq!(dom.matches(r#"<pre class="golden">"#).count(), 2);
+    assert_eq!(dom.matches(r#"<table class="sides""#).count(), 2);
     // Each SVG was parsed as SVG, not as unknown HTML tags.
     assert_eq!(
         dom.matches(r#"<svg xmlns="http://www.w3.org/2000/svg" class="runs""#)

@@ -5,7 +5,8 @@
 //! every hop received; for a failure the golden and the actual side by side.
 //!
 //! model.rs reads the observed views (aliased, as in the goldens), layout.rs
-//! places a run's executions, svg.rs draws them, page.rs writes the document.
+//! places a run's executions, svg.rs draws them, sides.rs aligns a differing
+//! view's golden and actual, page.rs writes the document.
 //! Everything shown comes from scenario files and a target under test, so
 //! every text and attribute goes through [`esc`], quick-xml's escaping (the
 //! five characters that matter in HTML text and quoted attributes).
@@ -13,6 +14,7 @@
 mod layout;
 mod model;
 mod page;
+mod sides;
 mod svg;
 
 #[cfg(test)]

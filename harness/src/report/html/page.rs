@@ -7,7 +7,7 @@
 use std::fmt::Write as _;
 
 use super::model::{self, Hop};
-use super::{esc, svg};
+use super::{esc, sides, svg};
 use crate::observe::Observed;
 use crate::report::{clip, first_line, result_word, totals};
 use crate::suite::{CaseReport, Verdict};
@@ -42,16 +42,23 @@ svg.runs{display:block;max-width:100%;height:auto;margin:8px 0;font-family:ui-mo
 .edge{fill:none;stroke:#8c959f;stroke-width:1.2}
 .lineage{fill:none;stroke-width:2}
 .lineage.restart{stroke:#1a56db}.lineage.fork{stroke:#8250df}.lineage.other{stroke:#b08800}
+.arc-label{font-size:10px;fill:#57606a}
 marker path{fill:#57606a}
 .note{font-size:11px;fill:#656d76}
 table.hops{border-collapse:collapse;font:11px ui-monospace,monospace;margin:4px 0 8px}
 table.hops th,table.hops td{border:1px solid #d0d7de;padding:1px 6px;text-align:left;vertical-align:top}
 table.hops th{background:#f6f8fa}
 td.absent{color:#8c959f}
-.sides{display:grid;grid-template-columns:1fr 1fr;gap:8px}
-.sides pre{background:#f6f8fa;border:1px solid #d0d7de;padding:6px;font-size:11px;overflow:auto;max-height:480px;margin:2px 0}
+table.sides{border-collapse:collapse;font:11px ui-monospace,monospace;width:100%;table-layout:fixed;margin:2px 0 8px}
+table.sides th{background:#f6f8fa;text-align:left;padding:2px 6px;border:1px solid #d0d7de}
+table.sides td{white-space:pre-wrap;word-break:break-all;padding:0 6px;vertical-align:top}
+table.sides col.n{width:40px}
+table.sides td.n{color:#8c959f;text-align:right;user-select:none}
+table.sides tr.changed td.golden{background:#ffebe9}
+table.sides tr.changed td.actual{background:#dafbe1}
+table.sides td.none{background:#f6f8fa}
+table.sides tr.fold td{color:#8c959f;text-align:center;background:#f6f8fa}
 h3{font-size:13px;margin:10px 0 2px}
-h4{font-size:12px;margin:4px 0 0}
 "#;
 
 /// The whole page for a suite run against `target`.
@@ -130,13 +137,7 @@ fn observed_runs(out: &mut String, i: usize, observed: &Observed) {
         hop_table(out, &hops);
     }
     for d in &observed.differing {
-        let _ = write!(
-            out,
-            r#"<h3>view '{}' differs</h3><div class="sides"><div><h4>golden</h4><pre class="golden">{}</pre></div><div><h4>actual</h4><pre class="actual">{}</pre></div></div>"#,
-            esc(&d.view),
-            esc(&d.golden),
-            esc(&d.actual)
-        );
+        sides::sides(out, d);
     }
 }
 

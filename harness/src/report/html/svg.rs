@@ -20,6 +20,9 @@ const HEADER: f64 = 30.0;
 const RUN_GAP: f64 = 18.0;
 const NOTE: f64 = 18.0;
 const MIN_W: f64 = 520.0;
+/// Width of one character of a run's title (12px monospace).
+const CHAR_W: f64 = 7.3;
+const MAX_TITLE_W: f64 = 1100.0;
 
 /// A fixed class for a status: `succeeded`, `failed` or `other`.
 fn status_class(status: &str) -> &'static str {
@@ -82,11 +85,15 @@ pub(super) fn runs_svg(out: &mut String, id: usize, runs: &[Run]) {
         })
         .collect();
     let gutter = 16.0 + 16.0 * arcs.len() as f64;
-    let inner = boxes
+    // Wide enough for every DAG and every title (up to a point: a longer
+    // title is cut, and whole in its tooltip).
+    let box_w = boxes
         .iter()
-        .map(|b| b.layout.width)
-        .fold(MIN_W - 2.0 * PAD, f64::max);
-    let box_w = inner + 2.0 * PAD;
+        .map(|b| {
+            let title = (title(b.run).chars().count() as f64 * CHAR_W).min(MAX_TITLE_W);
+            b.layout.width.max(title) + 2.0 * PAD
+        })
+        .fold(MIN_W, f64::max);
     let (width, height) = (gutter + box_w + 2.0, (top - RUN_GAP).max(0.0) + 2.0);
     let _ = write!(
         out,
@@ -101,9 +108,11 @@ pub(super) fn runs_svg(out: &mut String, id: usize, runs: &[Run]) {
     for b in &boxes {
         run_box(out, b, gutter, box_w);
     }
+    // Each arc leaves its source's header high and enters its run's header
+    // low, one lane further left per arc, so arcs sharing a run stay apart.
     for (k, (from, to, kind)) in arcs.iter().enumerate() {
         let off = 12.0 + 16.0 * k as f64;
-        let (y1, y2) = (boxes[*from].top + 16.0, boxes[*to].top + 16.0);
+        let (y1, y2) = (boxes[*from].top + 10.0, boxes[*to].top + 22.0);
         let x = gutter - 1.0;
         let _ = write!(
             out,
@@ -112,6 +121,11 @@ pub(super) fn runs_svg(out: &mut String, id: usize, runs: &[Run]) {
             x - off,
             esc(&boxes[*to].run.alias),
             esc(&boxes[*from].run.alias),
+        );
+        let (lx, ly) = (x - 0.75 * off - 3.0, (y1 + y2) / 2.0);
+        let _ = write!(
+            out,
+            r#"<text class="arc-label" x="{lx:.1}" y="{ly:.1}" text-anchor="middle" transform="rotate(-90 {lx:.1} {ly:.1})">{kind}</text>"#
         );
     }
     out.push_str("</svg>");
@@ -127,14 +141,8 @@ fn run_box(out: &mut String, b: &Box_, gutter: f64, box_w: f64) {
         b.top,
         b.height
     );
-    let mut title = format!("{} · {}", run.alias, run.status);
-    if let Some(l) = &run.lineage {
-        let _ = write!(title, " · {} of {}", l.kind, l.source_run);
-        if !l.detail.is_empty() {
-            let _ = write!(title, " from {}", l.detail);
-        }
-    }
-    let chars = ((box_w - 2.0 * PAD) / 7.3) as usize;
+    let title = title(run);
+    let chars = ((box_w - 2.0 * PAD) / CHAR_W) as usize;
     let _ = write!(
         out,
         r#"<text class="run-title" x="{PAD}" y="20">{}<title>{}</title></text>"#,
@@ -175,6 +183,18 @@ fn run_box(out: &mut String, b: &Box_, gutter: f64, box_w: f64) {
         );
     }
     out.push_str("</g>");
+}
+
+/// `run2 · succeeded · restart of run1 from run1/research.synth · succeeded-before · workflow`.
+fn title(run: &Run) -> String {
+    let mut title = format!("{} · {}", run.alias, run.status);
+    if let Some(l) = &run.lineage {
+        let _ = write!(title, " · {} of {}", l.kind, l.source_run);
+        if !l.detail.is_empty() {
+            let _ = write!(title, " from {}", l.detail);
+        }
+    }
+    title
 }
 
 fn node(out: &mut String, e: &Exec, x: f64, y: f64) {

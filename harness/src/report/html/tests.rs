@@ -31,7 +31,7 @@ pub(super) fn hostile_report() -> CaseReport {
             differing: vec![ViewDiff {
                 view: HOSTILE.into(),
                 golden: HOSTILE.into(),
-                actual: HOSTILE.into(),
+                actual: format!("{HOSTILE}!"),
             }],
         })),
     }
@@ -81,7 +81,10 @@ fn reused_nodes_are_marked_with_their_source_and_fresh_ones_are_not() {
     assert!(html.contains(">reused from run1/a.plan</text>"));
     assert_eq!(html.matches(r#"<path class="lineage fork""#).count(), 1);
     assert_eq!(html.matches(r#"class="edge""#).count(), 2);
-    assert!(!html.contains("<pre"), "a passing scenario shows no sides");
+    assert!(
+        !html.contains(r#"<table class="sides""#),
+        "a passing scenario shows no sides"
+    );
 }
 
 /// The workspace root: scenarios/ and snapshots/ are there.
@@ -148,7 +151,8 @@ fn a_real_restart_is_drawn_with_its_reused_nodes_and_its_failed_view() {
     assert_eq!(observed.differing[0].view, "lineage");
     assert!(observed.differing[0].golden.contains("kind: fork"));
     assert!(observed.differing[0].actual.contains("kind: restart"));
-    assert!(html.contains(r#"<pre class="golden">"#) && html.contains(r#"<pre class="actual">"#));
+    assert!(html.contains(r#"<table class="sides" data-view="lineage">"#));
+    assert!(html.contains(r#"<tr class="changed"><td class="n">6</td><td class="golden">    kind: fork</td><td class="n">6</td><td class="actual">    kind: restart</td></tr>"#), "{html}");
     // One row per dispatch the agents received: 5 in run1, 3 fresh in run2.
     assert!(html.contains("<h3>headers per hop (8)</h3>"), "{html}");
 }
