@@ -28,3 +28,28 @@ pub(super) fn sides(golden: &Path, view: View, value: &Value) -> ViewDiff {
         actual: actual.trim_end().to_string(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn both_sides_are_the_goldens_body_and_the_view_as_insta_renders_it() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let golden = dir.path().join("s@lineage.snap");
+        let header = "---\nsource: x\ninput_file: s.yaml\n---\n";
+        std::fs::write(&golden, format!("{header}run2:\n  kind: fork\n")).expect("written");
+        let value = serde_json::json!({"run2": {"kind": "restart"}});
+        let d = sides(&golden, View::Lineage, &value);
+        assert_eq!(
+            (d.view.as_str(), d.golden.as_str(), d.actual.as_str()),
+            ("lineage", "run2:\n  kind: fork", "run2:\n  kind: restart")
+        );
+        let missing = sides(&dir.path().join("none.snap"), View::Lineage, &value);
+        assert!(
+            missing.golden.starts_with("no golden "),
+            "{}",
+            missing.golden
+        );
+    }
+}

@@ -7,7 +7,7 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use super::tests::restart_with_a_wrong_golden;
+use super::tests::restart_with_a_differing_view;
 use super::{model, page};
 
 /// How long one headless chromium may take to load and dump a page.
@@ -73,7 +73,7 @@ fn chromium_reads_the_runs_reused_nodes_and_lineage_the_model_has() {
         return;
     };
     let dir = tempfile::tempdir().expect("temp dir");
-    let report = restart_with_a_wrong_golden(dir.path());
+    let report = restart_with_a_differing_view();
     let observed = report.observed.clone().expect("the runs were observed");
     let mut hostile = super::tests::hostile_report();
     hostile.name = "zz/<b>bold?</b>".into();
