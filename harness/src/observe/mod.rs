@@ -3,6 +3,7 @@
 //! come out of any conforming implementation.
 
 mod aliases;
+mod observed;
 mod views;
 
 use std::collections::{BTreeMap, HashMap};
@@ -11,6 +12,7 @@ use std::time::Duration;
 use serde_json::Value;
 
 pub use aliases::{canonical, exec_aliases, Aliases, ExecNode};
+pub use observed::{Observed, ViewDiff};
 pub use views::{build, StepResponse, ViewInputs};
 
 use crate::agents::Log;

@@ -1,13 +1,15 @@
 //! What a suite run looks like to people and to CI: a summary table for the
-//! terminal, a JUnit XML file for CI to render (`junit`), and CONFORMANCE.md
-//! (`conformance`).
+//! terminal, a JUnit XML file for CI to render (`junit`), CONFORMANCE.md
+//! (`conformance`), and an HTML page with each run drawn as a DAG (`html`).
 
 mod agent_columns;
 mod conformance;
+mod html;
 mod junit;
 
 pub use agent_columns::{conformance_by_agents, Column};
 pub use conformance::{conformance, Row};
+pub use html::page as html;
 pub use junit::junit;
 
 use std::time::Duration;
@@ -179,6 +181,7 @@ fn report(name: &str, verdict: Verdict) -> CaseReport {
         name: name.to_string(),
         verdict,
         elapsed: Duration::from_millis(12),
+        observed: None,
     }
 }
 

@@ -33,6 +33,8 @@ pub struct Outcome {
     pub views: Vec<(View, Value)>,
     /// Expectations that did not hold, each with its location.
     pub failures: Vec<String>,
+    /// The runs as observed, for pictures (`report::html`).
+    pub observed: observe::Observed,
 }
 
 pub(crate) struct Runner {
@@ -175,9 +177,16 @@ impl Runner {
             .iter()
             .map(|v| (*v, observe::build(*v, &inputs)))
             .collect();
+        let observed = observe::Observed {
+            provenance: observe::build(View::Provenance, &inputs),
+            lineage: observe::build(View::Lineage, &inputs),
+            headers: observe::build(View::Headers, &inputs),
+            differing: Vec::new(),
+        };
         Ok(Outcome {
             views,
             failures: self.failures,
+            observed,
         })
     }
 }

@@ -13,6 +13,7 @@ use std::time::{Duration, Instant, SystemTime};
 
 use serde_json::Value;
 
+use crate::observe::Observed;
 use crate::scenario::{Scenario, View};
 use crate::target::Target;
 
@@ -20,6 +21,7 @@ mod compare;
 mod diff;
 mod parallel;
 pub mod repeat;
+mod sides;
 mod snap_diff;
 
 pub use compare::{compare_goldens, GoldenComparison};
@@ -101,6 +103,8 @@ pub struct CaseReport {
     pub verdict: Verdict,
     /// Wall time, load to last comparison.
     pub elapsed: Duration,
+    /// The runs as observed, when the scenario got as far as observing them.
+    pub observed: Option<Arc<Observed>>,
 }
 
 /// Runs `cases` on `jobs` threads, calling `done` as each finishes; returns
@@ -160,11 +164,12 @@ pub fn run_case(case: &Case, target: &Target, goldens: &Path) -> CaseReport {
     let started = Instant::now();
     // insta resolves a relative snapshot path against the asserting source file.
     let goldens = std::path::absolute(goldens).unwrap_or_else(|_| goldens.to_path_buf());
-    let verdict = verdict(case, target, &goldens);
+    let (verdict, observed) = verdict(case, target, &goldens);
     CaseReport {
         name: case.name.clone(),
         verdict,
         elapsed: started.elapsed(),
+        observed,
     }
 }
 
@@ -174,11 +179,12 @@ pub fn run_case(case: &Case, target: &Target, goldens: &Path) -> CaseReport {
 pub fn run_loaded(case: &Case, scenario: Scenario, target: &Target, goldens: &Path) -> CaseReport {
     let started = Instant::now();
     let goldens = std::path::absolute(goldens).unwrap_or_else(|_| goldens.to_path_buf());
-    let verdict = judge(case, Arc::new(scenario), target, &goldens);
+    let (verdict, observed) = judge(case, Arc::new(scenario), target, &goldens);
     CaseReport {
         name: case.name.clone(),
         verdict,
         elapsed: started.elapsed(),
+        observed,
     }
 }
 
@@ -189,24 +195,27 @@ fn failed(problem: String) -> Verdict {
     }
 }
 
-fn verdict(case: &Case, target: &Target, goldens: &Path) -> Verdict {
+/// A verdict, and the runs as observed if the scenario got that far.
+type Judged = (Verdict, Option<Arc<Observed>>);
+
+fn verdict(case: &Case, target: &Target, goldens: &Path) -> Judged {
     match crate::scenario::load(&case.path) {
         Ok(s) => judge(case, Arc::new(s), target, goldens),
-        Err(e) => failed(e.to_string()),
+        Err(e) => (failed(e.to_string()), None),
     }
 }
 
-fn judge(case: &Case, scenario: Arc<Scenario>, target: &Target, goldens: &Path) -> Verdict {
+fn judge(case: &Case, scenario: Arc<Scenario>, target: &Target, goldens: &Path) -> Judged {
     let since = SystemTime::now();
     if let Some(reason) = skip_reason(&scenario, target) {
-        return Verdict::Skipped(reason);
+        return (Verdict::Skipped(reason), None);
     }
     let runtime = match tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
     {
         Ok(r) => r,
-        Err(e) => return failed(format!("cannot start a runtime: {e}")),
+        Err(e) => return (failed(format!("cannot start a runtime: {e}")), None),
     };
     // A scenario that restarts the control plane gets one of its own where
     // the target allows it, or runs alone on a shared one.
@@ -214,13 +223,17 @@ fn judge(case: &Case, scenario: Arc<Scenario>, target: &Target, goldens: &Path) 
     let _turn = target.exclusive(restarting);
     let target = match target.for_scenario(restarting) {
         Ok(t) => t,
-        Err(e) => return failed(format!("cannot start a control plane to restart: {e}")),
+        Err(e) => {
+            let problem = format!("cannot start a control plane to restart: {e}");
+            return (failed(problem), None);
+        }
     };
     let outcome = match runtime.block_on(crate::runner::run(scenario.clone(), &target)) {
         Ok(o) => o,
-        Err(e) => return failed(e.to_string()),
+        Err(e) => return (failed(e.to_string()), None),
     };
     let mut problems = outcome.failures;
+    let mut observed = outcome.observed;
     let mut first_diff = None;
     for (view, value) in &outcome.views {
         let capture = snap_diff::Capture::default();
@@ -228,19 +241,24 @@ fn judge(case: &Case, scenario: Arc<Scenario>, target: &Target, goldens: &Path) 
             continue;
         }
         let golden = golden_path(goldens, &scenario.name, *view);
+        let compared = capture.take();
         let (problem, first) =
-            view_difference(view.as_str(), &golden, value, capture.take(), since);
+            view_difference(view.as_str(), &golden, value, compared.clone(), since);
         problems.push(problem);
         first_diff = first_diff.or(Some(first));
+        observed
+            .differing
+            .push(sides::sides(&golden, *view, compared, value));
     }
-    if problems.is_empty() {
+    let verdict = if problems.is_empty() {
         Verdict::Passed
     } else {
         Verdict::Failed {
             problems,
             first_diff,
         }
-    }
+    };
+    (verdict, Some(Arc::new(observed)))
 }
 
 /// A view that differs: the problem (with the diff in `.snap` line numbers,

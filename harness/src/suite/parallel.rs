@@ -66,6 +66,7 @@ pub fn not_run(case: &Case) -> CaseReport {
         name: case.name.clone(),
         verdict: Verdict::Skipped(NOT_RUN.to_string()),
         elapsed: Duration::ZERO,
+        observed: None,
     }
 }
 

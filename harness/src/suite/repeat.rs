@@ -125,6 +125,7 @@ pub fn fold(runs: &[CaseReport]) -> Repeated {
                     first_diff: None,
                 },
                 elapsed: Duration::ZERO,
+                observed: None,
             },
             runs: 0,
             passed: 0,
@@ -180,6 +181,13 @@ pub fn fold(runs: &[CaseReport]) -> Repeated {
             name: first.name.clone(),
             verdict,
             elapsed: runs.iter().map(|r| r.elapsed).sum(),
+            // A failed run's observations are the ones worth drawing.
+            observed: runs
+                .iter()
+                .find(|r| !matches!(r.verdict, Verdict::Passed))
+                .unwrap_or(first)
+                .observed
+                .clone(),
         },
         runs: runs.len(),
         passed,

@@ -233,6 +233,7 @@ mod tests {
                 first_diff: Some("line 5: -a: 1 +a: 2".into()),
             },
             elapsed: Duration::from_millis(7),
+            observed: None,
         };
         let e = scenario_event(&failed);
         let line = e.to_string();

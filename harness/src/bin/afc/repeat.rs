@@ -117,6 +117,9 @@ pub fn run(
             return output::could_not_run(format, "run", &e);
         }
     }
+    if let Err(e) = args.write_html(&reports, &target) {
+        return output::could_not_run(format, "run", &e);
+    }
     let totals = afc::report::totals(&reports);
     let code = u8::from(totals.any_failure());
     if format == Format::Json {
@@ -194,6 +197,7 @@ mod tests {
                 name: name.into(),
                 verdict,
                 elapsed: Duration::from_millis(10 * runs as u64),
+                observed: None,
             },
             runs,
             passed,

@@ -42,9 +42,21 @@ pub struct SuiteArgs {
     /// Folder of scenario files.
     #[arg(long, default_value = "scenarios")]
     pub scenarios: PathBuf,
+    /// Write one self-contained HTML page here: results, each run's DAG with reuse and lineage, headers per hop.
+    #[arg(long)]
+    pub html: Option<PathBuf>,
 }
 
 impl SuiteArgs {
+    /// Writes the `--html` page, if asked for.
+    pub(crate) fn write_html(&self, reports: &[CaseReport], target: &Target) -> Result<(), String> {
+        let Some(path) = &self.html else {
+            return Ok(());
+        };
+        let page = afc::report::html(reports, &format!("{} ({})", target.kind, target.url));
+        std::fs::write(path, page).map_err(|e| format!("cannot write {}: {e}", path.display()))
+    }
+
     pub(crate) fn target(&self) -> Result<Target, String> {
         let mut choice = Choice::from_env()?;
         if self.url.is_some() || self.image.is_some() {
@@ -244,6 +256,9 @@ pub fn run(args: &SuiteArgs, opts: &RunArgs, snapshots: &Path, junit: Option<&Pa
             return output::could_not_run(format, "run", &e);
         }
     }
+    if let Err(e) = args.write_html(&reports, &target) {
+        return output::could_not_run(format, "run", &e);
+    }
     let code = u8::from(totals.any_failure());
     if format == Format::Json {
         let time = reports.iter().map(|r| r.elapsed).sum();
@@ -335,6 +350,9 @@ pub fn record(args: &SuiteArgs, out: &Path, snapshots: &Path) -> ExitCode {
     }
     for n in &cmp.new {
         println!("  new:     {n}");
+    }
+    if let Err(e) = args.write_html(&reports, &target) {
+        return could_not_run("record", e);
     }
     let failed: Vec<&CaseReport> = reports
         .iter()

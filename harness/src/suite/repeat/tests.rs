@@ -25,6 +25,7 @@ fn scripted(plan: Plan, script: Vec<Verdict>) -> (Repeated, usize) {
         name: "replay/x".into(),
         verdict: next.borrow_mut().next().expect("script long enough"),
         elapsed: Duration::from_millis(10),
+        observed: None,
     });
     let n = *made.borrow();
     (r, n)
