@@ -5,15 +5,16 @@
 //! it and succeeded (the left child), visible in the DAG `reuse` markers.
 //!
 //! The interpreter is `AFC_PYTHON`, else `.venv/bin/python` at the workspace
-//! root (`.ci/run` makes it). Without one the trials are reported ignored,
-//! never passed, unless `AFC_REQUIRE_PYTHON` is set (CI), when they fail.
+//! root, else the pinned SDK provisioned on first use under target/afc-python.
+//! Without one the trials are reported `ignored (reason)`, never passed,
+//! unless `AFC_REQUIRE_PYTHON` is set (CI), when they fail.
 
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
 use std::time::Duration;
 
 use afc::client::Client;
-use libtest_mimic::{Arguments, Failed, Trial};
+use libtest_mimic::{Arguments, Failed};
 use serde_json::{json, Value};
 use tokio::io::{AsyncBufReadExt, BufReader};
 
@@ -21,32 +22,23 @@ fn workspace() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
 }
 
-/// `AFC_PYTHON` (relative to the workspace root, as in the scenarios), else `.venv`.
-fn python() -> Option<PathBuf> {
-    let candidate = std::env::var_os("AFC_PYTHON")
-        .map(|p| workspace().join(p))
-        .unwrap_or_else(|| workspace().join(".venv/bin/python"));
-    candidate.exists().then_some(candidate)
+fn name(mode: &str) -> String {
+    format!("python_sdk_{mode}_mode_restart_reuses_calls_started_before_the_failure")
 }
 
 fn main() {
     let args = Arguments::from_args();
-    let py = python();
-    // On CI (AFC_REQUIRE_PYTHON) a missing interpreter fails instead of skipping.
-    let required = std::env::var_os("AFC_REQUIRE_PYTHON").is_some();
+    // Relative AFC_PYTHON paths are meant from the workspace root.
+    std::env::set_current_dir(workspace()).expect("the workspace root exists");
+    let names = ["functional", "serve"].map(name);
+    let (skip, py) = afc::trial::python_sdk(&args, &names, None);
     let trials = ["functional", "serve"]
         .into_iter()
         .map(|mode| {
-            let missing = py.is_none();
             let py = py.clone();
-            Trial::test(
-                format!("python_sdk_{mode}_mode_restart_reuses_calls_started_before_the_failure"),
-                move || {
-                    let py = py.ok_or("no Python SDK interpreter")?;
-                    run(&py, mode)
-                },
-            )
-            .with_ignored_flag(missing && !required)
+            afc::trial::skippable(&args, name(mode), skip.clone(), move || {
+                run(&py?, mode).map(|()| None)
+            })
         })
         .collect();
     libtest_mimic::run(&args, trials).exit();
