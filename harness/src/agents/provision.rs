@@ -189,19 +189,38 @@ pub fn locate(
 }
 
 /// The cargo target directory's `afc-python`: `CARGO_TARGET_DIR`, else the
-/// ancestor of this executable that cargo tagged (`CACHEDIR.TAG`), else
-/// `target` in the current directory.
+/// one this executable was built in, else `target` in the current directory.
 pub fn cache_root() -> PathBuf {
     let target = std::env::var_os("CARGO_TARGET_DIR")
         .map(PathBuf::from)
-        .or_else(|| {
-            let exe = std::env::current_exe().ok()?;
-            exe.ancestors()
-                .find(|d| d.join("CACHEDIR.TAG").is_file())
-                .map(Path::to_path_buf)
-        })
+        .or_else(|| target_of(&std::env::current_exe().ok()?))
         .unwrap_or_else(|| PathBuf::from("target"));
     target.join("afc-python")
+}
+
+/// The target directory of a cargo-built executable: the ancestor cargo
+/// tagged (`CACHEDIR.TAG`), else the parent of the profile folder (the one
+/// with `deps/`: `target/debug/afc`, `target/debug/deps/scenarios-…`).
+pub fn target_of(exe: &Path) -> Option<PathBuf> {
+    let tagged = exe.ancestors().find(|d| d.join("CACHEDIR.TAG").is_file());
+    let profile = || {
+        let dir = exe.parent()?;
+        let profile = if dir.file_name()? == "deps" {
+            dir.parent()?
+        } else {
+            dir.join("deps").is_dir().then_some(dir)?
+        };
+        profile.parent()
+    };
+    tagged.or_else(profile).map(Path::to_path_buf)
+}
+
+/// `<dir>.<ext>` next to `dir` (a version has dots: no `with_extension`).
+fn beside(dir: &Path, ext: &str) -> PathBuf {
+    let mut name = dir.as_os_str().to_os_string();
+    name.push(".");
+    name.push(ext);
+    PathBuf::from(name)
 }
 
 fn interpreter_in(venv: &Path) -> PathBuf {
@@ -221,7 +240,7 @@ pub fn provision(version: &str, dir: &Path) -> Result<PathBuf, ProvisionError> {
     };
     let parent = dir.parent().unwrap_or(Path::new("."));
     std::fs::create_dir_all(parent).map_err(io(parent))?;
-    let lock_path = dir.with_extension("lock");
+    let lock_path = beside(dir, "lock");
     let _lock = lock(version, &lock_path, LOCK_DEADLINE)?;
     if dir.join(MARKER).exists() {
         return Ok(interpreter_in(dir));
@@ -236,7 +255,7 @@ pub fn provision(version: &str, dir: &Path) -> Result<PathBuf, ProvisionError> {
         // An interrupted attempt: no marker, so nothing in it is trusted.
         std::fs::remove_dir_all(dir).map_err(io(dir))?;
     }
-    let log = dir.with_extension("log");
+    let log = beside(dir, "log");
     run(
         version,
         "python3",

@@ -136,3 +136,17 @@ fn a_failing_missing_or_hanging_command_is_an_error_with_its_output() {
     let text = err.to_string();
     assert!(text.contains("killed") && text.contains("slow"), "{text}");
 }
+
+#[test]
+fn the_cache_is_in_the_target_directory_of_the_executable() {
+    let t = tempfile::tempdir().unwrap();
+    let target = t.path().join("target");
+    std::fs::create_dir_all(target.join("debug/deps")).unwrap();
+    let test_exe = target.join("debug/deps/scenarios-0123");
+    assert_eq!(target_of(&test_exe), Some(target.clone()));
+    assert_eq!(target_of(&target.join("debug/afc")), Some(target.clone()));
+    assert_eq!(target_of(&t.path().join("bin/afc")), None);
+    // The lock and log of a version sit next to its venv, dots and all.
+    let dir = target.join("afc-python/0.1.96");
+    assert_eq!(beside(&dir, "lock"), target.join("afc-python/0.1.96.lock"));
+}

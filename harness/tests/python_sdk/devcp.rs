@@ -18,7 +18,7 @@ use std::time::Duration;
 
 use afc::client::{poll, terminal, Client};
 use afc::scenario::Body;
-use libtest_mimic::{Arguments, Failed};
+use libtest_mimic::{Arguments, Failed, Trial};
 use serde_json::{json, Value};
 use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::process::Child;
@@ -29,22 +29,19 @@ fn workspace() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
 }
 
-const NAME: &str = "python_sdk_agent_runs_unchanged_against_the_dev_control_plane";
+pub const NAME: &str = "python_sdk_agent_runs_unchanged_against_the_dev_control_plane";
 
-fn main() {
-    let args = Arguments::from_args();
-    // Relative AFC_PYTHON paths are meant from the workspace root.
-    std::env::set_current_dir(workspace()).expect("the workspace root exists");
-    let (skip, py) = afc::trial::python_sdk(&args, &[NAME.to_string()], None);
-    let trial = afc::trial::skippable(&args, NAME.to_string(), skip, move || {
+/// The trial.
+pub fn trial(args: &Arguments, skip: &Option<String>, py: &Result<PathBuf, String>) -> Trial {
+    let py = py.clone();
+    afc::trial::skippable(args, NAME.to_string(), skip.clone(), move || {
         let py = py?;
         let rt = tokio::runtime::Builder::new_multi_thread()
             .enable_all()
             .build()?;
         rt.block_on(scenario(&py)).map_err(Failed::from)?;
         Ok(None)
-    });
-    libtest_mimic::run(&args, vec![trial]).exit();
+    })
 }
 
 /// Starts one agent process and waits until it is registered.

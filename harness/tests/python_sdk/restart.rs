@@ -3,18 +3,13 @@
 //! root -> two parallel children -> grandchild (fails once), then a restart
 //! from the failed grandchild must reuse exactly the call that started before
 //! it and succeeded (the left child), visible in the DAG `reuse` markers.
-//!
-//! The interpreter is `AFC_PYTHON`, else `.venv/bin/python` at the workspace
-//! root, else the pinned SDK provisioned on first use under target/afc-python.
-//! Without one the trials are reported `ignored (reason)`, never passed,
-//! unless `AFC_REQUIRE_PYTHON` is set (CI), when they fail.
 
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
 use std::time::Duration;
 
 use afc::client::Client;
-use libtest_mimic::{Arguments, Failed};
+use libtest_mimic::{Arguments, Failed, Trial};
 use serde_json::{json, Value};
 use tokio::io::{AsyncBufReadExt, BufReader};
 
@@ -22,26 +17,21 @@ fn workspace() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
 }
 
-fn name(mode: &str) -> String {
+pub fn name(mode: &str) -> String {
     format!("python_sdk_{mode}_mode_restart_reuses_calls_started_before_the_failure")
 }
 
-fn main() {
-    let args = Arguments::from_args();
-    // Relative AFC_PYTHON paths are meant from the workspace root.
-    std::env::set_current_dir(workspace()).expect("the workspace root exists");
-    let names = ["functional", "serve"].map(name);
-    let (skip, py) = afc::trial::python_sdk(&args, &names, None);
-    let trials = ["functional", "serve"]
+/// The trials of both modes.
+pub fn trials(args: &Arguments, skip: &Option<String>, py: &Result<PathBuf, String>) -> Vec<Trial> {
+    ["functional", "serve"]
         .into_iter()
         .map(|mode| {
             let py = py.clone();
-            afc::trial::skippable(&args, name(mode), skip.clone(), move || {
+            afc::trial::skippable(args, name(mode), skip.clone(), move || {
                 run(&py?, mode).map(|()| None)
             })
         })
-        .collect();
-    libtest_mimic::run(&args, trials).exit();
+        .collect()
 }
 
 fn run(py: &Path, mode: &str) -> Result<(), Failed> {
