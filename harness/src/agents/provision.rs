@@ -43,10 +43,7 @@ pub enum ProvisionError {
     #[error("agentfield {0} is not pinned in fixtures/agents/sdk-versions.txt")]
     NotPinned(String),
     /// `AFC_OFFLINE` forbids installing and there is no venv yet.
-    #[error(
-        "no venv for agentfield {version} ({venv} or {cache}) and AFC_OFFLINE is set, \
-         so none is made: set AFC_PYTHON, or unset AFC_OFFLINE to provision it"
-    )]
+    #[error("AFC_OFFLINE is set and agentfield {version} has no venv ({venv}, {cache})")]
     Offline {
         /// The version asked for.
         version: String,
