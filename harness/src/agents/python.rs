@@ -1,7 +1,7 @@
 //! Real SDK agents: a Python file that uses the unmodified PyPI `agentfield`
 //! package, run by the interpreter of a venv (`AFC_PYTHON`, else
 //! `.venv/bin/python` in the current directory, the workspace root, else the
-//! venv `provision.rs` makes on first use).
+//! venv `provision/` makes on first use).
 //!
 //! The harness gives the process its node id and control-plane URL through
 //! the environment (`AFC_NODE_ID`, `AFC_CP_URL` = `AGENTFIELD_SERVER`,
@@ -29,7 +29,7 @@ const TAIL: usize = 40;
 
 /// The interpreter that runs Python agents, or why there is none:
 /// `AFC_PYTHON`, else the default pinned SDK's venv (`.venv` at the workspace
-/// root, else provisioned on first use under target/afc-python, `provision.rs`).
+/// root, else provisioned on first use under target/afc-python, `provision/`).
 pub fn interpreter() -> Result<PathBuf, String> {
     match std::env::var_os("AFC_PYTHON") {
         Some(p) if Path::new(&p).exists() => Ok(PathBuf::from(p)),

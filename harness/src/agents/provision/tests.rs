@@ -1,3 +1,4 @@
+use super::wait::*;
 use super::*;
 
 fn pin(version: &str, venv: &str) -> Pinned {
