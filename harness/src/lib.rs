@@ -20,6 +20,7 @@
 //!   `cargo test --test scenarios` and `afc run`.
 //! - [`report`]: the summary table, JUnit and CONFORMANCE.md.
 //! - [`bench`]: `afc bench`.
+//! - [`trial`]: skips as `ignored (reason)` for the libtest-mimic test binaries.
 //!
 //! Dependencies run one way, down these layers (nothing imports upward):
 //! `client`; `scenario`; `llm` and `agents`; `observe`; `target` (which starts
@@ -40,3 +41,4 @@ pub mod runner;
 pub mod scenario;
 pub mod suite;
 pub mod target;
+pub mod trial;

@@ -4,9 +4,11 @@
 //! (`AGENTFIELD_URL`, `AGENTFIELD_IMAGE`, else the embedded reference) and
 //! compares each view with `snapshots/<scenario>@<view>.snap`. A broken file
 //! fails only its own trial; a scenario the target's profile cannot run is
-//! reported ignored, with the reason in its name, never passed; so is one
-//! with a Python SDK agent where there is no interpreter (`AFC_PYTHON`,
-//! `.venv`), unless `AFC_REQUIRE_PYTHON` is set, as on CI. `AFC_AGENTS`
+//! reported `ignored (reason)`, never passed nor failed, even with
+//! `--include-ignored` (`afc::trial`); so is one with a Python SDK agent where
+//! no interpreter can be had (`AFC_PYTHON`, `.venv`, else the pinned SDK
+//! provisioned on first use under target/afc-python, unless `AFC_OFFLINE=1`),
+//! unless `AFC_REQUIRE_PYTHON` is set, as on CI. `AFC_AGENTS`
 //! (`python`, `python:serve`, `command:PATH`) runs every scenario's programs
 //! with interpreter agents instead of the scripted ones, against the same
 //! goldens (fixtures/agents/PROTOCOL.md).
@@ -23,7 +25,7 @@ use std::path::{Path, PathBuf};
 use afc::suite::repeat::{self, Plan};
 use afc::suite::{self, Verdict};
 use afc::target::Target;
-use libtest_mimic::{Arguments, Failed, Trial};
+use libtest_mimic::{Arguments, Failed};
 
 fn workspace() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
@@ -52,19 +54,24 @@ fn main() {
     }
     let goldens = PathBuf::from("snapshots");
     let plan = Plan::from_env().unwrap_or_else(|e| panic!("{e}"));
+    // `--list` (nextest lists every binary first) installs nothing; a run
+    // provisions the Python SDK for the first selected scenario that needs it.
+    afc::agents::provision::set_plan_only(args.list);
     let trials = cases
         .into_iter()
         .map(|case| {
-            let skip = afc::scenario::load(&case.path)
-                .ok()
+            let skip = afc::trial::selected(&args, &case.name)
+                .then(|| afc::scenario::load(&case.path).ok())
+                .flatten()
                 .and_then(|s| suite::skip_reason(&s, &target));
             let (target, goldens) = (target.clone(), goldens.clone());
-            let trial = Trial::test(case.name.clone(), move || {
+            afc::trial::skippable(&args, case.name.clone(), skip, move || {
                 let folded = repeat::run_case(&case, &target, &goldens, plan, &|_| {});
                 let verdict = folded.report.verdict;
                 match verdict {
-                    Verdict::Passed => Ok(()),
-                    Verdict::Skipped(reason) => Err(format!("skipped late: {reason}").into()),
+                    Verdict::Passed => Ok(None),
+                    // Found only now (e.g. provisioning failed): still ignored.
+                    Verdict::Skipped(reason) => Ok(Some(reason)),
                     Verdict::Flaky {
                         ref differences,
                         ref problems,
@@ -84,13 +91,7 @@ fn main() {
                         Err(Failed::from(text))
                     }
                 }
-            });
-            match skip {
-                Some(reason) => trial
-                    .with_kind(format!("skip: {reason}"))
-                    .with_ignored_flag(true),
-                None => trial,
-            }
+            })
         })
         .collect();
     let conclusion = libtest_mimic::run(&args, trials);

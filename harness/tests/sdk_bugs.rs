@@ -5,12 +5,12 @@
 //! - Scripted agents with the bug switched on (`bugs:` set on the loaded
 //!   scenario, never in a file): `drop_replay_headers` (SDK <= 0.1.91) and
 //!   `inherited_parent` (SDK <= 0.1.20).
-//! - The real PyPI `agentfield==0.1.91`, from `.venv-0.1.91` (`.ci/run` makes
-//!   it), running the Python scenarios, and running the scripted scenarios'
+//! - The real PyPI `agentfield==0.1.91`, from `.venv-0.1.91`, else provisioned
+//!   on first use under target/afc-python, running the Python scenarios, and running the scripted scenarios'
 //!   programs through the interpreter (`AFC_AGENTS=python`,
 //!   fixtures/agents/PROTOCOL.md): its `app.call` does not forward the
-//!   replay trio. Without that venv these trials are ignored, never passed
-//!   (and fail when `AFC_REQUIRE_PYTHON` is set, as on CI).
+//!   replay trio. Without that SDK these trials are `ignored (reason)`, never
+//!   passed (and fail when `AFC_REQUIRE_PYTHON` is set, as on CI).
 //!
 //! No golden is written for a buggy agent: insta runs with `INSTA_UPDATE=no`.
 
@@ -21,7 +21,8 @@ use afc::suite::{self, Case, Verdict};
 use afc::target::Target;
 use libtest_mimic::{Arguments, Failed, Trial};
 
-const OLD_SDK: &str = ".venv-0.1.91/bin/python";
+/// The SDK release without the replay headers (fixtures/agents/sdk-versions.txt).
+const OLD_SDK: &str = "0.1.91";
 
 fn workspace() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
@@ -65,10 +66,7 @@ fn run_with(
 fn names(problems: &[String], view: &str, expected: &str) -> Result<(), Failed> {
     let prefix = format!("view '{view}' differs");
     match problems.iter().find(|p| p.starts_with(&prefix)) {
-        Some(p) if p.contains(expected) => {
-            eprintln!("afc reported: {p}");
-            Ok(())
-        }
+        Some(p) if p.contains(expected) => Ok(()),
         Some(p) => Err(format!("the {view} difference should name `{expected}`:\n{p}").into()),
         None => Err(format!("no {view} difference among:\n{}", problems.join("\n")).into()),
     }
@@ -95,9 +93,18 @@ fn main() {
             default_hook(info);
         }
     }));
-    let old_sdk = Path::new(OLD_SDK).exists();
-    if old_sdk {
-        std::env::set_var("AFC_PYTHON", OLD_SDK);
+    let python_trials = [
+        "sdk_0_1_91_fails_the_python_headers_golden",
+        "sdk_0_1_91_fails_the_python_restart_golden",
+        "sdk_0_1_91_interpreted_fails_the_headers_golden",
+        "sdk_0_1_91_interpreted_fails_the_restart_golden",
+    ]
+    .map(String::from);
+    // `.venv-0.1.91`, else provisioned on first use; on CI (AFC_REQUIRE_PYTHON)
+    // a missing SDK fails these trials instead of skipping them.
+    let (skip, old_sdk) = afc::trial::python_sdk(&args, &python_trials, Some(OLD_SDK));
+    if let Ok(python) = &old_sdk {
+        std::env::set_var("AFC_PYTHON", python);
     }
     let target = Target::from_env().unwrap_or_else(|e| panic!("no target: {e}"));
     let scripted = |name: &str, scenario: &'static str, bug: SdkBug, view, hop: &'static str| {
@@ -107,30 +114,22 @@ fn main() {
             names(&problems, view, hop)
         })
     };
-    // On CI (AFC_REQUIRE_PYTHON) a missing venv fails instead of skipping.
-    let required = std::env::var_os("AFC_REQUIRE_PYTHON").is_some();
     let real = |name: &str, scenario: &'static str, hop: &'static str| {
-        let target = target.clone();
-        Trial::test(name, move || {
-            if !old_sdk {
-                return Err(format!("no {OLD_SDK} (.ci/run makes it)").into());
-            }
+        let (target, old_sdk) = (target.clone(), old_sdk.clone());
+        afc::trial::skippable(&args, name.to_string(), skip.clone(), move || {
+            old_sdk?;
             let problems = run_buggy(&target, scenario, &[])?;
-            names(&problems, "headers", hop)
+            names(&problems, "headers", hop).map(|()| None)
         })
-        .with_ignored_flag(!old_sdk && !required)
     };
     // The scripted scenarios' programs, run by the 0.1.91 SDK through the interpreter.
     let interpreted = |name: &str, scenario: &'static str, hop: &'static str| {
-        let target = target.clone();
-        Trial::test(name, move || {
-            if !old_sdk {
-                return Err(format!("no {OLD_SDK} (.ci/run makes it)").into());
-            }
+        let (target, old_sdk) = (target.clone(), old_sdk.clone());
+        afc::trial::skippable(&args, name.to_string(), skip.clone(), move || {
+            old_sdk?;
             let problems = run_with(&target, scenario, &[], "python")?;
-            names(&problems, "headers", hop)
+            names(&problems, "headers", hop).map(|()| None)
         })
-        .with_ignored_flag(!old_sdk && !required)
     };
     let trials = vec![
         scripted(

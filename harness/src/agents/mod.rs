@@ -11,6 +11,7 @@ pub mod external;
 mod launch;
 mod pool;
 mod program;
+pub mod provision;
 mod proxy;
 pub mod python;
 pub mod record;

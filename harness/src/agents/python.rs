@@ -1,6 +1,7 @@
 //! Real SDK agents: a Python file that uses the unmodified PyPI `agentfield`
 //! package, run by the interpreter of a venv (`AFC_PYTHON`, else
-//! `.venv/bin/python` in the current directory, the workspace root).
+//! `.venv/bin/python` in the current directory, the workspace root, else the
+//! venv `provision/` makes on first use).
 //!
 //! The harness gives the process its node id and control-plane URL through
 //! the environment (`AFC_NODE_ID`, `AFC_CP_URL` = `AGENTFIELD_SERVER`,
@@ -26,7 +27,9 @@ const STARTUP: Duration = Duration::from_secs(90);
 /// Lines of the agent's output kept for error messages.
 const TAIL: usize = 40;
 
-/// The interpreter that runs Python agents, or why there is none.
+/// The interpreter that runs Python agents, or why there is none:
+/// `AFC_PYTHON`, else the default pinned SDK's venv (`.venv` at the workspace
+/// root, else provisioned on first use under target/afc-python, `provision/`).
 pub fn interpreter() -> Result<PathBuf, String> {
     match std::env::var_os("AFC_PYTHON") {
         Some(p) if Path::new(&p).exists() => Ok(PathBuf::from(p)),
@@ -35,16 +38,9 @@ pub fn interpreter() -> Result<PathBuf, String> {
             Path::new(&p).display()
         )),
         None => {
-            let venv = PathBuf::from(".venv/bin/python");
-            if venv.exists() {
-                Ok(venv)
-            } else {
-                Err(
-                    "no Python interpreter for SDK agents: set AFC_PYTHON or make .venv \
-                     with agentfield (see .ci/run)"
-                        .to_string(),
-                )
-            }
+            let version = super::provision::default_version().map_err(|e| e.to_string())?;
+            super::provision::python_for(&version)
+                .map_err(|e| format!("no Python interpreter for SDK agents: {e}"))
         }
     }
 }

@@ -8,8 +8,9 @@
 //!
 //! The control plane is the embedded reference, or `AFC_DEVCP_URL` (to run
 //! the same agent against AgentField v0.1.96 by hand). The interpreter is
-//! `AFC_PYTHON`, else `.venv/bin/python`; without one the trial is ignored,
-//! unless `AFC_REQUIRE_PYTHON` is set (CI), when it fails.
+//! `AFC_PYTHON`, else `.venv/bin/python`, else the pinned SDK provisioned on
+//! first use; without one the trial is `ignored (reason)`, unless
+//! `AFC_REQUIRE_PYTHON` is set (CI), when it fails.
 
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
@@ -28,30 +29,19 @@ fn workspace() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
 }
 
-fn python() -> Option<PathBuf> {
-    let candidate = std::env::var_os("AFC_PYTHON")
-        .map(|p| workspace().join(p))
-        .unwrap_or_else(|| workspace().join(".venv/bin/python"));
-    candidate.exists().then_some(candidate)
-}
+pub const NAME: &str = "python_sdk_agent_runs_unchanged_against_the_dev_control_plane";
 
-fn main() {
-    let args = Arguments::from_args();
-    let py = python();
-    let required = std::env::var_os("AFC_REQUIRE_PYTHON").is_some();
-    let missing = py.is_none();
-    let trial = Trial::test(
-        "python_sdk_agent_runs_unchanged_against_the_dev_control_plane",
-        move || {
-            let py = py.ok_or("no Python SDK interpreter")?;
-            let rt = tokio::runtime::Builder::new_multi_thread()
-                .enable_all()
-                .build()?;
-            rt.block_on(scenario(&py)).map_err(Failed::from)
-        },
-    )
-    .with_ignored_flag(missing && !required);
-    libtest_mimic::run(&args, vec![trial]).exit();
+/// The trial.
+pub fn trial(args: &Arguments, skip: &Option<String>, py: &Result<PathBuf, String>) -> Trial {
+    let py = py.clone();
+    afc::trial::skippable(args, NAME.to_string(), skip.clone(), move || {
+        let py = py?;
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .enable_all()
+            .build()?;
+        rt.block_on(scenario(&py)).map_err(Failed::from)?;
+        Ok(None)
+    })
 }
 
 /// Starts one agent process and waits until it is registered.

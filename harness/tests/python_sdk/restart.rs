@@ -3,10 +3,6 @@
 //! root -> two parallel children -> grandchild (fails once), then a restart
 //! from the failed grandchild must reuse exactly the call that started before
 //! it and succeeded (the left child), visible in the DAG `reuse` markers.
-//!
-//! The interpreter is `AFC_PYTHON`, else `.venv/bin/python` at the workspace
-//! root (`.ci/run` makes it). Without one the trials are reported ignored,
-//! never passed, unless `AFC_REQUIRE_PYTHON` is set (CI), when they fail.
 
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
@@ -21,35 +17,21 @@ fn workspace() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
 }
 
-/// `AFC_PYTHON` (relative to the workspace root, as in the scenarios), else `.venv`.
-fn python() -> Option<PathBuf> {
-    let candidate = std::env::var_os("AFC_PYTHON")
-        .map(|p| workspace().join(p))
-        .unwrap_or_else(|| workspace().join(".venv/bin/python"));
-    candidate.exists().then_some(candidate)
+pub fn name(mode: &str) -> String {
+    format!("python_sdk_{mode}_mode_restart_reuses_calls_started_before_the_failure")
 }
 
-fn main() {
-    let args = Arguments::from_args();
-    let py = python();
-    // On CI (AFC_REQUIRE_PYTHON) a missing interpreter fails instead of skipping.
-    let required = std::env::var_os("AFC_REQUIRE_PYTHON").is_some();
-    let trials = ["functional", "serve"]
+/// The trials of both modes.
+pub fn trials(args: &Arguments, skip: &Option<String>, py: &Result<PathBuf, String>) -> Vec<Trial> {
+    ["functional", "serve"]
         .into_iter()
         .map(|mode| {
-            let missing = py.is_none();
             let py = py.clone();
-            Trial::test(
-                format!("python_sdk_{mode}_mode_restart_reuses_calls_started_before_the_failure"),
-                move || {
-                    let py = py.ok_or("no Python SDK interpreter")?;
-                    run(&py, mode)
-                },
-            )
-            .with_ignored_flag(missing && !required)
+            afc::trial::skippable(args, name(mode), skip.clone(), move || {
+                run(&py?, mode).map(|()| None)
+            })
         })
-        .collect();
-    libtest_mimic::run(&args, trials).exit();
+        .collect()
 }
 
 fn run(py: &Path, mode: &str) -> Result<(), Failed> {

@@ -84,9 +84,9 @@ fn check(readme: &str, root: &Path) -> Vec<String> {
             } else if e == "not in v0.1.96" {
                 later.insert(row.id.as_str());
             } else if e == "fuzz" {
-                if !root.join("harness/tests/fuzz.rs").exists() {
+                if !root.join("harness/tests/checks/fuzz.rs").exists() {
                     problems.push(format!(
-                        "{}: names fuzz, but harness/tests/fuzz.rs is gone",
+                        "{}: names fuzz, but harness/tests/checks/fuzz.rs is gone",
                         row.id
                     ));
                 }
