@@ -27,4 +27,7 @@ pub struct ViewDiff {
     pub golden: String,
     /// The view as observed, rendered as insta renders it.
     pub actual: String,
+    /// The `.snap` file line of the body's first line (after insta's header),
+    /// so both sides are numbered as the failure's diff numbers them.
+    pub first_line: usize,
 }

@@ -20,6 +20,8 @@ pub(super) fn sides(
     let actual = compared.unwrap_or_else(|| {
         serde_json::to_string_pretty(value).unwrap_or_else(|e| format!("unprintable view: {e}"))
     });
+    let raw = std::fs::read_to_string(golden).unwrap_or_default();
+    let first_line = super::snap_diff::header_lines(&raw.lines().collect::<Vec<_>>()) + 1;
     let golden = match insta::Snapshot::from_file(golden) {
         Ok(s) => match s.contents().as_text() {
             Some(t) => t.to_string(),
@@ -31,6 +33,7 @@ pub(super) fn sides(
         view: view.as_str().to_string(),
         golden,
         actual: actual.trim_end().to_string(),
+        first_line,
     }
 }
 
@@ -50,6 +53,10 @@ mod tests {
         assert_eq!(
             (d.view.as_str(), d.golden.as_str(), d.actual.as_str()),
             ("lineage", "run2:\n  kind: fork", "run2:\n  kind: restart")
+        );
+        assert_eq!(
+            d.first_line, 5,
+            "the body starts after the four header lines"
         );
         let missing = sides(&dir.path().join("none.snap"), View::Lineage, None, &value);
         assert!(

@@ -23,7 +23,7 @@ pub struct SnapDiff {
 
 /// How many lines of a `.snap` file precede its body: the `---` header
 /// insta writes (0 when there is none).
-fn header_lines(file: &[&str]) -> usize {
+pub(super) fn header_lines(file: &[&str]) -> usize {
     if file.first() != Some(&"---") {
         return 0;
     }

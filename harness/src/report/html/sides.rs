@@ -38,8 +38,8 @@ pub(super) fn sides(out: &mut String, d: &ViewDiff) {
                 let left = (k < a.len()).then(|| a.start + k);
                 let right = (k < b.len()).then(|| b.start + k);
                 let _ = write!(out, r#"<tr class="{class}">"#);
-                cell(out, left, &old, "golden");
-                cell(out, right, &new, "actual");
+                cell(out, left, &old, "golden", d.first_line);
+                cell(out, right, &new, "actual", d.first_line);
                 out.push_str("</tr>");
             }
         }
@@ -47,14 +47,14 @@ pub(super) fn sides(out: &mut String, d: &ViewDiff) {
     out.push_str("</table>");
 }
 
-fn cell(out: &mut String, line: Option<usize>, lines: &[&str], side: &str) {
+fn cell(out: &mut String, line: Option<usize>, lines: &[&str], side: &str, first: usize) {
     match line {
         Some(n) => {
             let text = lines.get(n).copied().unwrap_or_default();
             let _ = write!(
                 out,
                 r#"<td class="n">{}</td><td class="{side}">{}</td>"#,
-                n + 1,
+                n + first,
                 esc(text)
             );
         }
@@ -79,6 +79,7 @@ mod tests {
                 view: "lineage".into(),
                 golden,
                 actual,
+                first_line: 1,
             },
         );
         assert!(out.contains(r#"<tr class="changed"><td class="n">10</td><td class="golden">l10</td><td class="n">10</td><td class="actual">L10</td></tr>"#), "{out}");

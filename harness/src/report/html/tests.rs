@@ -32,6 +32,7 @@ pub(super) fn hostile_report() -> CaseReport {
                 view: HOSTILE.into(),
                 golden: HOSTILE.into(),
                 actual: format!("{HOSTILE}!"),
+                first_line: 1,
             }],
         })),
     }
@@ -125,6 +126,7 @@ pub(super) fn restart_with_a_differing_view() -> CaseReport {
         view: "lineage".into(),
         golden: actual.replace("kind: restart", "kind: fork"),
         actual: actual.into(),
+        first_line: 1,
     });
     report.observed = Some(Arc::new(observed));
     report.verdict = Verdict::Failed {
