@@ -106,6 +106,37 @@ fn suffix() -> String {
         .collect()
 }
 
+/// The program file interpreter agents read, when some agent of the
+/// scenario is not a Python fixture.
+fn program_file(
+    scenario: &Scenario,
+    node_ids: &BTreeMap<String, String>,
+    llm_urls: &BTreeMap<String, String>,
+) -> Result<Option<external::ProgramFile>, AgentError> {
+    if scenario.agents.values().all(|a| a.python.is_some()) {
+        return Ok(None);
+    }
+    let json = external::program(scenario, node_ids, llm_urls);
+    external::ProgramFile::write(&json, &scenario.name)
+        .map(Some)
+        .map_err(|detail| AgentError::Interpreter {
+            agent: "*".to_string(),
+            detail,
+        })
+}
+
+/// A listener for `agent` on `bind`, and the address it got.
+async fn listen(agent: &str, bind: &str) -> Result<(TcpListener, SocketAddr), AgentError> {
+    let error = |source| AgentError::Bind {
+        agent: agent.to_string(),
+        addr: bind.to_string(),
+        source,
+    };
+    let listener = TcpListener::bind(bind).await.map_err(error)?;
+    let addr = listener.local_addr().map_err(error)?;
+    Ok((listener, addr))
+}
+
 impl AgentHost {
     /// Starts and registers every agent of `scenario`. Node ids are
     /// `<agent>-<random>`, so scenarios never collide on a shared target.
@@ -127,18 +158,8 @@ impl AgentHost {
             AgentKind::Scripted => None,
         };
         let program = match &interp {
-            Some(_) if scenario.agents.values().any(|a| a.python.is_none()) => {
-                let json = external::program(&scenario, &node_ids, &llm_urls);
-                Some(
-                    external::ProgramFile::write(&json, &scenario.name).map_err(|detail| {
-                        AgentError::Interpreter {
-                            agent: "*".to_string(),
-                            detail,
-                        }
-                    })?,
-                )
-            }
-            _ => None,
+            Some(_) => program_file(&scenario, &node_ids, &llm_urls)?,
+            None => None,
         };
         let world = Arc::new(World {
             client,
@@ -164,18 +185,7 @@ impl AgentHost {
             _program: program,
         };
         for (agent, spec) in &scenario.agents {
-            let listener = TcpListener::bind(&bind)
-                .await
-                .map_err(|source| AgentError::Bind {
-                    agent: agent.clone(),
-                    addr: bind.clone(),
-                    source,
-                })?;
-            let addr = listener.local_addr().map_err(|source| AgentError::Bind {
-                agent: agent.clone(),
-                addr: bind.clone(),
-                source,
-            })?;
+            let (listener, addr) = listen(agent, &bind).await?;
             let url = format!("http://{public}:{}", addr.port());
             if spec.python.is_none() && interp.is_none() {
                 let running = host.serve(agent, listener, addr, None);
@@ -183,37 +193,59 @@ impl AgentHost {
                 host.register(agent, &url).await?;
                 continue;
             }
-            let wire = Arc::new(proxy::Wire::new(
-                agent,
-                url,
-                host.world
-                    .node_ids
-                    .iter()
-                    .map(|(a, n)| (n.clone(), a.clone()))
-                    .collect(),
-                host.world.recorder.clone(),
-                host.world.client.clone(),
-            ));
-            let running = host.serve(agent, listener, addr, Some(wire.clone()));
-            host.running.insert(agent.clone(), running);
-            let process = match (&spec.python, &interp, &host._program) {
-                (Some(py), _, _) => launch::fixture(&host.world, agent, py, &wire).await?,
-                (None, Some(i), Some(file)) => {
-                    launch::interpreter(&host.world, agent, i, file.path(), &wire).await?
-                }
-                _ => {
-                    return Err(AgentError::Interpreter {
-                        agent: agent.clone(),
-                        detail: "no program file was written".to_string(),
-                    })
-                }
-            };
-            host.pythons.push(process);
+            host.start_external(agent, spec, interp.as_ref(), listener, addr, url)
+                .await?;
         }
-        // External agents start together and are awaited together: their start-up dominates.
-        for (process, _) in &host.pythons {
+        host.await_external(&scenario).await?;
+        Ok(host)
+    }
+
+    /// Starts an external agent (a Python fixture, or an interpreter running
+    /// the program file) behind a recording proxy on `listener`.
+    async fn start_external(
+        &mut self,
+        agent: &str,
+        spec: &crate::scenario::AgentSpec,
+        interp: Option<&external::Interpreter>,
+        listener: TcpListener,
+        addr: SocketAddr,
+        url: String,
+    ) -> Result<(), AgentError> {
+        let wire = Arc::new(proxy::Wire::new(
+            agent,
+            url,
+            self.world
+                .node_ids
+                .iter()
+                .map(|(a, n)| (n.clone(), a.clone()))
+                .collect(),
+            self.world.recorder.clone(),
+            self.world.client.clone(),
+        ));
+        let running = self.serve(agent, listener, addr, Some(wire.clone()));
+        self.running.insert(agent.to_string(), running);
+        let process = match (&spec.python, interp, &self._program) {
+            (Some(py), _, _) => launch::fixture(&self.world, agent, py, &wire).await?,
+            (None, Some(i), Some(file)) => {
+                launch::interpreter(&self.world, agent, i, file.path(), &wire).await?
+            }
+            _ => {
+                return Err(AgentError::Interpreter {
+                    agent: agent.to_string(),
+                    detail: "no program file was written".to_string(),
+                })
+            }
+        };
+        self.pythons.push(process);
+        Ok(())
+    }
+
+    /// External agents start together and are awaited together: their
+    /// start-up dominates.
+    async fn await_external(&self, scenario: &Scenario) -> Result<(), AgentError> {
+        for (process, _) in &self.pythons {
             let agent = process.agent();
-            let wire = host.running[agent].wire.clone();
+            let wire = self.running[agent].wire.clone();
             if let Some(wire) = wire {
                 process.ready(&wire).await.map_err(|detail| {
                     let agent = agent.to_string();
@@ -224,7 +256,7 @@ impl AgentHost {
                 })?;
             }
         }
-        Ok(host)
+        Ok(())
     }
 
     fn serve(
