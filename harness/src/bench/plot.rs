@@ -60,27 +60,19 @@ fn label(v: f64, unit: &str) -> String {
 
 /// Writes the restart plot of `report` to `path` (SVG).
 pub fn plot_restart(report: &Report, path: &Path) -> Result<(), String> {
-    let mut series: Vec<(String, Points)> = Vec::new();
-    for p in &report.restart {
-        let Some(s) = &p.restart_ms else { continue };
-        let name = format!("{} {}", p.target, p.mode);
-        let point = (p.n as f64, s.median, s.min, s.max);
-        match series.iter_mut().find(|(n, _)| *n == name) {
-            Some((_, pts)) => pts.push(point),
-            None => series.push((name, vec![point])),
-        }
+    let series = restart_series(report);
+    if series.is_empty() {
+        return Err("plot: no restart figures".to_owned());
     }
     let all = series.iter().flat_map(|(_, p)| p.iter());
     let (mut xlo, mut xhi, mut ylo, mut yhi) = (f64::MAX, f64::MIN, f64::MAX, f64::MIN);
     for &(x, _, lo, hi) in all {
         (xlo, xhi, ylo, yhi) = (xlo.min(x), xhi.max(x), ylo.min(lo), yhi.max(hi));
     }
-    if series.is_empty() {
-        return Err("plot: no restart figures".to_owned());
-    }
-    let (xlo, xhi) = (xlo / 1.6, xhi * 1.6);
-    let (ylo, yhi) = (ylo / 2.0, yhi * 2.0);
-
+    let bounds = Bounds {
+        x: (xlo / 1.6, xhi * 1.6),
+        y: (ylo / 2.0, yhi * 2.0),
+    };
     let root = SVGBackend::new(path, (W, H)).into_drawing_area();
     root.fill(&WHITE).map_err(err)?;
     let black = RGBColor(0, 0, 0);
@@ -91,32 +83,70 @@ pub fn plot_restart(report: &Report, path: &Path) -> Result<(), String> {
         .margin_right(30)
         .margin_top(50)
         .margin_bottom(70)
-        .build_cartesian_2d((xlo..xhi).log_scale(), (ylo..yhi).log_scale())
+        .build_cartesian_2d(
+            (bounds.x.0..bounds.x.1).log_scale(),
+            (bounds.y.0..bounds.y.1).log_scale(),
+        )
         .map_err(err)?;
+    axes(&root, &mut chart, &bounds)?;
+    guides(&root, &mut chart, &bounds, &series)?;
+    lines(&root, &mut chart, &series)?;
+    root.present().map_err(err)
+}
+
+/// The plotted ranges: (low, high) of N and of time.
+struct Bounds {
+    x: (f64, f64),
+    y: (f64, f64),
+}
+
+type Chart<'a, 'b> = ChartContext<'a, SVGBackend<'b>, Cartesian2d<LogCoord<f64>, LogCoord<f64>>>;
+
+/// One series per target and fan-out mode, in report order.
+fn restart_series(report: &Report) -> Vec<(String, Points)> {
+    let mut series: Vec<(String, Points)> = Vec::new();
+    for p in &report.restart {
+        let Some(s) = &p.restart_ms else { continue };
+        let name = format!("{} {}", p.target, p.mode);
+        let point = (p.n as f64, s.median, s.min, s.max);
+        match series.iter_mut().find(|(n, _)| *n == name) {
+            Some((_, pts)) => pts.push(point),
+            None => series.push((name, vec![point])),
+        }
+    }
+    series
+}
+
+/// Decade grid lines with their labels, the frame and the axis titles.
+fn axes(root: &Area, chart: &mut Chart, b: &Bounds) -> Result<(), String> {
+    let ((xlo, xhi), (ylo, yhi)) = (b.x, b.y);
+    let black = RGBColor(0, 0, 0);
     let grid = RGBColor(225, 225, 225);
-    let ys: Vec<f64> = decades(ylo, yhi)
+    for y in decades(ylo, yhi)
         .into_iter()
         .filter(|y| (ylo..=yhi).contains(y))
-        .collect();
-    let xs: Vec<f64> = decades(xlo, xhi)
-        .into_iter()
-        .filter(|x| (xlo..=xhi).contains(x))
-        .collect();
-    for &y in &ys {
+    {
         chart
             .draw_series(LineSeries::new([(xlo, y), (xhi, y)], &grid))
             .map_err(err)?;
         let (_, py) = chart.backend_coord(&(xlo, y));
-        let l = label(y, "ms");
-        text(&root, &l, (100, py), HPos::Right, &black)?;
+        text(root, &label(y, "ms"), (100, py), HPos::Right, &black)?;
     }
-    for &x in &xs {
+    for x in decades(xlo, xhi)
+        .into_iter()
+        .filter(|x| (xlo..=xhi).contains(x))
+    {
         chart
             .draw_series(LineSeries::new([(x, ylo), (x, yhi)], &grid))
             .map_err(err)?;
         let (px, _) = chart.backend_coord(&(x, ylo));
-        let l = label(x, "n");
-        text(&root, &l, (px, H as i32 - 55), HPos::Center, &black)?;
+        text(
+            root,
+            &label(x, "n"),
+            (px, H as i32 - 55),
+            HPos::Center,
+            &black,
+        )?;
     }
     let frame = [(xlo, ylo), (xhi, ylo), (xhi, yhi), (xlo, yhi), (xlo, ylo)];
     chart
@@ -124,24 +154,35 @@ pub fn plot_restart(report: &Report, path: &Path) -> Result<(), String> {
         .map_err(err)?;
     let xt = "N = children in the source run (log)";
     text(
-        &root,
+        root,
         xt,
         (W as i32 / 2, H as i32 - 25),
         HPos::Center,
         &black,
     )?;
-    text(&root, "time (log)", (8, 40), HPos::Left, &black)?;
+    text(root, "time (log)", (8, 40), HPos::Left, &black)
+}
 
-    // Slope guides through the highest first point: linear and quadratic growth.
+/// Slope guides through the highest first point: linear and quadratic
+/// growth, listed under the series in the legend.
+fn guides(
+    root: &Area,
+    chart: &mut Chart,
+    b: &Bounds,
+    series: &[(String, Points)],
+) -> Result<(), String> {
+    let (xhi, yhi) = (b.x.1, b.y.1);
     let anchor = series
         .iter()
         .filter_map(|(_, p)| p.first())
         .max_by(|a, b| a.1.total_cmp(&b.1))
         .map(|p| (p.0, p.1));
+    let Some((x0, y0)) = anchor else {
+        return Ok(());
+    };
     let guide = RGBColor(150, 150, 150);
     let legend_rows = series.len() as i32;
     for (j, k) in [1.0f64, 2.0].into_iter().enumerate() {
-        let Some((x0, y0)) = anchor else { break };
         let x1 = xhi.min(x0 * (yhi / y0).powf(1.0 / k));
         let line = [(x0, y0), (x1, y0 * (x1 / x0).powf(k))];
         chart
@@ -155,15 +196,19 @@ pub fn plot_restart(report: &Report, path: &Path) -> Result<(), String> {
         } else {
             "slope 2: time ~ N^2"
         };
-        text(&root, name, (168, ly + 7), HPos::Left, &guide)?;
+        text(root, name, (168, ly + 7), HPos::Left, &guide)?;
     }
+    Ok(())
+}
 
+/// Each series: its line, points, min–max whiskers and legend row.
+fn lines(root: &Area, chart: &mut Chart, series: &[(String, Points)]) -> Result<(), String> {
+    let black = RGBColor(0, 0, 0);
     for (i, (name, pts)) in series.iter().enumerate() {
         let color = COLORS[i % COLORS.len()];
-        let style = color.stroke_width(3);
         let line = pts.iter().map(|p| (p.0, p.1));
         chart
-            .draw_series(LineSeries::new(line, style))
+            .draw_series(LineSeries::new(line, color.stroke_width(3)))
             .map_err(err)?;
         chart
             .draw_series(
@@ -181,9 +226,9 @@ pub fn plot_restart(report: &Report, path: &Path) -> Result<(), String> {
         let (lx, ly) = (130, 70 + i as i32 * 24);
         let swatch = Rectangle::new([(lx, ly + 4), (lx + 28, ly + 10)], color.filled());
         root.draw(&swatch).map_err(err)?;
-        text(&root, name, (lx + 38, ly + 7), HPos::Left, &black)?;
+        text(root, name, (lx + 38, ly + 7), HPos::Left, &black)?;
     }
-    root.present().map_err(err)
+    Ok(())
 }
 
 #[cfg(test)]
