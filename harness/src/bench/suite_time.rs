@@ -19,7 +19,7 @@ pub fn measure(scenarios: &Path, snapshots: &Path, runs: usize) -> Result<SuiteT
         }
     }
     let cases = suite::cases(scenarios)?;
-    let target = Target::start(&Default::default())?;
+    let target = Target::start(&Default::default()).map_err(|e| e.to_string())?;
     let jobs = std::thread::available_parallelism().map_or(2, |n| n.get());
     let mut totals = Vec::new();
     let mut per: BTreeMap<String, (Vec<f64>, bool)> = BTreeMap::new();

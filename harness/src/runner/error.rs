@@ -69,6 +69,6 @@ pub enum StepError {
     #[error("{0}")]
     Unknown(String),
     /// The control plane could not be restarted.
-    #[error("{0}")]
-    Restart(String),
+    #[error(transparent)]
+    Restart(#[from] crate::target::TargetError),
 }

@@ -87,11 +87,7 @@ impl Runner {
                 let label = format!("step {n}: {method} {}", self.scenario_path(n));
                 self.keep_as(label, r, method == reqwest::Method::GET);
             }
-            Step::RestartControlPlane(how) => self
-                .target
-                .restart_control_plane(*how)
-                .await
-                .map_err(StepError::Restart)?,
+            Step::RestartControlPlane(how) => self.target.restart_control_plane(*how).await?,
             Step::Down(agent) => self.agents.down(agent).await?,
             Step::Up(agent) => self.agents.up(agent).await?,
             Step::SetLlm { stub, program } => {

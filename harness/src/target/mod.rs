@@ -13,6 +13,7 @@
 #[cfg_attr(not(feature = "container"), path = "no_container.rs")]
 mod container;
 mod embedded;
+mod error;
 pub mod health;
 mod profile;
 mod restart;
@@ -21,6 +22,7 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
+pub use error::TargetError;
 pub use profile::{is_capability, Profile, CAPABILITIES};
 pub use restart::Exclusive;
 
@@ -68,7 +70,7 @@ pub struct Choice {
 impl Choice {
     /// `AGENTFIELD_URL`, `AGENTFIELD_IMAGE`, `AGENTFIELD_API_KEY`, `AFC_PROFILE`,
     /// `AFC_CONTAINER_PORT`; blank values count as unset.
-    pub fn from_env() -> Result<Choice, String> {
+    pub fn from_env() -> Result<Choice, TargetError> {
         let var = |k: &str| {
             std::env::var(k)
                 .ok()
@@ -76,9 +78,9 @@ impl Choice {
                 .filter(|v| !v.is_empty())
         };
         let container_port = match var("AFC_CONTAINER_PORT") {
-            Some(p) => p
-                .parse()
-                .map_err(|_| format!("AFC_CONTAINER_PORT={p:?} is not a port number"))?,
+            Some(p) => p.parse().map_err(|_| {
+                TargetError::Choice(format!("AFC_CONTAINER_PORT={p:?} is not a port number"))
+            })?,
             None => 8080,
         };
         Ok(Choice {
@@ -95,25 +97,29 @@ impl Choice {
 
 impl Target {
     /// The target the environment asks for; the embedded reference by default.
-    pub fn from_env() -> Result<Target, String> {
+    pub fn from_env() -> Result<Target, TargetError> {
         Target::start(&Choice::from_env()?)
     }
 
     /// Starts or connects to the chosen target. The embedded reference is
     /// started once per process and shared, exactly as a URL target is shared,
     /// so scenarios must not collide on it.
-    pub fn start(choice: &Choice) -> Result<Target, String> {
+    pub fn start(choice: &Choice) -> Result<Target, TargetError> {
         let profiles = Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures/profiles");
         let profile = |default: &str| match &choice.profile {
-            Some(p) => Profile::load(p, &profiles),
+            Some(p) => Profile::load(p, &profiles).map_err(TargetError::Profile),
             None => Ok(Profile::complete(default)),
         };
         let agents = match &choice.agents {
-            Some(a) => a.parse().map_err(|e| format!("agents: {e}"))?,
+            Some(a) => a
+                .parse()
+                .map_err(|e| TargetError::Choice(format!("agents: {e}")))?,
             None => crate::agents::AgentKind::Scripted,
         };
         if let (Some(_), Some(_)) = (&choice.url, &choice.image) {
-            return Err("choose one target: a URL or an image, not both".to_string());
+            return Err(TargetError::Choice(
+                "choose one target: a URL or an image, not both".to_string(),
+            ));
         }
         if let Some(url) = &choice.url {
             return Ok(Target {
@@ -134,7 +140,8 @@ impl Target {
         }
         if let Some(image) = &choice.image {
             let deadline = Duration::from_secs(60);
-            let (url, running, startup) = container::start(image, choice.container_port, deadline)?;
+            let (url, running, startup) = container::start(image, choice.container_port, deadline)
+                .map_err(TargetError::Container)?;
             return Ok(Target {
                 url,
                 api_key: choice.api_key.clone(),
@@ -146,7 +153,7 @@ impl Target {
                 restarts: restart::Restarts::Container,
             });
         }
-        let addr = embedded::start()?;
+        let addr = embedded::start().map_err(TargetError::Reference)?;
         Ok(Target {
             url: format!("http://{addr}"),
             api_key: None,
@@ -187,11 +194,11 @@ impl Target {
 
     /// The target a scenario runs on: for one that restarts the embedded
     /// reference, a private reference on SQLite; otherwise this one.
-    pub fn for_scenario(&self, restarting: bool) -> Result<Target, String> {
+    pub fn for_scenario(&self, restarting: bool) -> Result<Target, TargetError> {
         if !(restarting && matches!(self.restarts, restart::Restarts::Embedded)) {
             return Ok(self.clone());
         }
-        let private = restart::PrivateReference::start()?;
+        let private = restart::PrivateReference::start().map_err(TargetError::Reference)?;
         Ok(Target {
             url: private.url(),
             kind: "embedded (private, SQLite)".to_string(),
@@ -203,8 +210,8 @@ impl Target {
     /// A reference of its own on the SQLite store in a temporary data dir
     /// (removed when the last clone drops): what `afc bench --url
     /// reference-sqlite` measures.
-    pub fn embedded_sqlite() -> Result<Target, String> {
-        let private = restart::PrivateReference::start()?;
+    pub fn embedded_sqlite() -> Result<Target, TargetError> {
+        let private = restart::PrivateReference::start().map_err(TargetError::Reference)?;
         Ok(Target {
             url: private.url(),
             api_key: None,
@@ -228,36 +235,45 @@ impl Target {
     pub async fn restart_control_plane(
         &self,
         how: crate::scenario::ControlPlaneStop,
-    ) -> Result<(), String> {
-        match &self.restarts {
+    ) -> Result<(), TargetError> {
+        let restarted = match &self.restarts {
             restart::Restarts::Private(p) => {
                 let p = p.clone();
                 tokio::task::spawn_blocking(move || p.restart(how))
                     .await
-                    .map_err(|e| format!("the restart task failed: {e}"))?
+                    .map_err(|e| format!("the restart task failed: {e}"))
+                    .and_then(|r| r)
             }
             restart::Restarts::Command(cmd) => {
                 restart::by_command(cmd, how, &self.url, &self.client()).await
             }
-            restart::Restarts::Container => {
-                let Some(c) = self.container.clone() else {
-                    return Err("an image target without its container".to_owned());
-                };
-                tokio::task::spawn_blocking(move || c.restart(how))
-                    .await
-                    .map_err(|e| format!("the restart task failed: {e}"))??;
-                let what = format!(
-                    "{} at {} to answer GET /api/v1/health after its restart",
-                    self.kind, self.url
-                );
-                restart::healthy_again(&self.client(), &what).await
-            }
+            restart::Restarts::Container => self.restart_container(how).await,
             restart::Restarts::Embedded => Err(
                 "the shared embedded reference is never restarted; run on Target::for_scenario"
                     .to_owned(),
             ),
-            restart::Restarts::Unsupported(reason) => Err(reason.clone()),
-        }
+            restart::Restarts::Unsupported(reason) => {
+                return Err(TargetError::RestartUnsupported(reason.clone()))
+            }
+        };
+        restarted.map_err(TargetError::Restart)
+    }
+
+    async fn restart_container(
+        &self,
+        how: crate::scenario::ControlPlaneStop,
+    ) -> Result<(), String> {
+        let Some(c) = self.container.clone() else {
+            return Err("an image target without its container".to_owned());
+        };
+        tokio::task::spawn_blocking(move || c.restart(how))
+            .await
+            .map_err(|e| format!("the restart task failed: {e}"))??;
+        let what = format!(
+            "{} at {} to answer GET /api/v1/health after its restart",
+            self.kind, self.url
+        );
+        restart::healthy_again(&self.client(), &what).await
     }
 
     /// The container's last log lines, for a failure report; `None` for other kinds.

@@ -69,7 +69,7 @@ pub fn report(a: &ReportArgs) -> ExitCode {
     });
     let (embedded, other) = match targets {
         Ok(t) => t,
-        Err(e) => return could_not_run("report", e),
+        Err(e) => return could_not_run("report", e.to_string()),
     };
     let on_embedded = progress(&cases, &embedded, &a.snapshots, a.jobs);
     let doc = if a.agents.len() == 1 && a.agents[0] == "scripted" {

@@ -46,6 +46,7 @@ fn target(url: Option<&String>, profile: Option<&String>) -> Result<Target, Stri
         container_port: 8080,
         ..Choice::default()
     })
+    .map_err(|e| e.to_string())
 }
 
 /// Runs `afc fuzz`; 0 passed, 1 failures, 2 could not run.

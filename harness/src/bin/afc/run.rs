@@ -58,7 +58,7 @@ impl SuiteArgs {
     }
 
     pub(crate) fn target(&self) -> Result<Target, String> {
-        let mut choice = Choice::from_env()?;
+        let mut choice = Choice::from_env().map_err(|e| e.to_string())?;
         if self.url.is_some() || self.image.is_some() {
             choice.url = self.url.clone();
             choice.image = self.image.clone();
@@ -69,7 +69,7 @@ impl SuiteArgs {
         if self.agents.is_some() {
             choice.agents = self.agents.clone();
         }
-        Target::start(&choice)
+        Target::start(&choice).map_err(|e| e.to_string())
     }
 
     /// The target, once it answered its health check (`afc run`'s exit 2 otherwise).
