@@ -60,9 +60,13 @@ pub fn report(a: &ReportArgs) -> ExitCode {
         })
         .collect();
     let targets = Target::start(&Choice::default()).and_then(|embedded| {
-        // The other implementation runs everything: no profile, so nothing is skipped.
+        // The other implementation runs everything: no profile, so nothing is
+        // skipped; it is restarted by AFC_RESTART_CMD, if set.
         let other = Target::start(&Choice {
             url: Some(a.url.to_string()),
+            restart_cmd: std::env::var("AFC_RESTART_CMD")
+                .ok()
+                .filter(|c| !c.trim().is_empty()),
             ..Choice::default()
         })?;
         Ok((embedded, other))
