@@ -120,17 +120,7 @@ async fn scenario(py: &Path) -> Result<(), String> {
     let (url, _stop) = match std::env::var("AFC_DEVCP_URL") {
         Ok(url) => (url, None),
         Err(_) => {
-            let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-                .await
-                .map_err(|e| e.to_string())?;
-            let url = format!(
-                "http://{}",
-                listener.local_addr().map_err(|e| e.to_string())?
-            );
-            let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-            tokio::spawn(afc::reference::serve(listener, Default::default(), async {
-                let _ = stopped.await;
-            }));
+            let (url, stop) = super::serve_reference().await?;
             (url, Some(stop))
         }
     };

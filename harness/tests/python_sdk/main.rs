@@ -24,3 +24,20 @@ fn main() {
     trials.push(devcp::trial(&args, &skip, &py));
     libtest_mimic::run(&args, trials).exit();
 }
+
+/// Serves the reference on a free loopback port until the sender is
+/// dropped or sent to; returns its URL.
+async fn serve_reference() -> Result<(String, tokio::sync::oneshot::Sender<()>), String> {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .map_err(|e| e.to_string())?;
+    let url = format!(
+        "http://{}",
+        listener.local_addr().map_err(|e| e.to_string())?
+    );
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    tokio::spawn(afc::reference::serve(listener, Default::default(), async {
+        let _ = stopped.await;
+    }));
+    Ok((url, stop))
+}

@@ -59,17 +59,7 @@ async fn timeline(client: &Client, run: &str) -> Result<Vec<Value>, String> {
 }
 
 async fn scenario(py: &Path, mode: &str) -> Result<(), String> {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .map_err(|e| e.to_string())?;
-    let url = format!(
-        "http://{}",
-        listener.local_addr().map_err(|e| e.to_string())?
-    );
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    tokio::spawn(afc::reference::serve(listener, Default::default(), async {
-        let _ = stopped.await;
-    }));
+    let (url, stop) = super::serve_reference().await?;
     let node = format!("py-{mode}");
     let mut agent = tokio::process::Command::new(py)
         .arg(workspace().join("fixtures/agents/python/restart_agent.py"))
