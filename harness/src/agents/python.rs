@@ -22,6 +22,18 @@ use tokio::process::{Child, Command};
 use super::proxy::Wire;
 use crate::scenario::{PythonAgent, Scenario};
 
+/// The environment every Python agent process gets: unbuffered output, no
+/// bytecode files, LiteLLM (imported by some SDK versions) never fetching its
+/// price list, and no proxy on loopback (requests and aiohttp honour proxy
+/// variables even there).
+pub(crate) const PYTHON_ENV: [(&str, &str); 5] = [
+    ("PYTHONUNBUFFERED", "1"),
+    ("PYTHONDONTWRITEBYTECODE", "1"),
+    ("LITELLM_LOCAL_MODEL_COST_MAP", "True"),
+    ("NO_PROXY", "127.0.0.1,localhost"),
+    ("no_proxy", "127.0.0.1,localhost"),
+];
+
 /// How long a Python agent may take to import the SDK, register and listen.
 const STARTUP: Duration = Duration::from_secs(90);
 /// Lines of the agent's output kept for error messages.
@@ -108,13 +120,7 @@ impl Process {
         let mut child = Command::new(program)
             .args(args)
             .envs(env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
-            .env("PYTHONUNBUFFERED", "1")
-            .env("PYTHONDONTWRITEBYTECODE", "1")
-            // LiteLLM (imported by some SDK versions) must not fetch its price list.
-            .env("LITELLM_LOCAL_MODEL_COST_MAP", "True")
-            // requests and aiohttp honour proxy variables even on loopback.
-            .env("NO_PROXY", "127.0.0.1,localhost")
-            .env("no_proxy", "127.0.0.1,localhost")
+            .envs(PYTHON_ENV)
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())

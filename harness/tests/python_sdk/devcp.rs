@@ -73,17 +73,7 @@ async fn start(py: &Path, client: &Client, node: &str, peer: &str) -> Result<Chi
     // The SDK logs to stdout: keep reading it, or its writes fail (EPIPE).
     tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
     // Uvicorn runs the SDK's startup (registration) before it binds.
-    poll(
-        &format!("agent {node} to listen on {port}"),
-        WAIT,
-        || async {
-            match tokio::net::TcpStream::connect(("127.0.0.1", port)).await {
-                Ok(_) => (Some(()), "accepting".to_string()),
-                Err(e) => (None, e.to_string()),
-            }
-        },
-    )
-    .await?;
+    super::listening(&format!("agent {node} to listen on {port}"), port, WAIT).await?;
     let path = format!("/api/v1/nodes/{node}");
     poll(&format!("node {node} to register"), WAIT, || async {
         match client.get(&path).await {

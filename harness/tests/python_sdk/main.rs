@@ -41,3 +41,14 @@ async fn serve_reference() -> Result<(String, tokio::sync::oneshot::Sender<()>),
     }));
     Ok((url, stop))
 }
+
+/// Waits until something accepts connections on 127.0.0.1:`port`.
+async fn listening(what: &str, port: u16, deadline: std::time::Duration) -> Result<(), String> {
+    afc::client::poll(what, deadline, || async {
+        match tokio::net::TcpStream::connect(("127.0.0.1", port)).await {
+            Ok(_) => (Some(()), "accepting".to_string()),
+            Err(e) => (None, e.to_string()),
+        }
+    })
+    .await
+}

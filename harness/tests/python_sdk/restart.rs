@@ -90,17 +90,8 @@ async fn scenario(py: &Path, mode: &str) -> Result<(), String> {
     let client = Client::new(&url, None);
     // Uvicorn runs the SDK's startup (registration) before it binds, so wait
     // for the port to accept as well as for the registration.
-    afc::client::poll(
-        &format!("the agent to listen on 127.0.0.1:{port}"),
-        Duration::from_secs(60),
-        || async {
-            match tokio::net::TcpStream::connect(("127.0.0.1", port)).await {
-                Ok(_) => (Some(()), "accepting".to_string()),
-                Err(e) => (None, e.to_string()),
-            }
-        },
-    )
-    .await?;
+    let what = format!("the agent to listen on 127.0.0.1:{port}");
+    super::listening(&what, port, Duration::from_secs(60)).await?;
     // In serve mode `app.run` registers after the script says READY.
     let registered = format!("/api/v1/nodes/{node}");
     afc::client::poll(

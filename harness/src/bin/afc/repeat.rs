@@ -110,14 +110,7 @@ pub fn run(
     shown.finish();
     let wall = started.elapsed();
     let reports: Vec<suite::CaseReport> = results.iter().map(|r| r.report.clone()).collect();
-    if let Some(path) = junit {
-        let xml = afc::report::junit(&reports, &target.kind);
-        if let Err(e) = std::fs::write(path, xml) {
-            let e = format!("cannot write {}: {e}", path.display());
-            return output::could_not_run(format, "run", &e);
-        }
-    }
-    if let Err(e) = args.write_html(&reports, &target) {
+    if let Err(e) = args.write_reports(junit, &reports, &target) {
         return output::could_not_run(format, "run", &e);
     }
     let totals = afc::report::totals(&reports);

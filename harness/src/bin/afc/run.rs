@@ -48,13 +48,24 @@ pub struct SuiteArgs {
 }
 
 impl SuiteArgs {
-    /// Writes the `--html` page, if asked for.
-    pub(crate) fn write_html(&self, reports: &[CaseReport], target: &Target) -> Result<(), String> {
-        let Some(path) = &self.html else {
-            return Ok(());
+    /// Writes the JUnit file and the `--html` page, where asked for.
+    pub(crate) fn write_reports(
+        &self,
+        junit: Option<&Path>,
+        reports: &[CaseReport],
+        target: &Target,
+    ) -> Result<(), String> {
+        let write = |path: &Path, text: String| {
+            std::fs::write(path, text).map_err(|e| format!("cannot write {}: {e}", path.display()))
         };
-        let page = afc::report::html(reports, &format!("{} ({})", target.kind, target.url));
-        std::fs::write(path, page).map_err(|e| format!("cannot write {}: {e}", path.display()))
+        if let Some(path) = junit {
+            write(path, afc::report::junit(reports, &target.kind))?;
+        }
+        if let Some(path) = &self.html {
+            let page = afc::report::html(reports, &format!("{} ({})", target.kind, target.url));
+            write(path, page)?;
+        }
+        Ok(())
     }
 
     pub(crate) fn target(&self) -> Result<Target, String> {
@@ -249,14 +260,7 @@ pub fn run(args: &SuiteArgs, opts: &RunArgs, snapshots: &Path, junit: Option<&Pa
     );
     let wall = started.elapsed();
     let totals = afc::report::totals(&reports);
-    if let Some(path) = junit {
-        let xml = afc::report::junit(&reports, &target.kind);
-        if let Err(e) = std::fs::write(path, xml) {
-            let e = format!("cannot write {}: {e}", path.display());
-            return output::could_not_run(format, "run", &e);
-        }
-    }
-    if let Err(e) = args.write_html(&reports, &target) {
+    if let Err(e) = args.write_reports(junit, &reports, &target) {
         return output::could_not_run(format, "run", &e);
     }
     let code = u8::from(totals.any_failure());
@@ -351,7 +355,7 @@ pub fn record(args: &SuiteArgs, out: &Path, snapshots: &Path) -> ExitCode {
     for n in &cmp.new {
         println!("  new:     {n}");
     }
-    if let Err(e) = args.write_html(&reports, &target) {
+    if let Err(e) = args.write_reports(None, &reports, &target) {
         return could_not_run("record", e);
     }
     let failed: Vec<&CaseReport> = reports
