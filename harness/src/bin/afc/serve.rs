@@ -102,6 +102,8 @@ pub fn serve(args: &ServeArgs) -> ExitCode {
                 return ExitCode::from(2);
             }
         };
+        // Signals are handled from before the address is announced.
+        let shutdown = shutdown_signal();
         match listener.local_addr() {
             Ok(addr) => {
                 if !addr.ip().is_loopback() && args.api_key.is_none() {
@@ -114,7 +116,7 @@ pub fn serve(args: &ServeArgs) -> ExitCode {
             }
             Err(e) => eprintln!("afc serve: {e}"),
         }
-        match afc::reference::serve_on(listener, args.config(), storage, shutdown_signal()).await {
+        match afc::reference::serve_on(listener, args.config(), storage, shutdown).await {
             Ok(()) => ExitCode::SUCCESS,
             Err(e) => {
                 eprintln!("afc serve: {e}");
@@ -129,34 +131,41 @@ pub fn serve(args: &ServeArgs) -> ExitCode {
 
 /// Resolves on the first SIGINT or SIGTERM, and from then on makes the next
 /// one end the process at once, whatever is still draining. Both listeners
-/// exist before the first signal and stay registered, so a second signal sent
-/// right after the first is never lost.
+/// are registered here, before the future is first polled (the server polls
+/// it among its other work, not necessarily before its first answer), and
+/// stay registered, so neither the first signal nor a second one sent right
+/// after it is ever left to the default action.
 #[cfg(unix)]
-async fn shutdown_signal() {
+fn shutdown_signal() -> impl std::future::Future<Output = ()> + Send + 'static {
     use tokio::signal::unix::{signal, SignalKind};
-    let (Ok(mut int), Ok(mut term)) = (
+    let listeners = (
         signal(SignalKind::interrupt()),
         signal(SignalKind::terminate()),
-    ) else {
-        eprintln!("afc serve: cannot listen for signals; stop it with SIGKILL");
-        return std::future::pending().await;
-    };
-    tokio::select! {
-        _ = int.recv() => {},
-        _ = term.recv() => {},
-    }
-    eprintln!("afc serve: shutting down (a second signal exits at once)");
-    tokio::spawn(async move {
+    );
+    async move {
+        let (Ok(mut int), Ok(mut term)) = listeners else {
+            eprintln!("afc serve: cannot listen for signals; stop it with SIGKILL");
+            return std::future::pending().await;
+        };
         tokio::select! {
             _ = int.recv() => {},
             _ = term.recv() => {},
         }
-        eprintln!("afc serve: second signal: exiting now");
-        std::process::exit(130);
-    });
+        eprintln!("afc serve: shutting down (a second signal exits at once)");
+        tokio::spawn(async move {
+            tokio::select! {
+                _ = int.recv() => {},
+                _ = term.recv() => {},
+            }
+            eprintln!("afc serve: second signal: exiting now");
+            std::process::exit(130);
+        });
+    }
 }
 
 #[cfg(not(unix))]
-async fn shutdown_signal() {
-    let _ = tokio::signal::ctrl_c().await;
+fn shutdown_signal() -> impl std::future::Future<Output = ()> + Send + 'static {
+    async {
+        let _ = tokio::signal::ctrl_c().await;
+    }
 }
