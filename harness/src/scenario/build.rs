@@ -232,118 +232,6 @@ fn placeholder_program() -> LlmProgram {
         .expect("every LLM program field has a default")
 }
 
-fn step(v: &Value, ptr: &str, p: &mut Problems<'_>) -> Option<Step> {
-    let expect = v.get("expect").and_then(Value::as_str).map(str::to_string);
-    let status = |default: u16| {
-        v.get("status")
-            .and_then(Value::as_u64)
-            .map_or(default, |s| s as u16)
-    };
-    if let Some(target) = v.get("run") {
-        let target = text(Some(target));
-        let (agent, reasoner) = target.split_once('.').unwrap_or((&target, ""));
-        return Some(Step::Run {
-            agent: agent.to_string(),
-            reasoner: reasoner.to_string(),
-            input: v
-                .get("input")
-                .cloned()
-                .unwrap_or_else(|| Value::Object(Map::new())),
-            context: v.get("context").cloned(),
-            headers: headers(v),
-            sync: flag(v.get("sync")),
-            wait: match v.get("wait") {
-                Some(Value::Bool(false)) => RunWait::No,
-                Some(Value::String(s)) if s == "dispatched" => RunWait::Dispatched,
-                _ => RunWait::Terminal,
-            },
-            expect,
-        });
-    }
-    for (verb, fork) in [("restart", false), ("fork", true)] {
-        if let Some(from) = v.get(verb) {
-            return Some(Step::Restart(Restart {
-                from: text(Some(from)),
-                fork,
-                scope: v.get("scope").and_then(Value::as_str).map(str::to_string),
-                reuse: v.get("reuse").and_then(Value::as_str).map(str::to_string),
-                reason: v.get("reason").and_then(Value::as_str).map(str::to_string),
-                input: v.get("input").cloned(),
-                context: v.get("context").cloned(),
-                raw_body: v.get("raw_body").map(|b| text(Some(b))),
-                ui: flag(v.get("ui")),
-                status: status(202),
-                wait: v.get("wait").and_then(Value::as_bool).unwrap_or(true),
-                expect,
-            }));
-        }
-    }
-    if let Some(run) = v.get("await") {
-        return Some(Step::Wait {
-            run: text(Some(run)),
-            expect,
-            release: names(v.get("release")),
-        });
-    }
-    if let Some(name) = v.get("release") {
-        return Some(Step::Release(text(Some(name))));
-    }
-    if let Some(target) = v.get("await_dispatch") {
-        let target = text(Some(target));
-        let (agent, reasoner) = target.split_once('.').unwrap_or((&target, ""));
-        return Some(Step::AwaitDispatch {
-            agent: agent.to_string(),
-            reasoner: reasoner.to_string(),
-            count: v
-                .get("count")
-                .and_then(Value::as_u64)
-                .map_or(1, |n| usize::try_from(n).unwrap_or(usize::MAX)),
-        });
-    }
-    if let Some(run) = v.get("golden") {
-        return Some(Step::Golden {
-            run: text(Some(run)),
-            body: body(v).unwrap_or_else(|| Body::Json(Value::Object(Map::new()))),
-            status: status(200),
-        });
-    }
-    if let Some(line) = v.get("request") {
-        let line = text(Some(line));
-        let (method, path) = line.split_once(' ').unwrap_or(("GET", &line));
-        return Some(Step::Request {
-            // The schema admits only GET, POST, PUT, PATCH and DELETE here.
-            method: reqwest::Method::from_bytes(method.as_bytes()).unwrap_or(reqwest::Method::GET),
-            path: path.trim().to_string(),
-            body: body(v),
-            headers: headers(v),
-            status: status(200),
-        });
-    }
-    if let Some(a) = v.get("down") {
-        return Some(Step::Down(text(Some(a))));
-    }
-    if let Some(a) = v.get("up") {
-        return Some(Step::Up(text(Some(a))));
-    }
-    if let Some(how) = v.get("restart_control_plane") {
-        // The schema allows only `graceful` and `kill`.
-        let how = match how.as_str() {
-            Some("kill") => ControlPlaneStop::Kill,
-            _ => ControlPlaneStop::Graceful,
-        };
-        return Some(Step::RestartControlPlane(how));
-    }
-    if let Some(stub) = v.get("set_llm") {
-        let program = llm_program(v, ptr, p)?;
-        return Some(Step::SetLlm {
-            stub: text(Some(stub)),
-            program,
-        });
-    }
-    p.at(ptr, "a step needs exactly one verb");
-    None
-}
-
 fn body(v: &Value) -> Option<Body> {
     match (v.get("raw_body"), v.get("body")) {
         (Some(raw), _) => Some(Body::Raw(text(Some(raw)))),
@@ -391,6 +279,10 @@ fn strings(v: Option<&Value>) -> Vec<String> {
         .filter_map(|s| s.as_str().map(str::to_string))
         .collect()
 }
+
+mod step;
+
+use step::step;
 
 #[cfg(test)]
 #[path = "build_tests.rs"]
