@@ -41,15 +41,20 @@ pub struct ReportArgs {
 pub fn report(a: &ReportArgs) -> ExitCode {
     // A report reads the goldens; it never leaves .snap.new files beside them.
     insta_default("INSTA_UPDATE", "no");
+    match write_report(a) {
+        Ok(code) | Err(code) => code,
+    }
+}
+
+/// Exit 2, naming what could not be done.
+fn cannot(e: impl std::fmt::Display) -> ExitCode {
+    could_not_run("report", e.to_string())
+}
+
+fn write_report(a: &ReportArgs) -> Result<ExitCode, ExitCode> {
     let profiles = Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures/profiles");
-    let profile = match Profile::load(&a.profile, &profiles) {
-        Ok(p) => p,
-        Err(e) => return could_not_run("report", e),
-    };
-    let cases = match suite::cases(&a.scenarios) {
-        Ok(c) => c,
-        Err(e) => return could_not_run("report", e),
-    };
+    let profile = Profile::load(&a.profile, &profiles).map_err(cannot)?;
+    let cases = suite::cases(&a.scenarios).map_err(cannot)?;
     let rows: Vec<Row> = cases
         .iter()
         .map(|c| Row {
@@ -59,58 +64,14 @@ pub fn report(a: &ReportArgs) -> ExitCode {
                 .unwrap_or_default(),
         })
         .collect();
-    let targets = Target::start(&Choice::default()).and_then(|embedded| {
-        // The other implementation runs everything: no profile, so nothing is
-        // skipped; it is restarted by AFC_RESTART_CMD, if set.
-        let other = Target::start(&Choice {
-            url: Some(a.url.to_string()),
-            restart_cmd: std::env::var("AFC_RESTART_CMD")
-                .ok()
-                .filter(|c| !c.trim().is_empty()),
-            ..Choice::default()
-        })?;
-        Ok((embedded, other))
-    });
-    let (embedded, other) = match targets {
-        Ok(t) => t,
-        Err(e) => return could_not_run("report", e.to_string()),
-    };
+    let (embedded, other) = targets(a).map_err(cannot)?;
     let on_embedded = progress(&cases, &embedded, &a.snapshots, a.jobs);
     let doc = if a.agents.len() == 1 && a.agents[0] == "scripted" {
         let on_other = progress(&cases, &other, &a.snapshots, a.jobs);
         let command = format!("afc report --url URL --profile {}", a.profile);
         afc::report::conformance(&rows, &on_embedded, &on_other, &profile, &command)
     } else {
-        let mut columns = Vec::new();
-        for kind in &a.agents {
-            let mut target = other.clone();
-            target.agents = match kind.parse() {
-                Ok(k) => k,
-                Err(e) => return could_not_run("report", e),
-            };
-            let serve_rows = cases
-                .iter()
-                .filter(|c| {
-                    let Ok(s) = afc::scenario::load(&c.path) else {
-                        return false;
-                    };
-                    let scripted = |a: &&afc::scenario::AgentSpec| a.python.is_none();
-                    let all = kind.ends_with(":serve") && s.agents.values().any(|a| scripted(&a));
-                    let declared = s
-                        .agents
-                        .values()
-                        .filter(scripted)
-                        .any(|a| a.mode != afc::scenario::AgentMode::Inline);
-                    kind != "scripted" && (all || declared)
-                })
-                .map(|c| c.name.clone())
-                .collect();
-            columns.push(afc::report::Column {
-                agents: target.agents.label(),
-                serve_rows,
-                reports: progress(&cases, &target, &a.snapshots, a.jobs),
-            });
-        }
+        let columns = agent_columns(a, &cases, &other)?;
         let command = format!(
             "afc report --url URL --profile {} --agents {}",
             a.profile,
@@ -120,20 +81,76 @@ pub fn report(a: &ReportArgs) -> ExitCode {
     };
     let previous = std::fs::read_to_string(&a.out).unwrap_or_default();
     let doc = keep_measured(doc, &previous);
-    if let Err(e) = std::fs::write(&a.out, &doc) {
-        return could_not_run("report", format!("cannot write {}: {e}", a.out.display()));
-    }
+    std::fs::write(&a.out, &doc)
+        .map_err(|e| cannot(format!("cannot write {}: {e}", a.out.display())))?;
     let summary = doc
         .lines()
         .find(|l| l.contains(" scenarios: ") && l.contains(" agree"))
         .unwrap_or_default();
     println!("wrote {}: {summary}", a.out.display());
-    if doc.contains("**UNEXPLAINED**") {
-        // Both documents flag an unexplained difference the same way.
+    // Both documents flag an unexplained difference the same way.
+    Ok(if doc.contains("**UNEXPLAINED**") {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
+    })
+}
+
+/// The embedded reference, and the other implementation. The other runs
+/// everything: no profile, so nothing is skipped; it is restarted by
+/// AFC_RESTART_CMD, if set.
+fn targets(a: &ReportArgs) -> Result<(Target, Target), afc::target::TargetError> {
+    let embedded = Target::start(&Choice::default())?;
+    let other = Target::start(&Choice {
+        url: Some(a.url.to_string()),
+        restart_cmd: std::env::var("AFC_RESTART_CMD")
+            .ok()
+            .filter(|c| !c.trim().is_empty()),
+        ..Choice::default()
+    })?;
+    Ok((embedded, other))
+}
+
+/// One column per agent kind: the suite on the other implementation with
+/// those agents.
+fn agent_columns(
+    a: &ReportArgs,
+    cases: &[suite::Case],
+    other: &Target,
+) -> Result<Vec<afc::report::Column>, ExitCode> {
+    let mut columns = Vec::new();
+    for kind in &a.agents {
+        let mut target = other.clone();
+        target.agents = kind.parse().map_err(cannot)?;
+        columns.push(afc::report::Column {
+            agents: target.agents.label(),
+            serve_rows: serve_rows(cases, kind),
+            reports: progress(cases, &target, &a.snapshots, a.jobs),
+        });
     }
+    Ok(columns)
+}
+
+/// The scenarios whose scripted agents run as SDK servers under `kind`: every
+/// scripted agent for a `:serve` kind, else those declared async or serve.
+fn serve_rows(cases: &[suite::Case], kind: &str) -> std::collections::BTreeSet<String> {
+    cases
+        .iter()
+        .filter(|c| {
+            let Ok(s) = afc::scenario::load(&c.path) else {
+                return false;
+            };
+            let scripted = |a: &&afc::scenario::AgentSpec| a.python.is_none();
+            let all = kind.ends_with(":serve") && s.agents.values().any(|a| scripted(&a));
+            let declared = s
+                .agents
+                .values()
+                .filter(scripted)
+                .any(|a| a.mode != afc::scenario::AgentMode::Inline);
+            kind != "scripted" && (all || declared)
+        })
+        .map(|c| c.name.clone())
+        .collect()
 }
 
 /// The line after which the document is written by hand (repeat counts,
