@@ -61,77 +61,21 @@ pub async fn register(
     State(state): State<Shared>,
     body: Bytes,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
-    let bad = |m: String| ApiError::plain(StatusCode::BAD_REQUEST, m);
-    let raw: Map<String, Value> =
-        serde_json::from_slice(&body).map_err(|e| bad(format!("Invalid JSON format: {e}")))?;
-    let reg: Registration = serde_json::from_value(Value::Object(raw.clone()))
-        .map_err(|e| bad(format!("Invalid JSON format: {e}")))?;
-    let Some(id) = reg.id.filter(|i| !i.is_empty()) else {
-        return Err(bad(
-            "Validation failed: Key: 'AgentNode.ID' Error:Field validation for 'ID' failed on the 'required' tag"
-                .to_owned(),
-        ));
-    };
-    let base_url = reg.base_url.unwrap_or_default();
-    if !base_url.is_empty() {
-        if let Err(why) = valid_base_url(&base_url) {
-            return Err(ApiError {
-                status: StatusCode::BAD_REQUEST,
-                body: json!({ "error": format!("Invalid callback URL: {why}"), "details": why }),
-            });
-        }
-    }
-    let invocation_url = reg.invocation_url.unwrap_or_default();
-    if !invocation_url.is_empty() {
-        // The dispatch URL when set, so it gets base_url's checks: a sync
-        // execute hands the target's answer to the caller.
-        if let Err(why) = valid_base_url(&invocation_url) {
-            return Err(ApiError {
-                status: StatusCode::BAD_REQUEST,
-                body: json!({ "error": "Invalid invocation_url", "details": why }),
-            });
-        }
-    }
+    let (raw, reg, id) = parse_registration(&body)?;
+    check_urls(&reg)?;
     let mode = raw
         .get("callback_discovery")
         .and_then(|d| d.get("mode"))
         .and_then(Value::as_str)
         .filter(|m| !m.is_empty())
         .map(str::to_owned);
-    let names = |targets: Option<Vec<Target>>| -> Vec<String> {
-        targets
-            .unwrap_or_default()
-            .into_iter()
-            .filter_map(|t| t.id)
-            .collect()
-    };
     let previous = state
         .store
         .node(&id)
         .map_err(|e| ApiError::storage(format!("Failed to store node: {e}")))?;
-    let lifecycle = match reg.lifecycle_status.as_deref() {
-        None | Some("") | Some("offline") => "starting".to_owned(),
-        Some(other) => other.to_owned(),
-    };
     let now = Utc::now();
-    let instance_id = reg.instance_id.unwrap_or_default();
-    let node = Node {
-        id: id.clone(),
-        base_url: base_url.clone(),
-        invocation_url,
-        deployment_type: reg
-            .deployment_type
-            .filter(|d| !d.is_empty())
-            .unwrap_or_else(|| "long_running".into()),
-        instance_id: instance_id.clone(),
-        reasoners: names(reg.reasoners),
-        skills: names(reg.skills),
-        lifecycle_status: lifecycle,
-        health_status: "unknown".to_owned(),
-        registration: raw,
-        registered_at: now,
-        last_heartbeat: now,
-    };
+    let node = node_of(id.clone(), reg, raw, now);
+    let (base_url, instance_id) = (node.base_url.clone(), node.instance_id.clone());
     state
         .store
         .upsert_node(node)
@@ -148,6 +92,81 @@ pub async fn register(
         StatusCode::CREATED,
         Json(registered_body(&id, &base_url, mode, now)),
     ))
+}
+
+/// The body as an object and as a registration, and its non-empty id; 400
+/// with v0.1.96's bind and validation messages otherwise.
+fn parse_registration(body: &[u8]) -> Result<(Map<String, Value>, Registration, String), ApiError> {
+    let bad = |m: String| ApiError::plain(StatusCode::BAD_REQUEST, m);
+    let raw: Map<String, Value> =
+        serde_json::from_slice(body).map_err(|e| bad(format!("Invalid JSON format: {e}")))?;
+    let reg: Registration = serde_json::from_value(Value::Object(raw.clone()))
+        .map_err(|e| bad(format!("Invalid JSON format: {e}")))?;
+    let Some(id) = reg.id.clone().filter(|i| !i.is_empty()) else {
+        return Err(bad(
+            "Validation failed: Key: 'AgentNode.ID' Error:Field validation for 'ID' failed on the 'required' tag"
+                .to_owned(),
+        ));
+    };
+    Ok((raw, reg, id))
+}
+
+/// `base_url` and `invocation_url`, when set, pass the callback URL checks.
+fn check_urls(reg: &Registration) -> Result<(), ApiError> {
+    let base_url = reg.base_url.as_deref().unwrap_or_default();
+    if !base_url.is_empty() {
+        if let Err(why) = valid_base_url(base_url) {
+            return Err(ApiError {
+                status: StatusCode::BAD_REQUEST,
+                body: json!({ "error": format!("Invalid callback URL: {why}"), "details": why }),
+            });
+        }
+    }
+    let invocation_url = reg.invocation_url.as_deref().unwrap_or_default();
+    if !invocation_url.is_empty() {
+        // The dispatch URL when set, so it gets base_url's checks: a sync
+        // execute hands the target's answer to the caller.
+        if let Err(why) = valid_base_url(invocation_url) {
+            return Err(ApiError {
+                status: StatusCode::BAD_REQUEST,
+                body: json!({ "error": "Invalid invocation_url", "details": why }),
+            });
+        }
+    }
+    Ok(())
+}
+
+/// The node row a registration makes: an absent or `offline` lifecycle
+/// status starts as `starting`, health as `unknown`.
+fn node_of(id: String, reg: Registration, raw: Map<String, Value>, now: DateTime<Utc>) -> Node {
+    let names = |targets: Option<Vec<Target>>| -> Vec<String> {
+        targets
+            .unwrap_or_default()
+            .into_iter()
+            .filter_map(|t| t.id)
+            .collect()
+    };
+    let lifecycle = match reg.lifecycle_status.as_deref() {
+        None | Some("") | Some("offline") => "starting".to_owned(),
+        Some(other) => other.to_owned(),
+    };
+    Node {
+        id,
+        base_url: reg.base_url.unwrap_or_default(),
+        invocation_url: reg.invocation_url.unwrap_or_default(),
+        deployment_type: reg
+            .deployment_type
+            .filter(|d| !d.is_empty())
+            .unwrap_or_else(|| "long_running".into()),
+        instance_id: reg.instance_id.unwrap_or_default(),
+        reasoners: names(reg.reasoners),
+        skills: names(reg.skills),
+        lifecycle_status: lifecycle,
+        health_status: "unknown".to_owned(),
+        registration: raw,
+        registered_at: now,
+        last_heartbeat: now,
+    }
 }
 
 /// The 201 body; `callback_discovery` as v0.1.96 persists it (mode defaults to
