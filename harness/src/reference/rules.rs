@@ -3,7 +3,6 @@
 //! every [`super::store::Store`] call these; a store only keeps rows and
 //! returns candidates in start order, it never decides a rule.
 
-use std::fmt;
 use std::str::FromStr;
 
 use super::model::{Execution, ReplayPlan, RunRecord};
@@ -43,12 +42,6 @@ impl FromStr for ReplayMode {
             "none" => Ok(Self::None),
             _ => Err(()),
         }
-    }
-}
-
-impl fmt::Display for ReplayMode {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
     }
 }
 
