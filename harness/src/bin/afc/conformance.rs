@@ -48,7 +48,7 @@ pub fn report(a: &ReportArgs) -> ExitCode {
     };
     let cases = match suite::cases(&a.scenarios) {
         Ok(c) => c,
-        Err(e) => return could_not_run("report", e),
+        Err(e) => return could_not_run("report", e.to_string()),
     };
     let rows: Vec<Row> = cases
         .iter()
