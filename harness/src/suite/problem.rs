@@ -217,3 +217,90 @@ pub(crate) mod sample {
         Problem::Runner(ExpectationFailed { loc, kind }.into())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::sample::{differs, ended};
+    use super::*;
+    use crate::suite::diff::Leaf;
+
+    /// Each kind renders the text the reports showed when problems were text
+    /// (`afc run`, libtest, JUnit, `--format json` and `--html` show these).
+    #[test]
+    fn each_kind_renders_the_text_the_reports_always_showed() {
+        let pending = Some(PathBuf::from("snapshots/s@headers.snap.new"));
+        let no_golden = Problem::NoGolden {
+            view: View::Lineage,
+            golden: "snapshots/s@lineage.snap".into(),
+            pending: None,
+        };
+        assert_eq!(
+            no_golden.to_string(),
+            "view 'lineage' has no golden snapshots/s@lineage.snap"
+        );
+        let entry = ChangedEntry::Changed {
+            key: "run2/research.root".into(),
+            leaves: vec![Leaf {
+                path: vec!["replay_source".into()],
+                golden: Some(json!("run0")),
+                got: Some(json!("run1")),
+            }],
+        };
+        let differing = Problem::ViewDiffers {
+            view: View::Headers,
+            golden: "snapshots/s@headers.snap".into(),
+            first_entry: Some(entry),
+            diff: Some("-golden (.snap line numbers)\n+now".into()),
+            pending: pending.clone(),
+        };
+        assert_eq!(
+            differing.to_string(),
+            "view 'headers' differs from snapshots/s@headers.snap (first changed entry: \
+             run2/research.root › replay_source: -run0 +run1):\n-golden (.snap line numbers)\n\
+             +now\nnew snapshot written: snapshots/s@headers.snap.new"
+        );
+        assert_eq!(differing.pending(), pending.as_deref());
+        let uncaught = Problem::ViewDiffers {
+            view: View::Llm,
+            golden: "g.snap".into(),
+            first_entry: None,
+            diff: None,
+            pending: None,
+        };
+        assert_eq!(uncaught.to_string(), "view 'llm' differs from g.snap");
+        assert_eq!(
+            ended("failed").to_string(),
+            "x.yaml:3:5: expected run1 to end succeeded, it ended failed"
+        );
+        let every = [
+            Problem::FailedEveryRun { runs: 3 },
+            Problem::SeenInRuns(Difference {
+                line: "line 4: -a +b".into(),
+                runs: 2,
+            }),
+            Problem::NoRun,
+        ];
+        assert_eq!(
+            rendered(&every),
+            ["failed 3 of 3 runs", "2× line 4: -a +b", "no run was made"]
+        );
+        let io = std::io::Error::other("no threads");
+        assert_eq!(
+            Problem::Runtime(Arc::new(io)).to_string(),
+            "cannot start a runtime: no threads"
+        );
+    }
+
+    #[test]
+    fn problems_are_equal_by_kind_and_data() {
+        assert_eq!(differs(View::Headers, "d"), differs(View::Headers, "d"));
+        assert_ne!(differs(View::Headers, "d"), differs(View::Lineage, "d"));
+        assert_ne!(ended("failed"), ended("cancelled"));
+        assert_ne!(ended("failed"), differs(View::Headers, "d"));
+        let runtime = |m: &str| Problem::Runtime(Arc::new(std::io::Error::other(m.to_string())));
+        assert_eq!(runtime("a"), runtime("a"));
+        assert_ne!(runtime("a"), runtime("b"));
+    }
+}
