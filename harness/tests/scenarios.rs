@@ -79,11 +79,11 @@ fn main() {
                     } => {
                         let mut text = vec![afc::report::first_line(&verdict)];
                         text.extend(repeat::summary(differences));
-                        text.extend(problems.iter().cloned());
+                        text.extend(suite::rendered(problems));
                         Err(Failed::from(text.join("\n")))
                     }
                     Verdict::Failed { problems, .. } => {
-                        let mut text = problems.join("\n");
+                        let mut text = suite::rendered(&problems).join("\n");
                         if let Some(logs) = target.container_logs(20) {
                             text.push_str("\nlast container log lines:\n");
                             text.push_str(&logs);

@@ -112,7 +112,8 @@ pub fn observe(case: &Case, target: &Target) -> Result<(Views, Vec<String>), Run
     let outcome = runtime
         .block_on(crate::runner::run(Arc::new(scenario), target))
         .map_err(|e| RunFailure::Runner(e.to_string()))?;
-    Ok((outcome.views, outcome.failures))
+    let failures = outcome.failures.iter().map(ToString::to_string).collect();
+    Ok((outcome.views, failures))
 }
 
 /// Plays `case` on `target` and judges it against the model.

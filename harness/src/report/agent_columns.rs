@@ -136,7 +136,7 @@ mod tests {
             requires: vec![],
         });
         let fail = |line: &str| Verdict::Failed {
-            problems: vec!["x".into()],
+            problems: vec![crate::suite::problem::sample::ended("failed")],
             first_diff: Some(line.to_string()),
         };
         let profile = Profile::parse("name = \"real\"\n[lacks]\nserve_mode_replay = \"why\"\n")

@@ -131,7 +131,7 @@ mod tests {
             },
         });
         let fail = || Verdict::Failed {
-            problems: vec!["x".into()],
+            problems: vec![crate::suite::problem::sample::ended("failed")],
             first_diff: Some("line 1: -a +b".into()),
         };
         let profile = Profile::parse(

@@ -25,7 +25,7 @@ pub fn junit(reports: &[CaseReport], suite: &str) -> String {
             Verdict::Failed { problems, .. } => {
                 let mut s = TestCaseStatus::non_success(NonSuccessKind::Failure);
                 s.set_message(first_line(&r.verdict))
-                    .set_description(problems.join("\n"));
+                    .set_description(crate::suite::rendered(problems).join("\n"));
                 s
             }
             // JUnit has no flaky outcome that CI counts as failing, so a flaky
@@ -37,7 +37,7 @@ pub fn junit(reports: &[CaseReport], suite: &str) -> String {
                 ..
             } => {
                 let mut text = crate::suite::repeat::summary(differences);
-                text.extend(problems.iter().cloned());
+                text.extend(crate::suite::rendered(problems));
                 let mut s = TestCaseStatus::non_success(NonSuccessKind::Failure);
                 s.set_type("flaky")
                     .set_message(first_line(&r.verdict))
@@ -85,6 +85,8 @@ mod tests {
     use super::junit_xsd::{parse, validate, Element};
     use super::*;
     use crate::report::report;
+    use crate::scenario::View;
+    use crate::suite::problem::sample;
 
     fn all<'a>(e: &'a Element, name: &str, out: &mut Vec<&'a Element>) {
         if e.name == name {
@@ -97,14 +99,18 @@ mod tests {
 
     #[test]
     fn junit_is_valid_against_junit_10_xsd_and_a_failure_carries_the_diff() {
-        let diff = "view 'provenance' differs from snapshots/x@provenance.snap:\n-golden (.snap line numbers)\n+now\n   50       │-  reuse: ~\n         50 │+  reuse: run1";
+        let diff = "-golden (.snap line numbers)\n+now\n   50       │-  reuse: ~\n         50 │+  reuse: run1";
+        let problems = vec![
+            sample::differs(View::Provenance, diff),
+            sample::ended("ctl \u{7} \"q\" 'a'"),
+        ];
         let xml = junit(
             &[
                 report("restart/a", Verdict::Passed),
                 report(
                     "replay/b<&>",
                     Verdict::Failed {
-                        problems: vec![diff.into(), "ctl \u{7} \"q\" 'a'".into()],
+                        problems,
                         first_diff: Some("line 50 under run2: -reuse: ~ +reuse: run1".into()),
                     },
                 ),
@@ -203,7 +209,7 @@ mod tests {
                 line: "line 4: -a +b".into(),
                 runs: 1,
             }],
-            problems: vec!["view 'provenance' differs".into()],
+            problems: vec![sample::differs(View::Provenance, "-a\n+b")],
         };
         let xml = junit(
             &[report("replay/x", flaky), report("a/ok", Verdict::Passed)],
@@ -223,7 +229,7 @@ mod tests {
         );
         assert_eq!(
             failures[0].text,
-            "1× line 4: -a +b\nview 'provenance' differs"
+            "1× line 4: -a +b\nview 'provenance' differs from snapshots/x@provenance.snap:\n-a\n+b"
         );
     }
 }

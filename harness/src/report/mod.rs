@@ -75,9 +75,9 @@ pub fn first_line(v: &Verdict) -> String {
         } => d.clone(),
         Verdict::Failed { problems, .. } => problems
             .first()
-            .and_then(|p| p.lines().next())
-            .unwrap_or_default()
-            .to_string(),
+            .map(ToString::to_string)
+            .and_then(|p| p.lines().next().map(str::to_owned))
+            .unwrap_or_default(),
         Verdict::Skipped(reason) => reason.clone(),
         Verdict::Flaky {
             passed,
@@ -196,7 +196,10 @@ mod tests {
             report(
                 "replay/b",
                 Verdict::Failed {
-                    problems: vec!["view 'headers' differs".into()],
+                    problems: vec![crate::suite::problem::sample::differs(
+                        crate::scenario::View::Headers,
+                        "-golden\n+now",
+                    )],
                     first_diff: Some("line 4: -replay_mode: none +replay_mode: absent".into()),
                 },
             ),

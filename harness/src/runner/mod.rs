@@ -6,11 +6,13 @@
 //! views can show why.
 
 mod error;
+mod failure;
 mod order;
 mod start;
 mod steps;
 
 pub use error::{RunError, StepError};
+pub use failure::{Expectation, ExpectationFailed, Failure};
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
@@ -31,8 +33,9 @@ use crate::target::Target;
 pub struct Outcome {
     /// Each requested view, in the scenario's order.
     pub views: Vec<(View, Value)>,
-    /// Expectations that did not hold, each with its location.
-    pub failures: Vec<String>,
+    /// Expectations that did not hold, each with its location, and
+    /// barriers nobody released.
+    pub failures: Vec<Failure>,
     /// The runs as observed, for pictures (`report::html`).
     pub observed: observe::Observed,
 }
@@ -47,7 +50,7 @@ pub(crate) struct Runner {
     responses: Vec<StepResponse>,
     llm_per_run: Vec<(String, BTreeMap<String, usize>)>,
     llm_seen: BTreeMap<String, usize>,
-    failures: Vec<String>,
+    failures: Vec<Failure>,
     deadline: Duration,
     /// For `restart_control_plane`.
     target: Target,
@@ -117,8 +120,9 @@ pub async fn run(scenario: Arc<Scenario>, target: &Target) -> Result<Outcome, Ru
 }
 
 impl Runner {
-    pub(crate) fn fail(&mut self, loc: &crate::scenario::Location, message: String) {
-        self.failures.push(format!("{loc}: {message}"));
+    pub(crate) fn fail(&mut self, loc: &crate::scenario::Location, kind: Expectation) {
+        let loc = loc.clone();
+        self.failures.push(ExpectationFailed { loc, kind }.into());
     }
 
     /// Polls a run's root until it is terminal; returns its status.
@@ -149,8 +153,10 @@ impl Runner {
             .await
             .map_err(RunError::Observe)?;
         // A program held past the deadline failed its reasoner; say which barrier.
-        for e in self.barriers.expired() {
-            self.failures.push(format!("{}: {e}", self.scenario.name));
+        for source in self.barriers.expired() {
+            let scenario = self.scenario.name.clone();
+            self.failures
+                .push(Failure::BarrierExpired { scenario, source });
         }
         if self.llm.counts().await != self.llm_seen {
             self.mark_llm("after the last step").await;

@@ -136,6 +136,8 @@ fn seen(log: &Log) -> String {
 mod tests {
     use std::sync::Arc;
 
+    use crate::barrier::BarrierError;
+    use crate::runner::Failure;
     use crate::scenario::parse_str;
     use crate::target::{Choice, Target};
 
@@ -176,7 +178,21 @@ mod tests {
         // ends first, the failure names the barrier.
         let expired = "barrier 'go' was not released within 1000 ms (released so far: none)";
         match run(&text) {
-            Ok(outcome) => assert_eq!(outcome.failures, vec![format!("o: {expired}")]),
+            Ok(outcome) => {
+                let [failure] = &outcome.failures[..] else {
+                    panic!("one failure: {:?}", outcome.failures);
+                };
+                let Failure::BarrierExpired {
+                    scenario,
+                    source: BarrierError::Deadline { name, .. },
+                } = failure
+                else {
+                    panic!("an expired barrier: {failure:?}");
+                };
+                assert_eq!((scenario.as_str(), name.as_str()), ("o", "go"));
+                // Rendered at the edge as before: the scenario, then the barrier.
+                assert_eq!(failure.to_string(), format!("o: {expired}"));
+            }
             Err(e) => {
                 let e = e.to_string();
                 let held = "programs still held at barrier 'go' (1 holding)";

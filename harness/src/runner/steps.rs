@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use serde_json::{json, Value};
 
 use super::start::StartRun;
-use super::{Runner, StepError};
+use super::{Expectation, Runner, StepError};
 use crate::client::Response;
 use crate::observe::{self, Known, RunRef, StepResponse};
 use crate::scenario::{placeholders, Step, NODE_PREFIX};
@@ -114,20 +114,24 @@ impl Runner {
     ) {
         if let Some(want) = expect {
             if want != status {
-                self.fail(
-                    loc,
-                    format!("expected {} to end {want}, it ended {status}", run.alias),
-                );
+                let kind = Expectation::RunEnded {
+                    run: run.alias.clone(),
+                    want: want.to_string(),
+                    saw: status.to_string(),
+                };
+                self.fail(loc, kind);
             }
         }
     }
 
     fn expect_status(&mut self, loc: &crate::scenario::Location, want: u16, r: &Response) {
         if r.status != want {
-            self.fail(
-                loc,
-                format!("expected HTTP {want}, saw {} {}", r.status, r.body),
-            );
+            let kind = Expectation::Status {
+                want,
+                saw: r.status,
+                body: r.body.clone(),
+            };
+            self.fail(loc, kind);
         }
     }
 

@@ -19,13 +19,18 @@ use crate::target::Target;
 
 mod compare;
 mod diff;
+mod error;
 mod parallel;
+pub(crate) mod problem;
 pub mod repeat;
 mod sides;
 mod snap_diff;
 
 pub use compare::{compare_goldens, GoldenComparison};
+pub use diff::{ChangedEntry, Leaf};
+pub use error::CasesError;
 pub use parallel::{not_run, run_all_until, run_all_with, NOT_RUN};
+pub use problem::{rendered, Problem};
 pub use snap_diff::{snap_diff, SnapDiff};
 
 /// One scenario file of the suite.
@@ -46,11 +51,13 @@ pub fn filter(cases: Vec<Case>, filter: Option<&str>) -> Vec<Case> {
 }
 
 /// Every `*.yaml` under `root`, sorted; an empty suite is an error, never a pass.
-pub fn cases(root: &Path) -> Result<Vec<Case>, String> {
-    let files = crate::scenario::discover(root)
-        .map_err(|e| format!("cannot read scenarios under {}: {e}", root.display()))?;
+pub fn cases(root: &Path) -> Result<Vec<Case>, CasesError> {
+    let files = crate::scenario::discover(root).map_err(|source| CasesError::Discover {
+        root: root.to_path_buf(),
+        source,
+    })?;
     if files.is_empty() {
-        return Err(format!("no scenario files under {}", root.display()));
+        return Err(CasesError::Empty(root.to_path_buf()));
     }
     Ok(files
         .into_iter()
@@ -74,8 +81,8 @@ pub enum Verdict {
     /// Something differed; `problems` says what, `first_diff` is the first
     /// differing line of the first view that differed.
     Failed {
-        /// One line per problem, each with its location or view.
-        problems: Vec<String>,
+        /// What went wrong, each with its location or view.
+        problems: Vec<Problem>,
         /// `-golden` / `+new` first differing line, if a view differed.
         first_diff: Option<String>,
     },
@@ -90,7 +97,7 @@ pub enum Verdict {
         /// Each distinct first difference of the failed runs, most frequent first.
         differences: Vec<repeat::Difference>,
         /// The problems of the first failed run.
-        problems: Vec<String>,
+        problems: Vec<Problem>,
     },
 }
 
@@ -188,7 +195,7 @@ pub fn run_loaded(case: &Case, scenario: Scenario, target: &Target, goldens: &Pa
     }
 }
 
-fn failed(problem: String) -> Verdict {
+fn failed(problem: Problem) -> Verdict {
     Verdict::Failed {
         problems: vec![problem],
         first_diff: None,
@@ -201,7 +208,7 @@ type Judged = (Verdict, Option<Arc<Observed>>);
 fn verdict(case: &Case, target: &Target, goldens: &Path) -> Judged {
     match crate::scenario::load(&case.path) {
         Ok(s) => judge(case, Arc::new(s), target, goldens),
-        Err(e) => (failed(e.to_string()), None),
+        Err(e) => (failed(Problem::Load(Arc::new(e))), None),
     }
 }
 
@@ -215,7 +222,7 @@ fn judge(case: &Case, scenario: Arc<Scenario>, target: &Target, goldens: &Path) 
         .build()
     {
         Ok(r) => r,
-        Err(e) => return (failed(format!("cannot start a runtime: {e}")), None),
+        Err(e) => return (failed(Problem::Runtime(Arc::new(e))), None),
     };
     // A scenario that restarts the control plane gets one of its own where
     // the target allows it, or runs alone on a shared one.
@@ -223,16 +230,13 @@ fn judge(case: &Case, scenario: Arc<Scenario>, target: &Target, goldens: &Path) 
     let _turn = target.exclusive(restarting);
     let target = match target.for_scenario(restarting) {
         Ok(t) => t,
-        Err(e) => {
-            let problem = format!("cannot start a control plane to restart: {e}");
-            return (failed(problem), None);
-        }
+        Err(e) => return (failed(Problem::TargetForRestart(Arc::new(e))), None),
     };
     let outcome = match runtime.block_on(crate::runner::run(scenario.clone(), &target)) {
         Ok(o) => o,
-        Err(e) => return (failed(e.to_string()), None),
+        Err(e) => return (failed(Problem::Run(Arc::new(e))), None),
     };
-    let mut problems = outcome.failures;
+    let mut problems: Vec<Problem> = outcome.failures.into_iter().map(Problem::from).collect();
     let mut observed = outcome.observed;
     let mut first_diff = None;
     for (view, value) in &outcome.views {
@@ -242,8 +246,7 @@ fn judge(case: &Case, scenario: Arc<Scenario>, target: &Target, goldens: &Path) 
         }
         let golden = golden_path(goldens, &scenario.name, *view);
         let compared = capture.take();
-        let (problem, first) =
-            view_difference(view.as_str(), &golden, value, compared.clone(), since);
+        let (problem, first) = view_difference(*view, &golden, value, compared.clone(), since);
         problems.push(problem);
         first_diff = first_diff.or(Some(first));
         observed
@@ -265,46 +268,45 @@ fn judge(case: &Case, scenario: Arc<Scenario>, target: &Target, goldens: &Path) 
 /// and the `.snap.new` insta wrote, if it wrote one during this scenario) and
 /// its first differing line.
 fn view_difference(
-    view: &str,
+    view: View,
     golden: &Path,
     value: &Value,
     new: Option<String>,
     since: SystemTime,
-) -> (String, String) {
+) -> (Problem, String) {
     let here = std::env::current_dir().unwrap_or_default();
-    let relative = |p: &Path| p.strip_prefix(&here).unwrap_or(p).display().to_string();
+    let relative = |p: &Path| p.strip_prefix(&here).unwrap_or(p).to_path_buf();
     let shown = relative(golden);
-    let pending = pending_snapshot(golden, since).map_or_else(String::new, |p| {
-        format!("\n{PENDING_PREFIX}{}", relative(&p))
-    });
+    let pending = pending_snapshot(golden, since).map(|p| relative(&p));
     let Ok(snap) = std::fs::read_to_string(golden) else {
-        return (
-            format!("view '{view}' has no golden {shown}{pending}"),
-            format!("no golden {shown}"),
-        );
+        let first = format!("no golden {}", shown.display());
+        let problem = Problem::NoGolden {
+            view,
+            golden: shown,
+            pending,
+        };
+        return (problem, first);
     };
-    let entry = insta::Snapshot::from_file(golden)
+    let first_entry = insta::Snapshot::from_file(golden)
         .ok()
         .and_then(|s| s.contents().as_text().map(|t| t.to_string()))
         .and_then(|old| crate::scenario::yaml::parse(&old).ok())
-        .and_then(|(old, _)| diff::first_changed_entry(&old, value))
-        .map_or_else(String::new, |e| format!(" (first changed entry: {e})"));
-    match new {
+        .and_then(|(old, _)| diff::first_changed_entry(&old, value));
+    let (diff, first) = match new {
         Some(new) => {
             let d = snap_diff::snap_diff(&snap, &new);
-            (
-                format!(
-                    "view '{view}' differs from {shown}{entry}:\n{}{pending}",
-                    d.text.trim_end()
-                ),
-                d.first,
-            )
+            (Some(d.text.trim_end().to_string()), d.first)
         }
-        None => (
-            format!("view '{view}' differs from {shown}{entry}{pending}"),
-            format!("view '{view}' differs"),
-        ),
-    }
+        None => (None, format!("view '{}' differs", view.as_str())),
+    };
+    let problem = Problem::ViewDiffers {
+        view,
+        golden: shown,
+        first_entry,
+        diff,
+        pending,
+    };
+    (problem, first)
 }
 
 /// How a problem line names the `.snap.new` insta wrote for review.
@@ -357,7 +359,16 @@ mod tests {
         let dir = std::env::temp_dir().join(format!("afc-empty-{}", std::process::id()));
         std::fs::create_dir_all(&dir).expect("temp dir");
         let err = cases(&dir).expect_err("empty");
-        assert!(err.contains("no scenario files"), "{err}");
+        assert!(
+            matches!(
+                err,
+                CasesError::Discover {
+                    source: crate::scenario::DiscoverError::Empty(_),
+                    ..
+                }
+            ),
+            "{err:?}"
+        );
         let _ = std::fs::remove_dir(&dir);
     }
 }

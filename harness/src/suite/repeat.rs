@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use serde::Serialize;
 
-use super::{Case, CaseReport, Verdict};
+use super::{Case, CaseReport, Problem, Verdict};
 use crate::target::Target;
 
 /// How often to run each scenario.
@@ -63,6 +63,13 @@ pub struct Difference {
     pub line: String,
     /// How many failed runs showed it.
     pub runs: usize,
+}
+
+/// `N× line`: how the reports list it.
+impl std::fmt::Display for Difference {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}× {}", self.runs, self.line)
+    }
 }
 
 /// The repeated runs of one scenario, folded.
@@ -121,7 +128,7 @@ pub fn fold(runs: &[CaseReport]) -> Repeated {
             report: CaseReport {
                 name: String::new(),
                 verdict: Verdict::Failed {
-                    problems: vec!["no run was made".into()],
+                    problems: vec![Problem::NoRun],
                     first_diff: None,
                 },
                 elapsed: Duration::ZERO,
@@ -159,8 +166,8 @@ pub fn fold(runs: &[CaseReport]) -> Repeated {
                 _ => (Vec::new(), None),
             };
             if passed == 0 {
-                let mut all = vec![format!("failed {n} of {n} runs")];
-                all.extend(summary(&differences));
+                let mut all = vec![Problem::FailedEveryRun { runs: n }];
+                all.extend(differences.iter().cloned().map(Problem::SeenInRuns));
                 all.extend(problems);
                 Verdict::Failed {
                     problems: all,
@@ -197,10 +204,7 @@ pub fn fold(runs: &[CaseReport]) -> Repeated {
 
 /// The lines that say which first differences the failed runs showed.
 pub fn summary(differences: &[Difference]) -> Vec<String> {
-    differences
-        .iter()
-        .map(|d| format!("{}× {}", d.runs, d.line))
-        .collect()
+    differences.iter().map(Difference::to_string).collect()
 }
 
 fn distinct(failures: &[&CaseReport]) -> Vec<Difference> {

@@ -12,7 +12,7 @@ use crate::run::could_not_run;
 pub fn list(scenarios: &Path) -> ExitCode {
     let cases = match suite::cases(scenarios) {
         Ok(c) => c,
-        Err(e) => return could_not_run("list", e),
+        Err(e) => return could_not_run("list", e.to_string()),
     };
     print_quietly(&listing(&cases, None));
     ExitCode::SUCCESS

@@ -149,7 +149,7 @@ pub fn scenario_event(r: &CaseReport) -> Value {
             first_diff,
         } => {
             e["first_difference"] = json!(first_diff);
-            e["problems"] = json!(problems);
+            e["problems"] = json!(afc::suite::rendered(problems));
         }
         Verdict::Flaky {
             passed,
@@ -160,7 +160,7 @@ pub fn scenario_event(r: &CaseReport) -> Value {
             e["passed_runs"] = json!(passed);
             e["failed_runs"] = json!(failed);
             e["first_difference"] = json!(differences.first().map(|d| &d.line));
-            e["problems"] = json!(problems);
+            e["problems"] = json!(afc::suite::rendered(problems));
         }
     }
     e
@@ -229,7 +229,13 @@ mod tests {
         let failed = CaseReport {
             name: "replay/b".into(),
             verdict: Verdict::Failed {
-                problems: vec!["view 'x' differs:\n   5       │-a: 1".into()],
+                problems: vec![afc::suite::Problem::ViewDiffers {
+                    view: afc::scenario::View::Provenance,
+                    golden: "x.snap".into(),
+                    first_entry: None,
+                    diff: Some("   5       │-a: 1".into()),
+                    pending: None,
+                }],
                 first_diff: Some("line 5: -a: 1 +a: 2".into()),
             },
             elapsed: Duration::from_millis(7),
@@ -242,6 +248,10 @@ mod tests {
         assert_eq!(back["result"], "failed");
         assert_eq!(back["first_difference"], "line 5: -a: 1 +a: 2");
         assert_eq!(back["time_ms"], 7);
+        assert_eq!(
+            back["problems"],
+            json!(["view 'provenance' differs from x.snap:\n   5       │-a: 1"])
+        );
         let not_run = afc::suite::not_run(&afc::suite::Case {
             name: "t/z".into(),
             path: "z.yaml".into(),

@@ -152,7 +152,7 @@ fn table(results: &[Repeated], plan: Plan, wall: Duration, width: Option<u16>) -
                 l.extend(problems.iter().map(|p| format!("first failed run: {p}")));
                 l
             }
-            Verdict::Failed { problems, .. } => problems.clone(),
+            Verdict::Failed { problems, .. } => afc::suite::rendered(problems),
             _ => continue,
         };
         let _ = write!(
@@ -235,7 +235,13 @@ mod tests {
                 line: "line 4: -a +b".into(),
                 runs: 1,
             }],
-            problems: vec!["view 'provenance' differs".into()],
+            problems: vec![afc::suite::Problem::ViewDiffers {
+                view: afc::scenario::View::Provenance,
+                golden: "snapshots/x@provenance.snap".into(),
+                first_entry: None,
+                diff: None,
+                pending: None,
+            }],
         };
         let plan = Plan {
             times: 20,

@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 use std::time::Instant;
 
-use afc::suite::{self, Case, CaseReport, Verdict};
+use afc::suite::{self, Case, CaseReport, Problem, Verdict};
 use afc::target::{Choice, Target};
 use clap::Args;
 
@@ -224,16 +224,14 @@ fn execute(
 }
 
 /// The `.snap.new` files insta wrote during this run, as the problems name them.
-fn pending_snapshots(reports: &[CaseReport]) -> Vec<String> {
+fn pending_snapshots(reports: &[CaseReport]) -> Vec<&Path> {
     reports
         .iter()
         .filter_map(|r| match &r.verdict {
             Verdict::Failed { problems, .. } => Some(problems),
             _ => None,
         })
-        .flat_map(|p| p.iter().flat_map(|p| p.lines()))
-        .filter_map(|l| l.strip_prefix(suite::PENDING_PREFIX))
-        .map(str::to_owned)
+        .flat_map(|p| p.iter().filter_map(Problem::pending))
         .collect()
 }
 
@@ -275,7 +273,7 @@ pub fn run(args: &SuiteArgs, opts: &RunArgs, snapshots: &Path, junit: Option<&Pa
             out.push_str(&format!(
                 "\nFAILED {}:\n{}",
                 r.name,
-                output::problems_text(problems)
+                output::problems_text(&suite::rendered(problems))
             ));
         }
     }

@@ -113,10 +113,10 @@ fn scenario(out: &mut String, i: usize, r: &CaseReport, open_all: bool) {
 fn problems(out: &mut String, verdict: &Verdict) {
     let lines: Vec<String> = match verdict {
         Verdict::Passed => return,
-        Verdict::Failed { problems, .. } => problems.clone(),
+        Verdict::Failed { problems, .. } => crate::suite::rendered(problems),
         Verdict::Skipped(reason) => vec![format!("skipped: {reason}")],
         Verdict::Flaky { problems, .. } => std::iter::once(first_line(verdict))
-            .chain(problems.iter().cloned())
+            .chain(crate::suite::rendered(problems))
             .collect(),
     };
     out.push_str(r#"<ul class="problems">"#);

@@ -9,6 +9,8 @@ use serde_json::json;
 
 use super::page;
 use crate::observe::{Observed, ViewDiff};
+use crate::scenario::View;
+use crate::suite::problem::sample;
 use crate::suite::{CaseReport, Verdict};
 
 const HOSTILE: &str = r#"<script>alert("x")</script>&"'"#;
@@ -18,7 +20,7 @@ pub(super) fn hostile_report() -> CaseReport {
     CaseReport {
         name: format!("topic/{HOSTILE}"),
         verdict: Verdict::Failed {
-            problems: vec![format!("step 1: {HOSTILE}")],
+            problems: vec![sample::ended(HOSTILE)],
             first_diff: None,
         },
         elapsed: Duration::from_millis(3),
@@ -130,7 +132,7 @@ pub(super) fn restart_with_a_differing_view() -> CaseReport {
     });
     report.observed = Some(Arc::new(observed));
     report.verdict = Verdict::Failed {
-        problems: vec!["view 'lineage' differs".into()],
+        problems: vec![sample::differs(View::Lineage, "-golden\n+now")],
         first_diff: None,
     };
     report

@@ -9,9 +9,20 @@ fn pass() -> Verdict {
     Verdict::Passed
 }
 
+/// The provenance view differs, by `diff`.
+fn differs(diff: &str) -> Problem {
+    Problem::ViewDiffers {
+        view: crate::scenario::View::Provenance,
+        golden: "snapshots/x@provenance.snap".into(),
+        first_entry: None,
+        diff: Some(diff.to_string()),
+        pending: None,
+    }
+}
+
 fn fail(diff: &str) -> Verdict {
     Verdict::Failed {
-        problems: vec![format!("view 'provenance' differs: {diff}")],
+        problems: vec![differs(diff)],
         first_diff: Some(diff.to_string()),
     }
 }
@@ -72,10 +83,7 @@ fn one_failure_among_passes_is_flaky_with_its_counts_and_never_a_pass() {
             runs: 1
         }]
     );
-    assert_eq!(
-        problems,
-        &vec!["view 'provenance' differs: line 3: -a +b".to_string()]
-    );
+    assert_eq!(problems, &vec![differs("line 3: -a +b")]);
     let totals = crate::report::totals(std::slice::from_ref(&r.report));
     assert_eq!((totals.passed, totals.flaky), (0, 1));
     assert!(totals.any_failure());
@@ -112,7 +120,23 @@ fn every_run_failing_is_a_failure_that_says_so() {
         panic!("{:?}", r.report.verdict)
     };
     assert_eq!(first_diff.as_deref(), Some("A"));
-    assert_eq!(problems[..3], ["failed 3 of 3 runs", "2× A", "1× B"]);
+    let seen = |line: &str, runs| {
+        let line = line.to_string();
+        Problem::SeenInRuns(Difference { line, runs })
+    };
+    assert_eq!(
+        problems[..],
+        [
+            Problem::FailedEveryRun { runs: 3 },
+            seen("A", 2),
+            seen("B", 1),
+            differs("A")
+        ]
+    );
+    assert_eq!(
+        crate::suite::rendered(&problems[..3]),
+        ["failed 3 of 3 runs", "2× A", "1× B"]
+    );
 }
 
 #[test]
