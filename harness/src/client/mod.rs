@@ -2,10 +2,14 @@
 //! reqwest wrapper. The runner, the observers and the scripted agents all use
 //! it, and none of them knows which implementation answers.
 
+mod timeout;
+
 use std::time::Duration;
 
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 use serde_json::Value;
+
+pub use timeout::Timeout;
 
 /// A request body: JSON, or raw text for malformed-input rows.
 #[derive(Clone, Debug, PartialEq)]
@@ -206,7 +210,7 @@ pub fn is_terminal(status: &str) -> bool {
 /// Polls `probe` until it yields a value or `deadline` passes. The probe also
 /// says what it saw, so that the timeout error names what was awaited and the
 /// last state seen. The pause doubles from 2 ms to at most 50 ms (backon).
-pub async fn poll<T, F, Fut>(what: &str, deadline: Duration, mut probe: F) -> Result<T, String>
+pub async fn poll<T, F, Fut>(what: &str, deadline: Duration, mut probe: F) -> Result<T, Timeout>
 where
     F: FnMut() -> Fut,
     Fut: std::future::Future<Output = (Option<T>, String)>,
@@ -226,7 +230,11 @@ where
         .retry(POLL_BACKOFF)
         .when(|_| std::time::Instant::now() < end)
         .await
-        .map_err(|seen| format!("waiting for {what}: not within {deadline:?}; last seen: {seen}"))
+        .map_err(|seen| Timeout {
+            what: what.to_owned(),
+            deadline,
+            seen,
+        })
 }
 
 /// How [`poll`] paces its probes: 2 ms, doubling to 50 ms, until its deadline.
@@ -242,7 +250,7 @@ pub async fn terminal(
     what: &str,
     execution: &str,
     deadline: Duration,
-) -> Result<Response, String> {
+) -> Result<Response, Timeout> {
     let path = format!("/api/v1/executions/{execution}");
     poll(what, deadline, || async {
         match client.get(&path).await {
@@ -282,13 +290,18 @@ mod tests {
         .await
         .expect_err("never");
         assert!(started.elapsed() >= Duration::from_millis(30));
-        assert!(
-            err.starts_with("waiting for nothing: not within 30ms; last seen: probe "),
-            "{err}"
+        assert_eq!(
+            err,
+            Timeout {
+                what: "nothing".into(),
+                deadline: Duration::from_millis(30),
+                seen: format!("probe {n}"),
+            },
+            "the last probe was {n}"
         );
-        assert!(
-            err.ends_with(&format!("probe {n}")),
-            "{err}: the last probe was {n}"
+        assert_eq!(
+            err.to_string(),
+            format!("waiting for nothing: not within 30ms; last seen: probe {n}")
         );
     }
 

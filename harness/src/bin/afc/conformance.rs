@@ -44,7 +44,7 @@ pub fn report(a: &ReportArgs) -> ExitCode {
     let profiles = Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures/profiles");
     let profile = match Profile::load(&a.profile, &profiles) {
         Ok(p) => p,
-        Err(e) => return could_not_run("report", e),
+        Err(e) => return could_not_run("report", e.to_string()),
     };
     let cases = match suite::cases(&a.scenarios) {
         Ok(c) => c,
@@ -86,7 +86,7 @@ pub fn report(a: &ReportArgs) -> ExitCode {
             let mut target = other.clone();
             target.agents = match kind.parse() {
                 Ok(k) => k,
-                Err(e) => return could_not_run("report", e),
+                Err(e) => return could_not_run("report", e.to_string()),
             };
             let serve_rows = cases
                 .iter()
