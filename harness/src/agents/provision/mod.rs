@@ -22,8 +22,8 @@ use std::time::{Duration, Instant};
 use super::sdk::{self, Pinned, SdkListError};
 
 mod wait;
-pub use wait::lock;
 use wait::run;
+pub use wait::{lock, CommandOutcome};
 
 /// How long `python3 -m venv` may take.
 const VENV_DEADLINE: Duration = Duration::from_secs(120);
@@ -96,7 +96,8 @@ pub enum ProvisionError {
         /// The command line.
         command: String,
         /// What happened, with the last lines of its output.
-        outcome: String,
+        #[source]
+        outcome: CommandOutcome,
     },
 }
 
