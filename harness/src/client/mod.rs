@@ -74,7 +74,7 @@ pub enum ClientError {
         source: reqwest::Error,
     },
     /// A header the caller asked for cannot be sent as given.
-    #[error("{method} {url}: header {name:?} cannot be sent: {reason}")]
+    #[error("{method} {url}: header {name:?} cannot be sent: {source}")]
     InvalidHeader {
         /// The request's method.
         method: reqwest::Method,
@@ -83,8 +83,20 @@ pub enum ClientError {
         /// The header name as given.
         name: String,
         /// Why: an invalid name or value.
-        reason: String,
+        source: HeaderError,
     },
+}
+
+/// Why a header cannot be sent as given.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum HeaderError {
+    /// The name is no header name.
+    #[error("{0}")]
+    Name(#[from] reqwest::header::InvalidHeaderName),
+    /// The value is no header value (a line break, a control character).
+    #[error("{0}")]
+    Value(#[from] reqwest::header::InvalidHeaderValue),
 }
 
 /// `: <innermost cause>` of a transport error, when it says more than the error.
@@ -155,14 +167,14 @@ impl Client {
             req = req.header("X-API-Key", key);
         }
         for (k, v) in headers {
-            let invalid = |reason: String| ClientError::InvalidHeader {
+            let invalid = |source: HeaderError| ClientError::InvalidHeader {
                 method: method.clone(),
                 url: url.clone(),
                 name: k.clone(),
-                reason,
+                source,
             };
-            let name = HeaderName::try_from(k.as_str()).map_err(|e| invalid(e.to_string()))?;
-            let value = HeaderValue::try_from(v.as_str()).map_err(|e| invalid(e.to_string()))?;
+            let name = HeaderName::try_from(k.as_str()).map_err(|e| invalid(e.into()))?;
+            let value = HeaderValue::try_from(v.as_str()).map_err(|e| invalid(e.into()))?;
             req = req.header(name, value);
         }
         req = match body {
@@ -310,11 +322,12 @@ mod tests {
         // Nothing listens on port 9 of loopback, and nothing is sent: the
         // header is refused before the request leaves.
         let client = Client::new("http://127.0.0.1:9", None);
-        for (name, value) in [("bad name", "v"), ("x-ok", "line\nbreak")] {
+        for (name, value, bad_name) in [("bad name", "v", true), ("x-ok", "line\nbreak", false)] {
             let headers = [(name.to_string(), value.to_string())];
             let r = client.send(reqwest::Method::GET, "/", None, &headers).await;
             assert!(
-                matches!(&r, Err(ClientError::InvalidHeader { name: n, .. }) if n == name),
+                matches!(&r, Err(ClientError::InvalidHeader { name: n, source, .. })
+                    if n == name && matches!(source, HeaderError::Name(_)) == bad_name),
                 "{r:?}"
             );
         }
