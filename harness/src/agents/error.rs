@@ -1,7 +1,8 @@
-//! Why an agent could not be started, registered or brought back, and why an
-//! external agent process did not become ready, by kind. Each kind keeps its
-//! cause (the I/O error, the wait that timed out, the process's last output)
-//! as data; the text is rendered only at the edges.
+//! Why an agent could not be started, registered or brought back, why an
+//! external agent process did not become ready, and why a scripted reasoner
+//! program failed, by kind. Each kind keeps its cause (the I/O error, the
+//! wait that timed out, the process's last output) as data; the text is
+//! rendered only at the edges (for a program: its answer to the control plane).
 
 use std::path::PathBuf;
 use std::sync::Arc;
