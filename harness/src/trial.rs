@@ -60,9 +60,10 @@ pub fn python_sdk(
     if !names.iter().any(|n| selected(args, n)) {
         return (None, Err("not selected".to_string()));
     }
+    // The edge: the cause becomes a skip reason, or a trial's failure text.
     let python = match version {
-        Some(v) => crate::agents::provision::python_for(v),
-        None => crate::agents::python::interpreter(),
+        Some(v) => crate::agents::provision::python_for(v).map_err(|e| e.to_string()),
+        None => crate::agents::python::interpreter().map_err(|e| e.to_string()),
     };
     let required = std::env::var_os("AFC_REQUIRE_PYTHON").is_some();
     let skip = python.as_ref().err().filter(|_| !required).cloned();

@@ -46,7 +46,7 @@ fn run_with(
     agents: &str,
 ) -> Result<Vec<Problem>, Failed> {
     let mut target = target.clone();
-    target.agents = agents.parse().map_err(|e: String| Failed::from(e))?;
+    target.agents = agents.parse().map_err(Failed::from)?;
     let path = PathBuf::from(format!("scenarios/{scenario}.yaml"));
     let mut loaded = afc::scenario::load(&path).map_err(|e| e.to_string())?;
     for agent in loaded.agents.values_mut() {

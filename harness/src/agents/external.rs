@@ -15,6 +15,7 @@ use std::str::FromStr;
 
 use serde_json::{json, Value};
 
+use super::LaunchError;
 use crate::scenario::{AgentMode, Call, FailWhen, Op, Scenario};
 
 /// Which agents play a scenario's scripted agents.
@@ -48,10 +49,31 @@ pub enum Launcher {
     Command(PathBuf),
 }
 
-impl FromStr for AgentKind {
-    type Err = String;
+/// The kinds an agent kind can be, for messages.
+const KINDS: &str = "scripted, python, python:serve, command:PATH or command:PATH:serve";
 
-    fn from_str(s: &str) -> Result<Self, String> {
+/// An agent kind afc does not know.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum AgentKindError {
+    /// As given to `--agents` or [`Choice`](crate::target::Choice).
+    #[error("unknown agent kind {given:?}; expected {KINDS}")]
+    Unknown {
+        /// The kind as given, trimmed.
+        given: String,
+    },
+    /// As `AFC_AGENTS` says.
+    #[error("AFC_AGENTS: unknown agent kind {given:?}; expected {KINDS}")]
+    UnknownInEnv {
+        /// The kind as given, trimmed.
+        given: String,
+    },
+}
+
+impl FromStr for AgentKind {
+    type Err = AgentKindError;
+
+    fn from_str(s: &str) -> Result<Self, AgentKindError> {
         let s = s.trim();
         let (body, serve) = match s.strip_suffix(":serve") {
             Some(b) => (b, true),
@@ -63,10 +85,9 @@ impl FromStr for AgentKind {
             _ => match body.strip_prefix("command:") {
                 Some(path) if !path.is_empty() => Launcher::Command(PathBuf::from(path)),
                 _ => {
-                    return Err(format!(
-                        "unknown agent kind {s:?}; expected scripted, python, python:serve, \
-                         command:PATH or command:PATH:serve"
-                    ))
+                    return Err(AgentKindError::Unknown {
+                        given: s.to_owned(),
+                    })
                 }
             },
         };
@@ -76,9 +97,13 @@ impl FromStr for AgentKind {
 
 impl AgentKind {
     /// `AFC_AGENTS`, scripted when unset or empty.
-    pub fn from_env() -> Result<AgentKind, String> {
+    pub fn from_env() -> Result<AgentKind, AgentKindError> {
         match std::env::var("AFC_AGENTS") {
-            Ok(v) if !v.trim().is_empty() => v.parse().map_err(|e| format!("AFC_AGENTS: {e}")),
+            Ok(v) if !v.trim().is_empty() => v.parse().map_err(|e| match e {
+                AgentKindError::Unknown { given } | AgentKindError::UnknownInEnv { given } => {
+                    AgentKindError::UnknownInEnv { given }
+                }
+            }),
             _ => Ok(AgentKind::Scripted),
         }
     }
@@ -136,7 +161,7 @@ impl AgentKind {
         }
         match (&i.launcher, scripted) {
             (Launcher::Python, true) if std::env::var_os("AFC_REQUIRE_PYTHON").is_none() => {
-                super::python::interpreter().err()
+                super::python::interpreter().err().map(|e| e.to_string())
             }
             _ => None,
         }
@@ -240,16 +265,17 @@ pub(crate) struct ProgramFile(PathBuf);
 
 impl ProgramFile {
     /// Writes `program` to a fresh file under the temp directory.
-    pub(crate) fn write(program: &Value, scenario: &str) -> Result<ProgramFile, String> {
+    pub(crate) fn write(program: &Value, scenario: &str) -> Result<ProgramFile, LaunchError> {
         let name = format!(
             "afc-program-{scenario}-{}.json",
             uuid::Uuid::new_v4().simple()
         );
         let path = std::env::temp_dir().join(name);
-        let text = serde_json::to_vec_pretty(program).map_err(|e| e.to_string())?;
-        std::fs::write(&path, text)
-            .map_err(|e| format!("cannot write the program {}: {e}", path.display()))?;
-        Ok(ProgramFile(path))
+        let text = serde_json::to_vec_pretty(program).map_err(LaunchError::ProgramJson)?;
+        match std::fs::write(&path, text) {
+            Ok(()) => Ok(ProgramFile(path)),
+            Err(source) => Err(LaunchError::ProgramWrite { path, source }),
+        }
     }
 
     /// Where it is.
@@ -265,14 +291,14 @@ impl Drop for ProgramFile {
 }
 
 /// The Python interpreter script, from the workspace root.
-pub(crate) fn python_script() -> Result<PathBuf, String> {
+pub(crate) fn python_script() -> Result<PathBuf, LaunchError> {
     let here = Path::new("fixtures/agents/python/interpreter.py");
     let from_crate =
         Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures/agents/python/interpreter.py");
     [here.to_path_buf(), from_crate]
         .into_iter()
         .find(|p| p.is_file())
-        .ok_or_else(|| "fixtures/agents/python/interpreter.py not found".to_string())
+        .ok_or(LaunchError::InterpreterScriptNotFound)
 }
 
 #[cfg(test)]
@@ -287,8 +313,19 @@ mod tests {
         let cmd = "command:/x/ts-agent".parse::<AgentKind>().expect("valid");
         assert_eq!(cmd.label(), "command:/x/ts-agent");
         let err = "pyhton".parse::<AgentKind>().expect_err("invalid");
-        assert!(err.contains("\"pyhton\""), "{err}");
-        assert!("command:".parse::<AgentKind>().is_err());
+        assert!(
+            matches!(&err, AgentKindError::Unknown { given } if given == "pyhton"),
+            "{err:?}"
+        );
+        assert_eq!(
+            err.to_string(),
+            "unknown agent kind \"pyhton\"; expected scripted, python, python:serve, \
+             command:PATH or command:PATH:serve"
+        );
+        assert!(matches!(
+            "command:".parse::<AgentKind>(),
+            Err(AgentKindError::Unknown { .. })
+        ));
     }
 
     #[test]

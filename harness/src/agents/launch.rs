@@ -10,7 +10,7 @@ use tokio::sync::oneshot;
 
 use super::external::{self, Interpreter, Launcher};
 use super::program::World;
-use super::{pool, proxy, python, AgentError};
+use super::{pool, proxy, python, AgentError, LaunchError};
 use crate::scenario::PythonAgent;
 
 /// A started agent process.
@@ -35,7 +35,7 @@ impl Launched {
     }
 
     /// Waits until it registered through `wire` and answers.
-    pub(crate) async fn ready(&self, wire: &proxy::Wire) -> Result<(), String> {
+    pub(crate) async fn ready(&self, wire: &proxy::Wire) -> Result<(), LaunchError> {
         match self {
             Launched::Own(p) => p.ready(wire).await,
             Launched::Pooled { label, member, .. } => {
@@ -48,15 +48,17 @@ impl Launched {
 /// Serves the control-plane side of `wire` on loopback; returns its URL and stop signal.
 async fn control_plane_side(
     wire: &Arc<proxy::Wire>,
-    err: &impl Fn(String) -> AgentError,
+    err: &impl Fn(LaunchError) -> AgentError,
 ) -> Result<(String, oneshot::Sender<()>), AgentError> {
     // The control-plane side is only for this process: always loopback.
     let listener = TcpListener::bind("127.0.0.1:0")
         .await
-        .map_err(|e| err(format!("cannot listen for its control-plane side: {e}")))?;
+        .map_err(|e| err(LaunchError::Listen(e)))?;
     let cp = format!(
         "http://{}",
-        listener.local_addr().map_err(|e| err(e.to_string()))?
+        listener
+            .local_addr()
+            .map_err(|e| err(LaunchError::ListenAddr(e)))?
     );
     let (stop, stopped) = oneshot::channel::<()>();
     let app = proxy::control_plane_side(wire.clone());
@@ -102,11 +104,11 @@ pub(crate) async fn fixture(
     spec: &PythonAgent,
     wire: &Arc<proxy::Wire>,
 ) -> Result<(Launched, oneshot::Sender<()>), AgentError> {
-    let err = |detail: String| AgentError::Python {
+    let err = |source: LaunchError| AgentError::Python {
         agent: agent.to_string(),
-        detail,
+        source: Box::new(source),
     };
-    let interpreter = python::interpreter().map_err(err)?;
+    let interpreter = python::interpreter().map_err(|e| err(e.into()))?;
     let script = python::script(spec).map_err(err)?;
     let (cp, stop) = control_plane_side(wire, &err).await?;
     let env = base_env(world, agent, &cp, spec.mode.as_str());
@@ -128,9 +130,9 @@ pub(crate) async fn interpreter(
     program: &std::path::Path,
     wire: &Arc<proxy::Wire>,
 ) -> Result<(Launched, oneshot::Sender<()>), AgentError> {
-    let err = |detail: String| AgentError::Interpreter {
+    let err = |source: LaunchError| AgentError::Interpreter {
         agent: agent.to_string(),
-        detail,
+        source: Box::new(source),
     };
     let spec = &world.scenario.agents[agent];
     let mode = external::mode(interp, spec.mode);
@@ -141,14 +143,14 @@ pub(crate) async fn interpreter(
     let node = &world.node_ids[agent];
     let launched = match &interp.launcher {
         Launcher::Python => {
-            let python = python::interpreter().map_err(err)?;
+            let python = python::interpreter().map_err(|e| err(e.into()))?;
             let script = external::python_script().map_err(err)?;
             let log = std::env::temp_dir().join(format!("afc-agent-{node}.log"));
             let member =
                 tokio::task::spawn_blocking(move || pool::fork(&python, &script, &env, log))
                     .await
-                    .map_err(|e| err(format!("the pool request did not finish: {e}")))?
-                    .map_err(err)?;
+                    .map_err(|e| err(LaunchError::PoolTask(e)))?
+                    .map_err(|e| err(e.into()))?;
             Launched::Pooled {
                 agent: agent.to_string(),
                 label: format!("the Python interpreter (node {node}, {mode} mode)"),

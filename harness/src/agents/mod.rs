@@ -7,6 +7,7 @@
 //! registered with the target; both kinds land in the same [`Log`]. Either
 //! can be taken down (it stops listening) and brought back on the same port.
 
+mod error;
 pub mod external;
 mod launch;
 mod pool;
@@ -31,52 +32,11 @@ use tokio::task::JoinHandle;
 
 use crate::client::Client;
 use crate::scenario::Scenario;
-pub use external::AgentKind;
+pub use error::{AgentError, LaunchError, PythonError};
+pub use external::{AgentKind, AgentKindError};
+pub use pool::PoolError;
 use program::World;
 pub use record::{Dispatch, Log, OutCall, Recorder};
-
-/// An agent could not be started, registered or brought back.
-#[derive(Debug, thiserror::Error)]
-#[non_exhaustive]
-pub enum AgentError {
-    /// Binding the listener failed.
-    #[error("agent '{agent}': cannot listen on {addr}: {source}")]
-    Bind {
-        /// Agent name.
-        agent: String,
-        /// Address tried.
-        addr: String,
-        /// Cause.
-        source: std::io::Error,
-    },
-    /// The control plane refused or did not answer the registration.
-    #[error("agent '{agent}': registration failed: {detail}")]
-    Register {
-        /// Agent name.
-        agent: String,
-        /// Status and body, or the transport error.
-        detail: String,
-    },
-    /// A step named an agent the scenario does not declare.
-    #[error("no agent '{0}' in this scenario")]
-    Unknown(String),
-    /// A Python agent could not be started or did not become ready.
-    #[error("python agent '{agent}': {detail}")]
-    Python {
-        /// Agent name.
-        agent: String,
-        /// What was awaited, what was seen last, the process's last output.
-        detail: String,
-    },
-    /// An interpreter agent could not be started or did not become ready.
-    #[error("interpreter agent '{agent}': {detail}")]
-    Interpreter {
-        /// Agent name.
-        agent: String,
-        /// What was awaited, what was seen last, the process's last output.
-        detail: String,
-    },
-}
 
 struct Running {
     addr: SocketAddr,
@@ -119,9 +79,9 @@ fn program_file(
     let json = external::program(scenario, node_ids, llm_urls);
     external::ProgramFile::write(&json, &scenario.name)
         .map(Some)
-        .map_err(|detail| AgentError::Interpreter {
+        .map_err(|source| AgentError::Interpreter {
             agent: "*".to_string(),
-            detail,
+            source: Box::new(source),
         })
 }
 
@@ -232,7 +192,7 @@ impl AgentHost {
             _ => {
                 return Err(AgentError::Interpreter {
                     agent: agent.to_string(),
-                    detail: "no program file was written".to_string(),
+                    source: Box::new(LaunchError::NoProgramFile),
                 })
             }
         };
@@ -247,11 +207,11 @@ impl AgentHost {
             let agent = process.agent();
             let wire = self.running[agent].wire.clone();
             if let Some(wire) = wire {
-                process.ready(&wire).await.map_err(|detail| {
-                    let agent = agent.to_string();
+                process.ready(&wire).await.map_err(|source| {
+                    let (agent, source) = (agent.to_string(), Box::new(source));
                     match scenario.agents.get(&agent).and_then(|a| a.python.as_ref()) {
-                        Some(_) => AgentError::Python { agent, detail },
-                        None => AgentError::Interpreter { agent, detail },
+                        Some(_) => AgentError::Python { agent, source },
+                        None => AgentError::Interpreter { agent, source },
                     }
                 })?;
             }
@@ -301,18 +261,21 @@ impl AgentHost {
             "reasoners": spec.reasoners.keys().map(|r| json!({"id": r})).collect::<Vec<Value>>(),
             "skills": [],
         });
-        let err = |detail: String| AgentError::Register {
-            agent: agent.to_string(),
-            detail,
-        };
         let resp = self
             .world
             .client
             .post("/api/v1/nodes/register", body)
             .await
-            .map_err(|e| err(e.to_string()))?;
+            .map_err(|source| AgentError::Register {
+                agent: agent.to_string(),
+                source,
+            })?;
         if !(200..300).contains(&resp.status) {
-            return Err(err(format!("HTTP {} {}", resp.status, resp.body)));
+            return Err(AgentError::Refused {
+                agent: agent.to_string(),
+                status: resp.status,
+                body: resp.body,
+            });
         }
         Ok(())
     }

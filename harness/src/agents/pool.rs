@@ -24,6 +24,49 @@ const STARTUP: Duration = Duration::from_secs(180);
 /// How long a fork request may take.
 const REQUEST: Duration = Duration::from_secs(20);
 
+/// The warm pool could not be started, or could not fork an agent.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum PoolError {
+    /// `python interpreter.py --pool` could not be started.
+    #[error("cannot start {command}: {source}")]
+    Start {
+        /// The command line.
+        command: String,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// The started pool lacks a pipe (`stdin` or `stdout`).
+    #[error("the pool has no {0}")]
+    NoPipe(&'static str),
+    /// No answer line in time.
+    #[error("waiting for {what}: not within {within:?}; last line: {last}; its stderr:\n{stderr}")]
+    Timeout {
+        /// What was awaited.
+        what: String,
+        /// How long.
+        within: Duration,
+        /// The last line it printed that was not the answer.
+        last: String,
+        /// Its last lines of stderr.
+        stderr: String,
+    },
+    /// It exited while an answer was awaited.
+    #[error("waiting for {what}: the pool exited; its stderr:\n{stderr}")]
+    Exited {
+        /// What was awaited.
+        what: String,
+        /// Its last lines of stderr.
+        stderr: String,
+    },
+    /// A request could not be written to it.
+    #[error("cannot write to the interpreter pool: {0}")]
+    Write(#[source] std::io::Error),
+    /// Its answer to a fork names no pid.
+    #[error("the interpreter pool answered {0}")]
+    Answer(Value),
+}
+
 struct Pool {
     child: Child,
     stdin: ChildStdin,
@@ -48,7 +91,7 @@ pub(crate) struct Member {
 }
 
 impl Pool {
-    fn start(python: &Path, script: &Path) -> Result<Pool, String> {
+    fn start(python: &Path, script: &Path) -> Result<Pool, PoolError> {
         let mut child = Command::new(python)
             .arg(script)
             .arg("--pool")
@@ -57,15 +100,12 @@ impl Pool {
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn()
-            .map_err(|e| {
-                format!(
-                    "cannot start {} {} --pool: {e}",
-                    python.display(),
-                    script.display()
-                )
+            .map_err(|source| PoolError::Start {
+                command: format!("{} {} --pool", python.display(), script.display()),
+                source,
             })?;
-        let stdin = child.stdin.take().ok_or("the pool has no stdin")?;
-        let stdout = child.stdout.take().ok_or("the pool has no stdout")?;
+        let stdin = child.stdin.take().ok_or(PoolError::NoPipe("stdin"))?;
+        let stdout = child.stdout.take().ok_or(PoolError::NoPipe("stdout"))?;
         let (tx, lines) = std::sync::mpsc::channel();
         std::thread::spawn(move || {
             for line in BufReader::new(stdout).lines().map_while(Result::ok) {
@@ -108,7 +148,12 @@ impl Pool {
     }
 
     /// The next answer line for request `id` (`None`: the ready line).
-    fn answer(&mut self, id: Option<u64>, within: Duration, what: &str) -> Result<Value, String> {
+    fn answer(
+        &mut self,
+        id: Option<u64>,
+        within: Duration,
+        what: &str,
+    ) -> Result<Value, PoolError> {
         let end = Instant::now() + within;
         let mut last = String::from("nothing");
         loop {
@@ -127,25 +172,27 @@ impl Pool {
                     last = line;
                 }
                 Err(RecvTimeoutError::Timeout) => {
-                    return Err(format!(
-                    "waiting for {what}: not within {within:?}; last line: {last}; its stderr:\n{}",
-                    self.stderr_tail()
-                ))
+                    return Err(PoolError::Timeout {
+                        what: what.to_owned(),
+                        within,
+                        last,
+                        stderr: self.stderr_tail(),
+                    })
                 }
                 Err(RecvTimeoutError::Disconnected) => {
-                    return Err(format!(
-                        "waiting for {what}: the pool exited; its stderr:\n{}",
-                        self.stderr_tail()
-                    ))
+                    return Err(PoolError::Exited {
+                        what: what.to_owned(),
+                        stderr: self.stderr_tail(),
+                    })
                 }
             }
         }
     }
 
-    fn send(&mut self, msg: &Value) -> Result<(), String> {
+    fn send(&mut self, msg: &Value) -> Result<(), PoolError> {
         writeln!(self.stdin, "{msg}")
             .and_then(|()| self.stdin.flush())
-            .map_err(|e| format!("cannot write to the interpreter pool: {e}"))
+            .map_err(PoolError::Write)
     }
 }
 
@@ -163,7 +210,7 @@ pub(crate) fn fork(
     script: &Path,
     env: &[(String, String)],
     log: PathBuf,
-) -> Result<Member, String> {
+) -> Result<Member, PoolError> {
     let mut pools = pools().lock().unwrap_or_else(|p| p.into_inner());
     let key = python.to_path_buf();
     if let Some(pool) = pools.get_mut(&key) {
@@ -182,11 +229,13 @@ pub(crate) fn fork(
         env.iter().map(|(k, v)| (k.clone(), json!(v))).collect();
     pool.send(&json!({"op": "start", "id": id, "env": env, "log": log}))?;
     let answer = pool.answer(Some(id), REQUEST, "the interpreter pool to fork an agent")?;
-    let pid = answer
+    let Some(pid) = answer
         .get("pid")
         .and_then(Value::as_u64)
         .and_then(|p| u32::try_from(p).ok())
-        .ok_or_else(|| format!("the interpreter pool answered {answer}"))?;
+    else {
+        return Err(PoolError::Answer(answer));
+    };
     Ok(Member {
         python: key,
         id,
@@ -228,5 +277,26 @@ impl Drop for Member {
         if std::env::var_os("AFC_KEEP_AGENT_LOGS").is_none() {
             let _ = std::fs::remove_file(&self.log);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_pool_that_cannot_start_is_refused_by_kind_with_its_io_cause() {
+        let python = Path::new("/nonexistent/python");
+        let log = std::env::temp_dir().join("afc-pool-test-never-written.log");
+        let e = match fork(python, Path::new("interpreter.py"), &[], log) {
+            Ok(_) => panic!("{} does not exist", python.display()),
+            Err(e) => e,
+        };
+        assert!(
+            matches!(&e, PoolError::Start { command, source }
+                if command == "/nonexistent/python interpreter.py --pool"
+                    && source.kind() == std::io::ErrorKind::NotFound),
+            "{e:?}"
+        );
     }
 }

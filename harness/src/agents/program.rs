@@ -9,6 +9,7 @@ use std::time::Duration;
 use futures::future::join_all;
 use serde_json::{json, Value};
 
+use super::error::ProgramError;
 use super::record::{OutCall, Recorder};
 use super::template::render;
 use crate::client::Client;
@@ -71,7 +72,7 @@ pub(crate) async fn run(ctx: &Ctx<'_>, input: Value) -> Outcome {
                 Ok(v) => {
                     bindings.insert(call.bind.clone(), v);
                 }
-                Err(e) => return failed(e),
+                Err(e) => return failed(e.to_string()),
             },
             Op::Parallel { calls, bind } => {
                 let results = join_all(calls.iter().map(|c| nested(ctx, c, &bindings))).await;
@@ -82,7 +83,7 @@ pub(crate) async fn run(ctx: &Ctx<'_>, input: Value) -> Outcome {
                             bindings.insert(call.bind.clone(), v.clone());
                             values.push(v);
                         }
-                        Err(e) => return failed(e),
+                        Err(e) => return failed(e.to_string()),
                     }
                 }
                 bindings.insert(bind.clone(), Value::Array(values));
@@ -93,7 +94,7 @@ pub(crate) async fn run(ctx: &Ctx<'_>, input: Value) -> Outcome {
                     Ok(text) => {
                         bindings.insert(bind.clone(), Value::String(text));
                     }
-                    Err(e) => return failed(e),
+                    Err(e) => return failed(e.to_string()),
                 }
             }
             Op::Fail(fail) => {
@@ -123,7 +124,7 @@ pub(crate) async fn run(ctx: &Ctx<'_>, input: Value) -> Outcome {
             Op::Sleep(ms) => tokio::time::sleep(Duration::from_millis(*ms)).await,
             Op::Wait(name) => {
                 if let Err(e) = hold(ctx.world, name).await {
-                    return failed(e);
+                    return failed(e.to_string());
                 }
             }
             Op::Return(t) => return Outcome::Done(render(t, &bindings)),
@@ -133,8 +134,10 @@ pub(crate) async fn run(ctx: &Ctx<'_>, input: Value) -> Outcome {
 }
 
 /// Holds at barrier `name` until a scenario step releases it.
-async fn hold(world: &World, name: &str) -> Result<(), String> {
-    crate::barrier::wait_over_http(&world.http, &world.barrier_url, name).await
+async fn hold(world: &World, name: &str) -> Result<(), ProgramError> {
+    crate::barrier::wait_over_http(&world.http, &world.barrier_url, name)
+        .await
+        .map_err(ProgramError::Barrier)
 }
 
 fn failed(message: String) -> Outcome {
@@ -155,7 +158,7 @@ async fn nested(
     ctx: &Ctx<'_>,
     call: &Call,
     bindings: &BTreeMap<String, Value>,
-) -> Result<Value, String> {
+) -> Result<Value, ProgramError> {
     let world = ctx.world;
     if let Some(name) = &call.after {
         hold(world, name).await?;
@@ -220,7 +223,7 @@ async fn nested(
         .client
         .send(reqwest::Method::POST, &path, Some(&body), &headers)
         .await
-        .map_err(|e| format!("Execution failed: {e}"))?;
+        .map_err(ProgramError::Submit)?;
     // A failed sync execute names the child only in its headers.
     let child = resp
         .str("execution_id")
@@ -236,23 +239,30 @@ async fn nested(
     if call.sync {
         return match resp.status {
             200 => Ok(resp.body.get("result").cloned().unwrap_or(Value::Null)),
-            _ => Err(format!("Execution failed: {}", error_text(&resp.body))),
+            _ => Err(ProgramError::Failed {
+                error: error_text(&resp.body),
+            }),
         };
     }
     let Some(child) = child.filter(|_| resp.status < 300) else {
-        return Err(format!("ExecuteError: {} {}", resp.status, resp.body));
+        return Err(ProgramError::Rejected {
+            status: resp.status,
+            body: resp.body,
+        });
     };
     await_child(world, &child).await
 }
 
-async fn await_child(world: &World, child: &str) -> Result<Value, String> {
+async fn await_child(world: &World, child: &str) -> Result<Value, ProgramError> {
     let what = format!("child execution {child} to be terminal");
     let r = crate::client::terminal(&world.client, &what, child, world.call_timeout)
         .await
-        .map_err(|e| format!("Execution failed: {e}"))?;
+        .map_err(ProgramError::Child)?;
     match r.str("status").as_deref() {
         Some("succeeded") => Ok(r.body.get("result").cloned().unwrap_or(Value::Null)),
-        _ => Err(format!("Execution failed: {}", error_text(&r.body))),
+        _ => Err(ProgramError::Failed {
+            error: error_text(&r.body),
+        }),
     }
 }
 
@@ -269,9 +279,10 @@ async fn llm(
     stub: &str,
     input: &Value,
     timeout: Duration,
-) -> Result<String, String> {
-    let Some(base) = ctx.world.llm_urls.get(stub) else {
-        return Err(format!("no LLM stub '{stub}'"));
+) -> Result<String, ProgramError> {
+    let stub = stub.to_owned();
+    let Some(base) = ctx.world.llm_urls.get(&stub) else {
+        return Err(ProgramError::NoStub { stub });
     };
     let body = json!({
         "model": "afc-stub",
@@ -285,30 +296,38 @@ async fn llm(
         .json(&body)
         .send()
         .await
-        .map_err(|e| {
-            if e.is_timeout() {
-                format!("LLM '{stub}' timed out after {timeout:?}")
+        .map_err(|source| {
+            let stub = stub.clone();
+            if source.is_timeout() {
+                ProgramError::LlmTimeout {
+                    stub,
+                    after: timeout,
+                    source,
+                }
             } else {
-                format!("LLM '{stub}' unreachable: {e}")
+                ProgramError::LlmUnreachable { stub, source }
             }
         })?;
     let status = resp.status();
     if !status.is_success() {
-        let retry = resp
+        let retry_after = resp
             .headers()
             .get("retry-after")
             .and_then(|v| v.to_str().ok())
-            .map(|v| format!(" (Retry-After: {v})"))
-            .unwrap_or_default();
-        return Err(format!("LLM '{stub}' answered {}{retry}", status.as_u16()));
+            .map(str::to_owned);
+        return Err(ProgramError::LlmStatus {
+            stub,
+            status: status.as_u16(),
+            retry_after,
+        });
     }
-    let reply: Value = resp
-        .json()
-        .await
-        .map_err(|e| format!("LLM '{stub}' sent bad JSON: {e}"))?;
+    let reply: Value = match resp.json().await {
+        Ok(v) => v,
+        Err(source) => return Err(ProgramError::LlmJson { stub, source }),
+    };
     reply
         .pointer("/choices/0/message/content")
         .and_then(Value::as_str)
         .map(str::to_string)
-        .ok_or_else(|| format!("LLM '{stub}' reply has no content"))
+        .ok_or(ProgramError::LlmNoContent { stub })
 }

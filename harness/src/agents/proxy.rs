@@ -109,17 +109,27 @@ impl Wire {
     }
 
     /// A GET to the agent itself (not recorded), to see whether it listens.
-    pub(crate) async fn probe(&self, path: &str) -> Result<u16, String> {
-        let base = self.upstream().ok_or("not registered")?;
+    pub(crate) async fn probe(&self, path: &str) -> Result<u16, ProbeError> {
+        let base = self.upstream().ok_or(ProbeError::NotRegistered)?;
         let r = self
             .http
             .get(format!("{}{path}", base.trim_end_matches('/')))
             .timeout(Duration::from_secs(5))
             .send()
-            .await
-            .map_err(|e| e.to_string())?;
+            .await?;
         Ok(r.status().as_u16())
     }
+}
+
+/// Why [`Wire::probe`] saw no answer.
+#[derive(Debug, thiserror::Error)]
+pub(crate) enum ProbeError {
+    /// The agent has not registered, so its address is unknown.
+    #[error("not registered")]
+    NotRegistered,
+    /// No HTTP answer.
+    #[error("{0}")]
+    Http(#[from] reqwest::Error),
 }
 
 /// The agent side: what the target dispatches to.

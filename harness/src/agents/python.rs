@@ -20,6 +20,7 @@ use tokio::io::{AsyncBufReadExt, AsyncRead, BufReader};
 use tokio::process::{Child, Command};
 
 use super::proxy::Wire;
+use super::{LaunchError, PythonError};
 use crate::scenario::{PythonAgent, Scenario};
 
 /// The environment every Python agent process gets: unbuffered output, no
@@ -42,17 +43,14 @@ const TAIL: usize = 40;
 /// The interpreter that runs Python agents, or why there is none:
 /// `AFC_PYTHON`, else the default pinned SDK's venv (`.venv` at the workspace
 /// root, else provisioned on first use under target/afc-python, `provision/`).
-pub fn interpreter() -> Result<PathBuf, String> {
+pub fn interpreter() -> Result<PathBuf, PythonError> {
     match std::env::var_os("AFC_PYTHON") {
         Some(p) if Path::new(&p).exists() => Ok(PathBuf::from(p)),
-        Some(p) => Err(format!(
-            "AFC_PYTHON={} does not exist",
-            Path::new(&p).display()
-        )),
+        Some(p) => Err(PythonError::Missing { path: p.into() }),
         None => {
-            let version = super::provision::default_version().map_err(|e| e.to_string())?;
-            super::provision::python_for(&version)
-                .map_err(|e| format!("no Python interpreter for SDK agents: {e}"))
+            let version =
+                super::provision::default_version().map_err(PythonError::DefaultVersion)?;
+            super::provision::python_for(&version).map_err(PythonError::Provision)
         }
     }
 }
@@ -64,13 +62,13 @@ pub fn missing_python(scenario: &Scenario) -> Option<String> {
     if !needs || std::env::var_os("AFC_REQUIRE_PYTHON").is_some() {
         return None;
     }
-    interpreter().err()
+    interpreter().err().map(|e| e.to_string())
 }
 
 /// The script, looked up from the scenario file's folder upwards, so that
 /// `fixtures/agents/python/x.py` means the workspace's fixtures wherever the
 /// harness runs from.
-pub(crate) fn script(spec: &PythonAgent) -> Result<PathBuf, String> {
+pub(crate) fn script(spec: &PythonAgent) -> Result<PathBuf, LaunchError> {
     let written = Path::new(&spec.script);
     let scenario = Path::new(&*spec.loc.file);
     let found = scenario
@@ -79,11 +77,9 @@ pub(crate) fn script(spec: &PythonAgent) -> Result<PathBuf, String> {
         .map(|dir| dir.join(written))
         .chain(std::iter::once(written.to_path_buf()))
         .find(|p| p.is_file());
-    found.ok_or_else(|| {
-        format!(
-            "{}: python agent script '{}' not found next to the scenario or in the current directory",
-            spec.loc, spec.script
-        )
+    found.ok_or_else(|| LaunchError::ScriptNotFound {
+        loc: spec.loc.clone(),
+        script: spec.script.clone(),
     })
 }
 
@@ -105,7 +101,7 @@ impl Process {
         env: &[(String, String)],
         agent: &str,
         label: String,
-    ) -> Result<Process, String> {
+    ) -> Result<Process, LaunchError> {
         Process::spawn_command(python, &[script.as_os_str()], env, agent, label)
     }
 
@@ -116,8 +112,8 @@ impl Process {
         env: &[(String, String)],
         agent: &str,
         label: String,
-    ) -> Result<Process, String> {
-        let mut child = Command::new(program)
+    ) -> Result<Process, LaunchError> {
+        let spawned = Command::new(program)
             .args(args)
             .envs(env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
             .envs(PYTHON_ENV)
@@ -125,8 +121,17 @@ impl Process {
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .kill_on_drop(true)
-            .spawn()
-            .map_err(|e| format!("{label}: cannot start {}: {e}", program.display()))?;
+            .spawn();
+        let mut child = match spawned {
+            Ok(child) => child,
+            Err(source) => {
+                return Err(LaunchError::Spawn {
+                    label,
+                    program: program.to_path_buf(),
+                    source,
+                })
+            }
+        };
         let stdin = child.stdin.take();
         let output = Arc::new(Mutex::new(VecDeque::new()));
         if let Some(out) = child.stdout.take() {
@@ -171,7 +176,7 @@ impl Process {
 
     /// Waits until the registration went through `wire` and the agent
     /// answers HTTP; fails early if the process exits.
-    pub(crate) async fn ready(&self, wire: &Wire) -> Result<(), String> {
+    pub(crate) async fn ready(&self, wire: &Wire) -> Result<(), LaunchError> {
         await_ready(&self.label, wire, || self.exited(), |n| self.tail(n)).await
     }
 }
@@ -184,14 +189,15 @@ pub(crate) async fn await_ready(
     wire: &Wire,
     exited: impl Fn() -> Option<String>,
     tail: impl Fn(usize) -> String,
-) -> Result<(), String> {
+) -> Result<(), LaunchError> {
     let what = format!("{label} to register and listen");
     let outcome = crate::client::poll(&what, STARTUP, || async {
         if let Some(status) = exited() {
-            let err = format!(
-                "{label} exited ({status}) before it was ready; its last output:\n{}",
-                tail(15)
-            );
+            let err = LaunchError::Exited {
+                label: label.to_owned(),
+                status,
+                tail: tail(15),
+            };
             return (Some(Err(err)), String::new());
         }
         let last = tail(1);
@@ -214,7 +220,10 @@ pub(crate) async fn await_ready(
     .await;
     match outcome {
         Ok(inner) => inner,
-        Err(timeout) => Err(format!("{timeout}\nits last output:\n{}", tail(15))),
+        Err(timeout) => Err(LaunchError::NotReady {
+            timeout,
+            tail: tail(15),
+        }),
     }
 }
 
@@ -226,5 +235,29 @@ async fn keep_lines(stream: impl AsyncRead + Unpin, sink: Arc<Mutex<VecDeque<Str
             sink.pop_front();
         }
         sink.push_back(line);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_program_that_cannot_start_is_refused_by_kind_with_its_io_cause() {
+        let missing = Path::new("/nonexistent/afc-agent");
+        let e = match Process::spawn_command(missing, &[], &[], "a", "the agent".into()) {
+            Ok(_) => panic!("{} does not exist", missing.display()),
+            Err(e) => e,
+        };
+        assert!(
+            matches!(&e, LaunchError::Spawn { program, source, .. }
+                if program == missing && source.kind() == std::io::ErrorKind::NotFound),
+            "{e:?}"
+        );
+        assert!(
+            e.to_string()
+                .starts_with("the agent: cannot start /nonexistent/afc-agent: "),
+            "{e}"
+        );
     }
 }

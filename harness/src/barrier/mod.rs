@@ -26,8 +26,8 @@ use std::time::Duration;
 
 use tokio::sync::watch;
 
-pub(crate) use server::wait_over_http;
 pub use server::BarrierServer;
+pub(crate) use server::{wait_over_http, HoldError};
 
 /// A wait or release that could not be honoured.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]

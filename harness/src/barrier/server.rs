@@ -91,29 +91,63 @@ async fn wait(
     }
 }
 
+/// A hold over HTTP that did not end in a release, as the agent side sees it.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub(crate) enum HoldError {
+    /// No answer from the barrier server.
+    #[error("barrier '{name}': {source}")]
+    Transport {
+        /// The barrier.
+        name: String,
+        /// What reqwest saw.
+        source: reqwest::Error,
+    },
+    /// The server refused the hold: 404 for an unknown barrier, 504 for one
+    /// not released in time; `error` is its message, when the body had one.
+    #[error("{}", refused(.name, *.status, .error.as_deref()))]
+    Refused {
+        /// The barrier.
+        name: String,
+        /// The HTTP status.
+        status: u16,
+        /// The body's `error`, the server's [`BarrierError`] as text.
+        error: Option<String>,
+    },
+}
+
+/// The server's message, else the status.
+fn refused(name: &str, status: u16, error: Option<&str>) -> String {
+    error.map_or_else(|| format!("barrier '{name}': HTTP {status}"), str::to_owned)
+}
+
 /// Holds at `name` through `url` (the scripted agents' side of the protocol).
 pub(crate) async fn wait_over_http(
     http: &reqwest::Client,
     url: &str,
     name: &str,
-) -> Result<(), String> {
+) -> Result<(), HoldError> {
     let resp = http
         .get(format!("{url}/{name}"))
         .send()
         .await
-        .map_err(|e| format!("barrier '{name}': {e}"))?;
+        .map_err(|source| HoldError::Transport {
+            name: name.to_owned(),
+            source,
+        })?;
     if resp.status() == reqwest::StatusCode::OK {
         return Ok(());
     }
     let status = resp.status().as_u16();
     let body: serde_json::Value = resp.json().await.unwrap_or_default();
-    Err(body
-        .get("error")
-        .and_then(serde_json::Value::as_str)
-        .map_or_else(
-            || format!("barrier '{name}': HTTP {status}"),
-            str::to_string,
-        ))
+    Err(HoldError::Refused {
+        name: name.to_owned(),
+        status,
+        error: body
+            .get("error")
+            .and_then(serde_json::Value::as_str)
+            .map(str::to_owned),
+    })
 }
 
 #[cfg(test)]
@@ -139,7 +173,7 @@ mod tests {
         tokio::task::yield_now().await;
         assert!(!held.is_finished());
         barriers.release("go").expect("known");
-        assert_eq!(held.await.expect("joined"), Ok(()));
+        held.await.expect("joined").expect("released");
 
         let r = http
             .get(format!("{}/go", server.url()))
@@ -166,9 +200,21 @@ mod tests {
             .await
             .expect_err("deadline");
         assert!(
+            matches!(&e, HoldError::Refused { name, status: 504, error: Some(_) } if name == "never"),
+            "{e:?}"
+        );
+        let e = e.to_string();
+        assert!(
             e.starts_with("barrier 'never' was not released within 200 ms"),
             "{e}"
         );
         assert!(e.ends_with("(released so far: go)"), "{e}");
+        let e = wait_over_http(&http, server.url(), "nope")
+            .await
+            .expect_err("unknown");
+        assert!(
+            matches!(&e, HoldError::Refused { status: 404, .. }),
+            "{e:?}"
+        );
     }
 }

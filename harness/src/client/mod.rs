@@ -2,10 +2,14 @@
 //! reqwest wrapper. The runner, the observers and the scripted agents all use
 //! it, and none of them knows which implementation answers.
 
+mod timeout;
+
 use std::time::Duration;
 
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 use serde_json::Value;
+
+pub use timeout::Timeout;
 
 /// A request body: JSON, or raw text for malformed-input rows.
 #[derive(Clone, Debug, PartialEq)]
@@ -70,7 +74,7 @@ pub enum ClientError {
         source: reqwest::Error,
     },
     /// A header the caller asked for cannot be sent as given.
-    #[error("{method} {url}: header {name:?} cannot be sent: {reason}")]
+    #[error("{method} {url}: header {name:?} cannot be sent: {source}")]
     InvalidHeader {
         /// The request's method.
         method: reqwest::Method,
@@ -79,8 +83,20 @@ pub enum ClientError {
         /// The header name as given.
         name: String,
         /// Why: an invalid name or value.
-        reason: String,
+        source: HeaderError,
     },
+}
+
+/// Why a header cannot be sent as given.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum HeaderError {
+    /// The name is no header name.
+    #[error("{0}")]
+    Name(#[from] reqwest::header::InvalidHeaderName),
+    /// The value is no header value (a line break, a control character).
+    #[error("{0}")]
+    Value(#[from] reqwest::header::InvalidHeaderValue),
 }
 
 /// `: <innermost cause>` of a transport error, when it says more than the error.
@@ -151,14 +167,14 @@ impl Client {
             req = req.header("X-API-Key", key);
         }
         for (k, v) in headers {
-            let invalid = |reason: String| ClientError::InvalidHeader {
+            let invalid = |source: HeaderError| ClientError::InvalidHeader {
                 method: method.clone(),
                 url: url.clone(),
                 name: k.clone(),
-                reason,
+                source,
             };
-            let name = HeaderName::try_from(k.as_str()).map_err(|e| invalid(e.to_string()))?;
-            let value = HeaderValue::try_from(v.as_str()).map_err(|e| invalid(e.to_string()))?;
+            let name = HeaderName::try_from(k.as_str()).map_err(|e| invalid(e.into()))?;
+            let value = HeaderValue::try_from(v.as_str()).map_err(|e| invalid(e.into()))?;
             req = req.header(name, value);
         }
         req = match body {
@@ -206,7 +222,7 @@ pub fn is_terminal(status: &str) -> bool {
 /// Polls `probe` until it yields a value or `deadline` passes. The probe also
 /// says what it saw, so that the timeout error names what was awaited and the
 /// last state seen. The pause doubles from 2 ms to at most 50 ms (backon).
-pub async fn poll<T, F, Fut>(what: &str, deadline: Duration, mut probe: F) -> Result<T, String>
+pub async fn poll<T, F, Fut>(what: &str, deadline: Duration, mut probe: F) -> Result<T, Timeout>
 where
     F: FnMut() -> Fut,
     Fut: std::future::Future<Output = (Option<T>, String)>,
@@ -226,7 +242,11 @@ where
         .retry(POLL_BACKOFF)
         .when(|_| std::time::Instant::now() < end)
         .await
-        .map_err(|seen| format!("waiting for {what}: not within {deadline:?}; last seen: {seen}"))
+        .map_err(|seen| Timeout {
+            what: what.to_owned(),
+            deadline,
+            seen,
+        })
 }
 
 /// How [`poll`] paces its probes: 2 ms, doubling to 50 ms, until its deadline.
@@ -242,7 +262,7 @@ pub async fn terminal(
     what: &str,
     execution: &str,
     deadline: Duration,
-) -> Result<Response, String> {
+) -> Result<Response, Timeout> {
     let path = format!("/api/v1/executions/{execution}");
     poll(what, deadline, || async {
         match client.get(&path).await {
@@ -282,13 +302,18 @@ mod tests {
         .await
         .expect_err("never");
         assert!(started.elapsed() >= Duration::from_millis(30));
-        assert!(
-            err.starts_with("waiting for nothing: not within 30ms; last seen: probe "),
-            "{err}"
+        assert_eq!(
+            err,
+            Timeout {
+                what: "nothing".into(),
+                deadline: Duration::from_millis(30),
+                seen: format!("probe {n}"),
+            },
+            "the last probe was {n}"
         );
-        assert!(
-            err.ends_with(&format!("probe {n}")),
-            "{err}: the last probe was {n}"
+        assert_eq!(
+            err.to_string(),
+            format!("waiting for nothing: not within 30ms; last seen: probe {n}")
         );
     }
 
@@ -297,11 +322,12 @@ mod tests {
         // Nothing listens on port 9 of loopback, and nothing is sent: the
         // header is refused before the request leaves.
         let client = Client::new("http://127.0.0.1:9", None);
-        for (name, value) in [("bad name", "v"), ("x-ok", "line\nbreak")] {
+        for (name, value, bad_name) in [("bad name", "v", true), ("x-ok", "line\nbreak", false)] {
             let headers = [(name.to_string(), value.to_string())];
             let r = client.send(reqwest::Method::GET, "/", None, &headers).await;
             assert!(
-                matches!(&r, Err(ClientError::InvalidHeader { name: n, .. }) if n == name),
+                matches!(&r, Err(ClientError::InvalidHeader { name: n, source, .. })
+                    if n == name && matches!(source, HeaderError::Name(_)) == bad_name),
                 "{r:?}"
             );
         }

@@ -186,7 +186,8 @@ pub async fn settle(client: &Client, runs: &[RunRef], deadline: Duration) -> Res
             };
             (done, seen)
         })
-        .await?;
+        .await
+        .map_err(|e| e.to_string())?;
     }
     Ok(())
 }

@@ -54,8 +54,8 @@ pub enum StepError {
     #[error(transparent)]
     Http(#[from] ClientError),
     /// A wait hit its deadline: what was awaited and what was seen last.
-    #[error("{0}")]
-    Deadline(String),
+    #[error(transparent)]
+    Deadline(crate::client::Timeout),
     /// A barrier could not be released.
     #[error(transparent)]
     Barrier(#[from] BarrierError),

@@ -10,6 +10,8 @@ use std::time::{Duration, Instant};
 use testcontainers::runners::SyncRunner;
 use testcontainers::{Container, GenericImage, ImageExt};
 
+use super::ContainerError;
+
 /// A running container; dropping it stops and removes it.
 pub struct Running {
     container: Container<GenericImage>,
@@ -37,7 +39,7 @@ pub fn start(
     image: &str,
     port: u16,
     deadline: Duration,
-) -> Result<(String, Running, Duration), String> {
+) -> Result<(String, Running, Duration), ContainerError> {
     let started = Instant::now();
     let (name, tag) = name_and_tag(image);
     let listen = format!("127.0.0.1:{port}");
@@ -47,11 +49,9 @@ pub fn start(
         .with_env_var("AFC_LISTEN", listen.clone())
         .with_env_var("AGENTFIELD_PORT", port.to_string())
         .start()
-        .map_err(|e| {
-            format!(
-                "cannot start image {image}: {e} (images are built locally, never pulled; \
-                 is it built and is a Docker engine running?)"
-            )
+        .map_err(|source| ContainerError::Start {
+            image: image.to_owned(),
+            source: Box::new(source),
         })?;
     let running = Running {
         container,
@@ -62,11 +62,11 @@ pub fn start(
     Ok((url, running, started.elapsed()))
 }
 
-fn wait_healthy(url: &str, running: &Running, deadline: Duration) -> Result<(), String> {
+fn wait_healthy(url: &str, running: &Running, deadline: Duration) -> Result<(), ContainerError> {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
-        .map_err(|e| format!("cannot start a runtime: {e}"))?;
+        .map_err(ContainerError::Runtime)?;
     let client = crate::client::Client::new(url, None);
     let what = format!(
         "{} at {url} to answer GET /api/v1/health with 200",
@@ -79,24 +79,33 @@ fn wait_healthy(url: &str, running: &Running, deadline: Duration) -> Result<(), 
             Err(e) => (None, e.to_string()),
         }
     }));
-    waited.map_err(|e| format!("{e}\nlast container log lines:\n{}", running.last_logs(20)))
+    waited.map_err(|timeout| ContainerError::Unhealthy {
+        timeout,
+        logs: running.last_logs(20),
+    })
 }
 
 impl Running {
     /// Stops the container as `how` says (`docker stop` with a 10 s grace,
     /// or at once) and starts it again: same filesystem, same host network
     /// address. The caller waits for its health.
-    pub fn restart(&self, how: crate::scenario::ControlPlaneStop) -> Result<(), String> {
+    pub fn restart(&self, how: crate::scenario::ControlPlaneStop) -> Result<(), ContainerError> {
         let grace = match how {
             crate::scenario::ControlPlaneStop::Graceful => 10,
             crate::scenario::ControlPlaneStop::Kill => 0,
         };
         self.container
             .stop_with_timeout(Some(grace))
-            .map_err(|e| format!("cannot stop {}: {e}", self.image))?;
+            .map_err(|source| ContainerError::Stop {
+                image: self.image.clone(),
+                source: Box::new(source),
+            })?;
         self.container
             .start()
-            .map_err(|e| format!("cannot start {} again: {e}", self.image))
+            .map_err(|source| ContainerError::StartAgain {
+                image: self.image.clone(),
+                source: Box::new(source),
+            })
     }
 
     /// The last `n` lines of the container's stdout and stderr.

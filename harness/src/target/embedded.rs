@@ -5,15 +5,21 @@
 //! default, keeps it in memory.
 
 use std::net::SocketAddr;
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 
+use super::ReferenceError;
 use crate::reference::{self, Storage};
 
 /// Starts the reference once, on its own thread and runtime, so it outlives
-/// every test's runtime and serves them all.
-pub(super) fn start() -> Result<SocketAddr, String> {
-    static ADDR: OnceLock<Result<SocketAddr, String>> = OnceLock::new();
-    ADDR.get_or_init(|| {
+/// every test's runtime and serves them all. A failure is kept, and shared,
+/// as the address would be.
+pub(super) fn start() -> Result<SocketAddr, Arc<ReferenceError>> {
+    static ADDR: OnceLock<Result<SocketAddr, Arc<ReferenceError>>> = OnceLock::new();
+    ADDR.get_or_init(|| start_once().map_err(Arc::new)).clone()
+}
+
+fn start_once() -> Result<SocketAddr, ReferenceError> {
+    {
         let store = store_from_env()?;
         let (tx, rx) = std::sync::mpsc::channel();
         std::thread::Builder::new()
@@ -26,7 +32,7 @@ pub(super) fn start() -> Result<SocketAddr, String> {
                 {
                     Ok(r) => r,
                     Err(e) => {
-                        let _ = tx.send(Err(format!("cannot start a runtime: {e}")));
+                        let _ = tx.send(Err(ReferenceError::Runtime(e)));
                         return;
                     }
                 };
@@ -34,11 +40,11 @@ pub(super) fn start() -> Result<SocketAddr, String> {
                     let listener = match tokio::net::TcpListener::bind("127.0.0.1:0").await {
                         Ok(l) => l,
                         Err(e) => {
-                            let _ = tx.send(Err(format!("cannot bind 127.0.0.1:0: {e}")));
+                            let _ = tx.send(Err(ReferenceError::Bind(e)));
                             return;
                         }
                     };
-                    let addr = listener.local_addr().map_err(|e| e.to_string());
+                    let addr = listener.local_addr().map_err(ReferenceError::Listener);
                     let _ = tx.send(addr);
                     // Lives as long as the process.
                     let forever = std::future::pending::<()>();
@@ -50,30 +56,47 @@ pub(super) fn start() -> Result<SocketAddr, String> {
                     }
                 });
             })
-            .map_err(|e| format!("cannot start the reference thread: {e}"))?;
-        rx.recv()
-            .map_err(|e| format!("the reference thread died: {e}"))?
-    })
-    .clone()
+            .map_err(ReferenceError::Thread)?;
+        rx.recv().map_err(ReferenceError::ThreadDied)?
+    }
 }
 
 /// The store `AFC_STORE` names: `memory` (default, also when blank) or `sqlite`.
-fn store_from_env() -> Result<Storage, String> {
-    let choice = std::env::var("AFC_STORE").unwrap_or_default();
+fn store_from_env() -> Result<Storage, ReferenceError> {
+    store_named(&std::env::var("AFC_STORE").unwrap_or_default())
+}
+
+fn store_named(choice: &str) -> Result<Storage, ReferenceError> {
     match choice.trim() {
         "" | "memory" => Ok(Storage::memory(reference::Config::default().max_executions)),
         "sqlite" => {
             let dir = tempfile::Builder::new()
                 .prefix("afc-store-")
                 .tempdir()
-                .map_err(|e| format!("AFC_STORE=sqlite: cannot make a data dir: {e}"))?
+                .map_err(ReferenceError::StoreDir)?
                 .keep();
             eprintln!("embedded reference: SQLite store in {}", dir.display());
-            Storage::sqlite(&dir, reference::SqliteSync::Full)
-                .map_err(|e| format!("AFC_STORE=sqlite: {e}"))
+            Storage::sqlite(&dir, reference::SqliteSync::Full).map_err(ReferenceError::StoreOpen)
         }
-        other => Err(format!(
-            "AFC_STORE={other:?} is not a store; use memory (default) or sqlite"
-        )),
+        other => Err(ReferenceError::UnknownStore(other.to_owned())),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_unknown_store_is_refused_by_kind_quoting_it() {
+        let e = store_named(" redis ").err().expect("no such store");
+        assert!(
+            matches!(&e, ReferenceError::UnknownStore(s) if s == "redis"),
+            "{e:?}"
+        );
+        assert_eq!(
+            e.to_string(),
+            "AFC_STORE=\"redis\" is not a store; use memory (default) or sqlite"
+        );
+        assert!(store_named("").is_ok());
     }
 }

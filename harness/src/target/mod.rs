@@ -22,7 +22,10 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
-pub use error::TargetError;
+pub use error::{
+    ChoiceError, ContainerError, ProfileError, ProfileParseError, ReferenceError, RestartError,
+    TargetError,
+};
 pub use profile::{is_capability, Profile, CAPABILITIES};
 pub use restart::Exclusive;
 
@@ -78,9 +81,9 @@ impl Choice {
                 .filter(|v| !v.is_empty())
         };
         let container_port = match var("AFC_CONTAINER_PORT") {
-            Some(p) => p.parse().map_err(|_| {
-                TargetError::Choice(format!("AFC_CONTAINER_PORT={p:?} is not a port number"))
-            })?,
+            Some(p) => p
+                .parse()
+                .map_err(|source| ChoiceError::Port { value: p, source })?,
             None => 8080,
         };
         Ok(Choice {
@@ -111,15 +114,11 @@ impl Target {
             None => Ok(Profile::complete(default)),
         };
         let agents = match &choice.agents {
-            Some(a) => a
-                .parse()
-                .map_err(|e| TargetError::Choice(format!("agents: {e}")))?,
+            Some(a) => a.parse().map_err(ChoiceError::Agents)?,
             None => crate::agents::AgentKind::Scripted,
         };
         if let (Some(_), Some(_)) = (&choice.url, &choice.image) {
-            return Err(TargetError::Choice(
-                "choose one target: a URL or an image, not both".to_string(),
-            ));
+            return Err(ChoiceError::UrlAndImage.into());
         }
         if let Some(url) = &choice.url {
             return Ok(Target {
@@ -140,8 +139,7 @@ impl Target {
         }
         if let Some(image) = &choice.image {
             let deadline = Duration::from_secs(60);
-            let (url, running, startup) = container::start(image, choice.container_port, deadline)
-                .map_err(TargetError::Container)?;
+            let (url, running, startup) = container::start(image, choice.container_port, deadline)?;
             return Ok(Target {
                 url,
                 api_key: choice.api_key.clone(),
@@ -198,7 +196,7 @@ impl Target {
         if !(restarting && matches!(self.restarts, restart::Restarts::Embedded)) {
             return Ok(self.clone());
         }
-        let private = restart::PrivateReference::start().map_err(TargetError::Reference)?;
+        let private = restart::PrivateReference::start()?;
         Ok(Target {
             url: private.url(),
             kind: "embedded (private, SQLite)".to_string(),
@@ -211,7 +209,7 @@ impl Target {
     /// (removed when the last clone drops): what `afc bench --url
     /// reference-sqlite` measures.
     pub fn embedded_sqlite() -> Result<Target, TargetError> {
-        let private = restart::PrivateReference::start().map_err(TargetError::Reference)?;
+        let private = restart::PrivateReference::start()?;
         Ok(Target {
             url: private.url(),
             api_key: None,
@@ -241,17 +239,14 @@ impl Target {
                 let p = p.clone();
                 tokio::task::spawn_blocking(move || p.restart(how))
                     .await
-                    .map_err(|e| format!("the restart task failed: {e}"))
+                    .map_err(RestartError::Task)
                     .and_then(|r| r)
             }
             restart::Restarts::Command(cmd) => {
                 restart::by_command(cmd, how, &self.url, &self.client()).await
             }
             restart::Restarts::Container => self.restart_container(how).await,
-            restart::Restarts::Embedded => Err(
-                "the shared embedded reference is never restarted; run on Target::for_scenario"
-                    .to_owned(),
-            ),
+            restart::Restarts::Embedded => Err(RestartError::SharedEmbedded),
             restart::Restarts::Unsupported(reason) => {
                 return Err(TargetError::RestartUnsupported(reason.clone()))
             }
@@ -262,13 +257,14 @@ impl Target {
     async fn restart_container(
         &self,
         how: crate::scenario::ControlPlaneStop,
-    ) -> Result<(), String> {
+    ) -> Result<(), RestartError> {
         let Some(c) = self.container.clone() else {
-            return Err("an image target without its container".to_owned());
+            return Err(RestartError::NoContainer);
         };
         tokio::task::spawn_blocking(move || c.restart(how))
             .await
-            .map_err(|e| format!("the restart task failed: {e}"))??;
+            .map_err(RestartError::Task)?
+            .map_err(RestartError::Container)?;
         let what = format!(
             "{} at {} to answer GET /api/v1/health after its restart",
             self.kind, self.url

@@ -4,13 +4,15 @@
 
 use std::time::Duration;
 
+use super::ContainerError;
+
 /// Never constructed without the `container` feature.
 #[derive(Debug)]
 pub enum Running {}
 
 impl Running {
     /// Unreachable: no container can run in this build.
-    pub fn restart(&self, _how: crate::scenario::ControlPlaneStop) -> Result<(), String> {
+    pub fn restart(&self, _how: crate::scenario::ControlPlaneStop) -> Result<(), ContainerError> {
         match *self {}
     }
 
@@ -25,9 +27,31 @@ pub fn start(
     image: &str,
     _port: u16,
     _deadline: Duration,
-) -> Result<(String, Running, Duration), String> {
-    Err(format!(
-        "cannot start image {image}: afc was built without the `container` feature; \
-         use `cargo test --features container` or `cargo run --features container --bin afc`"
-    ))
+) -> Result<(String, Running, Duration), ContainerError> {
+    Err(ContainerError::NoFeature {
+        image: image.to_owned(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::target::{Choice, ContainerError, Target, TargetError};
+
+    #[test]
+    fn an_image_without_the_feature_is_refused_by_kind_naming_the_feature() {
+        let image = Choice {
+            image: Some("afc-reference:dev".into()),
+            ..Choice::default()
+        };
+        let e = Target::start(&image).expect_err("no container feature");
+        assert!(
+            matches!(&e, TargetError::Container(ContainerError::NoFeature { image })
+                if image == "afc-reference:dev"),
+            "{e:?}"
+        );
+        assert!(
+            e.to_string().contains("`cargo test --features container`"),
+            "{e}"
+        );
+    }
 }

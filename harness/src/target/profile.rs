@@ -20,6 +20,52 @@ use serde::Deserialize;
 
 pub use crate::scenario::{is_capability, CAPABILITIES};
 
+/// A profile file could not be read, or is no valid profile.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ProfileError {
+    /// The file could not be read.
+    #[error("profile {}: cannot read: {source}", path.display())]
+    Read {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// The file is no valid profile.
+    #[error("profile {}: {source}", path.display())]
+    Invalid {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong in it.
+        source: ProfileParseError,
+    },
+}
+
+/// A profile's text is no valid profile.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ProfileParseError {
+    /// Not TOML, or a field that does not exist.
+    #[error("{0}")]
+    Toml(#[from] toml::de::Error),
+    /// A capability afc does not know.
+    #[error("unknown capability '{name}'; known: {}", known())]
+    UnknownCapability {
+        /// The name as written.
+        name: String,
+    },
+}
+
+/// Every capability, for a message.
+fn known() -> String {
+    CAPABILITIES
+        .iter()
+        .map(|(c, _)| *c)
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// A target's declared capabilities.
 #[derive(Clone, Debug, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
@@ -56,34 +102,29 @@ impl Profile {
 
     /// Loads `AFC_PROFILE`-style names: a path to a `.toml` file, or a name
     /// under `<profiles>/`.
-    pub fn load(name_or_path: &str, profiles: &Path) -> Result<Profile, String> {
+    pub fn load(name_or_path: &str, profiles: &Path) -> Result<Profile, ProfileError> {
         let path = if name_or_path.ends_with(".toml") {
             PathBuf::from(name_or_path)
         } else {
             profiles.join(format!("{name_or_path}.toml"))
         };
-        let text = std::fs::read_to_string(&path)
-            .map_err(|e| format!("profile {}: cannot read: {e}", path.display()))?;
-        Profile::parse(&text).map_err(|e| format!("profile {}: {e}", path.display()))
+        let text = match std::fs::read_to_string(&path) {
+            Ok(text) => text,
+            Err(source) => return Err(ProfileError::Read { path, source }),
+        };
+        Profile::parse(&text).map_err(|source| ProfileError::Invalid { path, source })
     }
 
     /// Parses a profile and checks that it names only known capabilities.
-    pub fn parse(text: &str) -> Result<Profile, String> {
-        let profile: Profile = toml::from_str(text).map_err(|e| e.to_string())?;
+    pub fn parse(text: &str) -> Result<Profile, ProfileParseError> {
+        let profile: Profile = toml::from_str(text)?;
         match profile
             .lacks
             .keys()
             .chain(profile.repro.keys())
             .find(|c| !is_capability(c))
         {
-            Some(c) => Err(format!(
-                "unknown capability '{c}'; known: {}",
-                CAPABILITIES
-                    .iter()
-                    .map(|(c, _)| *c)
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            )),
+            Some(c) => Err(ProfileParseError::UnknownCapability { name: c.clone() }),
             None => Ok(profile),
         }
     }
@@ -105,8 +146,17 @@ mod tests {
     #[test]
     fn unknown_capabilities_and_fields_are_errors() {
         let e = Profile::parse("name = \"x\"\n[lacks]\nteleport = \"no\"\n").expect_err("bad");
-        assert!(e.contains("unknown capability 'teleport'"), "{e}");
-        assert!(Profile::parse("name = \"x\"\nextra = 1\n").is_err());
+        assert!(
+            matches!(&e, ProfileParseError::UnknownCapability { name } if name == "teleport"),
+            "{e:?}"
+        );
+        assert!(
+            e.to_string()
+                .starts_with("unknown capability 'teleport'; known: "),
+            "{e}"
+        );
+        let e = Profile::parse("name = \"x\"\nextra = 1\n").expect_err("unknown field");
+        assert!(matches!(e, ProfileParseError::Toml(_)), "{e:?}");
     }
 
     #[test]

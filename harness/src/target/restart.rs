@@ -26,6 +26,7 @@ use std::time::{Duration, Instant};
 
 use tokio::sync::oneshot;
 
+use super::{ReferenceError, RestartError};
 use crate::reference;
 use crate::scenario::ControlPlaneStop;
 
@@ -88,13 +89,12 @@ struct Instance {
 
 impl PrivateReference {
     /// Starts one on 127.0.0.1:0.
-    pub(crate) fn start() -> Result<Arc<Self>, String> {
+    pub(crate) fn start() -> Result<Arc<Self>, ReferenceError> {
         let dir = tempfile::Builder::new()
             .prefix("afc-restart-")
             .tempdir()
-            .map_err(|e| format!("cannot make a data dir: {e}"))?;
-        let probe = std::net::TcpListener::bind("127.0.0.1:0")
-            .map_err(|e| format!("cannot bind 127.0.0.1:0: {e}"))?;
+            .map_err(ReferenceError::DataDir)?;
+        let probe = std::net::TcpListener::bind("127.0.0.1:0").map_err(ReferenceError::Bind)?;
         let (instance, addr) = launch(dir.path(), probe)?;
         Ok(Arc::new(Self {
             dir,
@@ -109,7 +109,7 @@ impl PrivateReference {
     }
 
     /// Stops it as `how` says and starts it again on the same data and address.
-    pub(crate) fn restart(&self, how: ControlPlaneStop) -> Result<(), String> {
+    pub(crate) fn restart(&self, how: ControlPlaneStop) -> Result<(), RestartError> {
         use backon::BlockingRetryable as _;
         let mut running = self.running.lock().unwrap_or_else(|p| p.into_inner());
         if let Some(i) = running.take() {
@@ -127,8 +127,11 @@ impl PrivateReference {
             )
             .when(|_| Instant::now() < deadline)
             .call()
-            .map_err(|e| format!("cannot bind {} again: {e}", self.addr))?;
-        let (instance, _) = launch(self.dir.path(), listener)?;
+            .map_err(|source| RestartError::Rebind {
+                addr: self.addr,
+                source,
+            })?;
+        let (instance, _) = launch(self.dir.path(), listener).map_err(RestartError::Relaunch)?;
         *running = Some(instance);
         Ok(())
     }
@@ -160,17 +163,20 @@ impl Instance {
 fn launch(
     dir: &std::path::Path,
     listener: std::net::TcpListener,
-) -> Result<(Instance, SocketAddr), String> {
-    let addr = listener.local_addr().map_err(|e| e.to_string())?;
-    listener.set_nonblocking(true).map_err(|e| e.to_string())?;
-    let storage = reference::Storage::sqlite(dir, reference::SqliteSync::Full)?;
+) -> Result<(Instance, SocketAddr), ReferenceError> {
+    let addr = listener.local_addr().map_err(ReferenceError::Listener)?;
+    listener
+        .set_nonblocking(true)
+        .map_err(ReferenceError::Listener)?;
+    let storage = reference::Storage::sqlite(dir, reference::SqliteSync::Full)
+        .map_err(ReferenceError::Store)?;
     let (graceful, on_graceful) = oneshot::channel::<()>();
     let (kill, on_kill) = oneshot::channel::<()>();
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
         .build()
-        .map_err(|e| format!("cannot start a runtime: {e}"))?;
+        .map_err(ReferenceError::Runtime)?;
     let thread = std::thread::Builder::new()
         .name("afc-private-reference".to_owned())
         .spawn(move || {
@@ -192,7 +198,7 @@ fn launch(
             // process that exits.
             runtime.shutdown_background();
         })
-        .map_err(|e| format!("cannot start the reference thread: {e}"))?;
+        .map_err(ReferenceError::Thread)?;
     Ok((
         Instance {
             graceful,
@@ -209,7 +215,7 @@ pub(crate) async fn by_command(
     how: ControlPlaneStop,
     url: &str,
     client: &crate::client::Client,
-) -> Result<(), String> {
+) -> Result<(), RestartError> {
     let status = tokio::process::Command::new("sh")
         .arg("-c")
         .arg(command)
@@ -217,9 +223,12 @@ pub(crate) async fn by_command(
         .env("AFC_TARGET_URL", url)
         .status()
         .await
-        .map_err(|e| format!("AFC_RESTART_CMD could not start: {e}"))?;
+        .map_err(RestartError::CommandStart)?;
     if !status.success() {
-        return Err(format!("AFC_RESTART_CMD {command:?} failed: {status}"));
+        return Err(RestartError::CommandFailed {
+            command: command.to_owned(),
+            status,
+        });
     }
     healthy_again(
         client,
@@ -232,7 +241,7 @@ pub(crate) async fn by_command(
 pub(crate) async fn healthy_again(
     client: &crate::client::Client,
     what: &str,
-) -> Result<(), String> {
+) -> Result<(), RestartError> {
     crate::client::poll(what, HEALTHY_WITHIN, || async {
         match client.get("/api/v1/health").await {
             Ok(r) if r.status == 200 => (Some(()), "200".to_owned()),
@@ -241,4 +250,5 @@ pub(crate) async fn healthy_again(
         }
     })
     .await
+    .map_err(RestartError::NotHealthy)
 }

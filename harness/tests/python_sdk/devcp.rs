@@ -84,7 +84,8 @@ async fn start(py: &Path, client: &Client, node: &str, peer: &str) -> Result<Chi
             Err(e) => (None, e.to_string()),
         }
     })
-    .await?;
+    .await
+    .map_err(|e| e.to_string())?;
     Ok(agent)
 }
 
@@ -221,7 +222,9 @@ async fn scenario(py: &Path) -> Result<(), String> {
     let root2 = restart
         .str("execution_id")
         .ok_or("restart gave no execution_id")?;
-    let done = terminal(&client, "the restarted worker to finish", &root2, WAIT).await?;
+    let done = terminal(&client, "the restarted worker to finish", &root2, WAIT)
+        .await
+        .map_err(|e| e.to_string())?;
     let r2 = &done.body["result"];
     check(
         "restarted worker",
@@ -307,6 +310,7 @@ async fn scenario(py: &Path) -> Result<(), String> {
             Err(e) => (None, e.to_string()),
         }
     })
-    .await?;
+    .await
+    .map_err(|e| e.to_string())?;
     check("direct reasoner's write", &found, json!({"x": 7}), &found)
 }

@@ -51,4 +51,5 @@ async fn listening(what: &str, port: u16, deadline: std::time::Duration) -> Resu
         }
     })
     .await
+    .map_err(|e| e.to_string())
 }

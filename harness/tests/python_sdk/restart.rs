@@ -43,7 +43,9 @@ fn run(py: &Path, mode: &str) -> Result<(), Failed> {
 
 async fn terminal(client: &Client, exec: &str) -> Result<String, String> {
     let what = format!("execution {exec} to be terminal");
-    let r = afc::client::terminal(client, &what, exec, Duration::from_secs(60)).await?;
+    let r = afc::client::terminal(client, &what, exec, Duration::from_secs(60))
+        .await
+        .map_err(|e| e.to_string())?;
     Ok(r.str("status").unwrap_or_default())
 }
 
@@ -107,7 +109,8 @@ async fn scenario(py: &Path, mode: &str) -> Result<(), String> {
             }
         },
     )
-    .await?;
+    .await
+    .map_err(|e| e.to_string())?;
     let submit = |path: String, body: Value| {
         let client = client.clone();
         async move { client.post(&path, body).await.map_err(|e| e.to_string()) }

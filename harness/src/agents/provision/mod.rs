@@ -16,14 +16,14 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Mutex, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
-use super::sdk::{self, Pinned};
+use super::sdk::{self, Pinned, SdkListError};
 
 mod wait;
-pub use wait::lock;
 use wait::run;
+pub use wait::{lock, CommandOutcome};
 
 /// How long `python3 -m venv` may take.
 const VENV_DEADLINE: Duration = Duration::from_secs(120);
@@ -38,9 +38,20 @@ const MARKER: &str = "afc-provisioned";
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum ProvisionError {
-    /// The pinned list is missing or malformed.
+    /// The pinned list could not be read.
+    #[error("the pinned SDK list: {}: {source}", path.display())]
+    ListRead {
+        /// The list file.
+        path: PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// The pinned list is malformed.
     #[error("the pinned SDK list: {0}")]
-    List(String),
+    List(#[from] SdkListError),
+    /// The pinned list names no version.
+    #[error("the pinned SDK list: no version in it")]
+    ListEmpty,
     /// The version is not in the pinned list.
     #[error("agentfield {0} is not pinned in fixtures/agents/sdk-versions.txt")]
     NotPinned(String),
@@ -85,7 +96,8 @@ pub enum ProvisionError {
         /// The command line.
         command: String,
         /// What happened, with the last lines of its output.
-        outcome: String,
+        #[source]
+        outcome: CommandOutcome,
     },
 }
 
@@ -100,9 +112,11 @@ pub fn set_plan_only(on: bool) {
 /// The pinned list.
 pub fn pinned() -> Result<Vec<Pinned>, ProvisionError> {
     let path = sdk::list_path();
-    let text = std::fs::read_to_string(&path)
-        .map_err(|e| ProvisionError::List(format!("{}: {e}", path.display())))?;
-    sdk::parse(&text).map_err(ProvisionError::List)
+    let text = match std::fs::read_to_string(&path) {
+        Ok(text) => text,
+        Err(source) => return Err(ProvisionError::ListRead { path, source }),
+    };
+    Ok(sdk::parse(&text)?)
 }
 
 /// The default SDK version: the first line of the pinned list.
@@ -111,13 +125,15 @@ pub fn default_version() -> Result<String, ProvisionError> {
         .into_iter()
         .next()
         .map(|p| p.version)
-        .ok_or_else(|| ProvisionError::List("no version in it".to_string()))
+        .ok_or(ProvisionError::ListEmpty)
 }
 
 /// The interpreter of a venv with `agentfield==version`, provisioned on first
-/// use; asked once per process and version (a failure is not retried).
-pub fn python_for(version: &str) -> Result<PathBuf, String> {
-    static DONE: OnceLock<Mutex<BTreeMap<String, Result<PathBuf, String>>>> = OnceLock::new();
+/// use; asked once per process and version (a failure is not retried, but
+/// kept and shared).
+pub fn python_for(version: &str) -> Result<PathBuf, Arc<ProvisionError>> {
+    type Done = Mutex<BTreeMap<String, Result<PathBuf, Arc<ProvisionError>>>>;
+    static DONE: OnceLock<Done> = OnceLock::new();
     let plan = PLAN_ONLY.load(Ordering::SeqCst);
     // Held while provisioning: the other threads of this process wait for it.
     let mut done = DONE
@@ -127,7 +143,7 @@ pub fn python_for(version: &str) -> Result<PathBuf, String> {
     if let Some(known) = done.get(version) {
         return known.clone();
     }
-    let found = find(version, plan).map_err(|e| e.to_string());
+    let found = find(version, plan).map_err(Arc::new);
     if !plan {
         done.insert(version.to_string(), found.clone());
     }

@@ -57,6 +57,10 @@ fn offline_never_makes_a_venv_and_says_where_it_looked() {
     let cache = tempfile::tempdir().unwrap();
     let err = locate(&pin("9.9.9", ".venv"), root.path(), cache.path(), true)
         .expect_err("nothing to use offline");
+    assert!(
+        matches!(&err, ProvisionError::Offline { version, .. } if version == "9.9.9"),
+        "{err:?}"
+    );
     let text = err.to_string();
     assert!(text.contains("AFC_OFFLINE is set"), "{text}");
     assert!(
@@ -107,6 +111,11 @@ fn a_failing_missing_or_hanging_command_is_an_error_with_its_output() {
     let log = dir.path().join("x.log");
     let deadline = Duration::from_secs(30);
     let err = run("9.9.9", "sh", &["-c"], "echo boom; exit 3", &log, deadline).unwrap_err();
+    assert!(
+        matches!(&err, ProvisionError::Command { outcome: CommandOutcome::Failed { status, tail, .. }, .. }
+            if status.code() == Some(3) && tail == "boom"),
+        "{err:?}"
+    );
     let text = err.to_string();
     assert!(
         text.contains("exit status: 3") && text.contains("boom"),
@@ -120,10 +129,13 @@ fn a_failing_missing_or_hanging_command_is_an_error_with_its_output() {
         &log,
         deadline,
     );
+    let err = err.unwrap_err();
     assert!(
-        err.unwrap_err().to_string().contains("could not start"),
-        "a missing interpreter is named"
+        matches!(&err, ProvisionError::Command { outcome: CommandOutcome::NotStarted(_), command, .. }
+            if command.starts_with("/no/such/python3 ")),
+        "a missing interpreter is named: {err:?}"
     );
+    assert!(err.to_string().contains("could not start"), "{err}");
     let short = Duration::from_secs(1);
     let err = run(
         "9.9.9",
@@ -134,6 +146,11 @@ fn a_failing_missing_or_hanging_command_is_an_error_with_its_output() {
         short,
     )
     .unwrap_err();
+    assert!(
+        matches!(&err, ProvisionError::Command { outcome: CommandOutcome::Killed { deadline, .. }, .. }
+            if *deadline == short),
+        "{err:?}"
+    );
     let text = err.to_string();
     assert!(text.contains("killed") && text.contains("slow"), "{text}");
 }

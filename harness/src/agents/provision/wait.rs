@@ -3,11 +3,49 @@
 //! venv`, `pip install`) whose output goes to a log file.
 
 use std::fs::{File, OpenOptions, TryLockError};
-use std::path::Path;
-use std::process::{Command, Stdio};
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitStatus, Stdio};
 use std::time::{Duration, Instant};
 
 use super::ProvisionError;
+
+/// How a provisioning command went wrong.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum CommandOutcome {
+    /// Its log file could not be opened.
+    #[error("cannot write its log {}: {source}", log.display())]
+    Log {
+        /// The log file.
+        log: PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// It could not be started.
+    #[error("could not start: {0}")]
+    NotStarted(#[source] std::io::Error),
+    /// Its state could not be read.
+    #[error("could not be awaited: {0}")]
+    NotAwaited(#[source] std::io::Error),
+    /// It passed its deadline and was killed.
+    #[error("was still running after {deadline:?}, killed; its last output:\n{tail}")]
+    Killed {
+        /// The deadline.
+        deadline: Duration,
+        /// Its last lines of output.
+        tail: String,
+    },
+    /// It exited unsuccessfully.
+    #[error("failed ({status}); its last output ({}):\n{tail}", log.display())]
+    Failed {
+        /// How it exited.
+        status: ExitStatus,
+        /// Its log file.
+        log: PathBuf,
+        /// Its last lines of output.
+        tail: String,
+    },
+}
 
 /// Takes the exclusive lock on `path`, waiting at most `deadline` for the
 /// process that holds it (one line on stderr when it has to wait).
@@ -71,19 +109,23 @@ pub(super) fn run(
         args.join(" "),
         Path::new(last.as_ref()).display()
     );
-    let fail = |outcome: String| ProvisionError::Command {
+    let fail = |outcome: CommandOutcome| ProvisionError::Command {
         version: version.to_string(),
         command: command.clone(),
         outcome,
+    };
+    let log_error = |source| {
+        fail(CommandOutcome::Log {
+            log: log.to_path_buf(),
+            source,
+        })
     };
     let out = OpenOptions::new()
         .create(true)
         .append(true)
         .open(log)
-        .map_err(|e| fail(format!("cannot write its log {}: {e}", log.display())))?;
-    let err = out
-        .try_clone()
-        .map_err(|e| fail(format!("cannot write its log {}: {e}", log.display())))?;
+        .map_err(log_error)?;
+    let err = out.try_clone().map_err(log_error)?;
     let mut child = Command::new(program.as_ref())
         .args(args)
         .arg(last.as_ref())
@@ -91,7 +133,7 @@ pub(super) fn run(
         .stdout(out)
         .stderr(err)
         .spawn()
-        .map_err(|e| fail(format!("could not start: {e}")))?;
+        .map_err(|e| fail(CommandOutcome::NotStarted(e)))?;
     let started = Instant::now();
     let status = loop {
         match child.try_wait() {
@@ -102,22 +144,22 @@ pub(super) fn run(
             Ok(None) => {
                 let _ = child.kill();
                 let _ = child.wait();
-                return Err(fail(format!(
-                    "was still running after {deadline:?}, killed; its last output:\n{}",
-                    tail(log)
-                )));
+                return Err(fail(CommandOutcome::Killed {
+                    deadline,
+                    tail: tail(log),
+                }));
             }
-            Err(e) => return Err(fail(format!("could not be awaited: {e}"))),
+            Err(e) => return Err(fail(CommandOutcome::NotAwaited(e))),
         }
     };
     if status.success() {
         Ok(())
     } else {
-        Err(fail(format!(
-            "failed ({status}); its last output ({}):\n{}",
-            log.display(),
-            tail(log)
-        )))
+        Err(fail(CommandOutcome::Failed {
+            status,
+            log: log.to_path_buf(),
+            tail: tail(log),
+        }))
     }
 }
 
