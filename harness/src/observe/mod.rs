@@ -16,7 +16,30 @@ pub use observed::{Observed, ViewDiff};
 pub use views::{build, StepResponse, ViewInputs};
 
 use crate::agents::Log;
-use crate::client::{is_terminal, poll, Client};
+use crate::client::{is_terminal, poll, Client, ClientError, Timeout};
+
+/// Why the runs could not be observed.
+#[derive(Debug, thiserror::Error)]
+pub enum ObserveError {
+    /// A run did not settle before the deadline.
+    #[error(transparent)]
+    Settle(#[from] Timeout),
+    /// A read did not get an answer.
+    #[error(transparent)]
+    Http(#[from] ClientError),
+    /// A run's DAG could not be read.
+    #[error("DAG of {alias} ({run_id}): HTTP {status} {body}")]
+    Dag {
+        /// `run2`.
+        alias: String,
+        /// The target's id of it.
+        run_id: String,
+        /// The answer's status.
+        status: u16,
+        /// The answer's body.
+        body: Value,
+    },
+}
 
 /// A run the scenario created.
 #[derive(Clone, Debug)]
@@ -119,16 +142,17 @@ pub async fn run_aliases(
     client: &Client,
     run: &RunRef,
     known: &Known<'_>,
-) -> Result<Vec<(String, String)>, String> {
+) -> Result<Vec<(String, String)>, ObserveError> {
     let dag = client
         .get(&format!("/api/ui/v1/workflows/{}/dag", run.run_id))
-        .await
-        .map_err(|e| e.to_string())?;
+        .await?;
     if dag.status != 200 {
-        return Err(format!(
-            "DAG of {} ({}): HTTP {} {}",
-            run.alias, run.run_id, dag.status, dag.body
-        ));
+        return Err(ObserveError::Dag {
+            alias: run.alias.clone(),
+            run_id: run.run_id.clone(),
+            status: dag.status,
+            body: dag.body,
+        });
     }
     Ok(alias_nodes(run, &timeline(&dag.body), known))
 }
@@ -157,7 +181,7 @@ fn alias_nodes(run: &RunRef, nodes: &[Value], known: &Known<'_>) -> Vec<(String,
 }
 
 /// Waits until every execution of every run is terminal, so the reads are final.
-pub async fn settle(client: &Client, runs: &[RunRef], deadline: Duration) -> Result<(), String> {
+pub async fn settle(client: &Client, runs: &[RunRef], deadline: Duration) -> Result<(), Timeout> {
     for run in runs {
         let path = format!("/api/ui/v1/workflows/{}/dag?mode=lightweight", run.run_id);
         let what = format!("every execution of {} to be terminal", run.alias);
@@ -186,8 +210,7 @@ pub async fn settle(client: &Client, runs: &[RunRef], deadline: Duration) -> Res
             };
             (done, seen)
         })
-        .await
-        .map_err(|e| e.to_string())?;
+        .await?;
     }
     Ok(())
 }
@@ -197,7 +220,7 @@ pub async fn collect(
     client: &Client,
     runs: &[RunRef],
     known: &Known<'_>,
-) -> Result<(Vec<RunObs>, Aliases), String> {
+) -> Result<(Vec<RunObs>, Aliases), ObserveError> {
     let mut aliases = Aliases::default();
     // Node ids carry a per-scenario suffix; views name the scenario's agent.
     for (agent, node) in known.node_ids {
@@ -206,13 +229,7 @@ pub async fn collect(
     for run in runs {
         aliases.insert(&run.run_id, &run.alias);
     }
-    let get = |path: String| async move {
-        client
-            .get(&path)
-            .await
-            .map(|r| r.body)
-            .map_err(|e| e.to_string())
-    };
+    let get = |path: String| async move { client.get(&path).await.map(|r| r.body) };
     let mut out = Vec::new();
     for run in runs {
         let id = &run.run_id;

@@ -85,6 +85,7 @@ impl Default for Config {
 }
 
 pub use sqlite::Sync as SqliteSync;
+pub use store::StoreError;
 
 /// Where one reference keeps its state: in memory (bounded by
 /// [`Config::max_executions`]), or in SQLite in a data dir, where it survives
@@ -99,10 +100,8 @@ impl Storage {
     }
 
     /// SQLite in `dir` (created if missing), with the given commit durability.
-    pub fn sqlite(dir: &std::path::Path, sync: SqliteSync) -> Result<Self, String> {
-        Ok(Self(Arc::new(
-            sqlite::SqliteStore::open_with(dir, sync).map_err(|e| e.to_string())?,
-        )))
+    pub fn sqlite(dir: &std::path::Path, sync: SqliteSync) -> Result<Self, StoreError> {
+        Ok(Self(Arc::new(sqlite::SqliteStore::open_with(dir, sync)?)))
     }
 }
 

@@ -33,7 +33,7 @@ pub enum RunError {
     },
     /// The runs did not settle, or could not be read, after the last step.
     #[error("{0}")]
-    Observe(String),
+    Observe(#[source] Box<crate::observe::ObserveError>),
 }
 
 impl RunError {
@@ -62,13 +62,68 @@ pub enum StepError {
     /// An agent could not be stopped or brought back.
     #[error(transparent)]
     Agent(#[from] AgentError),
-    /// The target answered something the scenario cannot go on from.
+    /// A run's answer named no run or root, and no new root was dispatched.
     #[error("{0}")]
-    Answer(String),
+    NoRunIds(Box<NoRunIds>),
+    /// A restart or fork answered another status than the step expects.
+    #[error("{0}")]
+    RestartStatus(Box<RestartStatus>),
+    /// A restart or fork answered 202 without the new run's ids.
+    #[error("{verb} {from}: a 202 without run_id and execution_id")]
+    RestartWithoutIds {
+        /// `restart` or `fork`.
+        verb: &'static str,
+        /// The step's source alias.
+        from: String,
+    },
+    /// A run's executions could not be read to resolve an alias.
+    #[error("{0}")]
+    Read(#[source] Box<crate::observe::ObserveError>),
     /// A name in the step names nothing: a run alias, an execution alias, an agent.
     #[error("{0}")]
     Unknown(String),
     /// The control plane could not be restarted.
     #[error(transparent)]
     Restart(#[from] crate::target::TargetError),
+}
+
+/// A run's answer named no run or root, and no new root was dispatched.
+#[derive(Debug, thiserror::Error)]
+#[error(
+    "POST {path}: no run_id/execution_id in HTTP {status} {body}, and {agent} saw no \
+     new root dispatch of {reasoner}"
+)]
+pub struct NoRunIds {
+    /// The execute path.
+    pub path: String,
+    /// Its answer's status.
+    pub status: u16,
+    /// Its answer's body.
+    pub body: serde_json::Value,
+    /// The scenario's agent.
+    pub agent: String,
+    /// The reasoner run.
+    pub reasoner: String,
+}
+
+/// A restart or fork answered another status than the step expects.
+#[derive(Debug, thiserror::Error)]
+#[error("{verb} {from}: expected HTTP {want}, saw {saw} {body}")]
+pub struct RestartStatus {
+    /// `restart` or `fork`.
+    pub verb: &'static str,
+    /// The step's source alias.
+    pub from: String,
+    /// The status the step expects.
+    pub want: u16,
+    /// The status seen.
+    pub saw: u16,
+    /// The answer's body.
+    pub body: serde_json::Value,
+}
+
+impl From<crate::observe::ObserveError> for RunError {
+    fn from(e: crate::observe::ObserveError) -> Self {
+        RunError::Observe(Box::new(e))
+    }
 }

@@ -11,7 +11,7 @@ mod order;
 mod start;
 mod steps;
 
-pub use error::{RunError, StepError};
+pub use error::{NoRunIds, RestartStatus, RunError, StepError};
 pub use failure::{Expectation, ExpectationFailed, Failure};
 
 use std::collections::{BTreeMap, HashMap};
@@ -151,7 +151,7 @@ impl Runner {
     async fn observe(mut self) -> Result<Outcome, RunError> {
         observe::settle(&self.client, &self.runs, self.deadline)
             .await
-            .map_err(RunError::Observe)?;
+            .map_err(|e| RunError::from(observe::ObserveError::from(e)))?;
         // A program held past the deadline failed its reasoner; say which barrier.
         for source in self.barriers.expired() {
             let scenario = self.scenario.name.clone();
@@ -167,9 +167,7 @@ impl Runner {
             log: &log,
             root_inputs: &self.root_inputs,
         };
-        let (runs, aliases) = observe::collect(&self.client, &self.runs, &known)
-            .await
-            .map_err(RunError::Observe)?;
+        let (runs, aliases) = observe::collect(&self.client, &self.runs, &known).await?;
         let inputs = ViewInputs {
             runs: &runs,
             aliases: &aliases,

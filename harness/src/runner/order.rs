@@ -223,4 +223,18 @@ mod tests {
             "{e:?}"
         );
     }
+
+    #[test]
+    fn a_restart_answered_otherwise_than_expected_is_a_restart_status_with_both_codes() {
+        let agent = AGENT.replace("timeout_ms: 1000", "timeout_ms: 60000");
+        let text = format!("{agent}steps:\n  - run: a.root\n    wait: dispatched\n  - release: go\n  - await: run1\n    expect: succeeded\n  - restart: run1/a.leaf\n    status: 409\n");
+        let e = run(&text).expect_err("a restart answers 202");
+        let Some(super::super::StepError::RestartStatus(s)) = e.step() else {
+            panic!("a restart status: {e:?}");
+        };
+        assert_eq!(
+            (s.verb, s.from.as_str(), s.want, s.saw),
+            ("restart", "run1/a.leaf", 409, 202)
+        );
+    }
 }

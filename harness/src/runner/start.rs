@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 
 use serde_json::{json, Map, Value};
 
+use super::error::{NoRunIds, RestartStatus};
 use super::{Runner, StepError};
 use crate::observe::RunRef;
 use crate::scenario::{Body, Location, Restart, RunWait};
@@ -63,11 +64,13 @@ impl Runner {
             _ => self.root_dispatch(agent, reasoner),
         };
         let Some((run_id, root)) = ids else {
-            return Err(StepError::Answer(format!(
-                "POST {path}: no run_id/execution_id in HTTP {} {}, and {agent} saw no \
-                     new root dispatch of {reasoner}",
-                r.status, r.body
-            )));
+            return Err(StepError::NoRunIds(Box::new(NoRunIds {
+                path,
+                status: r.status,
+                body: r.body,
+                agent: agent.to_owned(),
+                reasoner: reasoner.to_owned(),
+            })));
         };
         self.root_inputs.insert(root.clone(), input.clone());
         if sync {
@@ -130,13 +133,16 @@ impl Runner {
         let verb = if r.fork { "fork" } else { "restart" };
         let label = format!("step {n}: {verb} {}", r.from);
         if resp.status != r.status {
-            let msg = format!(
-                "{verb} {}: expected HTTP {}, saw {} {}",
-                r.from, r.status, resp.status, resp.body
-            );
+            let err = StepError::RestartStatus(Box::new(RestartStatus {
+                verb,
+                from: r.from.clone(),
+                want: r.status,
+                saw: resp.status,
+                body: resp.body.clone(),
+            }));
             self.keep(label, resp);
             // Later steps name the run this one should have created.
-            return Err(StepError::Answer(msg));
+            return Err(err);
         }
         let created = (resp.status == 202).then(|| (resp.str("run_id"), resp.str("execution_id")));
         self.keep(label, resp);
@@ -153,10 +159,10 @@ impl Runner {
                 self.check(loc, &run, r.expect.as_deref(), &status);
             }
         } else if created.is_some() {
-            return Err(StepError::Answer(format!(
-                "{verb} {}: a 202 without run_id and execution_id",
-                r.from
-            )));
+            return Err(StepError::RestartWithoutIds {
+                verb,
+                from: r.from.clone(),
+            });
         }
         Ok(())
     }

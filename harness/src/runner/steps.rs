@@ -178,7 +178,7 @@ impl Runner {
         };
         let pairs = observe::run_aliases(&self.client, &run, &known)
             .await
-            .map_err(StepError::Answer)?;
+            .map_err(|e| StepError::Read(Box::new(e)))?;
         pairs
             .iter()
             .find(|(_, a)| a == alias)

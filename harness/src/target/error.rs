@@ -67,17 +67,15 @@ pub enum ReferenceError {
     /// `AFC_STORE=sqlite`: no temporary data dir.
     #[error("AFC_STORE=sqlite: cannot make a data dir: {0}")]
     StoreDir(#[source] std::io::Error),
-    /// `AFC_STORE=sqlite`: the store did not open. The reference's
-    /// `Storage::sqlite` gives its cause as text.
+    /// `AFC_STORE=sqlite`: the store did not open.
     #[error("AFC_STORE=sqlite: {0}")]
-    StoreOpen(String),
+    StoreOpen(#[source] crate::reference::StoreError),
     /// A private reference: no temporary data dir.
     #[error("cannot make a data dir: {0}")]
     DataDir(#[source] std::io::Error),
-    /// A private reference: the SQLite store did not open (the reference's
-    /// `Storage::sqlite` gives its cause as text).
+    /// A private reference: the SQLite store did not open.
     #[error("{0}")]
-    Store(String),
+    Store(#[source] crate::reference::StoreError),
     /// No loopback port.
     #[error("cannot bind 127.0.0.1:0: {0}")]
     Bind(#[source] std::io::Error),
