@@ -83,16 +83,28 @@ impl Status {
         }
     }
 
-    /// The status callback's transition guards (agent-protocol §3.3): a
-    /// terminal row only moves to another terminal status; a waiting row only
-    /// to running, cancelled or failed; anything else may move anywhere.
-    pub fn may_become(self, to: Status) -> bool {
+    /// The status callback's transition guards (agent-protocol §3.3), in
+    /// v0.1.96's order: a waiting row only moves to running, cancelled or
+    /// failed; a terminal row only to a terminal status; anything else may
+    /// move anywhere.
+    pub fn refusal(self, to: Status) -> Option<Refusal> {
         match self {
-            s if s.is_terminal() => to.is_terminal(),
-            Self::Waiting => matches!(to, Self::Running | Self::Cancelled | Self::Failed),
-            _ => true,
+            Self::Waiting if !matches!(to, Self::Running | Self::Cancelled | Self::Failed) => {
+                Some(Refusal::Waiting)
+            }
+            s if s.is_terminal() && !to.is_terminal() => Some(Refusal::Terminal),
+            _ => None,
         }
     }
+}
+
+/// Why a status callback may not move a row.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Refusal {
+    /// Waiting for approval: only running, cancelled or failed.
+    Waiting,
+    /// Already terminal: only another terminal status.
+    Terminal,
 }
 
 impl serde::Serialize for Status {
@@ -128,10 +140,13 @@ mod tests {
 
     #[test]
     fn guards_block_leaving_terminal_and_waiting_shortcuts() {
-        assert!(!Succeeded.may_become(Running));
-        assert!(Failed.may_become(Succeeded));
-        assert!(!Waiting.may_become(Succeeded));
-        assert!(Waiting.may_become(Running));
-        assert!(Running.may_become(Succeeded));
+        use super::Refusal;
+        assert_eq!(Succeeded.refusal(Running), Some(Refusal::Terminal));
+        assert_eq!(Failed.refusal(Succeeded), None);
+        assert_eq!(Waiting.refusal(Succeeded), Some(Refusal::Waiting));
+        assert_eq!(Waiting.refusal(Waiting), Some(Refusal::Waiting));
+        assert_eq!(Waiting.refusal(Running), None);
+        assert_eq!(Running.refusal(Succeeded), None);
+        assert_eq!(Paused.refusal(Waiting), None);
     }
 }

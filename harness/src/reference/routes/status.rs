@@ -16,7 +16,7 @@ use crate::reference::limits::MAX_BATCH_IDS;
 use crate::reference::model::millis_between;
 use crate::reference::payload::go_type_name;
 use crate::reference::state::Shared;
-use crate::reference::status::Status;
+use crate::reference::status::{Refusal, Status};
 use crate::reference::store::StoreError;
 use crate::reference::views::status_view;
 
@@ -91,10 +91,12 @@ pub async fn status_callback(
     let report = parse_callback(&body)?;
     let updated = state
         .update_execution(&id, &mut |e| {
-            if !e.status.may_become(report.status) {
-                return Err(StoreError::Rejected(format!(
-                    "invalid status transition from {} to {}",
-                    e.status, report.status
+            if let Some(refusal) = e.status.refusal(report.status) {
+                return Err(StoreError::Rejected(refused(
+                    &id,
+                    e.status,
+                    report.status,
+                    refusal,
                 )));
             }
             apply_report(e, &report);
@@ -104,19 +106,28 @@ pub async fn status_callback(
     Ok(Json(status_view(&updated)))
 }
 
+/// v0.1.96's refusal texts (`handleStatusUpdate`).
+fn refused(id: &str, from: Status, to: Status, refusal: Refusal) -> String {
+    match refusal {
+        Refusal::Waiting => format!(
+            "execution {id} is in 'waiting' state; only running, cancelled, or failed transitions are allowed"
+        ),
+        Refusal::Terminal => format!(
+            "execution {id} is already in terminal state '{from}'; cannot transition to '{to}'"
+        ),
+    }
+}
+
+/// A report replaces the status and the status reason (an absent reason
+/// clears it); keeps a non-empty result; sets a non-empty error, else clears
+/// it on success; and stamps a terminal row's completion.
 fn apply_report(e: &mut crate::reference::model::Execution, r: &Report) {
     e.status = r.status;
-    if let Some(reason) = &r.status_reason {
-        e.status_reason = Some(reason.clone());
-    }
+    e.status_reason.clone_from(&r.status_reason);
     if let Some(result) = &r.result {
         e.result_payload = Some(result.clone());
     }
-    if r.status == Status::Succeeded {
-        e.error_message = None;
-    } else if let Some(err) = &r.error {
-        e.error_message = Some(err.clone());
-    }
+    set_error(e, r);
     if r.status.is_terminal() {
         let done = r.completed_at.unwrap_or_else(Utc::now);
         e.completed_at = Some(done);
@@ -124,8 +135,11 @@ fn apply_report(e: &mut crate::reference::model::Execution, r: &Report) {
             r.duration_ms
                 .unwrap_or_else(|| millis_between(e.started_at, done)),
         );
-    } else if let Some(d) = r.duration_ms {
-        e.duration_ms = Some(d);
+    } else {
+        e.completed_at = r.completed_at;
+        if let Some(d) = r.duration_ms {
+            e.duration_ms = Some(d);
+        }
     }
 }
 
@@ -235,11 +249,37 @@ pub async fn workflow_event(State(state): State<Shared>, body: Bytes) -> Json<Va
     // (agent-protocol §7.3), which breaks replay in serve mode; we keep the input.
     let _ = state.update_execution(&id, &mut |e| {
         if !e.status.is_terminal() {
-            apply_report(e, &report);
+            apply_event(e, &report);
         }
         Ok(())
     });
     Json(json!({ "success": true }))
+}
+
+/// A workflow event (v0.1.96 `applyEventToExecution`): unlike a callback it
+/// keeps the status reason, sets only a duration it is given, and stamps
+/// completion at a terminal status only.
+fn apply_event(e: &mut crate::reference::model::Execution, r: &Report) {
+    e.status = r.status;
+    if let Some(result) = &r.result {
+        e.result_payload = Some(result.clone());
+    }
+    if let Some(d) = r.duration_ms {
+        e.duration_ms = Some(d);
+    }
+    set_error(e, r);
+    if r.status.is_terminal() {
+        e.completed_at = Some(Utc::now());
+    }
+}
+
+/// A non-empty error is kept; none (or an empty one) clears it on success.
+fn set_error(e: &mut crate::reference::model::Execution, r: &Report) {
+    match &r.error {
+        Some(err) if !err.is_empty() => e.error_message = Some(err.clone()),
+        _ if r.status == Status::Succeeded => e.error_message = None,
+        _ => {}
+    }
 }
 
 /// `POST /api/v1/executions/{id}/logs`: accepted and dropped (logs do not affect replay).
