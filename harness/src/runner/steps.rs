@@ -1,6 +1,6 @@
 //! One function per step kind.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use serde_json::{json, Value};
 
@@ -8,7 +8,7 @@ use super::start::StartRun;
 use super::{Expectation, Runner, StepError};
 use crate::client::Response;
 use crate::observe::{self, Known, RunRef, StepResponse};
-use crate::scenario::{placeholders, Step, NODE_PREFIX};
+use crate::scenario::{body_placeholders, placeholders, Body, Step, NODE_PREFIX};
 
 const RESPONSE_HEADERS: [&str; 3] = ["x-execution-id", "x-run-id", "x-agentfield-replay-hit"];
 
@@ -76,6 +76,7 @@ impl Runner {
             } => {
                 let path = self.substitute(path).await?;
                 let hs = self.substitute_headers(headers).await?;
+                let body = self.substitute_body(body.as_ref()).await?;
                 let r = self
                     .client
                     .send(method.clone(), &path, body.as_ref(), &hs)
@@ -85,7 +86,10 @@ impl Runner {
                 }
                 self.expect_status(&loc, *status, &r);
                 let label = format!("step {n}: {method} {}", self.scenario_path(n));
-                self.keep_as(label, r, method == reqwest::Method::GET);
+                // A batch status read is a POST (§7.1).
+                let read = *method == reqwest::Method::GET
+                    || path.starts_with("/api/v1/executions/batch-status");
+                self.keep_as(label, r, read);
             }
             Step::RestartControlPlane(how) => self.target.restart_control_plane(*how).await?,
             Step::Down(agent) => self.agents.down(agent).await?,
@@ -139,7 +143,8 @@ impl Runner {
         self.keep_as(label, r, false);
     }
 
-    /// `read`: a GET, whose body the responses view cuts down to what was persisted.
+    /// `read`: a GET or a batch status read, whose body the responses view
+    /// cuts down to what was persisted.
     fn keep_as(&mut self, label: String, r: Response, read: bool) {
         let headers: BTreeMap<String, String> = RESPONSE_HEADERS
             .iter()
@@ -207,6 +212,33 @@ impl Runner {
             out = out.replace(&format!("{{{p}}}"), &id);
         }
         Ok(out)
+    }
+
+    /// A JSON body with each whole-placeholder string leaf replaced by its id.
+    async fn substitute_body(&self, body: Option<&Body>) -> Result<Option<Body>, StepError> {
+        let Some(Body::Json(v)) = body else {
+            return Ok(body.cloned());
+        };
+        let mut ids = HashMap::new();
+        for p in body_placeholders(v) {
+            let id = self.substitute(&format!("{{{p}}}")).await?;
+            ids.insert(format!("{{{p}}}"), id);
+        }
+        let mut v = v.clone();
+        let mut stack = vec![&mut v];
+        while let Some(x) = stack.pop() {
+            match x {
+                Value::String(s) => {
+                    if let Some(id) = ids.get(s.as_str()) {
+                        *s = id.clone();
+                    }
+                }
+                Value::Array(xs) => stack.extend(xs.iter_mut()),
+                Value::Object(m) => stack.extend(m.values_mut()),
+                _ => {}
+            }
+        }
+        Ok(Some(Body::Json(v)))
     }
 
     pub(crate) async fn substitute_headers(

@@ -21,5 +21,5 @@ pub use discover::{
 pub use goldens::{golden_file, unused_goldens};
 pub use load::{load, parse_str, LoadError, Problem};
 pub use model::*;
-pub use semantic::{placeholders, NODE_PREFIX};
+pub use semantic::{body_placeholders, placeholders, whole_placeholder, NODE_PREFIX};
 pub use view::View;

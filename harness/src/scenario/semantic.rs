@@ -12,7 +12,7 @@ use std::collections::BTreeSet;
 use serde_json::Value;
 
 use super::load::Problems;
-use super::model::{Call, Located, Op, Restart, RunWait, Scenario, Step};
+use super::model::{Body, Call, Located, Op, Restart, RunWait, Scenario, Step};
 use super::yaml::escape;
 
 pub(crate) fn check(s: &Scenario, p: &mut Problems<'_>) {
@@ -216,10 +216,23 @@ fn check_steps(s: &Scenario, p: &mut Problems<'_>) {
             }
             Step::Wait { run, .. } => check_run_alias(run, runs, &format!("{ptr}/await"), p),
             Step::Golden { run, .. } => check_run_alias(run, runs, &format!("{ptr}/golden"), p),
-            Step::Request { path, headers, .. } => {
+            Step::Request {
+                path,
+                headers,
+                body,
+                ..
+            } => {
                 let texts =
                     std::iter::once(path.as_str()).chain(headers.values().map(String::as_str));
                 check_placeholders(s, texts, runs, &format!("{ptr}/request"), p);
+                if let Some(Body::Json(b)) = body {
+                    let wrapped: Vec<String> = body_placeholders(b)
+                        .iter()
+                        .map(|x| format!("{{{x}}}"))
+                        .collect();
+                    let texts = wrapped.iter().map(String::as_str);
+                    check_placeholders(s, texts, runs, &format!("{ptr}/body"), p);
+                }
             }
             Step::Down(a) | Step::Up(a) => {
                 if !s.agents.contains_key(a) {
@@ -300,6 +313,29 @@ fn check_placeholders<'t>(
             check_run_alias(&placeholder, runs, ptr, p);
         }
     }
+}
+
+/// The placeholders a JSON request body carries: string leaves that are one
+/// whole `{alias}` or `{node:agent}` (`"{run1/a.b}"`), in document order.
+/// Text that merely contains braces is left alone.
+pub fn body_placeholders(body: &serde_json::Value) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut stack = vec![body];
+    while let Some(v) = stack.pop() {
+        match v {
+            serde_json::Value::String(s) => out.extend(whole_placeholder(s)),
+            serde_json::Value::Array(xs) => stack.extend(xs.iter().rev()),
+            serde_json::Value::Object(m) => stack.extend(m.values().rev()),
+            _ => {}
+        }
+    }
+    out
+}
+
+/// `p` when `text` is exactly `{p}` with no other brace.
+pub fn whole_placeholder(text: &str) -> Option<String> {
+    let inner = text.strip_prefix('{')?.strip_suffix('}')?;
+    (!inner.is_empty() && !inner.contains(['{', '}'])).then(|| inner.to_string())
 }
 
 /// `{node:research}` stands for the node id the agent `research` registered as.

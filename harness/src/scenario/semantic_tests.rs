@@ -58,3 +58,19 @@ fn call_delays_load() {
     let delays: Vec<u64> = calls.iter().map(|c| c.delay_ms).collect();
     assert_eq!(delays, [0, 250]);
 }
+
+#[test]
+fn a_body_leaf_that_is_one_placeholder_must_name_something_made_before() {
+    let ok = "  - run: research.root\n  - request: POST /api/v1/executions/batch-status\n    body: {execution_ids: [\"{run1/research.root}\", \"a {brace} in text\"]}\n    status: 200\n";
+    assert_eq!(problems(ok), Vec::<String>::new());
+    let later = "  - run: research.root\n  - request: POST /api/v1/executions/batch-status\n    body: {execution_ids: [\"{run2/research.root}\"]}\n    status: 200\n";
+    let found = problems(later);
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert!(found[0].contains("run2"), "{found:?}");
+    assert_eq!(
+        crate::scenario::body_placeholders(
+            &serde_json::json!({"a": ["{run1}", "x{run2}"], "b": {"c": "{node:r}"}})
+        ),
+        vec!["run1".to_string(), "node:r".to_string()]
+    );
+}

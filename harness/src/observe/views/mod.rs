@@ -27,7 +27,8 @@ pub struct StepResponse {
     pub headers: BTreeMap<String, String>,
     /// The body, not yet aliased.
     pub body: Value,
-    /// A GET: the view keeps only what shows what was persisted (`read_summary`).
+    /// A GET or a batch status read: the view keeps only what shows what was
+    /// persisted (`read_summary`).
     pub read: bool,
 }
 

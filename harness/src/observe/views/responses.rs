@@ -79,9 +79,36 @@ fn run_summary(r: &Value, al: &Aliases) -> Value {
     })
 }
 
-/// A read (run list, run detail, DAG) cut down to what shows what was
-/// persisted: runs (by alias), executions with their status, lineage and golden.
-/// An execution no step created shows up under its raw id.
+/// An execution's status view (§7.1) as a read shows it: what was persisted
+/// for it, without its clock fields.
+fn status_summary(v: &Value, al: &Aliases) -> Value {
+    let Value::Object(m) = v else {
+        return al.value(v);
+    };
+    let kept: Map<String, Value> = [
+        "execution_id",
+        "run_id",
+        "status",
+        "status_reason",
+        "result",
+        "error",
+        "error_details",
+        "webhook_registered",
+    ]
+    .iter()
+    .filter_map(|k| m.get(*k).map(|v| (k.to_string(), al.value(v))))
+    .collect();
+    Value::Object(kept)
+}
+
+/// A batch-status answer (§7.1): id → status view, every id aliased.
+fn is_batch(m: &Map<String, Value>) -> bool {
+    !m.is_empty() && m.values().all(|v| v.get("execution_id").is_some())
+}
+
+/// A read (run list, run detail, DAG, execution status) cut down to what
+/// shows what was persisted: runs (by alias), executions with their status,
+/// lineage and golden. An execution no step created shows up under its raw id.
 fn read_summary(body: &Value, al: &Aliases) -> Value {
     let Value::Object(m) = body else {
         // A memory list: each entry without its timestamps.
@@ -90,6 +117,17 @@ fn read_summary(body: &Value, al: &Aliases) -> Value {
         }
         return al.value(body);
     };
+    if m.contains_key("execution_id") {
+        return status_summary(body, al);
+    }
+    if is_batch(m) {
+        // By alias: the answer's order is the real ids' (Go sorts map keys).
+        let views: std::collections::BTreeMap<String, Value> = m
+            .iter()
+            .map(|(id, v)| (al.text(id), status_summary(v, al)))
+            .collect();
+        return Value::Object(views.into_iter().collect());
+    }
     let mut out = Map::new();
     if let Some(e) = m.get("error") {
         out.insert("error".into(), error_text(&al.value(e)));

@@ -36,18 +36,12 @@ pub async fn get_execution(
 
 /// `POST /api/v1/executions/batch-status`: a map of id → status view, for at
 /// most [`MAX_BATCH_IDS`] ids (v0.1.96 has no cap; 1 M ids made a 58 MB answer).
+/// Errors are v0.1.96's bind errors; an unknown id maps to `not_found`.
 pub async fn batch_status(
     State(state): State<Shared>,
     body: Bytes,
 ) -> Result<Json<Value>, ApiError> {
-    let bad = |m: String| ApiError::plain(StatusCode::BAD_REQUEST, m);
-    let parsed: Value = serde_json::from_slice(&body).map_err(|e| bad(e.to_string()))?;
-    let ids = parsed
-        .get("execution_ids")
-        .and_then(Value::as_array)
-        .ok_or_else(|| {
-            bad("execution_ids is required and must be an array of strings".to_owned())
-        })?;
+    let ids = batch_ids(&body).map_err(|m| ApiError::plain(StatusCode::BAD_REQUEST, m))?;
     if ids.len() > MAX_BATCH_IDS {
         return Err(ApiError {
             status: StatusCode::BAD_REQUEST,
@@ -59,17 +53,55 @@ pub async fn batch_status(
     }
     let mut out = Map::new();
     for id in ids {
-        let Some(id) = id.as_str() else {
-            return Err(bad("execution_ids must be an array of strings".to_owned()));
-        };
-        let view = match state.store.execution(id) {
+        let empty = |status: &str| json!({ "execution_id": id, "run_id": "", "status": status, "started_at": "", "webhook_registered": false });
+        let view = match state.store.execution(&id) {
             Ok(Some(exec)) => status_view(&exec),
-            Ok(None) => json!({ "execution_id": id, "status": "not_found" }),
-            Err(e) => json!({ "execution_id": id, "status": "error", "error": e.to_string() }),
+            Ok(None) => empty("not_found"),
+            Err(e) => {
+                let mut v = empty("error");
+                v["error"] = json!(format!("load execution: {e}"));
+                v
+            }
         };
-        out.insert(id.to_owned(), view);
+        out.insert(id, view);
     }
     Ok(Json(Value::Object(out)))
+}
+
+/// The body's `execution_ids`, or v0.1.96's bind error (`BatchStatusRequest`,
+/// `binding:"required"`: absent or null fails, `[]` passes).
+fn batch_ids(body: &[u8]) -> Result<Vec<String>, String> {
+    const FIELD: &str = "Go struct field BatchStatusRequest.execution_ids";
+    let parsed = canonical::parse(body).map_err(|e| e.to_string())?;
+    let GoValue::Object(obj) = parsed else {
+        return Err(format!(
+            "json: cannot unmarshal {} into Go value of type handlers.BatchStatusRequest",
+            go_type_name(&parsed)
+        ));
+    };
+    let list = match obj.get("execution_ids") {
+        None | Some(GoValue::Null) => {
+            return Err("Key: 'BatchStatusRequest.ExecutionIDs' Error:Field validation for 'ExecutionIDs' failed on the 'required' tag".to_owned())
+        }
+        Some(GoValue::Array(list)) => list,
+        Some(other) => {
+            let t = go_type_name(other);
+            return Err(format!("json: cannot unmarshal {t} into {FIELD} of type []string"));
+        }
+    };
+    list.iter()
+        .map(|v| match v {
+            GoValue::String(s) => Ok(s.clone()),
+            // Go leaves a string untouched by a JSON null: an empty id.
+            GoValue::Null => Ok(String::new()),
+            other => {
+                let t = go_type_name(other);
+                Err(format!(
+                    "json: cannot unmarshal {t} into {FIELD} of type string"
+                ))
+            }
+        })
+        .collect()
 }
 
 /// A status report, from the callback or a workflow event.
