@@ -16,9 +16,12 @@
 
 pub mod alias;
 pub mod case;
+pub mod draw_held;
 pub mod generate;
+pub mod held;
 pub mod model;
 pub mod oracle;
+pub mod render;
 pub mod replay;
 pub mod request;
 pub mod shrink;
@@ -56,12 +59,7 @@ impl Verdict {
 
 /// The model's expected status per step, for the rendered file.
 fn statuses(world: &World) -> Vec<Option<Value>> {
-    let st = |s: &Status| {
-        Value::String(match s {
-            Status::Succeeded => "succeeded".into(),
-            Status::Failed => "failed".into(),
-        })
-    };
+    let st = |s: &Status| Value::String(s.as_str().into());
     world
         .answers
         .iter()
@@ -69,7 +67,7 @@ fn statuses(world: &World) -> Vec<Option<Value>> {
             Answer::Run(s) => Some(st(s)),
             Answer::Restart { status, .. } => Some(st(status)),
             Answer::Golden(c) => Some(Value::from(*c)),
-            Answer::Raw { code, .. } => Some(Value::from(*code)),
+            Answer::Raw { code, .. } | Answer::Callback { code, .. } => Some(Value::from(*code)),
             Answer::Nothing => None,
         })
         .collect()

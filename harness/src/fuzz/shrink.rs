@@ -17,6 +17,12 @@ use super::model::World;
 /// Every single-edit reduction of `case`, smallest effect last.
 fn edits(case: &Case) -> Vec<Case> {
     let mut out = Vec::new();
+    // A held run and every step that names it.
+    for i in 0..case.steps.len() {
+        if matches!(case.steps[i], CaseStep::Hold) {
+            out.push(drop_run(case, i));
+        }
+    }
     // Steps, last first (the first step is the run everything else needs).
     for i in (1..case.steps.len()).rev() {
         let mut c = case.clone();
@@ -114,6 +120,58 @@ fn edits(case: &Case) -> Vec<Case> {
     out
 }
 
+/// `case` without the run that step `at` starts: the steps naming it go, and
+/// later runs are renumbered (runs are numbered in the order steps start them).
+fn drop_run(case: &Case, at: usize) -> Case {
+    let starts = |s: &CaseStep| {
+        matches!(
+            s,
+            CaseStep::Run { .. } | CaseStep::Restart(_) | CaseStep::Hold
+        )
+    };
+    let gone = case.steps[..=at].iter().filter(|s| starts(s)).count();
+    let renumber = |alias: &mut String| -> bool {
+        let digits: String = alias
+            .strip_prefix("run")
+            .unwrap_or_default()
+            .chars()
+            .take_while(char::is_ascii_digit)
+            .collect();
+        let Ok(n) = digits.parse::<usize>() else {
+            return true;
+        };
+        if n == gone {
+            return false;
+        }
+        if n > gone {
+            *alias = format!("run{}{}", n - 1, &alias[3 + digits.len()..]);
+        }
+        true
+    };
+    let mut c = case.clone();
+    c.steps = Vec::new();
+    for (i, step) in case.steps.iter().enumerate() {
+        let mut step = step.clone();
+        let keep = i != at
+            && match &mut step {
+                CaseStep::Golden(run) | CaseStep::Callback { run, .. } => renumber(run),
+                CaseStep::Restart(r) => renumber(&mut r.from),
+                CaseStep::Raw(r) => {
+                    let mut ok = renumber(&mut r.run) & renumber(&mut r.parent);
+                    for alias in [&mut r.source, &mut r.before].into_iter().flatten() {
+                        ok &= renumber(alias);
+                    }
+                    ok
+                }
+                _ => true,
+            };
+        if keep {
+            c.steps.push(step);
+        }
+    }
+    c
+}
+
 /// The smallest case reachable from `case` by edits that keep `fails` true,
 /// spending at most `budget` calls of `fails`.
 pub fn shrink(case: &Case, fails: &dyn Fn(&Case) -> bool, mut budget: usize) -> Case {
@@ -165,6 +223,39 @@ mod tests {
         assert_eq!(
             ops, 1,
             "one leaf call is all the predicate needs: {small:?}"
+        );
+    }
+
+    #[test]
+    fn a_held_run_goes_whole_and_later_runs_are_renumbered() {
+        // A seed whose held run starts before some other run does.
+        let (case, at) = (0..400)
+            .map(super::super::generate)
+            .find_map(|c| {
+                let at = c.steps.iter().position(|s| matches!(s, CaseStep::Hold))?;
+                let later = c.steps[at..]
+                    .iter()
+                    .any(|s| matches!(s, CaseStep::Restart(_)));
+                later.then_some((c, at))
+            })
+            .expect("a seed below 400 starts a held run before a restart");
+        let before = World::play(&case).expect("plays");
+        let small = drop_run(&case, at);
+        let after = World::play(&small).expect("the case without its held run still plays");
+        assert_eq!(after.runs.len(), before.runs.len() - 1);
+        assert!(
+            after.runs.iter().all(|r| !r.held)
+                || small.steps.iter().any(|s| matches!(s, CaseStep::Hold))
+        );
+        let held_moves = |c: &Case| {
+            c.steps
+                .iter()
+                .filter(|s| matches!(s, CaseStep::Callback { .. }))
+                .count()
+        };
+        assert!(
+            held_moves(&small) < held_moves(&case),
+            "its callbacks went with it"
         );
     }
 }
