@@ -292,6 +292,7 @@ impl World {
         })
     }
 
+    /// The model index of run alias `runN`.
     pub fn run_index(&self, alias: &str) -> Result<usize, String> {
         alias
             .strip_prefix("run")

@@ -17,14 +17,13 @@ use super::model::World;
 /// Every single-edit reduction of `case`, smallest effect last.
 fn edits(case: &Case) -> Vec<Case> {
     let mut out = Vec::new();
-    // A held run and every step that names it.
-    for i in 0..case.steps.len() {
-        if matches!(case.steps[i], CaseStep::Hold) {
-            out.push(drop_run(case, i));
-        }
-    }
     // Steps, last first (the first step is the run everything else needs).
     for i in (1..case.steps.len()).rev() {
+        // A step that starts a run goes with every step naming that run.
+        if matches!(case.steps[i], CaseStep::Hold | CaseStep::Restart(_)) {
+            out.push(drop_run(case, i));
+            continue;
+        }
         let mut c = case.clone();
         let removed = c.steps.remove(i);
         if matches!(removed, CaseStep::Down(_)) {
