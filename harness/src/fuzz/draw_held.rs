@@ -4,7 +4,7 @@
 //! canonical names and aliases) and try to save them as golden in whatever
 //! state they are in. Every held run is left terminal: the reads wait for that.
 
-use super::case::{Case, CaseStep};
+use super::case::{Case, CaseStep, RestartPlan, HOLD};
 use super::generate::{push, Rng};
 use super::held::SPELLINGS;
 use super::model::{Status, World};
@@ -33,6 +33,9 @@ impl HeldRuns {
     pub fn step(&mut self, rng: &mut Rng, case: &mut Case, world: &mut World) {
         if self.to_start > 0 && rng.chance(50) {
             self.start(rng, case, world);
+        }
+        if !self.started.is_empty() && rng.chance(25) {
+            self.restart(rng, case, world);
         }
         for k in 0..self.started.len() {
             if self.started[k].1 > 0 && rng.chance(60) {
@@ -64,6 +67,31 @@ impl HeldRuns {
                 let status = spelling(rng, target);
                 push(case, world, CaseStep::Callback { run, status });
             }
+        }
+    }
+
+    /// A restart or fork of a held run, whatever its state (contract §1.3: no
+    /// check on the source's status). Its new root holds again, so the new
+    /// run is one more held run.
+    fn restart(&mut self, rng: &mut Rng, case: &mut Case, world: &mut World) {
+        let source = rng.pick(&self.started).0;
+        let opt = |rng: &mut Rng, xs: &[&str]| {
+            let v = rng.pick(xs);
+            (!v.is_empty()).then(|| v.to_string())
+        };
+        let plan = RestartPlan {
+            from: format!("{source}/h.{HOLD}"),
+            scope: opt(rng, &["", "workflow", "execution"]),
+            reuse: opt(rng, &["", "succeeded-before", "all-succeeded", "none"]),
+            fork: rng.chance(30),
+            input: None,
+            context: None,
+        };
+        let runs = world.runs.len();
+        push(case, world, CaseStep::Restart(plan));
+        if world.runs.len() > runs {
+            let run = format!("run{}", world.runs.len());
+            self.started.push((run, 1 + rng.below(3)));
         }
     }
 

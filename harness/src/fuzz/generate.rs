@@ -128,9 +128,9 @@ pub fn generate(seed: u64) -> Case {
     case
 }
 
-/// The runs of the graph: held runs are never restarted, forked, attached
-/// to or replayed from (contract §1.3 accepts a restart of a running row,
-/// but the new root would hold again, and a restart step waits for its end).
+/// The runs of the graph: only `draw_held` restarts or forks a held run (its
+/// new root holds again, so nothing waits for its end); no raw request
+/// attaches to one or replays from one.
 fn graph_runs(world: &World) -> Vec<usize> {
     (0..world.runs.len())
         .filter(|&r| !world.runs[r].held)

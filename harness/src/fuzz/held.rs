@@ -63,7 +63,12 @@ pub fn may_become(from: Status, to: Status) -> bool {
 impl World {
     /// A `Hold` step: a new run whose root `h.hold` is dispatched and stays running.
     pub(super) fn hold(&mut self, case: &Case) -> Answer {
-        let n = self.runs.iter().filter(|r| r.held).count() + 1;
+        let n = self
+            .runs
+            .iter()
+            .filter(|r| r.held && r.lineage.is_none())
+            .count()
+            + 1;
         let root = self.new_exec(Agent::H, HOLD.into(), None, json!({ "hold": n }), None);
         self.runs.push(Run {
             root,

@@ -65,7 +65,9 @@ fn statuses(world: &World) -> Vec<Option<Value>> {
         .iter()
         .map(|a| match a {
             Answer::Run(s) => Some(st(s)),
-            Answer::Restart { status, .. } => Some(st(status)),
+            // A restart of a held run is not awaited: it holds again.
+            Answer::Restart { status, .. } if status.is_terminal() => Some(st(status)),
+            Answer::Restart { .. } => None,
             Answer::Golden(c) => Some(Value::from(*c)),
             Answer::Raw { code, .. } | Answer::Callback { code, .. } => Some(Value::from(*code)),
             Answer::Nothing => None,

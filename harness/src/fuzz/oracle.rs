@@ -286,12 +286,15 @@ fn from_headers(hops: &Map<String, Value>, out: &mut Observed) {
 
 /// The restart, golden and raw answers, by step.
 fn from_responses(case: &Case, list: &[Value], out: &mut Observed) {
+    let steps = case.rendered_steps();
     for r in list {
         let label = text(r.get("step"));
         let Some(n) = label
             .strip_prefix("step ")
             .and_then(|s| s.split(':').next())
             .and_then(|s| s.parse::<usize>().ok())
+            .and_then(|n| steps.get(n.checked_sub(1)?).copied().flatten())
+            .map(|i| i + 1)
         else {
             continue;
         };

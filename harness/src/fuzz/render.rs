@@ -63,9 +63,36 @@ impl Case {
         for i in 0..self.steps.len() {
             let expect = statuses.get(i).cloned().flatten();
             out.push_str(&format!("  - {}\n", Value::Object(self.step(i, expect))));
+            if self.restarts_held(&self.steps[i]) {
+                // Its root is dispatched and holds: every held root so far reached `h`.
+                let count = self.steps[..=i]
+                    .iter()
+                    .filter(|s| matches!(s, CaseStep::Hold) || self.restarts_held(s))
+                    .count();
+                let wait = json!({"await_dispatch": format!("h.{HOLD}"), "count": count});
+                out.push_str(&format!("  - {wait}\n"));
+            }
         }
         out.push_str("snapshot: [provenance, lineage, headers, responses]\n");
         out
+    }
+
+    /// Per step of the rendered file, the case step it renders (`None` for
+    /// the `await_dispatch` that follows a restart of a held run).
+    pub fn rendered_steps(&self) -> Vec<Option<usize>> {
+        let mut out = Vec::new();
+        for (i, s) in self.steps.iter().enumerate() {
+            out.push(Some(i));
+            if self.restarts_held(s) {
+                out.push(None);
+            }
+        }
+        out
+    }
+
+    /// A restart or fork of a held run's root (`runN/h.hold`).
+    fn restarts_held(&self, step: &CaseStep) -> bool {
+        matches!(step, CaseStep::Restart(r) if r.from.ends_with(&format!("/h.{HOLD}")))
     }
 
     fn call(&self, c: &CallSpec, bind: Option<String>) -> Value {
@@ -129,6 +156,9 @@ impl Case {
                     if let Some(v) = v {
                         put(k, v.clone());
                     }
+                }
+                if self.restarts_held(step) {
+                    put("wait", json!(false));
                 }
                 if let Some(e) = expect {
                     put("expect", e);

@@ -58,7 +58,8 @@ impl World {
                 scope,
             }),
             golden: false,
-            held: false,
+            // A restart of a held run re-runs `h.hold`, which holds again.
+            held: agent == super::case::Agent::H,
         });
         let root = self.new_exec(agent, reasoner, None, input, context);
         let run = self.runs.len() - 1;

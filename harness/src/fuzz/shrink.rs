@@ -119,8 +119,9 @@ fn edits(case: &Case) -> Vec<Case> {
     out
 }
 
-/// `case` without the run that step `at` starts: the steps naming it go, and
-/// later runs are renumbered (runs are numbered in the order steps start them).
+/// `case` without the run that step `at` starts: the steps naming it go (and
+/// the runs those start, in turn), and later runs are renumbered (runs are
+/// numbered in the order steps start them).
 fn drop_run(case: &Case, at: usize) -> Case {
     let starts = |s: &CaseStep| {
         matches!(
@@ -128,45 +129,70 @@ fn drop_run(case: &Case, at: usize) -> Case {
             CaseStep::Run { .. } | CaseStep::Restart(_) | CaseStep::Hold
         )
     };
-    let gone = case.steps[..=at].iter().filter(|s| starts(s)).count();
-    let renumber = |alias: &mut String| -> bool {
+    let run_of = |alias: &str| -> Option<(usize, usize)> {
         let digits: String = alias
-            .strip_prefix("run")
-            .unwrap_or_default()
+            .strip_prefix("run")?
             .chars()
             .take_while(char::is_ascii_digit)
             .collect();
-        let Ok(n) = digits.parse::<usize>() else {
-            return true;
-        };
-        if n == gone {
-            return false;
+        Some((digits.parse().ok()?, 3 + digits.len()))
+    };
+    let aliases = |s: &CaseStep| -> Vec<String> {
+        match s {
+            CaseStep::Golden(run) | CaseStep::Callback { run, .. } => vec![run.clone()],
+            CaseStep::Restart(r) => vec![r.from.clone()],
+            CaseStep::Raw(r) => [
+                Some(&r.run),
+                Some(&r.parent),
+                r.source.as_ref(),
+                r.before.as_ref(),
+            ]
+            .into_iter()
+            .flatten()
+            .cloned()
+            .collect(),
+            _ => Vec::new(),
         }
-        if n > gone {
-            *alias = format!("run{}{}", n - 1, &alias[3 + digits.len()..]);
+    };
+    // Which steps go, and which runs with them.
+    let mut gone_runs = Vec::new();
+    let mut keep = vec![true; case.steps.len()];
+    let mut runs = 0;
+    for (i, step) in case.steps.iter().enumerate() {
+        let names_gone = aliases(step)
+            .iter()
+            .any(|a| run_of(a).is_some_and(|(n, _)| gone_runs.contains(&n)));
+        keep[i] = i != at && !names_gone;
+        if starts(step) {
+            runs += 1;
+            if !keep[i] {
+                gone_runs.push(runs);
+            }
         }
-        true
+    }
+    let renumber = |alias: &mut String| {
+        if let Some((n, len)) = run_of(alias) {
+            let shift = gone_runs.iter().filter(|&&g| g < n).count();
+            *alias = format!("run{}{}", n - shift, &alias[len..]);
+        }
     };
     let mut c = case.clone();
     c.steps = Vec::new();
-    for (i, step) in case.steps.iter().enumerate() {
+    for (step, _) in case.steps.iter().zip(&keep).filter(|(_, k)| **k) {
         let mut step = step.clone();
-        let keep = i != at
-            && match &mut step {
-                CaseStep::Golden(run) | CaseStep::Callback { run, .. } => renumber(run),
-                CaseStep::Restart(r) => renumber(&mut r.from),
-                CaseStep::Raw(r) => {
-                    let mut ok = renumber(&mut r.run) & renumber(&mut r.parent);
-                    for alias in [&mut r.source, &mut r.before].into_iter().flatten() {
-                        ok &= renumber(alias);
-                    }
-                    ok
+        match &mut step {
+            CaseStep::Golden(run) | CaseStep::Callback { run, .. } => renumber(run),
+            CaseStep::Restart(r) => renumber(&mut r.from),
+            CaseStep::Raw(r) => {
+                renumber(&mut r.run);
+                renumber(&mut r.parent);
+                for alias in [&mut r.source, &mut r.before].into_iter().flatten() {
+                    renumber(alias);
                 }
-                _ => true,
-            };
-        if keep {
-            c.steps.push(step);
+            }
+            _ => {}
         }
+        c.steps.push(step);
     }
     c
 }

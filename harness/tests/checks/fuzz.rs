@@ -63,7 +63,12 @@ fn the_judged_cases_try_golden_on_held_runs_in_every_state() {
             states.contains(want),
             "no golden attempt on a held run that is {want}: {states:?}"
         );
-    }
+    } // §1.3: a held run may itself be restarted or forked, whatever its state.
+    let restarted = (SEED..SEED + CASES as u64)
+        .flat_map(|seed| fuzz::generate(seed).steps)
+        .filter(|s| matches!(s, CaseStep::Restart(r) if r.from.ends_with("/h.hold")))
+        .count();
+    assert!(restarted > 0, "no restart of a held run");
 }
 
 #[test]
