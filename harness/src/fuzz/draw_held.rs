@@ -6,8 +6,8 @@
 
 use super::case::{Case, CaseStep, RestartPlan, HOLD};
 use super::generate::{push, Rng};
-use super::held::SPELLINGS;
 use super::model::{Status, World};
+use super::status::SPELLINGS;
 
 /// The held runs of a case being generated, and how many moves each has left.
 #[derive(Debug, Default)]

@@ -3,9 +3,12 @@
 //!
 //! - `generate`: a seed → a [`Case`] (graph, fault, restarts, golden saves,
 //!   raw replay requests); the same seed always gives the same case.
-//! - `model` + `request` + `replay`: what a conforming control plane must do, played
-//!   from the contract, never from `crate::reference`; `alias` names its rows
-//!   the way `observe` does.
+//!   `draw_held` adds held runs: roots that hold at their agent, moved by
+//!   status callbacks, restarted, and tried as golden in every state.
+//! - `case` is the case as data, `render` its scenario file.
+//! - `model` + `request` + `replay` + `held` + `status`: what a conforming
+//!   control plane must do, played from the contract, never from
+//!   `crate::reference`; `alias` names its rows the way `observe` does.
 //! - `oracle`: predictions and observations as `key: value` lines; a case
 //!   fails when they differ. Where the contract leaves a choice (the clock
 //!   orders parallel rows) the case is *open*: counted, never judged.
@@ -25,6 +28,7 @@ pub mod render;
 pub mod replay;
 pub mod request;
 pub mod shrink;
+pub mod status;
 
 use std::collections::BTreeMap;
 use std::sync::Arc;

@@ -10,49 +10,7 @@ use serde_json::Value;
 
 use super::case::{Agent, CallSpec, Case, CaseStep, Op};
 use super::replay::{lookup, Lookup, Plan};
-
-/// Status of a modelled execution: graph rows end succeeded or failed; a
-/// held root is moved by status callbacks (agent-protocol §3.3).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Status {
-    /// Finished well (or replayed).
-    Succeeded,
-    /// Failed.
-    Failed,
-    /// Dispatched and not finished (a held root).
-    Running,
-    /// `waiting` (awaiting approval).
-    Waiting,
-    /// Paused by a callback.
-    Paused,
-    /// Cancelled by a callback.
-    Cancelled,
-    /// Timed out by a callback.
-    Timeout,
-}
-
-impl Status {
-    /// The canonical name the reads show.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Status::Succeeded => "succeeded",
-            Status::Failed => "failed",
-            Status::Running => "running",
-            Status::Waiting => "waiting",
-            Status::Paused => "paused",
-            Status::Cancelled => "cancelled",
-            Status::Timeout => "timeout",
-        }
-    }
-
-    /// Contract §8: succeeded, failed, cancelled and timeout are terminal.
-    pub fn is_terminal(self) -> bool {
-        matches!(
-            self,
-            Status::Succeeded | Status::Failed | Status::Cancelled | Status::Timeout
-        )
-    }
-}
+pub use super::status::Status;
 
 /// One execution row.
 #[derive(Clone, Debug)]
@@ -256,40 +214,6 @@ impl World {
         };
         self.answers.push(answer);
         Ok(())
-    }
-
-    /// §5.4 / §7.3 derived status: active (running, waiting) > failed >
-    /// timeout > cancelled > paused > succeeded. (§7.2's DAG puts paused
-    /// first; it differs only while a row is paused, and every run of a case
-    /// is terminal when the reads are taken.)
-    pub fn run_status(&self, run: usize) -> Status {
-        let has = |s: Status| self.execs.iter().any(|e| e.run == run && e.status == s);
-        [
-            Status::Running,
-            Status::Waiting,
-            Status::Failed,
-            Status::Timeout,
-            Status::Cancelled,
-            Status::Paused,
-        ]
-        .into_iter()
-        .find(|s| has(*s))
-        .map_or(Status::Succeeded, |s| {
-            if s == Status::Waiting {
-                Status::Running // both are "active": the run reads say running
-            } else {
-                s
-            }
-        })
-    }
-
-    /// A case must leave every run terminal: the reads wait for that.
-    pub fn unsettled(&self) -> Option<usize> {
-        (0..self.runs.len()).find(|&r| {
-            self.execs
-                .iter()
-                .any(|e| e.run == r && !e.status.is_terminal())
-        })
     }
 
     /// The model index of run alias `runN`.
