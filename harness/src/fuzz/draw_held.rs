@@ -57,7 +57,8 @@ impl HeldRuns {
             }
             let status = root_status(world, &run);
             if !status.is_terminal() {
-                // `waiting` may only end cancelled or failed (agent-protocol §3.3).
+                // `waiting` may only end cancelled or failed (agent-protocol §3.3);
+                // otherwise cancelled twice as often as timeout.
                 let end: &[Status] = if status == Status::Waiting {
                     &[Status::Cancelled, Status::Failed]
                 } else {
