@@ -5,7 +5,7 @@
 //! becomes an ordinary scenario by rendering YAML and loading that with the
 //! normal loader, so a case that passes here is a file anyone can promote.
 
-use serde_json::{json, Map, Value};
+use serde_json::Value;
 
 /// The two scripted agents a case may use.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -14,6 +14,9 @@ pub enum Agent {
     A,
     /// Answers 202 and reports through the status callback.
     B,
+    /// Answers 202 and holds its one reasoner, `hold`, at a barrier nothing
+    /// releases: its runs move only by the case's status callbacks.
+    H,
 }
 
 impl Agent {
@@ -22,6 +25,7 @@ impl Agent {
         match self {
             Agent::A => "a",
             Agent::B => "b",
+            Agent::H => "h",
         }
     }
 }
@@ -142,7 +146,21 @@ pub enum CaseStep {
     Down(Agent),
     /// Bring it back.
     Up(Agent),
+    /// Start `h.hold` and wait only until its dispatch reached the agent:
+    /// the run stays `running` until a callback moves it.
+    Hold,
+    /// `POST /api/v1/executions/{runN/h.hold}/status` with this `status`
+    /// spelling (an alias or the canonical name).
+    Callback {
+        /// The held run (alias).
+        run: String,
+        /// The `status` sent.
+        status: String,
+    },
 }
+
+/// The reasoner of agent `h`.
+pub const HOLD: &str = "hold";
 
 /// A whole generated case.
 #[derive(Clone, Debug)]
@@ -215,170 +233,7 @@ impl Case {
     /// How many reasoners the rendered file defines.
     pub fn reasoner_count(&self) -> usize {
         let (n, l) = self.used();
-        n.iter().chain(&l).filter(|u| **u).count()
-    }
-
-    /// The scenario file: `expect`/`status` values come from `statuses`
-    /// (step index → expected value), so the file checks itself once promoted.
-    pub fn to_yaml(&self, header: &str, statuses: &[Option<Value>]) -> String {
-        let mut out = String::new();
-        for line in header.lines() {
-            out.push_str(&format!("# {line}\n"));
-        }
-        out.push_str("agents:\n");
-        let (used_nodes, used_leaves) = self.used();
-        for agent in [Agent::A, Agent::B] {
-            let mut progs: Vec<(String, Value)> = Vec::new();
-            for (i, n) in self.nodes.iter().enumerate() {
-                if n.agent == agent && used_nodes[i] {
-                    progs.push((format!("n{i}"), Value::Array(self.program(i))));
-                }
-            }
-            for (i, l) in self.leaves.iter().enumerate() {
-                if l.agent == agent && used_leaves[i] {
-                    let ret = json!([{"return": {"leaf": i, "in": "$input"}}]);
-                    progs.push((format!("l{i}"), ret));
-                }
-            }
-            if progs.is_empty() {
-                continue;
-            }
-            out.push_str(&format!("  {}:\n", agent.name()));
-            if agent == Agent::B {
-                out.push_str("    mode: async\n");
-            }
-            out.push_str("    reasoners:\n");
-            for (name, ops) in progs {
-                out.push_str(&format!("      {name}:\n"));
-                for op in ops.as_array().into_iter().flatten() {
-                    out.push_str(&format!("        - {op}\n"));
-                }
-            }
-        }
-        if !self.stubs.is_empty() {
-            out.push_str("llm:\n");
-            for (i, s) in self.stubs.iter().enumerate() {
-                out.push_str(&format!(
-                    "  s{i}: {}\n",
-                    json!({"status": s.status, "fail_first": 1})
-                ));
-            }
-        }
-        out.push_str("steps:\n");
-        for (i, step) in self.steps.iter().enumerate() {
-            let expect = statuses.get(i).cloned().flatten();
-            out.push_str(&format!("  - {}\n", Value::Object(self.step(step, expect))));
-        }
-        out.push_str("snapshot: [provenance, lineage, headers, responses]\n");
-        out
-    }
-
-    fn call(&self, c: &CallSpec, bind: Option<String>) -> Value {
-        let (agent, name) = self.callee(c.callee);
-        let mut m = Map::new();
-        m.insert("call".into(), json!(format!("{}.{name}", agent.name())));
-        m.insert("input".into(), c.input.clone());
-        if let Some(b) = bind {
-            m.insert("as".into(), json!(b));
-        }
-        Value::Object(m)
-    }
-
-    fn program(&self, node: usize) -> Vec<Value> {
-        let mut ops = Vec::new();
-        for (k, op) in self.nodes[node].ops.iter().enumerate() {
-            ops.push(match op {
-                Op::Call(c) => self.call(c, Some(format!("c{k}"))),
-                Op::Par(cs) => json!({
-                    "parallel": cs.iter().map(|c| self.call(c, None)).collect::<Vec<_>>(),
-                    "as": format!("p{k}"),
-                }),
-                Op::Fail(status) => json!({"fail": "unless_replay", "status": status}),
-                Op::Llm(s) => json!({"llm": format!("s{s}"), "as": format!("m{k}")}),
-            });
-        }
-        ops.push(json!({"return": {"node": node, "in": "$input"}}));
-        ops
-    }
-
-    fn step(&self, step: &CaseStep, expect: Option<Value>) -> Map<String, Value> {
-        let mut m = Map::new();
-        let mut put = |k: &str, v: Value| {
-            m.insert(k.to_string(), v);
-        };
-        match step {
-            CaseStep::Run { input, context } => {
-                put("run", json!("a.n0"));
-                put("input", input.clone());
-                if let Some(c) = context {
-                    put("context", c.clone());
-                }
-                if let Some(e) = expect {
-                    put("expect", e);
-                }
-            }
-            CaseStep::Restart(r) => {
-                put(if r.fork { "fork" } else { "restart" }, json!(r.from));
-                for (k, v) in [("scope", &r.scope), ("reuse", &r.reuse)] {
-                    if let Some(v) = v {
-                        put(k, json!(v));
-                    }
-                }
-                for (k, v) in [("input", &r.input), ("context", &r.context)] {
-                    if let Some(v) = v {
-                        put(k, v.clone());
-                    }
-                }
-                if let Some(e) = expect {
-                    put("expect", e);
-                }
-            }
-            CaseStep::Golden(run) => {
-                put("golden", json!(run));
-                if let Some(e) = expect {
-                    put("status", e);
-                }
-            }
-            CaseStep::Raw(r) => {
-                let kind = if r.sync { "" } else { "async/" };
-                let path = format!(
-                    "POST /api/v1/execute/{kind}{{node:{}}}.{}",
-                    r.agent.name(),
-                    r.reasoner
-                );
-                put("request", json!(path));
-                let mut h = Map::new();
-                h.insert("X-Run-ID".into(), json!(format!("{{{}}}", r.run)));
-                h.insert(
-                    "X-Parent-Execution-ID".into(),
-                    json!(format!("{{{}}}", r.parent)),
-                );
-                if let Some(s) = &r.source {
-                    h.insert(
-                        "X-AgentField-Replay-Source-Run-ID".into(),
-                        json!(format!("{{{s}}}")),
-                    );
-                }
-                if let Some(b) = &r.before {
-                    h.insert(
-                        "X-AgentField-Replay-Before-Execution-ID".into(),
-                        json!(format!("{{{b}}}")),
-                    );
-                }
-                if let Some(mode) = &r.mode {
-                    h.insert("X-AgentField-Replay-Mode".into(), json!(mode));
-                }
-                put("headers", Value::Object(h));
-                let mut body = json!({"input": r.input});
-                if let Some(c) = &r.context {
-                    body["context"] = c.clone();
-                }
-                put("body", body);
-                put("status", expect.unwrap_or(json!(200)));
-            }
-            CaseStep::Down(a) => put("down", json!(a.name())),
-            CaseStep::Up(a) => put("up", json!(a.name())),
-        }
-        m
+        let holds = self.steps.iter().any(|s| matches!(s, CaseStep::Hold));
+        n.iter().chain(&l).filter(|u| **u).count() + usize::from(holds)
     }
 }

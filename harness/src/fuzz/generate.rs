@@ -20,6 +20,7 @@ use serde_json::{json, Value};
 use super::case::{
     Agent, CallSpec, Callee, Case, CaseStep, Leaf, Node, Op, RawRequest, RestartPlan, Stub,
 };
+use super::draw_held::HeldRuns;
 use super::model::{Answer, Status, World};
 
 /// SplitMix64.
@@ -54,7 +55,8 @@ impl Rng {
         self.below(100) < pct
     }
 
-    fn pick<T: Clone>(&mut self, xs: &[T]) -> T {
+    /// One of `xs`, uniformly (`xs` is never empty).
+    pub fn pick<T: Clone>(&mut self, xs: &[T]) -> T {
         xs[self.below(xs.len())].clone()
     }
 }
@@ -89,8 +91,10 @@ pub fn generate(seed: u64) -> Case {
             context,
         },
     );
+    let mut held = HeldRuns::draw(&mut rng);
     let restarts = 1 + rng.below(3);
     for _ in 0..restarts {
+        held.step(&mut rng, &mut case, &mut world);
         let down = case.nodes.iter().any(|n| n.agent == Agent::B) && rng.chance(15);
         if down {
             push(&mut case, &mut world, CaseStep::Down(Agent::B));
@@ -120,10 +124,20 @@ pub fn generate(seed: u64) -> Case {
             push(&mut case, &mut world, CaseStep::Raw(raw));
         }
     }
+    held.finish(&mut rng, &mut case, &mut world);
     case
 }
 
-fn push(case: &mut Case, world: &mut World, step: CaseStep) {
+/// The runs of the graph: only `draw_held` restarts or forks a held run (its
+/// new root holds again, so nothing waits for its end); no raw request
+/// attaches to one or replays from one.
+fn graph_runs(world: &World) -> Vec<usize> {
+    (0..world.runs.len())
+        .filter(|&r| !world.runs[r].held)
+        .collect()
+}
+
+pub(super) fn push(case: &mut Case, world: &mut World, step: CaseStep) {
     let n = case.steps.len() + 1;
     if world.apply(case, n, &step).is_ok() {
         case.steps.push(step);
@@ -251,7 +265,7 @@ fn exec_aliases(world: &World, run: usize) -> Vec<(usize, String)> {
 }
 
 fn restart_plan(rng: &mut Rng, world: &World) -> RestartPlan {
-    let run = rng.below(world.runs.len());
+    let run = rng.pick(&graph_runs(world));
     let execs = exec_aliases(world, run);
     let failed: Vec<&(usize, String)> = execs
         .iter()
@@ -289,10 +303,11 @@ fn restart_plan(rng: &mut Rng, world: &World) -> RestartPlan {
 
 fn raw_request(rng: &mut Rng, case: &Case, world: &World) -> Option<RawRequest> {
     // A run to attach to, a parent in it, and a row of some run to aim at.
-    let run = rng.below(world.runs.len());
+    let runs = graph_runs(world);
+    let run = rng.pick(&runs);
     let parents = exec_aliases(world, run);
     let parent = rng.pick(&parents).1;
-    let source = rng.below(world.runs.len());
+    let source = rng.pick(&runs);
     let targets = exec_aliases(world, source);
     let (aim, aim_alias) = rng.pick(&targets);
     let e = &world.execs[aim];

@@ -3,9 +3,12 @@
 //!
 //! - `generate`: a seed → a [`Case`] (graph, fault, restarts, golden saves,
 //!   raw replay requests); the same seed always gives the same case.
-//! - `model` + `request` + `replay`: what a conforming control plane must do, played
-//!   from the contract, never from `crate::reference`; `alias` names its rows
-//!   the way `observe` does.
+//!   `draw_held` adds held runs: roots that hold at their agent, moved by
+//!   status callbacks, restarted, and tried as golden in every state.
+//! - `case` is the case as data, `render` its scenario file.
+//! - `model` + `request` + `replay` + `held` + `status`: what a conforming
+//!   control plane must do, played from the contract, never from
+//!   `crate::reference`; `alias` names its rows the way `observe` does.
 //! - `oracle`: predictions and observations as `key: value` lines; a case
 //!   fails when they differ. Where the contract leaves a choice (the clock
 //!   orders parallel rows) the case is *open*: counted, never judged.
@@ -16,12 +19,16 @@
 
 pub mod alias;
 pub mod case;
+pub mod draw_held;
 pub mod generate;
+pub mod held;
 pub mod model;
 pub mod oracle;
+pub mod render;
 pub mod replay;
 pub mod request;
 pub mod shrink;
+pub mod status;
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -56,20 +63,17 @@ impl Verdict {
 
 /// The model's expected status per step, for the rendered file.
 fn statuses(world: &World) -> Vec<Option<Value>> {
-    let st = |s: &Status| {
-        Value::String(match s {
-            Status::Succeeded => "succeeded".into(),
-            Status::Failed => "failed".into(),
-        })
-    };
+    let st = |s: &Status| Value::String(s.as_str().into());
     world
         .answers
         .iter()
         .map(|a| match a {
             Answer::Run(s) => Some(st(s)),
-            Answer::Restart { status, .. } => Some(st(status)),
+            // A restart of a held run is not awaited: it holds again.
+            Answer::Restart { status, .. } if status.is_terminal() => Some(st(status)),
+            Answer::Restart { .. } => None,
             Answer::Golden(c) => Some(Value::from(*c)),
-            Answer::Raw { code, .. } => Some(Value::from(*code)),
+            Answer::Raw { code, .. } | Answer::Callback { code, .. } => Some(Value::from(*code)),
             Answer::Nothing => None,
         })
         .collect()

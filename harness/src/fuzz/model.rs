@@ -10,15 +10,7 @@ use serde_json::Value;
 
 use super::case::{Agent, CallSpec, Case, CaseStep, Op};
 use super::replay::{lookup, Lookup, Plan};
-
-/// Terminal status of a modelled execution.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Status {
-    /// Finished well (or replayed).
-    Succeeded,
-    /// Failed.
-    Failed,
-}
+pub use super::status::Status;
 
 /// One execution row.
 #[derive(Clone, Debug)]
@@ -65,6 +57,8 @@ pub struct Run {
     pub lineage: Option<Lineage>,
     /// §5.4: a golden save succeeded.
     pub golden: bool,
+    /// Its root is `h.hold`, moved only by status callbacks.
+    pub held: bool,
 }
 
 /// §5.2 lineage of a restarted run.
@@ -111,7 +105,15 @@ pub enum Answer {
         /// `X-AgentField-Replay-Hit` (one of these).
         hit: Vec<usize>,
     },
-    /// `down` / `up`.
+    /// agent-protocol §3.3 status callback: 200 with the new status, or the
+    /// rejected transition's 500 `failed to update execution: …`.
+    Callback {
+        /// HTTP status.
+        code: u16,
+        /// The canonical status the row has after it.
+        status: Status,
+    },
+    /// `down` / `up`, and a held run's start (no terminal status to expect).
     Nothing,
 }
 
@@ -160,6 +162,12 @@ impl World {
         for (i, s) in case.steps.iter().enumerate() {
             w.apply(case, i + 1, s)?;
         }
+        if let Some(r) = w.unsettled() {
+            return Err(Invalid {
+                step: case.steps.len(),
+                what: format!("run{} is left running: the reads would wait for it", r + 1),
+            });
+        }
         Ok(w)
     }
 
@@ -177,6 +185,7 @@ impl World {
                     root,
                     lineage: None,
                     golden: false,
+                    held: false,
                 });
                 self.execs[root].run = self.runs.len() - 1;
                 let status = self.dispatch(case, root, Plan::default(), &mut Seen::default());
@@ -185,10 +194,14 @@ impl World {
             CaseStep::Restart(r) => self.restart(case, r).map_err(bad)?,
             CaseStep::Golden(run) => {
                 let run = self.run_index(run).map_err(bad)?;
+                // §5.4: only a run whose derived status is succeeded is saved;
+                // 409 writes nothing.
                 let ok = self.run_status(run) == Status::Succeeded;
                 self.runs[run].golden |= ok;
                 Answer::Golden(if ok { 200 } else { 409 })
             }
+            CaseStep::Hold => self.hold(case),
+            CaseStep::Callback { run, status } => self.callback(run, status).map_err(bad)?,
             CaseStep::Raw(r) => self.raw(case, n, r).map_err(bad)?,
             CaseStep::Down(a) => {
                 self.down.insert(*a);
@@ -203,20 +216,8 @@ impl World {
         Ok(())
     }
 
-    /// §7.2 derived status: any failed execution fails the run (all are terminal).
-    pub fn run_status(&self, run: usize) -> Status {
-        if self
-            .execs
-            .iter()
-            .any(|e| e.run == run && e.status == Status::Failed)
-        {
-            Status::Failed
-        } else {
-            Status::Succeeded
-        }
-    }
-
-    pub(super) fn run_index(&self, alias: &str) -> Result<usize, String> {
+    /// The model index of run alias `runN`.
+    pub fn run_index(&self, alias: &str) -> Result<usize, String> {
         alias
             .strip_prefix("run")
             .and_then(|n| n.parse::<usize>().ok())
@@ -308,6 +309,9 @@ impl World {
         self.execs[e].dispatched = Some(plan.clone());
         let name = self.execs[e].reasoner.clone();
         let input = self.execs[e].input.clone();
+        if agent == Agent::H {
+            return Status::Running; // `h.hold` waits at a barrier nothing releases
+        }
         let Some(node) = name.strip_prefix('n').and_then(|i| i.parse::<usize>().ok()) else {
             return Status::Succeeded; // a leaf only returns
         };

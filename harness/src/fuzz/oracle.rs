@@ -18,11 +18,14 @@ pub type Expected = BTreeMap<String, Vec<String>>;
 pub type Observed = BTreeMap<String, String>;
 
 fn st(s: Status) -> String {
-    match s {
-        Status::Succeeded => "succeeded".into(),
-        Status::Failed => "failed".into(),
-    }
+    s.as_str().into()
 }
+
+/// §5.4: the body of a refused golden save.
+const NOT_SUCCEEDED: &str = "only succeeded runs can be saved as golden";
+/// agent-protocol §3.3: a rejected transition's error, up to its first `:`
+/// (the rest is the implementation's wording).
+const NOT_UPDATED: &str = "failed to update execution";
 
 /// Every alias, final.
 pub fn names(w: &World) -> HashMap<usize, String> {
@@ -140,7 +143,22 @@ fn expect_answers(case: &Case, w: &World, name: &dyn Fn(usize) -> String, out: &
                 out.insert(key, vec![line]);
             }
             (_, Answer::Golden(code)) => {
-                out.insert(key, vec![format!("http={code}")]);
+                // 200 answers the run's summary (status succeeded); 409 the error.
+                let line = if *code == 200 {
+                    format!("http={code} status=succeeded error=absent")
+                } else {
+                    format!("http={code} status=absent error={NOT_SUCCEEDED}")
+                };
+                out.insert(key, vec![line]);
+            }
+            (_, Answer::Callback { code, status }) => {
+                // 200 answers the execution's view with its new status.
+                let line = if *code == 200 {
+                    format!("http={code} status={} error=absent", st(*status))
+                } else {
+                    format!("http={code} status=absent error={NOT_UPDATED}")
+                };
+                out.insert(key, vec![line]);
             }
             (_, Answer::Raw { code, status, hit }) => {
                 let hits: Vec<String> = if hit.is_empty() {
@@ -268,12 +286,15 @@ fn from_headers(hops: &Map<String, Value>, out: &mut Observed) {
 
 /// The restart, golden and raw answers, by step.
 fn from_responses(case: &Case, list: &[Value], out: &mut Observed) {
+    let steps = case.rendered_steps();
     for r in list {
         let label = text(r.get("step"));
         let Some(n) = label
             .strip_prefix("step ")
             .and_then(|s| s.split(':').next())
             .and_then(|s| s.parse::<usize>().ok())
+            .and_then(|n| steps.get(n.checked_sub(1)?).copied().flatten())
+            .map(|i| i + 1)
         else {
             continue;
         };
@@ -291,7 +312,12 @@ fn from_responses(case: &Case, list: &[Value], out: &mut Observed) {
                     text(b.get("source_execution_id")),
                     text(b.get("source_run_id"))
                 ),
-                Some(CaseStep::Golden(_)) => format!("http={}", text(r.get("status"))),
+                Some(CaseStep::Golden(_) | CaseStep::Callback { .. }) => format!(
+                    "http={} status={} error={}",
+                    text(r.get("status")),
+                    text(b.get("status")),
+                    text(b.get("error")).split(':').next().unwrap_or_default()
+                ),
                 Some(CaseStep::Raw(_)) => format!(
                     "http={} status={} hit={}",
                     text(r.get("status")),

@@ -58,6 +58,8 @@ impl World {
                 scope,
             }),
             golden: false,
+            // A restart of a held run re-runs `h.hold`, which holds again.
+            held: agent == super::case::Agent::H,
         });
         let root = self.new_exec(agent, reasoner, None, input, context);
         let run = self.runs.len() - 1;
@@ -94,7 +96,7 @@ impl World {
         let code = match (r.sync, status) {
             (false, _) => 202,
             (true, Status::Succeeded) => 200,
-            (true, Status::Failed) => 502,
+            (true, _) => 502,
         };
         let body = if !hit.is_empty() || (r.sync && status == Status::Succeeded) {
             "succeeded"

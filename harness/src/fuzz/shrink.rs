@@ -19,6 +19,11 @@ fn edits(case: &Case) -> Vec<Case> {
     let mut out = Vec::new();
     // Steps, last first (the first step is the run everything else needs).
     for i in (1..case.steps.len()).rev() {
+        // A step that starts a run goes with every step naming that run.
+        if matches!(case.steps[i], CaseStep::Hold | CaseStep::Restart(_)) {
+            out.push(drop_run(case, i));
+            continue;
+        }
         let mut c = case.clone();
         let removed = c.steps.remove(i);
         if matches!(removed, CaseStep::Down(_)) {
@@ -114,6 +119,84 @@ fn edits(case: &Case) -> Vec<Case> {
     out
 }
 
+/// `case` without the run that step `at` starts: the steps naming it go (and
+/// the runs those start, in turn), and later runs are renumbered (runs are
+/// numbered in the order steps start them).
+fn drop_run(case: &Case, at: usize) -> Case {
+    let starts = |s: &CaseStep| {
+        matches!(
+            s,
+            CaseStep::Run { .. } | CaseStep::Restart(_) | CaseStep::Hold
+        )
+    };
+    let run_of = |alias: &str| -> Option<(usize, usize)> {
+        let digits: String = alias
+            .strip_prefix("run")?
+            .chars()
+            .take_while(char::is_ascii_digit)
+            .collect();
+        Some((digits.parse().ok()?, 3 + digits.len()))
+    };
+    let aliases = |s: &CaseStep| -> Vec<String> {
+        match s {
+            CaseStep::Golden(run) | CaseStep::Callback { run, .. } => vec![run.clone()],
+            CaseStep::Restart(r) => vec![r.from.clone()],
+            CaseStep::Raw(r) => [
+                Some(&r.run),
+                Some(&r.parent),
+                r.source.as_ref(),
+                r.before.as_ref(),
+            ]
+            .into_iter()
+            .flatten()
+            .cloned()
+            .collect(),
+            _ => Vec::new(),
+        }
+    };
+    // Which steps go, and which runs with them.
+    let mut gone_runs = Vec::new();
+    let mut keep = vec![true; case.steps.len()];
+    let mut runs = 0;
+    for (i, step) in case.steps.iter().enumerate() {
+        let names_gone = aliases(step)
+            .iter()
+            .any(|a| run_of(a).is_some_and(|(n, _)| gone_runs.contains(&n)));
+        keep[i] = i != at && !names_gone;
+        if starts(step) {
+            runs += 1;
+            if !keep[i] {
+                gone_runs.push(runs);
+            }
+        }
+    }
+    let renumber = |alias: &mut String| {
+        if let Some((n, len)) = run_of(alias) {
+            let shift = gone_runs.iter().filter(|&&g| g < n).count();
+            *alias = format!("run{}{}", n - shift, &alias[len..]);
+        }
+    };
+    let mut c = case.clone();
+    c.steps = Vec::new();
+    for (step, _) in case.steps.iter().zip(&keep).filter(|(_, k)| **k) {
+        let mut step = step.clone();
+        match &mut step {
+            CaseStep::Golden(run) | CaseStep::Callback { run, .. } => renumber(run),
+            CaseStep::Restart(r) => renumber(&mut r.from),
+            CaseStep::Raw(r) => {
+                renumber(&mut r.run);
+                renumber(&mut r.parent);
+                for alias in [&mut r.source, &mut r.before].into_iter().flatten() {
+                    renumber(alias);
+                }
+            }
+            _ => {}
+        }
+        c.steps.push(step);
+    }
+    c
+}
+
 /// The smallest case reachable from `case` by edits that keep `fails` true,
 /// spending at most `budget` calls of `fails`.
 pub fn shrink(case: &Case, fails: &dyn Fn(&Case) -> bool, mut budget: usize) -> Case {
@@ -165,6 +248,39 @@ mod tests {
         assert_eq!(
             ops, 1,
             "one leaf call is all the predicate needs: {small:?}"
+        );
+    }
+
+    #[test]
+    fn a_held_run_goes_whole_and_later_runs_are_renumbered() {
+        // A seed whose held run starts before some other run does.
+        let (case, at) = (0..400)
+            .map(super::super::generate)
+            .find_map(|c| {
+                let at = c.steps.iter().position(|s| matches!(s, CaseStep::Hold))?;
+                let later = c.steps[at..]
+                    .iter()
+                    .any(|s| matches!(s, CaseStep::Restart(_)));
+                later.then_some((c, at))
+            })
+            .expect("a seed below 400 starts a held run before a restart");
+        let before = World::play(&case).expect("plays");
+        let small = drop_run(&case, at);
+        let after = World::play(&small).expect("the case without its held run still plays");
+        assert_eq!(after.runs.len(), before.runs.len() - 1);
+        assert!(
+            after.runs.iter().all(|r| !r.held)
+                || small.steps.iter().any(|s| matches!(s, CaseStep::Hold))
+        );
+        let held_moves = |c: &Case| {
+            c.steps
+                .iter()
+                .filter(|s| matches!(s, CaseStep::Callback { .. }))
+                .count()
+        };
+        assert!(
+            held_moves(&small) < held_moves(&case),
+            "its callbacks went with it"
         );
     }
 }
