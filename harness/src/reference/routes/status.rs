@@ -248,20 +248,31 @@ fn parse_callback(body: &[u8]) -> Result<Report, ApiError> {
 }
 
 /// `POST /api/v1/workflow/executions/events` (Python serve mode): applies
-/// status and result unless the row is terminal.
-pub async fn workflow_event(State(state): State<Shared>, body: Bytes) -> Json<Value> {
-    let Ok(GoValue::Object(obj)) = canonical::parse(&body) else {
-        return Json(json!({ "success": true }));
+/// status and result unless the row is terminal. v0.1.96 creates a row for an
+/// unknown id; the reference ignores it (agent-protocol §3.5).
+pub async fn workflow_event(
+    State(state): State<Shared>,
+    body: Bytes,
+) -> Result<Json<Value>, ApiError> {
+    let bad = |m: String| ApiError::plain(StatusCode::BAD_REQUEST, format!("invalid payload: {m}"));
+    let obj = match canonical::parse(&body).map_err(|e| bad(e.to_string()))? {
+        GoValue::Object(obj) => obj,
+        other => {
+            let t = go_type_name(&other);
+            return Err(bad(format!(
+                "json: cannot unmarshal {t} into Go value of type handlers.WorkflowExecutionEventRequest"
+            )));
+        }
     };
     let text = |k: &str| match obj.get(k) {
         Some(GoValue::String(s)) => Some(s.clone()),
         _ => None,
     };
-    let (Some(id), Some(status)) = (
-        text("execution_id"),
-        text("status").as_deref().and_then(Status::normalize),
-    ) else {
-        return Json(json!({ "success": true }));
+    let Some(id) = text("execution_id").filter(|i| !i.is_empty()) else {
+        return Err(bad("Key: 'WorkflowExecutionEventRequest.ExecutionID' Error:Field validation for 'ExecutionID' failed on the 'required' tag".to_owned()));
+    };
+    let Some(status) = text("status").as_deref().and_then(Status::normalize) else {
+        return Ok(Json(json!({ "success": true })));
     };
     let report = Report {
         status,
@@ -279,13 +290,16 @@ pub async fn workflow_event(State(state): State<Shared>, body: Bytes) -> Json<Va
     };
     // v0.1.96 also replaces the stored input with the event's `input_data`
     // (agent-protocol §7.3), which breaks replay in serve mode; we keep the input.
-    let _ = state.update_execution(&id, &mut |e| {
+    let updated = state.update_execution(&id, &mut |e| {
         if !e.status.is_terminal() {
             apply_event(e, &report);
         }
         Ok(())
     });
-    Json(json!({ "success": true }))
+    Ok(Json(match updated {
+        Ok(_) => json!({ "success": true, "updated": true }),
+        Err(_) => json!({ "success": true }),
+    }))
 }
 
 /// A workflow event (v0.1.96 `applyEventToExecution`): unlike a callback it
