@@ -76,7 +76,22 @@ fn run_summary(r: &Value, al: &Aliases) -> Value {
         "status": opt(r.get("status")),
         "lineage": al.value(&opt(r.get("lineage"))),
         "golden": golden(r.get("golden")),
+        "status_counts": positive_counts(r.get("status_counts")),
     })
+}
+
+/// A run's `status_counts` without its zero entries: v0.1.96 lists every
+/// status of the run list, zeros included; what counts is how many are in each.
+fn positive_counts(v: Option<&Value>) -> Value {
+    match v {
+        Some(Value::Object(m)) => Value::Object(
+            m.iter()
+                .filter(|(_, n)| n.as_u64() != Some(0))
+                .map(|(k, n)| (k.clone(), n.clone()))
+                .collect(),
+        ),
+        other => opt(other),
+    }
 }
 
 /// An execution's status view (§7.1) as a read shows it: what was persisted
@@ -242,10 +257,16 @@ mod tests {
         let list = json!({"runs": [{"run_id": "run_x", "status": "succeeded",
             "total_executions": 1, "started_at": "2026-01-01T00:00:00Z"}],
             "total_count": 1, "page": 1});
+        let counts = json!({"runs": [{"run_id": "run_x", "status_counts":
+            {"failed": 0, "succeeded": 2}}]});
+        assert_eq!(
+            read_summary(&counts, &al)["runs"][0]["status_counts"],
+            json!({"succeeded": 2})
+        );
         assert_eq!(
             read_summary(&list, &al),
             json!({"total_count": 1, "runs": [{"run_id": "run1", "status": "succeeded",
-                "lineage": null, "golden": null}]})
+                "lineage": null, "golden": null, "status_counts": null}]})
         );
         let dag = json!({"root_workflow_id": "run_x", "workflow_status": "running",
             "total_nodes": 2, "timeline": [
