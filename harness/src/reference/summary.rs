@@ -173,13 +173,13 @@ pub fn run_summary(
     );
     if let (SummaryKind::List, Some(r)) = (kind, root) {
         v.insert("root_execution_status".into(), json!(r.status));
-        if r.status == Status::Failed {
-            if let Some(reason) = &r.status_reason {
-                v.insert("root_error_category".into(), json!(reason));
-            }
-            if let Some(msg) = &r.error_message {
-                v.insert("root_error_message".into(), json!(msg));
-            }
+        // v0.1.96 reads the root's status_reason and error_message whatever
+        // its status (`execution_records.go`), omitting empty ones.
+        if let Some(reason) = r.status_reason.as_ref().filter(|x| !x.is_empty()) {
+            v.insert("root_error_category".into(), json!(reason));
+        }
+        if let Some(msg) = r.error_message.as_ref().filter(|x| !x.is_empty()) {
+            v.insert("root_error_message".into(), json!(msg));
         }
     }
     v.insert("status".into(), json!(status));

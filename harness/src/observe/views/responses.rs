@@ -71,13 +71,24 @@ fn memory_entry(e: &Value, al: &Aliases) -> Value {
 
 /// A run as a read shows it: enough to see whether it exists and what it carries.
 fn run_summary(r: &Value, al: &Aliases) -> Value {
-    json!({
+    let mut v = json!({
         "run_id": al.value(&opt(r.get("run_id"))),
         "status": opt(r.get("status")),
         "lineage": al.value(&opt(r.get("lineage"))),
         "golden": golden(r.get("golden")),
         "status_counts": positive_counts(r.get("status_counts")),
-    })
+    });
+    // The run list's root fields (§7.3), where the read has them.
+    for k in [
+        "root_reasoner",
+        "root_execution_status",
+        "root_error_category",
+    ] {
+        if let Some(x) = r.get(k) {
+            v[k] = al.value(x);
+        }
+    }
+    v
 }
 
 /// A run's `status_counts` without its zero entries: v0.1.96 lists every
