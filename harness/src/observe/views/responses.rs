@@ -83,6 +83,7 @@ fn run_summary(r: &Value, al: &Aliases) -> Value {
         "root_reasoner",
         "root_execution_status",
         "root_error_category",
+        "root_error_message",
     ] {
         if let Some(x) = r.get(k) {
             v[k] = al.value(x);
