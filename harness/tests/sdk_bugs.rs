@@ -84,6 +84,29 @@ impl Hop {
     }
 }
 
+/// `headers/three_levels_deep` with an SDK that drops the replay trio: the
+/// restarted finish fails again, so only this hop is on both sides, and it
+/// lost its replay source (scripted bug and SDK 0.1.91 interpreted alike).
+const THREE_LEVELS_LOST_TRIO: Hop = Hop {
+    key: "run2/leaf.work#2",
+    headers: &[
+        ("parent", "run2/mid.branch#2", "run2/mid.branch"),
+        ("replay_source", "run1", "absent"),
+        ("replay_before", "run1/leaf.finish", "absent"),
+        ("replay_mode", "succeeded-before", "absent"),
+    ],
+};
+
+/// `restart/restart_from_failed_child` with an SDK that drops the replay trio.
+const RESTART_LOST_TRIO: Hop = Hop {
+    key: "run2/research.synth",
+    headers: &[
+        ("replay_source", "run1", "absent"),
+        ("replay_before", "run1/research.synth", "absent"),
+        ("replay_mode", "succeeded-before", "absent"),
+    ],
+};
+
 /// Among `problems`, the headers view must differ from its golden, its first
 /// changed entry being `hop`'s, and the headers that differ there exactly
 /// `hop`'s. The body a hop received may differ too (a hop that lost the
@@ -191,30 +214,13 @@ fn main() {
             "scripted_drop_replay_headers_fails_the_headers_golden",
             "headers/three_levels_deep",
             SdkBug::DropReplayHeaders,
-            // Without the trio the restarted finish fails again, so only
-            // this hop is on both sides: it lost its replay source.
-            Hop {
-                key: "run2/leaf.work#2",
-                headers: &[
-                    ("parent", "run2/mid.branch#2", "run2/mid.branch"),
-                    ("replay_source", "run1", "absent"),
-                    ("replay_before", "run1/leaf.finish", "absent"),
-                    ("replay_mode", "succeeded-before", "absent"),
-                ],
-            },
+            THREE_LEVELS_LOST_TRIO,
         ),
         scripted(
             "scripted_drop_replay_headers_fails_the_restart_golden",
             "restart/restart_from_failed_child",
             SdkBug::DropReplayHeaders,
-            Hop {
-                key: "run2/research.synth",
-                headers: &[
-                    ("replay_source", "run1", "absent"),
-                    ("replay_before", "run1/research.synth", "absent"),
-                    ("replay_mode", "succeeded-before", "absent"),
-                ],
-            },
+            RESTART_LOST_TRIO,
         ),
         scripted(
             "scripted_inherited_parent_fails_the_headers_golden",
@@ -253,28 +259,12 @@ fn main() {
         interpreted(
             "sdk_0_1_91_interpreted_fails_the_headers_golden",
             "headers/three_levels_deep",
-            // The same hop and headers as the scripted drop_replay_headers bug.
-            Hop {
-                key: "run2/leaf.work#2",
-                headers: &[
-                    ("parent", "run2/mid.branch#2", "run2/mid.branch"),
-                    ("replay_source", "run1", "absent"),
-                    ("replay_before", "run1/leaf.finish", "absent"),
-                    ("replay_mode", "succeeded-before", "absent"),
-                ],
-            },
+            THREE_LEVELS_LOST_TRIO,
         ),
         interpreted(
             "sdk_0_1_91_interpreted_fails_the_restart_golden",
             "restart/restart_from_failed_child",
-            Hop {
-                key: "run2/research.synth",
-                headers: &[
-                    ("replay_source", "run1", "absent"),
-                    ("replay_before", "run1/research.synth", "absent"),
-                    ("replay_mode", "succeeded-before", "absent"),
-                ],
-            },
+            RESTART_LOST_TRIO,
         ),
     ];
     let conclusion = libtest_mimic::run(&args, trials);
