@@ -6,26 +6,32 @@
 //!
 //! The modules, each with one job:
 //!
+//! - [`text`]: small text helpers (clipping) that any layer may use.
 //! - [`client`]: the one way anything reaches a control plane (HTTP).
+//! - [`barrier`]: named barriers that order events across agents without a clock.
 //! - [`scenario`]: the file format: model, loader, schema and semantic checks.
 //! - [`llm`]: wiremock LLM stubs, one server per scenario.
 //! - [`agents`]: scripted agents (real HTTP servers running scenario programs)
-//!   and real Python SDK agents behind recording proxies.
+//!   and real SDK agents behind recording proxies.
+//! - [`trial`]: skips as `ignored (reason)` for the libtest-mimic test binaries.
 //! - [`observe`]: reads a finished scenario back and builds the views.
-//! - [`runner`]: executes one scenario's steps against a target.
 //! - [`target`]: where the control plane comes from (embedded, URL, image) and
 //!   its profile.
 //! - [`reference`]: the reference control plane (`afc serve`, the embedded target).
+//! - [`runner`]: executes one scenario's steps against a target.
 //! - [`suite`]: discovery, running a case, insta comparison; shared by
 //!   `cargo test --test scenarios` and `afc run`.
-//! - [`report`]: the summary table, JUnit and CONFORMANCE.md.
+//! - [`fuzz`]: `afc fuzz`: generated scenarios judged by a model of the contract
+//!   written apart from the reference.
+//! - [`report`]: the summary table, JUnit, HTML and CONFORMANCE.md.
 //! - [`bench`]: `afc bench`.
-//! - [`trial`]: skips as `ignored (reason)` for the libtest-mimic test binaries.
 //!
-//! Dependencies run one way, down these layers (nothing imports upward):
-//! `client`; `scenario`; `llm` and `agents`; `observe`; `target` (which starts
-//! the `reference`, itself importing nothing else of the crate and reached by
-//! the rest only over HTTP); `runner`; `suite`; `report` and `bench`.
+//! Dependencies run one way, down these layers (nothing imports upward; the
+//! test `tests/checks/layering.rs` holds this map as data and fails on an
+//! upward path): `text`; `client` and `barrier`; `scenario`; `llm` and
+//! `agents` (and `trial`); `observe`; `target` (which starts the `reference`,
+//! itself importing nothing else of the crate and reached by the rest only over
+//! HTTP); `runner`; `suite`; `fuzz`, `report` and `bench`.
 #![warn(missing_docs)]
 
 pub mod agents;
@@ -41,4 +47,5 @@ pub mod runner;
 pub mod scenario;
 pub mod suite;
 pub mod target;
+pub mod text;
 pub mod trial;

@@ -218,7 +218,7 @@ async fn nested(
     } else {
         format!("/api/v1/execute/async/{target}")
     };
-    let body = crate::scenario::Body::Json(json!({ "input": input }));
+    let body = crate::client::Body::Json(json!({ "input": input }));
     let resp = world
         .client
         .send(reqwest::Method::POST, &path, Some(&body), &headers)

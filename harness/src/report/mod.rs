@@ -14,7 +14,9 @@ pub use junit::junit;
 
 use std::time::Duration;
 
+pub use crate::suite::first_line;
 use crate::suite::{CaseReport, Verdict};
+pub use crate::text::clip;
 
 /// Counts of a run.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -61,47 +63,6 @@ fn result_word(v: &Verdict) -> &'static str {
         Verdict::Failed { .. } => "FAILED",
         Verdict::Skipped(_) => "skipped",
         Verdict::Flaky { .. } => "FLAKY",
-    }
-}
-
-/// The first line worth showing for a verdict: the first diff, the first
-/// problem, or the skip reason.
-pub fn first_line(v: &Verdict) -> String {
-    match v {
-        Verdict::Passed => String::new(),
-        Verdict::Failed {
-            first_diff: Some(d),
-            ..
-        } => d.clone(),
-        Verdict::Failed { problems, .. } => problems
-            .first()
-            .map(ToString::to_string)
-            .and_then(|p| p.lines().next().map(str::to_owned))
-            .unwrap_or_default(),
-        Verdict::Skipped(reason) => reason.clone(),
-        Verdict::Flaky {
-            passed,
-            failed,
-            differences,
-            ..
-        } => {
-            let first = differences.first().map_or("", |d| d.line.as_str());
-            format!(
-                "flaky: passed {passed} of {} runs; {first}",
-                passed + failed
-            )
-        }
-    }
-}
-
-/// `text` cut to `width` characters, with an ellipsis when cut.
-pub fn clip(text: &str, width: usize) -> String {
-    if text.chars().count() <= width {
-        text.to_string()
-    } else {
-        let mut s: String = text.chars().take(width.saturating_sub(1)).collect();
-        s.push('…');
-        s
     }
 }
 

@@ -7,8 +7,9 @@ use serde_json::{json, Map, Value};
 
 use super::error::{NoRunIds, RestartStatus};
 use super::{Runner, StepError};
+use crate::client::Body;
 use crate::observe::RunRef;
-use crate::scenario::{Body, Location, Restart, RunWait};
+use crate::scenario::{Location, Restart, RunWait};
 
 /// What a `run` step submits.
 pub(crate) struct StartRun<'a> {

@@ -6,9 +6,10 @@ use serde_json::{json, Value};
 
 use super::start::StartRun;
 use super::{Expectation, Runner, StepError};
+use crate::client::Body;
 use crate::client::Response;
 use crate::observe::{self, Known, RunRef, StepResponse};
-use crate::scenario::{body_placeholders, placeholders, Body, Step, NODE_PREFIX};
+use crate::scenario::{body_placeholders, placeholders, Step, NODE_PREFIX};
 
 const RESPONSE_HEADERS: [&str; 3] = ["x-execution-id", "x-run-id", "x-agentfield-replay-hit"];
 

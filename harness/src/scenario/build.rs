@@ -9,6 +9,7 @@ use serde_json::{Map, Value};
 use super::load::Problems;
 use super::model::*;
 use super::yaml::escape;
+use crate::client::Body;
 
 const DEFAULT_TIMEOUT_MS: u64 = 20_000;
 const DEFAULT_LLM_TIMEOUT_MS: u64 = 1_000;

@@ -2,6 +2,7 @@
 //! runner and the scripted agents. Every step and reasoner op keeps the
 //! location it was written at, so a failure can point back into the file.
 
+use crate::client::Body;
 use std::collections::BTreeMap;
 use std::fmt;
 use std::sync::Arc;
@@ -353,8 +354,6 @@ impl ControlPlaneStop {
         }
     }
 }
-
-pub use crate::client::Body;
 
 /// A restart or fork request.
 #[derive(Clone, Debug)]

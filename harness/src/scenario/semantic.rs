@@ -12,8 +12,9 @@ use std::collections::BTreeSet;
 use serde_json::Value;
 
 use super::load::Problems;
-use super::model::{Body, Call, Located, Op, Restart, RunWait, Scenario, Step};
+use super::model::{Call, Located, Op, Restart, RunWait, Scenario, Step};
 use super::yaml::escape;
+use crate::client::Body;
 
 pub(crate) fn check(s: &Scenario, p: &mut Problems<'_>) {
     for agent in s.agents.values() {

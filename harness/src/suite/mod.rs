@@ -25,6 +25,7 @@ pub(crate) mod problem;
 pub mod repeat;
 mod sides;
 mod snap_diff;
+mod verdict;
 
 pub use compare::{compare_goldens, GoldenComparison};
 pub use diff::{ChangedEntry, Leaf};
@@ -32,6 +33,7 @@ pub use error::CasesError;
 pub use parallel::{not_run, run_all_until, run_all_with, NOT_RUN};
 pub use problem::{rendered, Problem};
 pub use snap_diff::{snap_diff, SnapDiff};
+pub use verdict::{first_line, Verdict};
 
 /// One scenario file of the suite.
 #[derive(Clone, Debug)]
@@ -71,34 +73,6 @@ pub fn cases(root: &Path) -> Result<Vec<Case>, CasesError> {
             path,
         })
         .collect())
-}
-
-/// How one scenario ended.
-#[derive(Clone, Debug, PartialEq)]
-pub enum Verdict {
-    /// Every expectation held and every view matched its golden.
-    Passed,
-    /// Something differed; `problems` says what, `first_diff` is the first
-    /// differing line of the first view that differed.
-    Failed {
-        /// What went wrong, each with its location or view.
-        problems: Vec<Problem>,
-        /// `-golden` / `+new` first differing line, if a view differed.
-        first_diff: Option<String>,
-    },
-    /// Not run: the target lacks a capability the scenario requires.
-    Skipped(String),
-    /// Repeated runs disagreed: some passed, some failed. Never a pass.
-    Flaky {
-        /// Runs that passed.
-        passed: usize,
-        /// Runs that failed.
-        failed: usize,
-        /// Each distinct first difference of the failed runs, most frequent first.
-        differences: Vec<repeat::Difference>,
-        /// The problems of the first failed run.
-        problems: Vec<Problem>,
-    },
 }
 
 /// A scenario's verdict and how long it took.

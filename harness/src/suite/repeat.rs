@@ -210,7 +210,7 @@ pub fn summary(differences: &[Difference]) -> Vec<String> {
 fn distinct(failures: &[&CaseReport]) -> Vec<Difference> {
     let mut out: Vec<Difference> = Vec::new();
     for r in failures {
-        let line = crate::report::first_line(&r.verdict);
+        let line = super::first_line(&r.verdict);
         match out.iter_mut().find(|d| d.line == line) {
             Some(d) => d.runs += 1,
             None => out.push(Difference { line, runs: 1 }),

@@ -80,7 +80,7 @@ pub async fn check(base: &str, api_key: Option<&str>) -> Result<(), HealthError>
     Err(HealthError::Unhealthy {
         url,
         status,
-        body: crate::report::clip(&text.split_whitespace().collect::<Vec<_>>().join(" "), 200),
+        body: crate::text::clip(&text.split_whitespace().collect::<Vec<_>>().join(" "), 200),
     })
 }
 

@@ -5,5 +5,6 @@
 
 mod fuzz;
 mod invalid_scenarios;
+mod layering;
 mod rule_table;
 mod scenario_bounds;

@@ -16,8 +16,8 @@ use std::path::{Path, PathBuf};
 use std::process::Stdio;
 use std::time::Duration;
 
+use afc::client::Body;
 use afc::client::{poll, terminal, Client};
-use afc::scenario::Body;
 use libtest_mimic::{Arguments, Failed, Trial};
 use serde_json::{json, Value};
 use tokio::io::{AsyncBufReadExt, BufReader};

@@ -7,6 +7,7 @@ use serde_json::{Map, Value};
 use super::super::load::Problems;
 use super::super::model::*;
 use super::{body, flag, headers, llm_program, names, text};
+use crate::client::Body;
 
 /// The step at `ptr`, or `None` (with a problem) when it has no verb.
 pub(super) fn step(v: &Value, ptr: &str, p: &mut Problems<'_>) -> Option<Step> {
