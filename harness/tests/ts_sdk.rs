@@ -14,7 +14,7 @@
 //! call) again.
 //!
 //! The SDK is not on the npm registry and CI cannot build it: without
-//! `AFC_TS_SDK` (README.md, "Interpreter agents") the trial is `ignored
+//! `AFC_TS_SDK` (README.md, "Every scenario through the real SDK") the trial is `ignored
 //! (reason)`, never passed. Trials match the verdict's data, never its text.
 //! No golden is written for a buggy agent: insta runs with `INSTA_UPDATE=no`.
 
@@ -50,7 +50,7 @@ fn skip_reason() -> Option<String> {
         Some(v) if !v.is_empty() => None,
         _ => Some(
             "AFC_TS_SDK is unset: the TypeScript SDK is built outside the repository \
-             (README.md, \"Interpreter agents\")"
+             (README.md, \"Every scenario through the real SDK\")"
                 .to_string(),
         ),
     }
@@ -70,10 +70,9 @@ fn run_ts(target: &Target) -> Result<Vec<Problem>, Failed> {
     };
     match suite::run_loaded(&case, loaded, &target, Path::new("snapshots")).verdict {
         Verdict::Failed { problems, .. } => Ok(problems),
-        other => Err(format!(
-            "{SCENARIO} with the TS SDK must fail ({WHY}); it was {other:?}"
-        )
-        .into()),
+        other => {
+            Err(format!("{SCENARIO} with the TS SDK must fail ({WHY}); it was {other:?}").into())
+        }
     }
 }
 
