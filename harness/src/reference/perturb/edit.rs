@@ -148,23 +148,26 @@ pub fn error_texts(node: &mut Node, seed: u64) {
     }
 }
 
-/// The versions' other categories (§1.3): `target_not_found` for an unknown
-/// agent or target, `queue_full` for a full queue.
-pub fn newer_category(node: &mut Node) {
+/// The other version's category where versions differ (§1.3): an unknown
+/// agent or target is `internal_error` (v0.1.96) or `target_not_found`
+/// (V-latest); a full queue is `concurrency_limit` or `queue_full`. Each is
+/// swapped for the other, so a reference serving either version is perturbed.
+pub fn other_version_category(node: &mut Node) {
     let (Some(error), Some(category)) = (node.str_of("error"), node.str_of("error_category"))
     else {
         return;
     };
     let unknown_target = error.starts_with("agent '") && error.ends_with("' not found")
         || error.starts_with("target '") && error.contains("' not found on agent '");
-    let newer = match category.as_str() {
+    let queue_full = error == "async execution queue is full; retry later";
+    let other = match category.as_str() {
         "internal_error" if unknown_target => "target_not_found",
-        "concurrency_limit" if error == "async execution queue is full; retry later" => {
-            "queue_full"
-        }
+        "target_not_found" if unknown_target => "internal_error",
+        "concurrency_limit" if queue_full => "queue_full",
+        "queue_full" if queue_full => "concurrency_limit",
         _ => return,
     };
-    node.set("error_category", Node::string(newer));
+    node.set("error_category", Node::string(other));
 }
 
 /// Applies a value break everywhere in `node` (outside data).

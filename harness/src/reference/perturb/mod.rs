@@ -21,8 +21,8 @@
 //! | `restarted_as: {execution_id, run_id, at}` in a restarted source run's `lineage` (created if the run had none) on the DAG, the run list, the run detail and the golden answer | §5.1, §5.2, §5.3 (V-latest) |
 //! | `restarted_as: {execution_id, run_id}` on `GET /api/v1/executions/{id}` and batch-status entries of a restarted source and root | §5.3, §7.1 (V-latest) |
 //! | `retry_after: 1` in every 429/503 JSON body and a `Retry-After: 1` header (not on the pending-approval 503) | §1.3 steps 8 and 9 (V-latest) |
-//! | `error_category: target_not_found` for an unknown agent or target (v0.1.96: `internal_error`) | §1.3 table, §8 (V-latest) |
-//! | `error_category: queue_full` for a full queue (v0.1.96: `concurrency_limit`) | §1.3: "a conformance test should accept either" |
+//! | an unknown agent or target answers the other version's `error_category` (`internal_error` ↔ `target_not_found`) | §1.3 table, §8 (v0.1.96 vs V-latest) |
+//! | a full queue answers the other accepted category (`concurrency_limit` ↔ `queue_full`) | §1.3: "a conformance test should accept either" |
 //! | every error text the contract does not fix rewritten; a text it fixes only up to a prefix keeps the prefix (`texts::TEXTS` lists the fixed ones) | §1.3, §3.7, §5.4, §7 give these texts; elsewhere (429/503 wording, Go decoder errors, routes outside the contract) the wording is an implementation's |
 //! | free texts of reads rewritten: `error`, `error_message`, `root_error_message`, `webhook_error`, `display_name`, `current_task` | §7.1, §7.3, §1.4 name these fields but fix no wording |
 //! | `Content-Type: application/json; charset=utf-8` and an unknown response header | HTTP; Gin sends exactly that content type |

@@ -147,7 +147,7 @@ impl Perturber {
                     headers.insert(RETRY_AFTER, HeaderValue::from_static("1"));
                 }
             }
-            edit::newer_category(node);
+            edit::other_version_category(node);
             edit::error_texts(node, seed);
         }
         edit::incidental(node, seed, route == Route::BatchStatus);
