@@ -170,6 +170,35 @@ pub fn other_version_category(node: &mut Node) {
     node.set("error_category", Node::string(other));
 }
 
+/// The DAG's node timestamps (`started_at`, `completed_at`) written with
+/// another UTC offset, the same instant: v0.1.96 formats them "without
+/// converting to UTC" (§7.2), so a reader must take any offset.
+pub fn offset_node_times(node: &mut Node) {
+    match node {
+        Node::Array(items) => items.iter_mut().for_each(offset_node_times),
+        Node::Leaf(_) => {}
+        Node::Object(kids) => {
+            for (k, v) in kids.iter_mut() {
+                if DATA_KEYS.contains(&k.as_str()) {
+                    continue;
+                }
+                let t = matches!(k.as_str(), "started_at" | "completed_at")
+                    .then(|| v.as_str())
+                    .flatten()
+                    .and_then(|s| chrono::DateTime::parse_from_rfc3339(&s).ok());
+                match (t, chrono::FixedOffset::east_opt(2 * 3600)) {
+                    (Some(t), Some(east)) => {
+                        let shifted = t.with_timezone(&east);
+                        let text = shifted.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, false);
+                        *v = Node::string(&text);
+                    }
+                    _ => offset_node_times(v),
+                }
+            }
+        }
+    }
+}
+
 /// Applies a value break everywhere in `node` (outside data).
 pub fn break_values(node: &mut Node, b: ContractBreak) {
     let Node::Object(kids) = node else {
@@ -238,6 +267,19 @@ mod tests {
         assert_eq!(v.as_object().unwrap().len(), 7);
         let Node::Object(kids) = &n else { panic!() };
         assert_ne!(kids[0].0, "run_id");
+    }
+
+    #[test]
+    fn dag_times_move_to_another_offset_and_stay_the_same_instant() {
+        let mut n = Node::parse(
+            r#"{"timeline":[{"started_at":"2026-06-09T12:00:00Z","result":{"started_at":"x"}}]}"#,
+        )
+        .unwrap();
+        offset_node_times(&mut n);
+        assert_eq!(
+            text(&n),
+            r#"{"timeline": [{"started_at": "2026-06-09T14:00:00+02:00", "result": {"started_at": "x"}}]}"#
+        );
     }
 
     #[test]

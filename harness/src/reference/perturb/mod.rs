@@ -25,6 +25,7 @@
 //! | a full queue answers the other accepted category (`concurrency_limit` ↔ `queue_full`) | §1.3: "a conformance test should accept either" |
 //! | every error text the contract does not fix rewritten; a text it fixes only up to a prefix keeps the prefix (`texts::TEXTS` lists the fixed ones) | §1.3, §3.7, §5.4, §7 give these texts; elsewhere (429/503 wording, Go decoder errors, routes outside the contract) the wording is an implementation's |
 //! | free texts of reads rewritten: `error`, `error_message`, `root_error_message`, `webhook_error`, `display_name`, `current_task` | §7.1, §7.3, §1.4 name these fields but fix no wording |
+//! | the DAG's node `started_at` / `completed_at` at UTC+02:00, the same instant | §7.2: v0.1.96 formats them "without converting to UTC" |
 //! | `Content-Type: application/json; charset=utf-8` and an unknown response header | HTTP; Gin sends exactly that content type |
 //! | an unknown header on every dispatch, the headers in another order, the body's keys in another order | §4.1 lists what is sent, not what else may be; the body is the input object |
 //!

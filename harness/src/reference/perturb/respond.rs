@@ -150,6 +150,9 @@ impl Perturber {
             edit::other_version_category(node);
             edit::error_texts(node, seed);
         }
+        if route == Route::Dag {
+            edit::offset_node_times(node);
+        }
         edit::incidental(node, seed, route == Route::BatchStatus);
     }
 
