@@ -227,6 +227,80 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_busy_answer_gets_retry_after_but_pending_approval_does_not() {
+        let p = Perturber::new(super::super::Perturb::parse("incidental", None).unwrap());
+        let busy = r#"{"error":"agent a has reached max concurrent executions (1)","error_category":"concurrency_limit"}"#;
+        let mut node = Node::parse(busy).unwrap();
+        let mut headers = axum::http::HeaderMap::new();
+        p.edit(
+            Route::Other,
+            StatusCode::TOO_MANY_REQUESTS,
+            &mut node,
+            &mut headers,
+        );
+        assert_eq!(node.get("retry_after"), Some(&Node::Leaf("1".into())));
+        assert_eq!(
+            node.str_of("error_category").as_deref(),
+            Some("concurrency_limit")
+        );
+        assert_ne!(
+            node.str_of("error").as_deref(),
+            Some("agent a has reached max concurrent executions (1)")
+        );
+        assert_eq!(
+            headers.get(RETRY_AFTER).map(|v| v.as_bytes()),
+            Some(&b"1"[..])
+        );
+        let pending = r#"{"error":"agent_pending_approval","message":"agent node 'a' is awaiting tag approval and cannot execute","error_category":"agent_error"}"#;
+        let mut node = Node::parse(pending).unwrap();
+        let mut headers = axum::http::HeaderMap::new();
+        p.edit(
+            Route::Other,
+            StatusCode::SERVICE_UNAVAILABLE,
+            &mut node,
+            &mut headers,
+        );
+        assert_eq!(node.get("retry_after"), None);
+        assert!(headers.get(RETRY_AFTER).is_none());
+        let expected = Node::parse(pending).unwrap();
+        for key in ["error", "message", "error_category"] {
+            assert_eq!(
+                node.str_of(key),
+                expected.str_of(key),
+                "{key} is fixed by §1.3"
+            );
+        }
+    }
+
+    #[test]
+    fn a_restart_leaves_forward_pointers_on_the_source_run_and_executions() {
+        let p = Perturber::new(super::super::Perturb::parse("incidental", None).unwrap());
+        let accepted = r#"{"execution_id":"e2","run_id":"r2","created_at":"2026-06-09T12:00:00Z",
+            "source_execution_id":"e1b","source_run_id":"r1","restarted_execution_id":"e1a"}"#;
+        p.remember_restart(&Node::parse(accepted).unwrap());
+        let mut list =
+            Node::parse(r#"{"runs":[{"run_id":"r1","lineage":null},{"run_id":"r2"}]}"#).unwrap();
+        p.forward_pointers(Route::RunList, &mut list);
+        let v: serde_json::Value = serde_json::from_str(&{
+            let mut t = String::new();
+            list.write(&mut t);
+            t
+        })
+        .unwrap();
+        let ptr = json!({"execution_id": "e2", "run_id": "r2", "at": "2026-06-09T12:00:00Z"});
+        assert_eq!(v["runs"][0]["lineage"], json!({ "restarted_as": ptr }));
+        assert_eq!(v["runs"][1].get("lineage"), None);
+        for id in ["e1a", "e1b"] {
+            let mut status = Node::parse(&json!({"execution_id": id}).to_string()).unwrap();
+            p.forward_pointers(Route::ExecutionStatus, &mut status);
+            assert_eq!(
+                status.get("restarted_as"),
+                Some(&Node::leaf(&json!({"execution_id": "e2", "run_id": "r2"})))
+            );
+        }
+    }
+
+    #[test]
     fn routes_are_told_apart_by_method_and_shape() {
         let get = Method::GET;
         let post = Method::POST;
