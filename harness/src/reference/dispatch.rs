@@ -141,10 +141,11 @@ pub async fn send(
     headers: &[(&str, &str)],
     body: String,
 ) -> Result<reqwest::Response, reqwest::Error> {
+    let (headers, body) = state.perturb.outgoing(headers, body);
     let request = |client: &reqwest::Client, body: String| {
         let mut req = client.post(url).timeout(state.config.agent_timeout);
-        for (name, value) in headers {
-            req = req.header(*name, *value);
+        for (name, value) in &headers {
+            req = req.header(name, value);
         }
         req.body(body)
     };

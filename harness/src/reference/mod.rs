@@ -23,6 +23,7 @@ pub mod limits;
 mod memory;
 mod model;
 mod payload;
+pub mod perturb;
 mod prepare;
 mod replay;
 mod routes;
@@ -62,6 +63,9 @@ pub struct Config {
     /// evicted to make room, and new work is refused with 503 when every
     /// stored run is active (`memory::MemoryStore::bounded`).
     pub max_executions: usize,
+    /// Incidental behaviour perturbed, or contract values broken, for the
+    /// neutrality self-check (`perturb`); off by default.
+    pub perturb: perturb::Perturb,
 }
 
 impl Default for Config {
@@ -80,6 +84,7 @@ impl Default for Config {
             max_connections: 512,
             max_agent_response_bytes: limits::DEFAULT_MAX_AGENT_RESPONSE_BYTES,
             max_executions: limits::DEFAULT_MAX_EXECUTIONS,
+            perturb: perturb::Perturb::default(),
         }
     }
 }
@@ -143,6 +148,7 @@ pub async fn serve_on(
         .pool_max_idle_per_host(0)
         .build()
         .map_err(std::io::Error::other)?;
+    let perturber = perturb::Perturber::new(config.perturb.clone());
     let state = Arc::new(state::AppState {
         store: storage.0,
         config: config.clone(),
@@ -151,6 +157,8 @@ pub async fn serve_on(
         completions: state::Completions::default(),
         slots: Default::default(),
         kv: Default::default(),
+        perturb: perturber.clone(),
     });
-    server::run(listener, routes::router(state), &config, shutdown).await
+    let app = perturb::wrap(routes::router(state), perturber);
+    server::run(listener, app, &config, shutdown).await
 }

@@ -29,6 +29,8 @@ pub struct AppState {
     pub slots: std::sync::Arc<super::admission::Slots>,
     /// Key–value memory of `/api/v1/memory/*`.
     pub kv: super::kv::Kv,
+    /// What agents receive, perturbed for the neutrality self-check (or not).
+    pub perturb: Arc<super::perturb::Perturber>,
 }
 
 /// Shared handle used as axum state.

@@ -2,7 +2,8 @@
 //! own thread and runtime, on 127.0.0.1:0. `AFC_STORE=sqlite` puts its state
 //! in the SQLite store in a fresh temporary data dir (kept after the process
 //! ends, so a failure can be inspected; its path is printed); `memory`, the
-//! default, keeps it in memory.
+//! default, keeps it in memory. `AFC_PERTURB` (with `AFC_PERTURB_SEED`)
+//! perturbs it for the neutrality self-check (`reference::perturb`).
 
 use std::net::SocketAddr;
 use std::sync::{Arc, OnceLock};
@@ -21,6 +22,7 @@ pub(super) fn start() -> Result<SocketAddr, Arc<ReferenceError>> {
 fn start_once() -> Result<SocketAddr, ReferenceError> {
     {
         let store = store_from_env()?;
+        let config = config_from_env()?;
         let (tx, rx) = std::sync::mpsc::channel();
         std::thread::Builder::new()
             .name("afc-reference".to_string())
@@ -48,10 +50,7 @@ fn start_once() -> Result<SocketAddr, ReferenceError> {
                     let _ = tx.send(addr);
                     // Lives as long as the process.
                     let forever = std::future::pending::<()>();
-                    if let Err(e) =
-                        reference::serve_on(listener, reference::Config::default(), store, forever)
-                            .await
-                    {
+                    if let Err(e) = reference::serve_on(listener, config, store, forever).await {
                         tracing::error!("embedded reference stopped: {e}");
                     }
                 });
@@ -59,6 +58,18 @@ fn start_once() -> Result<SocketAddr, ReferenceError> {
             .map_err(ReferenceError::Thread)?;
         rx.recv().map_err(ReferenceError::ThreadDied)?
     }
+}
+
+/// The default configuration, perturbed as `AFC_PERTURB` says (off when unset).
+pub(super) fn config_from_env() -> Result<reference::Config, ReferenceError> {
+    let perturb = reference::perturb::Perturb::from_env().map_err(ReferenceError::Perturb)?;
+    if !perturb.is_off() {
+        eprintln!("embedded reference: perturbed ({perturb:?})");
+    }
+    Ok(reference::Config {
+        perturb,
+        ..reference::Config::default()
+    })
 }
 
 /// The store `AFC_STORE` names: `memory` (default, also when blank) or `sqlite`.

@@ -91,6 +91,9 @@ pub enum ReferenceError {
     /// Its thread ended before it said where it listens.
     #[error("the reference thread died: {0}")]
     ThreadDied(#[source] std::sync::mpsc::RecvError),
+    /// `AFC_PERTURB` or `AFC_PERTURB_SEED` names no perturbation.
+    #[error("AFC_PERTURB: {0}")]
+    Perturb(#[source] crate::reference::perturb::PerturbError),
 }
 
 impl From<ReferenceError> for TargetError {

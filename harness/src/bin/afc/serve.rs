@@ -49,11 +49,21 @@ pub struct ServeArgs {
     /// cut), `normal` only writes it (survives kill -9, not a power cut).
     #[arg(long, env = "AFC_SYNC", default_value = "full", value_parser = ["full", "normal"])]
     pub sync: String,
+    /// Perturb the reference for the neutrality self-check: `incidental`
+    /// (only what the contract leaves free), `contract:<name>` (one contract
+    /// value broken), or both comma-separated. Never for real use.
+    #[arg(long, env = "AFC_PERTURB", default_value = "off")]
+    pub perturb: String,
+    /// Seed of the incidental perturbation (key order, added keys, texts).
+    #[arg(long, env = "AFC_PERTURB_SEED")]
+    pub perturb_seed: Option<String>,
 }
 
 impl ServeArgs {
-    fn config(&self) -> afc::reference::Config {
-        afc::reference::Config {
+    fn config(&self) -> Result<afc::reference::Config, afc::reference::perturb::PerturbError> {
+        let perturb =
+            afc::reference::perturb::Perturb::parse(&self.perturb, self.perturb_seed.as_deref())?;
+        Ok(afc::reference::Config {
             api_key: self.api_key.clone(),
             agent_timeout: Duration::from_secs(self.agent_call_timeout),
             max_concurrent_per_agent: self.max_concurrent_per_agent,
@@ -62,13 +72,27 @@ impl ServeArgs {
             max_connections: self.max_connections,
             max_agent_response_bytes: self.max_agent_response_bytes,
             max_executions: self.max_executions,
-        }
+            perturb,
+        })
     }
 }
 
 /// Serves until a signal; 0 after a clean or deadline-bounded shutdown.
 pub fn serve(args: &ServeArgs) -> ExitCode {
     use afc::reference::{SqliteSync, Storage};
+    let config = match args.config() {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("afc serve: --perturb: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    if !config.perturb.is_off() {
+        eprintln!(
+            "afc serve: perturbed for the neutrality self-check: {:?}",
+            config.perturb
+        );
+    }
     let storage = match &args.data_dir {
         None => Ok(Storage::memory(args.max_executions)),
         Some(dir) => {
@@ -116,7 +140,7 @@ pub fn serve(args: &ServeArgs) -> ExitCode {
             }
             Err(e) => eprintln!("afc serve: {e}"),
         }
-        match afc::reference::serve_on(listener, args.config(), storage, shutdown).await {
+        match afc::reference::serve_on(listener, config, storage, shutdown).await {
             Ok(()) => ExitCode::SUCCESS,
             Err(e) => {
                 eprintln!("afc serve: {e}");
