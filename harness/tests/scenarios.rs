@@ -37,11 +37,27 @@ fn workspace() -> PathBuf {
 const INTERPRETER_THREADS: usize = 4;
 
 fn main() {
+    // Before any thread: refuse a forged pass on CI, and let afc, not insta,
+    // print each view's diff once (afc::suite::insta_env).
+    if let Err(e) = suite::insta_env::prepare() {
+        eprintln!("error: {e}");
+        std::process::exit(2);
+    }
     let mut args = Arguments::from_args();
     // Messages name files as `scenarios/<topic>/<name>.yaml`, from the workspace root.
     std::env::set_current_dir(workspace()).expect("the workspace root exists");
     let cases = suite::cases(Path::new("scenarios")).unwrap_or_else(|e| panic!("{e}"));
     let target = Target::from_env().unwrap_or_else(|e| panic!("no target: {e}"));
+    // Once per test binary, before any scenario: a dead or wrong target is one
+    // line and one exit (2, as `afc run`), not a failure per scenario. `--list`
+    // (nextest lists every binary first) asks nothing of the target.
+    if !args.list {
+        if let Err(e) = target.check_health() {
+            eprintln!("error: {e}");
+            drop(target);
+            std::process::exit(2);
+        }
+    }
     if let Some(startup) = target.startup {
         eprintln!("{} healthy after {startup:?}", target.kind);
     }

@@ -106,9 +106,12 @@ fn main() -> ExitCode {
             snapshots,
             junit,
             repeat,
-        } => match repeat.plan() {
-            Some(plan) => repeat::run(&suite, &output, &snapshots, junit.as_deref(), plan),
-            None => run::run(&suite, &output, &snapshots, junit.as_deref()),
+        } => match afc::suite::insta_env::prepare() {
+            Err(e) => output::could_not_run(output.format, "run", &e.to_string()),
+            Ok(()) => match repeat.plan() {
+                Some(plan) => repeat::run(&suite, &output, &snapshots, junit.as_deref(), plan),
+                None => run::run(&suite, &output, &snapshots, junit.as_deref()),
+            },
         },
         Command::Record {
             suite,
