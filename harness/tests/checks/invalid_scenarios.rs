@@ -229,3 +229,18 @@ fn afc_check_warns_of_unused_goldens_and_fails_on_them_only_when_strict() {
     assert_eq!(code, 1, "{out}");
     assert!(out.contains("error: 2 golden(s)"), "{out}");
 }
+
+#[test]
+fn afc_check_warns_of_a_missing_golden_and_fails_on_it_when_strict() {
+    let dir = suite(&[("restart/basic.yaml", VALID)], &[]);
+    let (code, out) = afc_check(dir.path(), &[]);
+    assert_eq!(code, 0, "{out}");
+    assert!(
+        out.contains("warning: 1 golden(s) missing from snapshots")
+            && out.contains("  basic@provenance.snap\n"),
+        "{out}"
+    );
+    let (code, out) = afc_check(dir.path(), &["--strict"]);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("error: 1 golden(s) missing"), "{out}");
+}
