@@ -26,6 +26,7 @@ pub(crate) mod problem;
 pub mod repeat;
 mod sides;
 mod snap_diff;
+pub mod stopped;
 
 pub use compare::{compare_goldens, GoldenComparison};
 pub use diff::{ChangedEntry, Leaf};

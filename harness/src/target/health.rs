@@ -9,7 +9,7 @@ use std::time::Duration;
 pub const HEALTH_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// Why a target cannot be tested.
-#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+#[derive(Clone, Debug, thiserror::Error, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum HealthError {
     /// No HTTP answer at all.
