@@ -23,6 +23,7 @@ fn afc(dir: &Path, args: &[&str]) -> Command {
         "AFC_AGENTS",
         "INSTA_UPDATE",
         "INSTA_OUTPUT",
+        "INSTA_FORCE_PASS",
         "CLICOLOR_FORCE",
     ] {
         c.env_remove(var);
@@ -160,6 +161,57 @@ fn a_wrong_golden_shows_its_diff_in_snap_line_numbers_and_exits_1() {
             && stdout.contains("1 .snap.new file written; review with cargo insta review"),
         "{stdout}"
     );
+}
+
+#[test]
+fn a_forged_pass_is_refused_on_ci_and_is_insta_s_own_off_ci() {
+    let dir = suite_with_a_wrong_golden();
+    let lineage = dir.path().join("snapshots/fork_by_flag@lineage.snap");
+    let wrong = std::fs::read_to_string(&lineage).expect("golden");
+    for (var, value) in [
+        ("INSTA_FORCE_PASS", "1"),
+        ("INSTA_UPDATE", "always"),
+        ("INSTA_UPDATE", "force"),
+    ] {
+        let mut c = afc(dir.path(), &["run", "fork_by_flag", "--format", "json"]);
+        let out = c
+            .env("CI", "true")
+            .env(var, value)
+            .output()
+            .expect("afc runs");
+        let stderr = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{var}={value}: {stderr}");
+        assert!(
+            stderr.contains(&format!(
+                "afc run: refusing to run: CI is set and {var}={value} would"
+            )),
+            "{stderr}"
+        );
+        assert!(text(&out.stdout).contains(r#""exit_code":2"#));
+        assert_eq!(std::fs::read_to_string(&lineage).expect("golden"), wrong);
+    }
+    // Off CI, as insta does: INSTA_FORCE_PASS=1 (what `cargo insta test`
+    // sets) passes and leaves the .snap.new for `cargo insta review` ...
+    let out = run_with(dir.path(), ("INSTA_FORCE_PASS", "1"));
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(text(&out.stderr).contains("INSTA_FORCE_PASS=1 passes it and leaves"));
+    assert!(lineage.with_extension("snap.new").exists());
+    assert_eq!(std::fs::read_to_string(&lineage).expect("golden"), wrong);
+    // ... and INSTA_UPDATE=always (the override) rewrites the golden and passes.
+    let out = run_with(dir.path(), ("INSTA_UPDATE", "always"));
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let now = std::fs::read_to_string(&lineage).expect("golden");
+    assert!(now.contains("    reuse: succeeded-before\n"), "{now}");
+    let out = run(dir.path(), &["fork_by_flag"], true);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stdout));
+}
+
+fn run_with(dir: &Path, (var, value): (&str, &str)) -> Output {
+    let mut c = afc(dir, &["run", "--jobs", "1", "fork_by_flag"]);
+    c.env_remove("CI")
+        .env(var, value)
+        .output()
+        .expect("afc runs")
 }
 
 fn events(out: &Output) -> Vec<Value> {

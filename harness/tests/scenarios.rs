@@ -22,7 +22,10 @@
 
 use std::path::{Path, PathBuf};
 
+use std::sync::Arc;
+
 use afc::suite::repeat::{self, Plan};
+use afc::suite::stopped::{self, Watch};
 use afc::suite::{self, Verdict};
 use afc::target::Target;
 use libtest_mimic::{Arguments, Failed};
@@ -37,11 +40,27 @@ fn workspace() -> PathBuf {
 const INTERPRETER_THREADS: usize = 4;
 
 fn main() {
+    // Before any thread: refuse a forged pass on CI, and let afc, not insta,
+    // print each view's diff once (afc::suite::insta_env).
+    if let Err(e) = suite::insta_env::prepare() {
+        eprintln!("error: {e}");
+        std::process::exit(2);
+    }
     let mut args = Arguments::from_args();
     // Messages name files as `scenarios/<topic>/<name>.yaml`, from the workspace root.
     std::env::set_current_dir(workspace()).expect("the workspace root exists");
     let cases = suite::cases(Path::new("scenarios")).unwrap_or_else(|e| panic!("{e}"));
     let target = Target::from_env().unwrap_or_else(|e| panic!("no target: {e}"));
+    // Once per test binary, before any scenario: a dead or wrong target is one
+    // line and one exit (2, as `afc run`), not a failure per scenario. `--list`
+    // (nextest lists every binary first) asks nothing of the target.
+    if !args.list {
+        if let Err(e) = target.check_health() {
+            eprintln!("error: {e}");
+            drop(target);
+            std::process::exit(2);
+        }
+    }
     if let Some(startup) = target.startup {
         eprintln!("{} healthy after {startup:?}", target.kind);
     }
@@ -57,6 +76,9 @@ fn main() {
     // `--list` (nextest lists every binary first) installs nothing; a run
     // provisions the Python SDK for the first selected scenario that needs it.
     afc::agents::provision::set_plan_only(args.list);
+    // A target that stops answering mid-run: the scenarios after it are
+    // not run (ignored, with the reason), and one account closes the run.
+    let watch = Arc::new(Watch::new());
     let trials = cases
         .into_iter()
         .map(|case| {
@@ -64,9 +86,15 @@ fn main() {
                 .then(|| afc::scenario::load(&case.path).ok())
                 .flatten()
                 .and_then(|s| suite::skip_reason(&s, &target));
-            let (target, goldens) = (target.clone(), goldens.clone());
+            let (target, goldens, watch) = (target.clone(), goldens.clone(), watch.clone());
             afc::trial::skippable(&args, case.name.clone(), skip, move || {
+                if let Some(reason) = watch.refuse() {
+                    return Ok(Some(reason));
+                }
                 let folded = repeat::run_case(&case, &target, &goldens, plan, &|_| {});
+                if watch.after(&folded.report, &target) {
+                    eprintln!("{}: the target stopped answering after it", case.name);
+                }
                 let verdict = folded.report.verdict;
                 match verdict {
                     Verdict::Passed => Ok(None),
@@ -95,6 +123,11 @@ fn main() {
         })
         .collect();
     let conclusion = libtest_mimic::run(&args, trials);
+    if let Some(stopped) = watch.stopped() {
+        let logs = target.container_logs(20);
+        let account = stopped::account(&stopped, watch.refused(), &target, logs);
+        eprintln!("\nerror: {account}");
+    }
     // The container (if any) is removed here, before the process exits.
     drop(target);
     conclusion.exit();

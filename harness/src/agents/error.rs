@@ -144,6 +144,15 @@ pub enum LaunchError {
         /// Its last lines of output.
         tail: String,
     },
+    /// Its registration could not be forwarded: the control plane does not
+    /// answer, so waiting out the readiness deadline would only delay the news.
+    #[error("{label}: its registration could not reach the control plane: {cause}")]
+    ControlPlaneUnreachable {
+        /// The agent, as messages name it.
+        label: String,
+        /// What forwarding the registration saw.
+        cause: String,
+    },
 }
 
 /// There is no interpreter for Python agents.

@@ -144,18 +144,31 @@ impl AgentHost {
             pythons: Vec::new(),
             _program: program,
         };
+        // A scenario that requires `parallel_registration` registers its
+        // scripted agents at once (what v0.1.96's DID service dies of);
+        // every other one registers them one after another.
+        let at_once = scenario
+            .requires
+            .iter()
+            .any(|r| r == "parallel_registration");
+        let mut deferred = Vec::new();
         for (agent, spec) in &scenario.agents {
             let (listener, addr) = listen(agent, &bind).await?;
             let url = format!("http://{public}:{}", addr.port());
             if spec.python.is_none() && interp.is_none() {
                 let running = host.serve(agent, listener, addr, None);
                 host.running.insert(agent.clone(), running);
-                host.register(agent, &url).await?;
+                if at_once {
+                    deferred.push((agent.clone(), url));
+                } else {
+                    host.register(agent, &url).await?;
+                }
                 continue;
             }
             host.start_external(agent, spec, interp.as_ref(), listener, addr, url)
                 .await?;
         }
+        futures::future::try_join_all(deferred.iter().map(|(a, u)| host.register(a, u))).await?;
         host.await_external(&scenario).await?;
         Ok(host)
     }

@@ -42,6 +42,8 @@ pub(crate) struct Registration {
     pub status: u16,
     /// The target's answer, for error messages.
     pub answer: String,
+    /// No answer at all: the control plane could not be reached.
+    pub unreachable: bool,
 }
 
 /// One Python agent's two sides and what they share.
@@ -220,7 +222,17 @@ async fn outbound(State(w): State<Arc<Wire>>, req: Request) -> Response {
     let target = w.target.clone();
     let resp = match send(&w.http, &parts, bytes, target.base(), target.api_key()).await {
         Ok(r) => r,
-        Err(e) => return bad_gateway(format!("afc: control plane unreachable: {e}")),
+        Err(e) => {
+            let message = format!("afc: control plane unreachable: {e}");
+            if register {
+                *lock(&w.registration) = Some(Registration {
+                    status: 502,
+                    answer: message.clone(),
+                    unreachable: true,
+                });
+            }
+            return bad_gateway(message);
+        }
     };
     if !register && execute.is_none() {
         return streamed(resp);
@@ -237,6 +249,7 @@ async fn outbound(State(w): State<Arc<Wire>>, req: Request) -> Response {
         *lock(&w.registration) = Some(Registration {
             status,
             answer: String::from_utf8_lossy(&answer).into_owned(),
+            unreachable: false,
         });
     }
     if let (Some(t), Some(request)) = (execute, request) {

@@ -203,6 +203,13 @@ pub(crate) async fn await_ready(
         let last = tail(1);
         let seen = match wire.registration() {
             None => format!("no registration yet; last output: {last:?}"),
+            Some(r) if r.unreachable => {
+                let err = LaunchError::ControlPlaneUnreachable {
+                    label: label.to_owned(),
+                    cause: r.answer,
+                };
+                return (Some(Err(err)), String::new());
+            }
             Some(r) if !(200..300).contains(&r.status) => {
                 format!("registration answered HTTP {} {}", r.status, r.answer)
             }

@@ -69,6 +69,19 @@ pub struct RunObs {
     pub execs: Vec<ExecObs>,
 }
 
+/// Each execution's error text (`GET /api/v1/executions/{id}`'s `error`),
+/// by alias, for those that have one: what a report shows on a failed node.
+pub fn errors(runs: &[RunObs], aliases: &Aliases) -> BTreeMap<String, String> {
+    runs.iter()
+        .flat_map(|r| &r.execs)
+        .filter_map(|e| {
+            let error = e.status_view.get("error")?.as_str()?;
+            let alias = aliases.get(&e.id).unwrap_or(&e.id).to_string();
+            (!error.is_empty()).then(|| (alias, error.to_owned()))
+        })
+        .collect()
+}
+
 /// One execution as the reads show it.
 #[derive(Clone, Debug)]
 pub struct ExecObs {

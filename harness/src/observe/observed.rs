@@ -16,6 +16,8 @@ pub struct Observed {
     pub headers: Value,
     /// Views that differed from their golden (filled by the suite).
     pub differing: Vec<ViewDiff>,
+    /// Each failed execution's error text as the execution read gives it, by alias.
+    pub errors: std::collections::BTreeMap<String, String>,
 }
 
 /// One view that differed from its golden, as the two texts insta compared.

@@ -9,7 +9,7 @@
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
-use super::conformance::{cell, Row};
+use super::conformance::{Footnotes, Row};
 use crate::suite::{CaseReport, Verdict};
 use crate::target::Profile;
 
@@ -30,12 +30,19 @@ pub struct Column {
 const SERVE_REPLAY: &str = "serve_mode_replay";
 
 /// Why `o` differs from the embedded verdict `e`, or `None` when they agree.
-fn explain(row: &Row, e: &Verdict, o: &Verdict, col: &Column, other: &Profile) -> Option<String> {
+/// A long skip reason is a footnote of `notes`.
+fn explain(
+    row: &Row,
+    (e, o): (&Verdict, &Verdict),
+    col: &Column,
+    other: &Profile,
+    notes: &mut Footnotes,
+) -> Option<String> {
     if e == o || (*e == Verdict::Passed && *o == Verdict::Passed) {
         return None;
     }
     if let Verdict::Skipped(reason) = o {
-        return Some(format!("{}: skipped ({reason})", col.agents));
+        return Some(format!("{}: skipped {}", col.agents, notes.reason(reason)));
     }
     if let Some(c) = row.requires.iter().find(|c| !other.has(c)) {
         return Some(format!("{}: upstream: lacks `{c}`", col.agents));
@@ -93,6 +100,7 @@ pub fn conformance_by_agents(
         "| scenario | embedded reference |{header} explanation |\n|---|---|{rule}---|"
     );
     let (mut agree, mut unexplained) = (0, 0);
+    let mut notes = Footnotes::default();
     for row in rows {
         let missing = || Verdict::Skipped("not run".to_string());
         let e = emb.get(&row.name).cloned().unwrap_or_else(missing);
@@ -100,8 +108,8 @@ pub fn conformance_by_agents(
         let mut whys = Vec::new();
         for (col, verdicts) in columns.iter().zip(&cols) {
             let o = verdicts.get(&row.name).cloned().unwrap_or_else(missing);
-            let _ = write!(cells, " {} |", cell(&o));
-            if let Some(why) = explain(row, &e, &o, col, other) {
+            let _ = write!(cells, " {} |", notes.cell(&o));
+            if let Some(why) = explain(row, (&e, &o), col, other, &mut notes) {
                 unexplained += usize::from(why.contains("UNEXPLAINED"));
                 whys.push(why);
             }
@@ -111,10 +119,11 @@ pub fn conformance_by_agents(
             out,
             "| {} | {} |{cells} {} |",
             row.name,
-            cell(&e),
+            notes.cell(&e),
             whys.join("; ")
         );
     }
+    notes.render(&mut out);
     let _ = writeln!(
         out,
         "\n{} scenarios: {agree} agree in every column, {unexplained} cells differ unexplained.\n",

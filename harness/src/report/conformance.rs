@@ -30,6 +30,55 @@ pub(super) fn cell(v: &Verdict) -> String {
     }
 }
 
+/// A skip reason longer than this is a footnote, not cell text.
+const INLINE_REASON: usize = 60;
+
+/// Long skip reasons as numbered footnotes: each distinct reason once,
+/// under the table, and `[^n]` in every cell that has it.
+#[derive(Debug, Default)]
+pub(super) struct Footnotes(Vec<String>);
+
+impl Footnotes {
+    /// The marker of `reason`, numbering it on first use.
+    pub(super) fn mark(&mut self, reason: &str) -> String {
+        let n = match self.0.iter().position(|r| r == reason) {
+            Some(i) => i + 1,
+            None => {
+                self.0.push(reason.to_owned());
+                self.0.len()
+            }
+        };
+        format!("[^{n}]")
+    }
+
+    /// `reason` itself when short, else its marker.
+    pub(super) fn reason(&mut self, reason: &str) -> String {
+        if reason.chars().count() <= INLINE_REASON {
+            format!("({reason})")
+        } else {
+            self.mark(reason)
+        }
+    }
+
+    /// A verdict's cell, a long skip reason as a footnote marker.
+    pub(super) fn cell(&mut self, v: &Verdict) -> String {
+        match v {
+            Verdict::Skipped(r) => format!("skipped {}", self.reason(r)),
+            _ => cell(v),
+        }
+    }
+
+    /// The footnotes, one per line, after a blank line; nothing without any.
+    pub(super) fn render(&self, out: &mut String) {
+        if !self.0.is_empty() {
+            out.push('\n');
+        }
+        for (i, reason) in self.0.iter().enumerate() {
+            let _ = writeln!(out, "[^{}]: {reason}", i + 1);
+        }
+    }
+}
+
 /// The document. `command` is how it was made; `other` names the other
 /// implementation (its profile explains the differences).
 pub fn conformance(
@@ -62,6 +111,7 @@ pub fn conformance(
         other.name
     );
     let (mut same, mut known, mut unexplained) = (0, 0, 0);
+    let mut notes = Footnotes::default();
     for row in rows {
         let missing = || Verdict::Skipped("not run".to_string());
         let e = emb.get(&row.name).cloned().unwrap_or_else(missing);
@@ -81,10 +131,11 @@ pub fn conformance(
             out,
             "| {} | {} | {} | {why} |",
             row.name,
-            cell(&e),
-            cell(&o)
+            notes.cell(&e),
+            notes.cell(&o)
         );
     }
+    notes.render(&mut out);
     let _ = writeln!(
         out,
         "\n{} scenarios: {same} agree, {known} differ by a known upstream bug, {unexplained} \
@@ -166,5 +217,45 @@ mod tests {
         );
         assert!(doc.contains("1 agree, 1 differ by a known upstream bug, 1 differ unexplained"));
         assert!(doc.contains("```\n1. do\n```"), "{doc}");
+    }
+
+    #[test]
+    fn a_long_skip_reason_is_one_footnote_however_many_cells_have_it() {
+        let long = "not with serve agents: ".to_string() + &"why ".repeat(40);
+        let rows = ["a", "b", "c"].map(|n| Row {
+            name: n.to_string(),
+            requires: vec![],
+        });
+        let skipped = || Verdict::Skipped(long.clone());
+        let profile = Profile::parse("name = \"real\"\n").expect("valid");
+        let doc = conformance(
+            &rows,
+            &[
+                report("a", skipped()),
+                report("b", skipped()),
+                report("c", Verdict::Skipped("short".into())),
+            ],
+            &[
+                report("a", skipped()),
+                report("b", skipped()),
+                report("c", Verdict::Skipped("short".into())),
+            ],
+            &profile,
+            "afc report",
+        );
+        assert!(
+            doc.contains("| a | skipped [^1] | skipped [^1] |  |"),
+            "{doc}"
+        );
+        assert!(
+            doc.contains("| b | skipped [^1] | skipped [^1] |  |"),
+            "{doc}"
+        );
+        assert!(
+            doc.contains("| c | skipped (short) | skipped (short) |  |"),
+            "{doc}"
+        );
+        assert_eq!(doc.matches(long.as_str()).count(), 1, "{doc}");
+        assert!(doc.contains(&format!("\n[^1]: {long}\n")), "{doc}");
     }
 }

@@ -186,6 +186,7 @@ impl Runner {
             lineage: observe::build(View::Lineage, &inputs),
             headers: observe::build(View::Headers, &inputs),
             differing: Vec::new(),
+            errors: observe::errors(&runs, &aliases),
         };
         Ok(Outcome {
             views,

@@ -13,6 +13,12 @@ pub const CAPABILITIES: &[(&str, &str)] = &[
         "an execution paused by a status callback before it was dispatched is dispatched \
          once a `running` callback resumes it (agent-protocol §3.3)",
     ),
+    (
+        "parallel_registration",
+        "agent nodes registered at the same moment are all registered and served, and the \
+         control plane keeps answering (agent-protocol §1); a scenario requiring it has its \
+         scripted agents registered at once instead of one after another",
+    ),
 ];
 
 /// Whether `name` is a capability scenarios may require.

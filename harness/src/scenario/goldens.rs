@@ -51,6 +51,24 @@ pub fn unused_goldens(snapshots: &Path, scenarios: &Path) -> Result<Vec<PathBuf>
     Ok(unused)
 }
 
+/// Every golden a scenario under `scenarios` snapshots that `snapshots` does
+/// not hold, sorted: a view the suite would fail with "no golden". A scenario
+/// that does not load is its own error and is left out here.
+pub fn missing_goldens(snapshots: &Path, scenarios: &Path) -> Result<Vec<PathBuf>, DiscoverError> {
+    let mut missing = BTreeSet::new();
+    for path in walk(scenarios)? {
+        if let Ok(s) = super::load(&path) {
+            missing.extend(
+                s.snapshot
+                    .iter()
+                    .map(|v| snapshots.join(golden_file(&s.name, *v)))
+                    .filter(|golden| !golden.is_file()),
+            );
+        }
+    }
+    Ok(missing.into_iter().collect())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -82,5 +100,21 @@ mod tests {
                 snapshots.join("gone@provenance.snap")
             ]
         );
+    }
+
+    #[test]
+    fn a_snapshotted_view_without_its_golden_is_missing() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let (scenarios, snapshots) = (dir.path().join("scenarios"), dir.path().join("snapshots"));
+        std::fs::create_dir_all(scenarios.join("topic")).expect("mkdir");
+        std::fs::create_dir_all(&snapshots).expect("mkdir");
+        let two_views = SCENARIO.replace("[provenance]", "[provenance, lineage]");
+        std::fs::write(scenarios.join("topic/basic.yaml"), two_views).expect("write");
+        std::fs::write(scenarios.join("topic/broken.yaml"), "steps: [").expect("write");
+        std::fs::write(snapshots.join("basic@provenance.snap"), "---\n").expect("write");
+        // A pending file is not a golden.
+        std::fs::write(snapshots.join("basic@lineage.snap.new"), "---\n").expect("write");
+        let missing = missing_goldens(&snapshots, &scenarios).expect("listed");
+        assert_eq!(missing, vec![snapshots.join("basic@lineage.snap")]);
     }
 }

@@ -20,11 +20,13 @@ use crate::target::Target;
 mod compare;
 mod diff;
 mod error;
+pub mod insta_env;
 mod parallel;
 pub(crate) mod problem;
 pub mod repeat;
 mod sides;
 mod snap_diff;
+pub mod stopped;
 mod verdict;
 
 pub use compare::{compare_goldens, GoldenComparison};
@@ -298,9 +300,12 @@ pub fn golden_path(goldens: &Path, scenario: &str, view: View) -> PathBuf {
     goldens.join(format!("{scenario}@{}.snap", view.as_str()))
 }
 
-/// insta's verdict on one view; a mismatch prints insta's diff (unless
-/// INSTA_OUTPUT=none) and, outside CI, leaves a `.snap.new` for review.
-/// `capture` keeps the rendering insta compared.
+/// insta's verdict on one view. Under [`insta_env::prepare`] insta neither
+/// panics nor prints: the verdict is its comparator's, a golden insta wrote
+/// in place (`INSTA_UPDATE=always`) passes as insta's assertion would, and so
+/// does a differing view under the user's `INSTA_FORCE_PASS=1` (its
+/// `.snap.new` left for `cargo insta review`, as insta leaves it). Outside CI
+/// a mismatch leaves a `.snap.new`. `capture` keeps the rendering insta compared.
 fn matches_golden(
     scenario: &Scenario,
     path: &Path,
@@ -318,10 +323,32 @@ fn matches_golden(
     settings.set_omit_expression(true);
     settings.set_description(scenario.guards.as_str());
     let name = scenario.name.as_str();
-    catch_unwind(AssertUnwindSafe(|| {
+    let golden = golden_path(goldens, name, view);
+    let before = std::fs::read(&golden).ok();
+    let asserted = catch_unwind(AssertUnwindSafe(|| {
         settings.bind(|| insta::assert_yaml_snapshot!(name, value));
-    }))
-    .is_ok()
+    }));
+    if asserted.is_err() {
+        return false;
+    }
+    if capture.matched() == Some(true) {
+        return true;
+    }
+    let rewritten = std::fs::read(&golden)
+        .ok()
+        .is_some_and(|now| Some(&now) != before.as_ref());
+    if rewritten {
+        return true;
+    }
+    if insta_env::user_force_pass() {
+        eprintln!(
+            "note: {name}@{} differs from its golden; INSTA_FORCE_PASS=1 passes it and leaves {} for review",
+            view.as_str(),
+            golden.with_extension("snap.new").display()
+        );
+        return true;
+    }
+    false
 }
 
 #[cfg(test)]

@@ -117,30 +117,56 @@ fn hunks(diff: &TextDiff<'_, '_, '_, str>, offset: usize) -> String {
     out
 }
 
-/// An insta comparator that keeps the text insta compared the golden with:
-/// the new rendering, through insta's public API.
+/// An insta comparator that keeps the text insta compared the golden with
+/// (the new rendering) and insta's answer, through insta's public API.
 #[derive(Clone, Default)]
-pub(super) struct Capture(Arc<Mutex<Option<String>>>);
+pub(super) struct Capture(Arc<Mutex<Compared>>);
+
+/// What the last comparison saw.
+#[derive(Default)]
+struct Compared {
+    text: Option<String>,
+    matched: Option<bool>,
+}
 
 impl Capture {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Compared> {
+        self.0.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
     /// The new rendering of the last comparison, if insta made one (it makes
     /// none when there is no golden).
     pub(super) fn take(&self) -> Option<String> {
-        self.0.lock().unwrap_or_else(|p| p.into_inner()).take()
+        self.lock().text.take()
+    }
+
+    /// insta's verdict on the last comparison; `None` when it made none (no golden).
+    pub(super) fn matched(&self) -> Option<bool> {
+        self.lock().matched
+    }
+}
+
+impl Capture {
+    fn record(&self, test: &insta::Snapshot, matched: bool) -> bool {
+        let mut seen = self.lock();
+        if let Some(text) = test.contents().as_text() {
+            seen.text = Some(text.to_string());
+        }
+        seen.matched = Some(matched);
+        matched
     }
 }
 
 impl insta::Comparator for Capture {
     fn matches(&self, reference: &insta::Snapshot, test: &insta::Snapshot) -> bool {
-        if let Some(text) = test.contents().as_text() {
-            *self.0.lock().unwrap_or_else(|p| p.into_inner()) = Some(text.to_string());
-        }
-        insta::DefaultComparator.matches(reference, test)
+        self.record(test, insta::DefaultComparator.matches(reference, test))
     }
 
     fn matches_fully(&self, reference: &insta::Snapshot, test: &insta::Snapshot) -> bool {
-        let _ = self.matches(reference, test);
-        insta::DefaultComparator.matches_fully(reference, test)
+        self.record(
+            test,
+            insta::DefaultComparator.matches_fully(reference, test),
+        )
     }
 
     fn dyn_clone(&self) -> Box<dyn insta::Comparator> {

@@ -1,4 +1,4 @@
-//! The check `afc run` makes before any scenario: the target answers
+//! The check `afc run` and `cargo test --test scenarios` make once, before any scenario: the target answers
 //! `GET /api/v1/health` with 200 and, when its body says, `"status":
 //! "healthy"` (as the reference and AgentField v0.1.96 both answer). A target
 //! that fails it is a run that could not happen (exit 2), never N failed rows.
@@ -9,7 +9,7 @@ use std::time::Duration;
 pub const HEALTH_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// Why a target cannot be tested.
-#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+#[derive(Clone, Debug, thiserror::Error, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum HealthError {
     /// No HTTP answer at all.
@@ -30,6 +30,41 @@ pub enum HealthError {
         /// The body on one line, cut to 200 characters.
         body: String,
     },
+    /// An answer that is not AgentField's JSON health answer (an HTML page,
+    /// another service): named by its content type and title, never pasted.
+    #[error(
+        "the target is not an AgentField control plane: {url} answered HTTP {status} with {what}, \
+         not a JSON health answer (is AGENTFIELD_URL / --url the control plane's address?)"
+    )]
+    NotAgentField {
+        /// The health URL.
+        url: String,
+        /// The HTTP status.
+        status: u16,
+        /// The content type, and an HTML page's title.
+        what: String,
+    },
+}
+
+/// An answer that is not JSON, in a few words: its content type and, for an
+/// HTML page, its `<title>` (cut to 80 characters).
+fn describe(content_type: Option<&str>, body: &str) -> String {
+    let kind = content_type.unwrap_or("no content type");
+    let lower = body.to_ascii_lowercase();
+    let title = lower
+        .find("<title>")
+        .map(|start| start + "<title>".len())
+        .and_then(|start| {
+            let end = start + lower[start..].find("</title>")?;
+            body.get(start..end)
+        })
+        .map(|t| t.split_whitespace().collect::<Vec<_>>().join(" "))
+        .filter(|t| !t.is_empty());
+    match title {
+        Some(t) => format!("{kind} page \"{}\"", crate::report::clip(&t, 80)),
+        None if body.trim().is_empty() => format!("{kind}, empty body"),
+        None => format!("{kind} ({} bytes)", body.len()),
+    }
 }
 
 /// The innermost cause of a transport error, in words a user recognises.
@@ -70,10 +105,26 @@ pub async fn check(base: &str, api_key: Option<&str>) -> Result<(), HealthError>
     }
     let resp = req.send().await.map_err(|e| unreachable(cause(&e)))?;
     let status = resp.status().as_u16();
+    let content_type = resp
+        .headers()
+        .get(reqwest::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
     let text = resp.text().await.map_err(|e| unreachable(cause(&e)))?;
-    let said = serde_json::from_str::<serde_json::Value>(&text)
+    let Some(json) = serde_json::from_str::<serde_json::Value>(&text)
         .ok()
-        .and_then(|v| v.get("status").and_then(|s| s.as_str()).map(str::to_owned));
+        .filter(serde_json::Value::is_object)
+    else {
+        return Err(HealthError::NotAgentField {
+            url,
+            status,
+            what: describe(content_type.as_deref(), &text),
+        });
+    };
+    let said = json
+        .get("status")
+        .and_then(|s| s.as_str())
+        .map(str::to_owned);
     if status == 200 && said.as_deref().is_none_or(|s| s == "healthy") {
         return Ok(());
     }
@@ -134,5 +185,29 @@ mod tests {
         let second = check(&url, None).await.expect_err("degraded");
         assert!(second.to_string().contains("HTTP 200"), "{second}");
         check(&url, None).await.expect("healthy");
+    }
+
+    #[tokio::test]
+    async fn an_html_page_is_named_not_pasted() {
+        let server = MockServer::start().await;
+        let page = format!(
+            "<!doctype html><html><head><title>Welcome to nginx!</title></head><body>{}</body></html>",
+            "x".repeat(5000)
+        );
+        Mock::given(method("GET"))
+            .and(path("/api/v1/health"))
+            .respond_with(ResponseTemplate::new(200).set_body_raw(page, "text/html"))
+            .mount(&server)
+            .await;
+        let e = check(&server.uri(), None)
+            .await
+            .expect_err("not AgentField");
+        let text = e.to_string();
+        assert!(
+            text.starts_with("the target is not an AgentField control plane: ")
+                && text.contains("HTTP 200 with text/html page \"Welcome to nginx!\""),
+            "{text}"
+        );
+        assert!(!text.contains("<html>") && text.len() < 300, "{text}");
     }
 }

@@ -21,9 +21,9 @@ fn problems(fixture: &str) -> String {
 
 #[test]
 fn broken_scenario_reports_every_problem_with_its_position() {
-    insta::assert_snapshot!(problems("broken_scenario.yaml"), @r#"
+    insta::assert_snapshot!(problems("broken_scenario.yaml"), @"
     fixtures/invalid/broken_scenario.yaml: 13 problems
-    fixtures/invalid/broken_scenario.yaml:2:12: unknown capability 'teleport'; known: serve_mode_replay, resume_paused_before_dispatch
+    fixtures/invalid/broken_scenario.yaml:2:12: unknown capability 'teleport'; known: serve_mode_replay, resume_paused_before_dispatch, parallel_registration
     fixtures/invalid/broken_scenario.yaml:5:11: unknown mode 'sideways'; known: inline, async, serve (at /agents/research/mode)
     fixtures/invalid/broken_scenario.yaml:8:17: unknown reasoner 'plannr' on agent 'research'; did you mean 'plan'? known: plan, root
     fixtures/invalid/broken_scenario.yaml:10:11: unknown field 'inptu'; did you mean 'input'? (at /agents/research/reasoners/root/1)
@@ -36,7 +36,7 @@ fn broken_scenario_reports_every_problem_with_its_position() {
     fixtures/invalid/broken_scenario.yaml:23:11: unknown agent 'nobody'; known: research
     fixtures/invalid/broken_scenario.yaml:24:5: unknown step kind 'fly'; a step needs exactly one of: run, restart, fork, await, golden, request, down, up, set_llm, release, await_dispatch, restart_control_plane
     fixtures/invalid/broken_scenario.yaml:25:24: unknown view 'pictures'; known: provenance, lineage, headers, llm, responses (at /snapshot/1)
-    "#);
+    ");
 }
 
 #[test]
@@ -65,7 +65,7 @@ fn a_mistake_is_reported_once_not_again_as_what_follows_from_it() {
     insta::assert_snapshot!(problems("knock_on.yaml"), @r#"
     fixtures/invalid/knock_on.yaml: 8 problems
     fixtures/invalid/knock_on.yaml:5:12: 5 is not of type "string" (at /requires/0)
-    fixtures/invalid/knock_on.yaml:5:15: unknown capability 'teleprt'; known: serve_mode_replay, resume_paused_before_dispatch
+    fixtures/invalid/knock_on.yaml:5:15: unknown capability 'teleprt'; known: serve_mode_replay, resume_paused_before_dispatch, parallel_registration
     fixtures/invalid/knock_on.yaml:11:17: "Plan" does not match "^([a-z][a-z0-9_]*\.)?[a-z][a-z0-9_]*$" (at /agents/research/reasoners/root/1/call)
     fixtures/invalid/knock_on.yaml:12:11: unknown op kind 'retrun'; did you mean 'return'? an op needs exactly one of: call, parallel, llm, fail, sleep, wait, return
     fixtures/invalid/knock_on.yaml:17:20: 5 is not of type "string" (at /llm/planner/reply)
@@ -228,4 +228,19 @@ fn afc_check_warns_of_unused_goldens_and_fails_on_them_only_when_strict() {
     let (code, out) = afc_check(dir.path(), &["--strict"]);
     assert_eq!(code, 1, "{out}");
     assert!(out.contains("error: 2 golden(s)"), "{out}");
+}
+
+#[test]
+fn afc_check_warns_of_a_missing_golden_and_fails_on_it_when_strict() {
+    let dir = suite(&[("restart/basic.yaml", VALID)], &[]);
+    let (code, out) = afc_check(dir.path(), &[]);
+    assert_eq!(code, 0, "{out}");
+    assert!(
+        out.contains("warning: 1 golden(s) missing from snapshots")
+            && out.contains("  basic@provenance.snap\n"),
+        "{out}"
+    );
+    let (code, out) = afc_check(dir.path(), &["--strict"]);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("error: 1 golden(s) missing"), "{out}");
 }

@@ -105,12 +105,23 @@ async fn node_endpoints_answer_as_documented() {
         (node.status, node.body["lifecycle_status"].clone()),
         (200, json!("starting"))
     );
+    assert_eq!(node.body["health_status"], "unknown");
+    let listed = cp.get("/api/v1/nodes?group_id=n9").await.body["count"].clone();
+    assert_eq!(listed, json!(0), "not yet heard from");
     let hb = cp
         .post_raw("/api/v1/nodes/n9/heartbeat", &[], "not json")
         .await;
     assert_eq!(
         (hb.status, hb.body["message"].clone()),
         (200, json!("heartbeat received"))
+    );
+    // Registered: `unknown` and left out of the default (active) list; a
+    // heartbeat makes it `active` and listed, as v0.1.96's status manager does.
+    let listed = cp.get("/api/v1/nodes?group_id=n9").await.body["count"].clone();
+    assert_eq!(listed, json!(1), "a heartbeating node is active");
+    assert_eq!(
+        cp.get("/api/v1/nodes/n9").await.body["health_status"],
+        "active"
     );
     let missing = cp
         .post("/api/v1/nodes/ghost/heartbeat", &[], json!({}))

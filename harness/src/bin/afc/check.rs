@@ -1,7 +1,7 @@
 //! `afc check`: scenario files validated without running them.
 //!
 //! Every problem of every file as `file:line:col`, two files that would share
-//! goldens, and the goldens no scenario uses. Exit 0 when every file is valid
+//! goldens, the goldens no scenario uses and the snapshotted views with no golden. Exit 0 when every file is valid
 //! (unused goldens are then a warning), 1 on any problem (and on unused
 //! goldens with `--strict`, as CI runs it), 2 when a path cannot be read.
 
@@ -21,7 +21,7 @@ pub struct CheckArgs {
     /// Folder of golden snapshots.
     #[arg(long, default_value = "snapshots")]
     pub snapshots: PathBuf,
-    /// Goldens that no scenario uses are errors, not warnings.
+    /// Goldens that no scenario uses, and snapshotted views with no golden, are errors, not warnings.
     #[arg(long)]
     pub strict: bool,
     /// Print only problems, not a line per valid file.
@@ -66,12 +66,43 @@ pub fn check(args: &CheckArgs) -> ExitCode {
     }
 }
 
-/// Reports the goldens no scenario of the suite uses; false if that fails the check.
+/// Reports the goldens no scenario of the suite uses and the views that have
+/// no golden; false if that fails the check.
 fn goldens(args: &CheckArgs) -> bool {
     // Checking files outside a suite (no snapshots folder here) has no goldens to audit.
     if !args.snapshots.is_dir() || !args.scenarios.is_dir() {
         return true;
     }
+    missing(args) & unused(args)
+}
+
+/// Reports the snapshotted views with no golden; false if that fails the check.
+fn missing(args: &CheckArgs) -> bool {
+    let missing = match afc::scenario::missing_goldens(&args.snapshots, &args.scenarios) {
+        Ok(missing) => missing,
+        Err(e) => {
+            println!("error: goldens not checked: {e}");
+            return false;
+        }
+    };
+    if missing.is_empty() {
+        return true;
+    }
+    let level = if args.strict { "error" } else { "warning" };
+    println!(
+        "{level}: {} golden(s) missing from {}: the suite fails these views with \"no golden\" \
+         (run the scenario, read its .snap.new, then `cargo insta review`):",
+        missing.len(),
+        args.snapshots.display(),
+    );
+    for golden in &missing {
+        println!("  {}", relative(golden, &args.snapshots).display());
+    }
+    !args.strict
+}
+
+/// Reports the goldens no scenario of the suite uses; false if that fails the check.
+fn unused(args: &CheckArgs) -> bool {
     let unused = match afc::scenario::unused_goldens(&args.snapshots, &args.scenarios) {
         Ok(unused) => unused,
         Err(e) => {

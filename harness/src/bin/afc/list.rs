@@ -6,16 +6,49 @@ use std::process::ExitCode;
 
 use afc::suite::{self, Case};
 
+use crate::output::Format;
 use crate::run::could_not_run;
 
-/// `afc list`: every scenario with the rules it guards.
-pub fn list(scenarios: &Path) -> ExitCode {
+/// `afc list [FILTER] [--format json]`: every scenario whose name contains
+/// FILTER, with the rules it guards; exit 2 when none matches.
+pub fn list(scenarios: &Path, filter: Option<&str>, format: Format) -> ExitCode {
     let cases = match suite::cases(scenarios) {
-        Ok(c) => c,
+        Ok(c) => suite::filter(c, filter),
         Err(e) => return could_not_run("list", e.to_string()),
     };
-    print_quietly(&listing(&cases, None));
+    if cases.is_empty() {
+        let filter = filter.unwrap_or_default();
+        return could_not_run("list", format!("no scenario matches {filter:?}"));
+    }
+    match format {
+        Format::Human => print_quietly(&listing(&cases, None)),
+        Format::Json => print_quietly(&json_lines(&cases)),
+    }
     ExitCode::SUCCESS
+}
+
+/// One JSON object per line: `name`, `file`, `guards` (the whole text), the
+/// capabilities it `requires`, its views; `error` instead for a file that does not load.
+fn json_lines(cases: &[Case]) -> String {
+    let mut out = String::new();
+    for case in cases {
+        let line = match afc::scenario::load(&case.path) {
+            Ok(s) => serde_json::json!({
+                "name": case.name,
+                "file": case.path.display().to_string(),
+                "guards": s.guards.trim_start_matches("guards: "),
+                "requires": s.requires,
+                "views": s.snapshot.iter().map(|v| v.as_str()).collect::<Vec<_>>(),
+            }),
+            Err(e) => serde_json::json!({
+                "name": case.name,
+                "file": case.path.display().to_string(),
+                "error": e.to_string(),
+            }),
+        };
+        out.push_str(&format!("{line}\n"));
+    }
+    out
 }
 
 /// The listing: a table as wide as the terminal (100 columns in a log),
@@ -55,5 +88,32 @@ mod tests {
         for c in &cases {
             assert!(text.contains(&c.name), "{} missing", c.name);
         }
+    }
+
+    #[test]
+    fn json_is_one_object_per_filtered_scenario() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../scenarios");
+        let cases = suite::filter(
+            suite::cases(&root).expect("the scenarios"),
+            Some("controlplane/"),
+        );
+        let text = json_lines(&cases);
+        let rows: Vec<serde_json::Value> = text
+            .lines()
+            .map(|l| serde_json::from_str(l).expect("a JSON line"))
+            .collect();
+        assert_eq!(rows.len(), cases.len());
+        assert!(rows.iter().all(|r| r["name"]
+            .as_str()
+            .is_some_and(|n| n.starts_with("controlplane/"))));
+        let parallel = rows
+            .iter()
+            .find(|r| r["name"] == "controlplane/parallel_registration")
+            .expect("listed");
+        assert_eq!(
+            parallel["requires"],
+            serde_json::json!(["parallel_registration"])
+        );
+        assert_eq!(parallel["views"], serde_json::json!(["provenance"]));
     }
 }

@@ -3,7 +3,7 @@
 //! - `afc run [FILTER]`: the suite with progress, a summary table and JUnit;
 //!   `--repeat N` / `--until-fail` find flaky scenarios (`repeat.rs`);
 //! - `afc record --out DIR`: another implementation's goldens, for review;
-//! - `afc list`: scenarios and the rules they guard;
+//! - `afc list [FILTER] [--format json]`: scenarios and the rules they guard;
 //! - `afc check [PATH...]`: validate scenario files and folders, every problem as
 //!   file:line:col, and report goldens no scenario uses (`check.rs`);
 //! - `afc serve`: the reference control plane, for SDK authors and as a target;
@@ -77,6 +77,11 @@ enum Command {
     Report(conformance::ReportArgs),
     /// List the scenarios and the rules they guard.
     List {
+        /// List only scenarios whose name (topic/name) contains this.
+        filter: Option<String>,
+        /// human: a table fitted to the terminal. json: one object per scenario per line.
+        #[arg(long, value_enum, default_value_t = output::Format::Human)]
+        format: output::Format,
         /// Folder of scenario files.
         #[arg(long, default_value = "scenarios")]
         scenarios: PathBuf,
@@ -106,16 +111,23 @@ fn main() -> ExitCode {
             snapshots,
             junit,
             repeat,
-        } => match repeat.plan() {
-            Some(plan) => repeat::run(&suite, &output, &snapshots, junit.as_deref(), plan),
-            None => run::run(&suite, &output, &snapshots, junit.as_deref()),
+        } => match afc::suite::insta_env::prepare() {
+            Err(e) => output::could_not_run(output.format, "run", &e.to_string()),
+            Ok(()) => match repeat.plan() {
+                Some(plan) => repeat::run(&suite, &output, &snapshots, junit.as_deref(), plan),
+                None => run::run(&suite, &output, &snapshots, junit.as_deref()),
+            },
         },
         Command::Record {
             suite,
             out,
             snapshots,
         } => run::record(&suite, &out, &snapshots),
-        Command::List { scenarios } => list::list(&scenarios),
+        Command::List {
+            scenarios,
+            filter,
+            format,
+        } => list::list(&scenarios, filter.as_deref(), format),
         Command::Report(args) => conformance::report(&args),
         Command::Bench(args) => bench::run(&args),
         Command::Fuzz(args) => fuzz::run(&args),

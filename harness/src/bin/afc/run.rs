@@ -200,26 +200,42 @@ fn execute(
     insta_default("INSTA_OUTPUT", "none");
     quiet_snapshot_panics();
     let shown = Progress::start(format, cases.len(), &header(cases.len(), target));
-    let failed = |r: &CaseReport| fail_fast && matches!(r.verdict, Verdict::Failed { .. });
+    // A target that stops answering ends the run: one account, not a failure per scenario.
+    let watch = suite::stopped::Watch::new();
+    let stop = |r: &CaseReport| {
+        watch.after(r, target) || (fail_fast && matches!(r.verdict, Verdict::Failed { .. }))
+    };
     let results = suite::run_all_until(
         cases,
         jobs,
         &|case| suite::run_case(case, target, goldens),
         &|r| shown.finished(r),
-        &failed,
+        &stop,
     );
+    let stopped = watch.stopped();
+    let not_run = results.iter().filter(|r| r.is_none()).count();
     let reports: Vec<CaseReport> = results
         .into_iter()
         .zip(cases)
         .map(|(r, case)| {
             r.unwrap_or_else(|| {
-                let r = suite::not_run(case);
+                let r = match &stopped {
+                    Some(s) => suite::stopped::not_run(case, s),
+                    None => suite::not_run(case),
+                };
                 shown.finished(&r);
                 r
             })
         })
         .collect();
     shown.finish();
+    if let Some(s) = &stopped {
+        let logs = target.container_logs(20);
+        eprintln!(
+            "afc run: {}",
+            suite::stopped::account(s, not_run, target, logs)
+        );
+    }
     reports
 }
 

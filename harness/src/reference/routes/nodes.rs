@@ -227,6 +227,9 @@ fn touch(state: &Shared, id: &str, body: &[u8], field: &str) -> Result<DateTime<
         .store
         .update_node(id, &mut |n| {
             n.last_heartbeat = now;
+            // v0.1.96's status manager makes a node with a fresh heartbeat
+            // `active` (and `inactive` 30 s after its last one: `health_now`).
+            n.health_status = "active".to_owned();
             if let Some(s) = &reported {
                 n.lifecycle_status = s.clone();
             }
@@ -290,6 +293,20 @@ pub async fn get_node(
     Ok(Json(node_json(&node)))
 }
 
+/// How long after its last heartbeat an `active` node reads `inactive`
+/// (v0.1.96's status manager: `timeSinceHeartbeat > 30*time.Second`).
+const HEARTBEAT_STALE: chrono::Duration = chrono::Duration::seconds(30);
+
+/// A node's health at `now`: `unknown` until its first heartbeat (the
+/// reference never probes agents), `active` while heartbeats are fresh,
+/// then `inactive`.
+pub fn health_now(node: &Node, now: DateTime<Utc>) -> &str {
+    if node.health_status == "active" && now - node.last_heartbeat > HEARTBEAT_STALE {
+        return "inactive";
+    }
+    &node.health_status
+}
+
 /// A node as the node reads show it: the registration plus live status fields.
 pub fn node_json(node: &Node) -> Value {
     let mut v = node.registration.clone();
@@ -297,7 +314,7 @@ pub fn node_json(node: &Node) -> Value {
     v.insert("base_url".into(), json!(node.base_url));
     v.insert("deployment_type".into(), json!(node.deployment_type));
     v.insert("lifecycle_status".into(), json!(node.lifecycle_status));
-    v.insert("health_status".into(), json!(node.health_status));
+    v.insert("health_status".into(), json!(health_now(node, Utc::now())));
     v.insert("registered_at".into(), json!(rfc3339(node.registered_at)));
     v.insert("last_heartbeat".into(), json!(rfc3339(node.last_heartbeat)));
     Value::Object(v)

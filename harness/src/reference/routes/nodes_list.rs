@@ -2,9 +2,10 @@
 //! nodes, by default only those whose health is `active`. `health_status=X`
 //! filters on another health, `show_all=true` drops the health filter,
 //! `team_id` and `group_id` filter on the registration's fields (a node's
-//! group defaults to its id). The reference never probes agents, so a node's
-//! health stays `unknown` (v0.1.96's value until its health monitor has
-//! probed the agent): without `show_all=true` the list is empty.
+//! group defaults to its id). The reference never probes agents: a node's
+//! health is `unknown` until its first heartbeat, then `active` while its
+//! heartbeats are fresh (as v0.1.96's status manager decides), so an SDK
+//! agent that is registered and heartbeating is listed without `show_all`.
 
 use std::collections::HashMap;
 
@@ -12,7 +13,7 @@ use axum::extract::{Query, State};
 use axum::Json;
 use serde_json::{json, Map, Value};
 
-use super::nodes::node_json;
+use super::nodes::{health_now, node_json};
 use crate::reference::error::ApiError;
 use crate::reference::state::Shared;
 
@@ -50,8 +51,9 @@ pub async fn list_nodes(
         .store
         .nodes()
         .map_err(|_| ApiError::storage("failed to get nodes"))?;
+    let now = chrono::Utc::now();
     nodes.retain(|n| {
-        health.as_ref().is_none_or(|h| &n.health_status == h)
+        health.as_ref().is_none_or(|h| health_now(n, now) == h)
             && team
                 .as_ref()
                 .is_none_or(|t| field(n, "team_id").unwrap_or_default() == *t)

@@ -144,6 +144,8 @@ mod tests {
             parent: parent.map(str::to_string),
             status: "succeeded".into(),
             reused_from: None,
+            error: None,
+            differs: false,
         }
     }
 

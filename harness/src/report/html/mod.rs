@@ -4,6 +4,8 @@
 //! arrows from each run to the runs restarted or forked from it; the headers
 //! every hop received; for a failure the golden and the actual side by side.
 //!
+//! Failing scenarios come first; a node a differing view differs on is
+//! outlined red and marked ≠ (differs.rs), a failed one shows its error.
 //! model.rs reads the observed views (aliased, as in the goldens), layout.rs
 //! places a run's executions, svg.rs draws them, sides.rs aligns a differing
 //! view's golden and actual, page.rs writes the document.
@@ -11,6 +13,7 @@
 //! every text and attribute goes through [`esc`], quick-xml's escaping (the
 //! five characters that matter in HTML text and quoted attributes).
 
+mod differs;
 mod layout;
 mod model;
 mod page;

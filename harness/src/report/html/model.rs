@@ -45,6 +45,10 @@ pub(super) struct Exec {
     pub status: String,
     /// The execution it reused, for a replay hit.
     pub reused_from: Option<String>,
+    /// Its error text, as the execution read gives it.
+    pub error: Option<String>,
+    /// Whether a view that differs from its golden differs on it.
+    pub differs: bool,
 }
 
 /// One dispatch an agent received: a row of the headers table.
@@ -70,12 +74,20 @@ pub(super) fn runs(observed: &Observed) -> Vec<Run> {
     let Some(runs) = observed.provenance.as_object() else {
         return Vec::new();
     };
+    let differs = super::differs::differing_execs(observed);
     runs.iter()
-        .map(|(alias, run)| Run {
-            alias: alias.clone(),
-            status: text(run.get("status")),
-            lineage: lineage(observed.lineage.get(alias).and_then(|l| l.get("lineage"))),
-            execs: execs(alias, run.get("executions")),
+        .map(|(alias, run)| {
+            let mut execs = execs(alias, run.get("executions"));
+            for e in &mut execs {
+                e.error = observed.errors.get(&e.alias).cloned();
+                e.differs = differs.contains(&e.alias);
+            }
+            Run {
+                alias: alias.clone(),
+                status: text(run.get("status")),
+                lineage: lineage(observed.lineage.get(alias).and_then(|l| l.get("lineage"))),
+                execs,
+            }
         })
         .collect()
 }
@@ -93,6 +105,8 @@ fn execs(run: &str, v: Option<&Value>) -> Vec<Exec> {
             parent: e.get("parent").and_then(Value::as_str).map(str::to_string),
             status: text(e.get("status")),
             reused_from: reused_from(e.get("reuse")),
+            error: None,
+            differs: false,
         })
         .collect()
 }

@@ -39,6 +39,9 @@ svg.runs{display:block;max-width:100%;height:auto;margin:8px 0;font-family:ui-mo
 .node .label{font-size:12px;font-weight:600;fill:#1f2328}
 .node .status{font-size:11px;fill:#444}
 .node .reuse{font-size:10px;fill:#1a56db;font-style:italic}
+.node .error{font-size:10px;fill:#c62828}
+.node.differs rect{stroke:#cf222e;stroke-width:3.5}
+.node .differs-mark{font-size:14px;font-weight:700;fill:#cf222e}
 .edge{fill:none;stroke:#8c959f;stroke-width:1.2}
 .lineage{fill:none;stroke-width:2}
 .lineage.restart{stroke:#1a56db}.lineage.fork{stroke:#8250df}.lineage.other{stroke:#b08800}
@@ -76,7 +79,12 @@ pub fn page(reports: &[CaseReport], target: &str) -> String {
         t.flaky,
         t.skipped
     );
-    for (i, r) in reports.iter().enumerate() {
+    // Failing and flaky scenarios first, each group in suite order; the
+    // section ids keep the suite index.
+    let mut order: Vec<usize> = (0..reports.len()).collect();
+    order.sort_by_key(|&i| !is_failing(&reports[i].verdict));
+    for &i in &order {
+        let r = &reports[i];
         let word = result_word(&r.verdict);
         let _ = write!(
             out,
@@ -85,16 +93,21 @@ pub fn page(reports: &[CaseReport], target: &str) -> String {
         );
     }
     out.push_str("</ol></nav>");
-    for (i, r) in reports.iter().enumerate() {
-        scenario(&mut out, i, r, reports.len() <= OPEN_ALL_UP_TO);
+    for &i in &order {
+        scenario(&mut out, i, &reports[i], reports.len() <= OPEN_ALL_UP_TO);
     }
     out.push_str("</body></html>\n");
     out
 }
 
+/// A verdict whose section comes first and opens by itself.
+fn is_failing(v: &Verdict) -> bool {
+    matches!(v, Verdict::Failed { .. } | Verdict::Flaky { .. })
+}
+
 fn scenario(out: &mut String, i: usize, r: &CaseReport, open_all: bool) {
     let word = result_word(&r.verdict);
-    let failing = matches!(r.verdict, Verdict::Failed { .. } | Verdict::Flaky { .. });
+    let failing = is_failing(&r.verdict);
     let open = if failing || open_all { " open" } else { "" };
     let _ = write!(
         out,

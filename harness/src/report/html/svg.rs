@@ -201,9 +201,10 @@ fn node(out: &mut String, e: &Exec, x: f64, y: f64) {
     let reused = e.reused_from.is_some();
     let _ = write!(
         out,
-        r#"<g class="node {}{}" data-exec="{}""#,
+        r#"<g class="node {}{}{}" data-exec="{}""#,
         status_class(&e.status),
         if reused { " reused" } else { "" },
+        if e.differs { " differs" } else { "" },
         esc(&e.alias)
     );
     if let Some(src) = &e.reused_from {
@@ -212,6 +213,12 @@ fn node(out: &mut String, e: &Exec, x: f64, y: f64) {
     let mut title = format!("{}\nstatus: {}", e.alias, e.status);
     if let Some(src) = &e.reused_from {
         let _ = write!(title, "\nreused from {src}");
+    }
+    if let Some(error) = &e.error {
+        let _ = write!(title, "\nerror: {error}");
+    }
+    if e.differs {
+        title.push_str("\ndiffers from the golden");
     }
     let _ = write!(
         out,
@@ -225,6 +232,19 @@ fn node(out: &mut String, e: &Exec, x: f64, y: f64) {
             out,
             r#"<text class="reuse" x="8" y="47">{}</text>"#,
             esc(&clip(&format!("reused from {src}"), 36))
+        );
+    } else if let Some(error) = &e.error {
+        let _ = write!(
+            out,
+            r#"<text class="error" x="8" y="47">{}</text>"#,
+            esc(&clip(error, 36))
+        );
+    }
+    if e.differs {
+        let _ = write!(
+            out,
+            r#"<text class="differs-mark" x="{:.0}" y="15">≠</text>"#,
+            NODE_W - 16.0
         );
     }
     out.push_str("</g>");

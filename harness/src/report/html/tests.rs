@@ -36,6 +36,7 @@ pub(super) fn hostile_report() -> CaseReport {
                 actual: format!("{HOSTILE}!"),
                 first_line: 1,
             }],
+            ..Observed::default()
         })),
     }
 }
@@ -162,4 +163,67 @@ fn a_real_restart_is_drawn_with_its_reused_nodes_and_its_failed_view() {
     assert!(html.contains(r#"<tr class="changed"><td class="n">5</td><td class="golden">    kind: fork</td><td class="n">5</td><td class="actual">    kind: restart</td></tr>"#), "{html}");
     // One row per dispatch the agents received: 5 in run1, 3 fresh in run2.
     assert!(html.contains("<h3>headers per hop (8)</h3>"), "{html}");
+}
+
+#[test]
+fn failing_sections_come_first_and_mark_the_node_that_differs_with_its_error() {
+    let passed = |name: &str| CaseReport {
+        name: name.into(),
+        verdict: Verdict::Passed,
+        elapsed: Duration::from_millis(1),
+        observed: None,
+    };
+    let golden = "run1:\n  executions:\n    run1/a.root:\n      status: failed\n    run1/a.plan:\n      status: failed\n";
+    let failing = CaseReport {
+        name: "z/failing".into(),
+        verdict: Verdict::Failed {
+            problems: vec![sample::ended("failed")],
+            first_diff: None,
+        },
+        elapsed: Duration::from_millis(1),
+        observed: Some(Arc::new(Observed {
+            provenance: json!({"run1": {"status": "failed", "executions": {
+                "run1/a.root": {"parent": null, "status": "failed", "reuse": null},
+                "run1/a.plan": {"parent": "run1/a.root", "status": "succeeded", "reuse": null}}}}),
+            differing: vec![ViewDiff {
+                view: "provenance".into(),
+                golden: golden.into(),
+                actual: golden.replace(
+                    "run1/a.plan:\n      status: failed",
+                    "run1/a.plan:\n      status: succeeded",
+                ),
+                first_line: 6,
+            }],
+            errors: [(
+                "run1/a.root".to_string(),
+                "agent error (500): boom".to_string(),
+            )]
+            .into(),
+            ..Observed::default()
+        })),
+    };
+    let html = page(
+        &[passed("a/first"), passed("b/second"), failing],
+        "embedded",
+    );
+    // The failing one is listed and shown first, its section id its suite index.
+    let nav = html.find(r##"href="#s2""##).expect("listed");
+    assert!(
+        nav < html.find(r##"href="#s0""##).expect("listed"),
+        "{html}"
+    );
+    let section = html.find(r#"id="s2""#).expect("shown");
+    assert!(section < html.find(r#"id="s0""#).expect("shown"));
+    // The node the view differs on, and only it, is marked.
+    assert_eq!(html.matches(" differs\"").count(), 1, "{html}");
+    assert!(
+        html.contains(r#"<g class="node succeeded differs" data-exec="run1/a.plan""#),
+        "{html}"
+    );
+    // A failed node shows its error, and its tooltip has it whole.
+    assert!(
+        html.contains(r#"<text class="error" x="8" y="47">agent error (500): boom</text>"#),
+        "{html}"
+    );
+    assert!(html.contains("error: agent error (500): boom"), "{html}");
 }
