@@ -54,6 +54,9 @@ pub struct Config {
     /// After the shutdown signal, how long requests in flight may still run
     /// before they are abandoned.
     pub shutdown_timeout: Duration,
+    /// How long a client may take to send a whole request body; past it the
+    /// request is answered 408 and the connection closed.
+    pub body_read_timeout: Duration,
     /// Connections served at once; one more is answered 503 and closed.
     pub max_connections: usize,
     /// Largest agent answer read; a larger one fails its execution.
@@ -75,6 +78,8 @@ impl Default for Config {
             // clients (httpx 5 s), so they close first and never race our close.
             header_read_timeout: Duration::from_secs(30),
             shutdown_timeout: Duration::from_secs(10),
+            // 64 MiB (the body cap) at ~1 MiB/s, far slower than loopback.
+            body_read_timeout: Duration::from_secs(60),
             // Well under the usual 1,024 file descriptors of a process, which
             // the dispatch connections to agents share.
             max_connections: 512,

@@ -6,6 +6,7 @@ mod kit;
 
 mod admission;
 mod callbacks;
+mod connections;
 mod deep;
 mod devcp;
 mod dispatch_pool;
@@ -17,4 +18,5 @@ mod properties;
 mod reads;
 mod replay;
 mod restart;
+mod serve_checks;
 mod shutdown;
