@@ -129,30 +129,20 @@ pub async fn serve_on(
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     // Dispatches reuse kept-alive connections, as Go's transport does: a fresh
-    // connection per dispatch doubled the cost of a hop. An agent may close a
-    // connection the pool still holds (uvicorn does after an unhandled
-    // exception's 500), so a dispatch that fails on a pooled connection is sent
-    // once more on a fresh one (`dispatch::send`); only that second answer
-    // counts, and it is exactly what a fresh connection per dispatch gave.
-    // The idle timeout stays below uvicorn's 5 s keep-alive.
-    let builder = || {
-        reqwest::Client::builder()
-            .timeout(config.agent_timeout)
-            .no_proxy()
-    };
-    let http = builder()
+    // connection per dispatch doubled the cost of a hop. The idle timeout stays
+    // below uvicorn's 5 s keep-alive. No dispatch is ever sent twice
+    // (`dispatch::send`) and no redirect is followed: a 3xx fails the execution.
+    let http = reqwest::Client::builder()
+        .timeout(config.agent_timeout)
+        .no_proxy()
+        .redirect(reqwest::redirect::Policy::none())
         .pool_idle_timeout(std::time::Duration::from_secs(2))
-        .build()
-        .map_err(std::io::Error::other)?;
-    let fresh = builder()
-        .pool_max_idle_per_host(0)
         .build()
         .map_err(std::io::Error::other)?;
     let state = Arc::new(state::AppState {
         store: storage.0,
         config: config.clone(),
         http,
-        fresh,
         completions: state::Completions::default(),
         slots: Default::default(),
         kv: Default::default(),

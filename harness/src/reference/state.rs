@@ -21,9 +21,6 @@ pub struct AppState {
     pub config: Config,
     /// Client for dispatches to agents, keeping connections alive.
     pub http: reqwest::Client,
-    /// Client that opens a new connection per request: the retry of a
-    /// dispatch whose pooled connection had been closed by the agent.
-    pub fresh: reqwest::Client,
     /// Wakes sync waiters when an execution changes.
     pub completions: Completions,
     pub slots: std::sync::Arc<super::admission::Slots>,

@@ -10,6 +10,7 @@ mod connections;
 mod deep;
 mod devcp;
 mod dispatch_pool;
+mod dispatch_races;
 mod durability;
 mod execute;
 mod limits;
