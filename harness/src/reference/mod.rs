@@ -96,17 +96,29 @@ pub use store::StoreError;
 /// [`Config::max_executions`]), or in SQLite in a data dir, where it survives
 /// a restart (bounded by the disk).
 #[derive(Clone)]
-pub struct Storage(Arc<dyn store::Store>);
+pub struct Storage {
+    store: Arc<dyn store::Store>,
+    kv: Arc<kv::Kv>,
+}
 
 impl Storage {
     /// In memory, holding at most `max_executions` (0: unbounded).
     pub fn memory(max_executions: usize) -> Self {
-        Self(Arc::new(memory::MemoryStore::bounded(max_executions)))
+        Self {
+            store: Arc::new(memory::MemoryStore::bounded(max_executions)),
+            kv: Arc::default(),
+        }
     }
 
-    /// SQLite in `dir` (created if missing), with the given commit durability.
+    /// SQLite in `dir` (created if missing), with the given commit
+    /// durability: the executions and the key–value memory both.
     pub fn sqlite(dir: &std::path::Path, sync: SqliteSync) -> Result<Self, StoreError> {
-        Ok(Self(Arc::new(sqlite::SqliteStore::open_with(dir, sync)?)))
+        let store = sqlite::SqliteStore::open_with(dir, sync)?;
+        let kv = kv::Kv::persistent(sqlite::kv::KvDisk::open(dir, sync)?)?;
+        Ok(Self {
+            store: Arc::new(store),
+            kv: Arc::new(kv),
+        })
     }
 }
 
@@ -140,12 +152,12 @@ pub async fn serve_on(
         .build()
         .map_err(std::io::Error::other)?;
     let state = Arc::new(state::AppState {
-        store: storage.0,
+        store: storage.store,
         config: config.clone(),
         http,
         completions: state::Completions::default(),
         slots: Default::default(),
-        kv: Default::default(),
+        kv: storage.kv,
     });
     server::run(listener, routes::router(state), &config, shutdown).await
 }

@@ -25,7 +25,7 @@ pub struct AppState {
     pub completions: Completions,
     pub slots: std::sync::Arc<super::admission::Slots>,
     /// Key–value memory of `/api/v1/memory/*`.
-    pub kv: super::kv::Kv,
+    pub kv: Arc<super::kv::Kv>,
 }
 
 /// Shared handle used as axum state.

@@ -17,6 +17,8 @@
 //! untouched), and this process is the database's only writer. Unlike the
 //! in-memory store, nothing is evicted: the disk is the bound.
 
+mod guard;
+pub mod kv;
 mod rows;
 mod schema;
 
@@ -51,6 +53,8 @@ pub enum Sync {
 /// The SQLite store of one control plane.
 pub struct SqliteStore {
     inner: Mutex<Inner>,
+    /// Dropped after the connection, so the WAL is closed before the lock file goes.
+    _lock: guard::DirLock,
 }
 
 struct Inner {
@@ -73,6 +77,7 @@ impl SqliteStore {
             StoreError::Backend(format!("cannot create data dir {}: {e}", dir.display()))
         })?;
         let path = dir.join(DB_FILE);
+        let lock = guard::acquire(dir, &path)?;
         let mut conn = Connection::open(&path)
             .map_err(|e| StoreError::Backend(format!("cannot open {}: {e}", path.display())))?;
         let mode: String = conn
@@ -96,6 +101,7 @@ impl SqliteStore {
         let runs = rebuild_run_index(&conn)?;
         Ok(Self {
             inner: Mutex::new(Inner { conn, runs }),
+            _lock: lock,
         })
     }
 
