@@ -151,6 +151,13 @@ pub async fn execute_sync(
     // an agent error or a timeout is answered by `writeExecutionError`, without them.
     let ids = |r: Response| with_ids(r, &p.exec, None);
     let response = match (&outcome, dispatch::failure_of(&outcome)) {
+        // The agent answered but the store refused the outcome (a full disk):
+        // a 5xx, never an answer the row does not show.
+        (CallOutcome::AgentError { .. } | CallOutcome::TooLarge(_), Some(_))
+            if recorded.is_none() =>
+        {
+            ApiError::storage("failed to record execution result").into_response()
+        }
         (_, Some(f)) => {
             let mut b = json!({ "error": f.message, "error_category": f.category });
             if f.answered {
