@@ -16,7 +16,9 @@
 //!
 //! A request head beyond hyper's own parser limits (a URI over 64 KiB, a head
 //! over ~400 KiB, more than twice [`MAX_HEADER_COUNT`] fields) is refused by
-//! hyper itself with an empty 414/431 before any route sees it.
+//! hyper itself with an empty 414/431 before any route sees it, and a head it
+//! cannot parse (a control byte in a header) with an empty 400: hyper 1.x
+//! offers no hook to write those bodies (README, threat model).
 
 use axum::extract::Request;
 use axum::http::header::CONTENT_TYPE;

@@ -189,3 +189,31 @@ async fn the_legacy_route_reads_an_agent_answer_under_the_execute_cap() {
         r.body
     );
 }
+
+#[tokio::test]
+async fn a_non_ascii_run_or_parent_header_is_refused_with_json() {
+    let cp = Cp::start().await;
+    let _ = raw_agent(&cp, "n1", |s, _, _| reply(s, "200 OK", "", "{}")).await;
+    let addr = cp.url.trim_start_matches("http://").to_owned();
+    for name in ["X-Run-ID", "X-Parent-Execution-ID"] {
+        let mut s = TcpStream::connect(&addr).await.expect("connect");
+        let mut req = format!(
+            "POST /api/v1/execute/n1.r HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\
+             Content-Type: application/json\r\nContent-Length: 2\r\n{name}: run_"
+        )
+        .into_bytes();
+        req.extend_from_slice("é\r\n\r\n{}".as_bytes());
+        s.write_all(&req).await.expect("write");
+        let mut seen = Vec::new();
+        tokio::time::timeout(std::time::Duration::from_secs(10), s.read_to_end(&mut seen))
+            .await
+            .expect("answered within 10 s")
+            .expect("read");
+        let seen = String::from_utf8_lossy(&seen);
+        assert!(seen.starts_with("HTTP/1.1 400"), "{name}: {seen}");
+        assert!(
+            seen.contains(&format!("header {name} must be visible ASCII")),
+            "{seen}"
+        );
+    }
+}
