@@ -4,9 +4,9 @@
 //! scan (p99 1.2 ms → 1,890 ms while one client looped on `?search=`). Here
 //! the lock is held only to copy the candidates' order and aggregates; the
 //! rows are read through a second, read-only connection (WAL readers never
-//! block the writer), so the scan holds up only other filtered lists. A run
-//! that changes during the scan is judged on the rows committed when its
-//! turn comes, as a list built a moment later would.
+//! block the writer), in one read transaction, so the scan holds up only
+//! other filtered lists. Runs started during the scan are not in it; one
+//! that changed is judged on its rows as of the scan's start.
 
 use std::borrow::Borrow;
 
@@ -46,6 +46,9 @@ impl SqliteStore {
             .reader
             .lock()
             .map_err(|_| StoreError::Backend("reader lock poisoned".to_owned()))?;
+        // One read transaction for the whole scan: one snapshot, and no
+        // transaction begun and ended around each row read.
+        let reader = reader.unchecked_transaction().map_err(backend)?;
         let mut page = RunPage::default();
         for (id, agg) in &candidates {
             #[cfg(test)]
