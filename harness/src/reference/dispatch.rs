@@ -20,11 +20,11 @@ pub const AGENT_RESPONSE_TOO_LARGE: &str = "agent_response_too_large";
 /// What the agent did with a dispatch.
 #[derive(Debug)]
 pub enum CallOutcome {
-    /// Answered < 400 and not 202: the body is the result.
+    /// Answered < 300 and not 202: the body is the result.
     Completed(Vec<u8>),
     /// Answered 202: the result comes later through the status callback.
     Accepted,
-    /// Answered ≥ 400.
+    /// Answered ≥ 300: a redirect (never followed) or an error.
     AgentError {
         /// The agent's status code.
         status: u16,
@@ -123,7 +123,7 @@ pub async fn call_agent(state: &AppState, exec: &Execution) -> CallOutcome {
     };
     match status {
         202 => CallOutcome::Accepted,
-        s if s < 400 => CallOutcome::Completed(bytes),
+        s if s < 300 => CallOutcome::Completed(bytes),
         s => CallOutcome::AgentError {
             status: s,
             body: bytes,
@@ -131,10 +131,11 @@ pub async fn call_agent(state: &AppState, exec: &Execution) -> CallOutcome {
     }
 }
 
-/// POSTs a dispatch on a kept-alive connection. A failure that is neither a
-/// timeout nor a refused connect means the pooled connection was dead (the
-/// agent closed it while it sat idle), so the request goes once more on a
-/// fresh connection and that answer is the one that counts.
+/// POSTs a dispatch, on a kept-alive connection when one is idle. Never
+/// sent twice: a POST runs a reasoner, so an agent that drops the connection
+/// after reading the request gets no second copy (hyper's pool itself only
+/// resends a request it never wrote to a connection found closed). Redirects
+/// are not followed (the clients' policy in `serve_on`): a 3xx is the answer.
 pub async fn send(
     state: &AppState,
     url: &str,
@@ -142,20 +143,11 @@ pub async fn send(
     body: String,
 ) -> Result<reqwest::Response, reqwest::Error> {
     let (headers, body) = state.perturb.outgoing(headers, body);
-    let request = |client: &reqwest::Client, body: String| {
-        let mut req = client.post(url).timeout(state.config.agent_timeout);
-        for (name, value) in &headers {
-            req = req.header(name, value);
-        }
-        req.body(body)
-    };
-    match request(&state.http, body.clone()).send().await {
-        Err(e) if !e.is_timeout() && !e.is_connect() => {
-            tracing::debug!(url, error = %e, "pooled agent connection failed; retrying on a fresh one");
-            request(&state.fresh, body).send().await
-        }
-        other => other,
+    let mut req = state.http.post(url).timeout(state.config.agent_timeout);
+    for (name, value) in &headers {
+        req = req.header(name, value);
     }
+    req.body(body).send().await
 }
 
 fn classify_transport(e: &reqwest::Error) -> CallOutcome {
@@ -217,6 +209,7 @@ pub fn failure_of(outcome: &CallOutcome) -> Option<Failure> {
         CallOutcome::AgentError { status, body } => {
             let details = serde_json::from_slice::<Value>(body).ok();
             let category = match (*status, &details) {
+                (300..=399, _) => "bad_response",
                 (408, _) => "agent_timeout",
                 (400..=499, None) => "bad_response",
                 _ => "agent_error",
@@ -225,7 +218,11 @@ pub fn failure_of(outcome: &CallOutcome) -> Option<Failure> {
             Some(Failure {
                 category,
                 message: format!("agent error ({status}): {shown}"),
-                http_status: if *status >= 500 { 502 } else { *status },
+                http_status: if *status >= 500 || *status < 400 {
+                    502
+                } else {
+                    *status
+                },
                 details,
                 answered: true,
             })
@@ -260,10 +257,16 @@ fn truncate(b: &[u8], max: usize) -> &[u8] {
 
 /// Records the outcome on the row: success stores the body byte-for-byte; an
 /// agent 5xx also stores its body as the result (GET shows it as `error_details`).
+/// A row already `cancelled` or `waiting` (by a callback that came first) is
+/// left as it is, as v0.1.96's `completeExecution`/`failExecution` guard
+/// does; any other status, terminal ones included, is overwritten, as there.
 pub fn apply_outcome(state: &AppState, exec_id: &str, outcome: &CallOutcome) -> Option<Execution> {
     let now = Utc::now();
     let failure = failure_of(outcome);
     let result = state.update_execution(exec_id, &mut |e| {
+        if matches!(e.status, Status::Cancelled | Status::Waiting) {
+            return Ok(());
+        }
         match (outcome, &failure) {
             (CallOutcome::Accepted, _) => return Ok(()),
             (CallOutcome::Completed(body), _) => {

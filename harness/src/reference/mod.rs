@@ -55,6 +55,9 @@ pub struct Config {
     /// After the shutdown signal, how long requests in flight may still run
     /// before they are abandoned.
     pub shutdown_timeout: Duration,
+    /// How long a client may take to send a whole request body; past it the
+    /// request is answered 408 and the connection closed.
+    pub body_read_timeout: Duration,
     /// Connections served at once; one more is answered 503 and closed.
     pub max_connections: usize,
     /// Largest agent answer read; a larger one fails its execution.
@@ -79,6 +82,8 @@ impl Default for Config {
             // clients (httpx 5 s), so they close first and never race our close.
             header_read_timeout: Duration::from_secs(30),
             shutdown_timeout: Duration::from_secs(10),
+            // 64 MiB (the body cap) at ~1 MiB/s, far slower than loopback.
+            body_read_timeout: Duration::from_secs(60),
             // Well under the usual 1,024 file descriptors of a process, which
             // the dispatch connections to agents share.
             max_connections: 512,
@@ -96,17 +101,29 @@ pub use store::StoreError;
 /// [`Config::max_executions`]), or in SQLite in a data dir, where it survives
 /// a restart (bounded by the disk).
 #[derive(Clone)]
-pub struct Storage(Arc<dyn store::Store>);
+pub struct Storage {
+    store: Arc<dyn store::Store>,
+    kv: Arc<kv::Kv>,
+}
 
 impl Storage {
     /// In memory, holding at most `max_executions` (0: unbounded).
     pub fn memory(max_executions: usize) -> Self {
-        Self(Arc::new(memory::MemoryStore::bounded(max_executions)))
+        Self {
+            store: Arc::new(memory::MemoryStore::bounded(max_executions)),
+            kv: Arc::default(),
+        }
     }
 
-    /// SQLite in `dir` (created if missing), with the given commit durability.
+    /// SQLite in `dir` (created if missing), with the given commit
+    /// durability: the executions and the key–value memory both.
     pub fn sqlite(dir: &std::path::Path, sync: SqliteSync) -> Result<Self, StoreError> {
-        Ok(Self(Arc::new(sqlite::SqliteStore::open_with(dir, sync)?)))
+        let store = sqlite::SqliteStore::open_with(dir, sync)?;
+        let kv = kv::Kv::persistent(sqlite::kv::KvDisk::open(dir, sync)?)?;
+        Ok(Self {
+            store: Arc::new(store),
+            kv: Arc::new(kv),
+        })
     }
 }
 
@@ -129,34 +146,24 @@ pub async fn serve_on(
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     // Dispatches reuse kept-alive connections, as Go's transport does: a fresh
-    // connection per dispatch doubled the cost of a hop. An agent may close a
-    // connection the pool still holds (uvicorn does after an unhandled
-    // exception's 500), so a dispatch that fails on a pooled connection is sent
-    // once more on a fresh one (`dispatch::send`); only that second answer
-    // counts, and it is exactly what a fresh connection per dispatch gave.
-    // The idle timeout stays below uvicorn's 5 s keep-alive.
-    let builder = || {
-        reqwest::Client::builder()
-            .timeout(config.agent_timeout)
-            .no_proxy()
-    };
-    let http = builder()
+    // connection per dispatch doubled the cost of a hop. The idle timeout stays
+    // below uvicorn's 5 s keep-alive. No dispatch is ever sent twice
+    // (`dispatch::send`) and no redirect is followed: a 3xx fails the execution.
+    let http = reqwest::Client::builder()
+        .timeout(config.agent_timeout)
+        .no_proxy()
+        .redirect(reqwest::redirect::Policy::none())
         .pool_idle_timeout(std::time::Duration::from_secs(2))
-        .build()
-        .map_err(std::io::Error::other)?;
-    let fresh = builder()
-        .pool_max_idle_per_host(0)
         .build()
         .map_err(std::io::Error::other)?;
     let perturber = perturb::Perturber::new(config.perturb.clone());
     let state = Arc::new(state::AppState {
-        store: storage.0,
+        store: storage.store,
         config: config.clone(),
         http,
-        fresh,
         completions: state::Completions::default(),
         slots: Default::default(),
-        kv: Default::default(),
+        kv: storage.kv,
         perturb: perturber.clone(),
     });
     let app = perturb::wrap(routes::router(state), perturber);

@@ -5,7 +5,13 @@
 //! request header kept `afc serve` from exiting (observed ≥ 150 s). Here:
 //! - a request head must arrive within [`Config::header_read_timeout`]; hyper
 //!   arms the same timer while a kept-alive connection waits for its next
-//!   request, so it is also the idle keep-alive timeout;
+//!   request, so it is also the idle keep-alive timeout. hyper arms it only
+//!   at the first byte, so a socket that sends nothing is closed here when
+//!   that long has passed since accept;
+//! - an HTTP/2 (h2c) connection with no request in flight for that long is
+//!   shut down (GOAWAY, then closed): hyper's h1 timers do not apply to it;
+//! - a request body must arrive whole within [`Config::body_read_timeout`]
+//!   (`limits::read_body`, answered 408);
 //! - at most [`Config::max_connections`] connections are served at once; one
 //!   more is answered `503` with a JSON body and closed, instead of queueing
 //!   until accept fails for lack of file descriptors;
@@ -13,16 +19,18 @@
 //!   request in flight, and whatever still runs after
 //!   [`Config::shutdown_timeout`] is abandoned (its tasks are aborted).
 
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
+use hyper::service::{service_fn, Service as _};
 use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
 use hyper_util::server::conn::auto;
 use hyper_util::service::TowerToHyperService;
 use tokio::io::AsyncWriteExt;
 use tokio::net::{TcpListener, TcpStream};
-use tokio::sync::{watch, Semaphore};
+use tokio::sync::{watch, Notify, Semaphore};
 use tokio::task::JoinSet;
 
 use super::limits::MAX_HEADER_COUNT;
@@ -66,11 +74,30 @@ pub async fn run(
             tokio::spawn(refuse(stream, config.max_connections));
             continue;
         };
-        let service = TowerToHyperService::new(app.clone());
+        let tower = TowerToHyperService::new(app.clone());
+        let idle = Arc::new(Idle::default());
+        let watched = idle.clone();
+        let service = service_fn(move |req| {
+            let busy = watched.enter();
+            let call = tower.call(req);
+            async move {
+                let answer = call.await;
+                drop(busy);
+                answer
+            }
+        });
         let builder = builder.clone();
         let mut stop = stop_rx.clone();
+        let idle_after = config.header_read_timeout;
         conns.spawn(async move {
             let _permit = permit;
+            let first = tokio::select! {
+                first = first_byte(&stream, idle_after) => first,
+                _ = stop.wait_for(|s| *s) => false,
+            };
+            if !first {
+                return;
+            }
             let conn = builder.serve_connection_with_upgrades(TokioIo::new(stream), service);
             tokio::pin!(conn);
             tokio::select! {
@@ -78,6 +105,10 @@ pub async fn run(
                 _ = async { let _ = stop.wait_for(|s| *s).await; } => {
                     conn.as_mut().graceful_shutdown();
                     let _ = conn.await;
+                }
+                () = idle.expired(idle_after) => {
+                    conn.as_mut().graceful_shutdown();
+                    let _ = tokio::time::timeout(idle_after, conn).await;
                 }
             }
         });
@@ -97,6 +128,56 @@ pub async fn run(
         conns.abort_all();
     }
     Ok(())
+}
+
+/// Whether the client sent a first byte within `deadline` of accept; a
+/// closed or silent socket is dropped without an answer, as hyper drops one
+/// whose head never completes.
+async fn first_byte(stream: &TcpStream, deadline: Duration) -> bool {
+    let mut probe = [0u8; 1];
+    matches!(
+        tokio::time::timeout(deadline, stream.peek(&mut probe)).await,
+        Ok(Ok(n)) if n > 0
+    )
+}
+
+/// Requests in flight on one connection, and a signal at each start and end.
+#[derive(Default)]
+struct Idle {
+    active: AtomicUsize,
+    changed: Notify,
+}
+
+/// Marks one request in flight until dropped.
+struct Busy(Arc<Idle>);
+
+impl Drop for Busy {
+    fn drop(&mut self) {
+        self.0.active.fetch_sub(1, Ordering::SeqCst);
+        self.0.changed.notify_waiters();
+    }
+}
+
+impl Idle {
+    fn enter(self: &Arc<Self>) -> Busy {
+        self.active.fetch_add(1, Ordering::SeqCst);
+        self.changed.notify_waiters();
+        Busy(self.clone())
+    }
+
+    /// Resolves once no request has been in flight for `after`.
+    async fn expired(&self, after: Duration) {
+        loop {
+            let changed = self.changed.notified();
+            tokio::pin!(changed);
+            changed.as_mut().enable();
+            if self.active.load(Ordering::SeqCst) > 0 {
+                changed.await;
+            } else if tokio::time::timeout(after, changed).await.is_err() {
+                return;
+            }
+        }
+    }
 }
 
 /// Answers a connection over the cap with a JSON 503 and closes it.

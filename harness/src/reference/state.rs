@@ -21,14 +21,11 @@ pub struct AppState {
     pub config: Config,
     /// Client for dispatches to agents, keeping connections alive.
     pub http: reqwest::Client,
-    /// Client that opens a new connection per request: the retry of a
-    /// dispatch whose pooled connection had been closed by the agent.
-    pub fresh: reqwest::Client,
     /// Wakes sync waiters when an execution changes.
     pub completions: Completions,
     pub slots: std::sync::Arc<super::admission::Slots>,
     /// Key–value memory of `/api/v1/memory/*`.
-    pub kv: super::kv::Kv,
+    pub kv: Arc<super::kv::Kv>,
     /// What agents receive, perturbed for the neutrality self-check (or not).
     pub perturb: Arc<super::perturb::Perturber>,
 }

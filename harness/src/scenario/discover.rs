@@ -106,19 +106,30 @@ pub fn duplicate_names(files: &[PathBuf]) -> Vec<DiscoverError> {
 }
 
 /// Every scenario file under `root`, sorted, clashing names included; none is an error.
+///
+/// Hostile trees are walked safely: a link to a folder is never followed (so
+/// no loop and no `..` link can repeat the tree), and a link to a file counts
+/// only when its target is a regular file inside `root`. Any other entry
+/// named `*.yaml` (a FIFO, a device) is listed so that `load` refuses it by
+/// name; nothing here opens a file.
 pub(crate) fn walk(root: &Path) -> Result<Vec<PathBuf>, DiscoverError> {
     let read = |path: &Path| {
         let path = path.to_path_buf();
         move |source| DiscoverError::Read { path, source }
     };
+    let inside = std::fs::canonicalize(root).map_err(read(root))?;
     let mut found = Vec::new();
     let mut stack = vec![root.to_path_buf()];
     while let Some(dir) = stack.pop() {
         for entry in std::fs::read_dir(&dir).map_err(read(&dir))? {
-            let path = entry.map_err(read(&dir))?.path();
-            if path.is_dir() {
+            let entry = entry.map_err(read(&dir))?;
+            let path = entry.path();
+            let kind = entry.file_type().map_err(read(&path))?;
+            if kind.is_dir() {
                 stack.push(path);
-            } else if is_scenario_file(&path) {
+            } else if !is_scenario_file(&path) {
+                continue;
+            } else if !kind.is_symlink() || links_to_a_file_inside(&path, &inside) {
                 found.push(path);
             }
         }
@@ -128,6 +139,13 @@ pub(crate) fn walk(root: &Path) -> Result<Vec<PathBuf>, DiscoverError> {
         return Err(DiscoverError::Empty(root.to_path_buf()));
     }
     Ok(found)
+}
+
+/// Whether the link at `path` resolves to a regular file under `root` (canonical).
+fn links_to_a_file_inside(path: &Path, root: &Path) -> bool {
+    std::fs::canonicalize(path).is_ok_and(|target| {
+        target.starts_with(root) && std::fs::metadata(&target).is_ok_and(|m| m.is_file())
+    })
 }
 
 #[cfg(test)]
@@ -186,6 +204,33 @@ mod tests {
         assert!(first.ends_with("replay/basic.yml"), "{e}");
         assert!(second.ends_with("restart/basic.yaml"), "{e}");
         assert!(e.to_string().contains("rename one"), "{e}");
+    }
+
+    #[test]
+    fn links_to_folders_and_out_of_the_tree_are_not_followed() {
+        let dir = tree(&["a/one.yaml"]);
+        let outside = tree(&["far.yaml"]);
+        let link = |target: &Path, at: &str| {
+            std::os::unix::fs::symlink(target, dir.path().join(at)).expect("symlink")
+        };
+        link(Path::new("."), "a/x"); // a loop
+        link(Path::new("."), "a/y");
+        link(Path::new(".."), "a/up"); // the tree again
+        link(&outside.path().join("far.yaml"), "a/far.yaml"); // out of the tree
+        link(Path::new("one.yaml"), "a/two.yaml"); // a file inside: kept
+        let root = dir.path().to_path_buf();
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let _ = tx.send(discover(&root).map_err(|e| e.to_string()));
+        });
+        let found = rx
+            .recv_timeout(std::time::Duration::from_secs(10))
+            .expect("discovery still walking after 10 s (a link loop?)")
+            .expect("no loop, no duplicate");
+        assert_eq!(
+            found,
+            vec![dir.path().join("a/one.yaml"), dir.path().join("a/two.yaml")]
+        );
     }
 
     #[test]

@@ -14,6 +14,27 @@ pub fn golden_file(scenario: &str, view: View) -> String {
     format!("{scenario}@{}.snap", view.as_str())
 }
 
+/// Why the golden at `path` must not be read, if it must not: a link, or
+/// anything but a regular file of at most the loader's 4 MiB (a FIFO would
+/// hang the comparison, `/dev/zero` would exhaust memory). A missing golden
+/// is not refused here; it is reported as missing.
+pub fn refused_golden(path: &Path) -> Option<String> {
+    let meta = std::fs::symlink_metadata(path).ok()?;
+    let max = super::bounds::MAX_BYTES as u64;
+    if meta.file_type().is_symlink() {
+        Some("it is a symbolic link; a golden must be a regular file".to_owned())
+    } else if !meta.is_file() {
+        Some("it is not a regular file (a FIFO, device or folder)".to_owned())
+    } else if meta.len() > max {
+        Some(format!(
+            "it is {} bytes; a golden may have at most {max}",
+            meta.len()
+        ))
+    } else {
+        None
+    }
+}
+
 /// Every `*.snap` in `snapshots` that no scenario under `scenarios` uses,
 /// sorted. A scenario that does not load keeps all goldens of its name: what
 /// it snapshots is unknown until it is fixed, and its own error says so.
@@ -72,6 +93,69 @@ pub fn missing_goldens(snapshots: &Path, scenarios: &Path) -> Result<Vec<PathBuf
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Runs `f` on a thread; its answer, or a panic if it is still running at 10 s.
+    fn within_deadline<T: Send + 'static>(what: &str, f: impl FnOnce() -> T + Send + 'static) -> T {
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let _ = tx.send(f());
+        });
+        rx.recv_timeout(std::time::Duration::from_secs(10))
+            .unwrap_or_else(|_| panic!("{what}: still running after 10 s"))
+    }
+
+    fn fifo(path: &Path) {
+        let made = std::process::Command::new("mkfifo").arg(path).status();
+        assert!(made.is_ok_and(|s| s.success()), "mkfifo {}", path.display());
+    }
+
+    #[test]
+    fn a_fifo_scenario_is_refused_without_blocking() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("pipe.yaml");
+        fifo(&path);
+        let found = walk(dir.path()).expect("listed, so that load names it");
+        assert_eq!(found, vec![path.clone()]);
+        let err = within_deadline("load of a FIFO", move || super::super::load(&path));
+        let text = err.expect_err("refused").to_string();
+        assert!(text.contains("not a regular file"), "{text}");
+    }
+
+    #[test]
+    fn goldens_that_are_links_fifos_devices_or_oversize_are_refused() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let zero = dir.path().join("zero@provenance.snap");
+        std::os::unix::fs::symlink("/dev/zero", &zero).expect("symlink");
+        let pipe = dir.path().join("pipe@provenance.snap");
+        fifo(&pipe);
+        let big = dir.path().join("big@provenance.snap");
+        std::fs::File::create(&big)
+            .and_then(|f| f.set_len(super::super::bounds::MAX_BYTES as u64 + 1))
+            .expect("sparse file");
+        let fine = dir.path().join("fine@provenance.snap");
+        std::fs::write(&fine, "---\nsource: x\n---\n{}\n").expect("golden");
+        let reasons = within_deadline("golden checks", move || {
+            [zero, pipe, big, fine].map(|p| refused_golden(&p))
+        });
+        assert!(
+            reasons[0]
+                .as_deref()
+                .is_some_and(|r| r.contains("symbolic link")),
+            "{reasons:?}"
+        );
+        assert!(
+            reasons[1]
+                .as_deref()
+                .is_some_and(|r| r.contains("not a regular file")),
+            "{reasons:?}"
+        );
+        assert!(
+            reasons[2].as_deref().is_some_and(|r| r.contains("at most")),
+            "{reasons:?}"
+        );
+        assert_eq!(reasons[3], None);
+        assert_eq!(refused_golden(&dir.path().join("missing.snap")), None);
+    }
 
     const SCENARIO: &str = "agents:\n  a:\n    reasoners:\n      root: [{return: {}}]\nsteps:\n  - run: a.root\nsnapshot: [provenance]\n";
 

@@ -158,25 +158,7 @@ impl<'a> Problems<'a> {
 /// Loads and validates one scenario file.
 pub fn load(path: &Path) -> Result<Scenario, LoadError> {
     let file: Arc<str> = path.display().to_string().into();
-    // Refuse an oversize file before reading it into memory.
-    let size = std::fs::metadata(path).map_or(0, |m| m.len());
-    if size > bounds::MAX_BYTES as u64 {
-        return Err(LoadError {
-            file: file.clone(),
-            problems: vec![Problem {
-                loc: Location {
-                    file: file.clone(),
-                    line: 1,
-                    column: 1,
-                },
-                message: format!(
-                    "invalid YAML: file is {size} bytes; a scenario file may have at most {}",
-                    bounds::MAX_BYTES
-                ),
-            }],
-        });
-    }
-    let text = std::fs::read_to_string(path).map_err(|e| LoadError {
+    let refuse = |message: String| LoadError {
         file: file.clone(),
         problems: vec![Problem {
             loc: Location {
@@ -184,10 +166,59 @@ pub fn load(path: &Path) -> Result<Scenario, LoadError> {
                 line: 1,
                 column: 1,
             },
-            message: format!("cannot read: {e}"),
+            message,
         }],
-    })?;
+    };
+    let text = read_regular(path, bounds::MAX_BYTES).map_err(|e| refuse(e.to_string()))?;
     parse_str(&file, &super::scenario_name(path), &text)
+}
+
+/// Why a file the suite reads (a scenario, a golden) was refused.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ReadError {
+    /// Not a regular file: a FIFO would block the read forever, a device
+    /// (`/dev/zero`) never ends.
+    #[error("not a regular file (a FIFO, device or folder); only regular files are read")]
+    NotRegular,
+    /// Larger than the cap.
+    #[error("invalid YAML: file is {size} bytes; a scenario file may have at most {max}")]
+    TooLarge {
+        /// Its size, or the cap plus one when it grew while read.
+        size: u64,
+        /// The cap.
+        max: usize,
+    },
+    /// The file system refused.
+    #[error("cannot read: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+/// Reads `path` whole if it is a regular file (after links) of at most `max`
+/// bytes; checked before it is opened, and the read itself stops past `max`.
+pub fn read_regular(path: &Path, max: usize) -> Result<String, ReadError> {
+    use std::io::Read;
+    let meta = std::fs::metadata(path)?;
+    if !meta.is_file() {
+        return Err(ReadError::NotRegular);
+    }
+    if meta.len() > max as u64 {
+        return Err(ReadError::TooLarge {
+            size: meta.len(),
+            max,
+        });
+    }
+    let mut text = String::new();
+    std::fs::File::open(path)?
+        .take(max as u64 + 1)
+        .read_to_string(&mut text)?;
+    if text.len() > max {
+        return Err(ReadError::TooLarge {
+            size: max as u64 + 1,
+            max,
+        });
+    }
+    Ok(text)
 }
 
 /// Validates scenario text; `file` names it in messages, `name` names the scenario.

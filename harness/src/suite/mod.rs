@@ -216,6 +216,16 @@ fn judge(case: &Case, scenario: Arc<Scenario>, target: &Target, goldens: &Path) 
     let mut observed = outcome.observed;
     let mut first_diff = None;
     for (view, value) in &outcome.views {
+        let golden = golden_path(goldens, &scenario.name, *view);
+        if let Some(reason) = crate::scenario::refused_golden(&golden) {
+            let view = *view;
+            problems.push(Problem::GoldenRefused {
+                view,
+                golden,
+                reason,
+            });
+            continue;
+        }
         let capture = snap_diff::Capture::default();
         if matches_golden(&scenario, &case.path, *view, value, goldens, &capture) {
             continue;

@@ -67,6 +67,16 @@ pub enum Problem {
         /// The `.snap.new` insta wrote for review during this scenario, as shown.
         pending: Option<PathBuf>,
     },
+    /// A view's golden is not a file the suite reads (`scenario::refused_golden`).
+    #[error("view '{}' golden {} refused: {reason}", .view.as_str(), .golden.display())]
+    GoldenRefused {
+        /// The view.
+        view: View,
+        /// Its golden.
+        golden: PathBuf,
+        /// Why.
+        reason: String,
+    },
     /// Repeated runs: every one of them failed.
     #[error("failed {runs} of {runs} runs")]
     FailedEveryRun {
@@ -143,6 +153,9 @@ impl PartialEq for Problem {
             (P::FailedEveryRun { runs }, P::FailedEveryRun { runs: r }) => runs == r,
             (P::SeenInRuns(a), P::SeenInRuns(b)) => a == b,
             (P::NoRun, P::NoRun) => true,
+            (P::GoldenRefused { .. }, P::GoldenRefused { .. }) => {
+                self.to_string() == other.to_string()
+            }
             _ => false,
         }
     }

@@ -196,8 +196,9 @@ fn launch(
                 tracing::error!("private reference stopped: {e}");
             }
             // Whatever still runs (dispatches, waits) dies here, as in a
-            // process that exits.
-            runtime.shutdown_background();
+            // process that exits; the wait drops every task, and with them
+            // the store and its data dir lock, before the next launch.
+            runtime.shutdown_timeout(GRACE);
         })
         .map_err(ReferenceError::Thread)?;
     Ok((

@@ -6,9 +6,11 @@ mod kit;
 
 mod admission;
 mod callbacks;
+mod connections;
 mod deep;
 mod devcp;
 mod dispatch_pool;
+mod dispatch_races;
 mod durability;
 mod execute;
 mod limits;
@@ -17,4 +19,5 @@ mod properties;
 mod reads;
 mod replay;
 mod restart;
+mod serve_checks;
 mod shutdown;

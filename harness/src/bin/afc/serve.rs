@@ -7,6 +7,10 @@ use std::time::Duration;
 
 use clap::Args;
 
+/// The longest any duration flag may be (a day): `Instant + Duration`
+/// panics on overflow, so no flag may reach it.
+const MAX_DURATION_SECS: u64 = 86_400;
+
 /// Where `afc serve` listens and what it bounds.
 #[derive(Args, Clone, Debug)]
 pub struct ServeArgs {
@@ -20,15 +24,24 @@ pub struct ServeArgs {
     /// In-flight dispatches allowed per agent node (0: unlimited), as v0.1.96's setting.
     #[arg(long, env = "AGENTFIELD_MAX_CONCURRENT_PER_AGENT", default_value_t = 0)]
     pub max_concurrent_per_agent: usize,
-    /// Seconds a dispatch to an agent, and a sync execute's wait, may take (v0.1.96: 90).
-    #[arg(long, env = "AFC_AGENT_CALL_TIMEOUT", default_value_t = 90)]
+    /// Seconds a dispatch to an agent, and a sync execute's wait, may take
+    /// (v0.1.96: 90; at most a day, so a deadline never overflows the clock).
+    #[arg(long, env = "AFC_AGENT_CALL_TIMEOUT", default_value_t = 90,
+          value_parser = clap::value_parser!(u64).range(1..=MAX_DURATION_SECS))]
     pub agent_call_timeout: u64,
     /// Seconds in-flight requests may run after SIGINT/SIGTERM; a second signal exits at once.
-    #[arg(long, env = "AFC_SHUTDOWN_TIMEOUT", default_value_t = 10)]
+    #[arg(long, env = "AFC_SHUTDOWN_TIMEOUT", default_value_t = 10,
+          value_parser = clap::value_parser!(u64).range(0..=MAX_DURATION_SECS))]
     pub shutdown_timeout: u64,
-    /// Seconds a client may take to send a request head, and a kept-alive connection may idle.
-    #[arg(long, env = "AFC_HEADER_READ_TIMEOUT", default_value_t = 30)]
+    /// Seconds a client may take to send a request head (counted from accept),
+    /// and a kept-alive or h2c connection may idle.
+    #[arg(long, env = "AFC_HEADER_READ_TIMEOUT", default_value_t = 30,
+          value_parser = clap::value_parser!(u64).range(1..=MAX_DURATION_SECS))]
     pub header_read_timeout: u64,
+    /// Seconds a client may take to send a whole request body; past it, 408.
+    #[arg(long, env = "AFC_BODY_READ_TIMEOUT", default_value_t = 60,
+          value_parser = clap::value_parser!(u64).range(1..=MAX_DURATION_SECS))]
+    pub body_read_timeout: u64,
     /// Connections served at once; one more is answered 503.
     #[arg(long, env = "AFC_MAX_CONNECTIONS", default_value_t = 512)]
     pub max_connections: usize,
@@ -69,6 +82,7 @@ impl ServeArgs {
             max_concurrent_per_agent: self.max_concurrent_per_agent,
             header_read_timeout: Duration::from_secs(self.header_read_timeout),
             shutdown_timeout: Duration::from_secs(self.shutdown_timeout),
+            body_read_timeout: Duration::from_secs(self.body_read_timeout),
             max_connections: self.max_connections,
             max_agent_response_bytes: self.max_agent_response_bytes,
             max_executions: self.max_executions,

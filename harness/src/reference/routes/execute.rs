@@ -65,7 +65,34 @@ pub fn parse_execute_body(body: &[u8]) -> Result<ExecuteBody, ApiError> {
     })
 }
 
+/// The headers of contract §4.2, which the execute routes read.
+const CONTRACT_HEADERS: [&str; 7] = [
+    "X-Run-ID",
+    "X-Parent-Execution-ID",
+    "X-Session-ID",
+    "X-Actor-ID",
+    "X-AgentField-Replay-Source-Run-ID",
+    "X-AgentField-Replay-Before-Execution-ID",
+    "X-AgentField-Replay-Mode",
+];
+
+/// Refuses a contract header whose value is not visible ASCII. v0.1.96 (Go)
+/// takes such a value's raw bytes as the id; the reference would otherwise
+/// have to drop it and start a new run without a word, so it answers 400.
+fn ascii_headers(headers: &HeaderMap) -> Result<(), ApiError> {
+    for name in CONTRACT_HEADERS {
+        if headers.get(name).is_some_and(|v| v.to_str().is_err()) {
+            return Err(ApiError::plain(
+                StatusCode::BAD_REQUEST,
+                format!("header {name} must be visible ASCII"),
+            ));
+        }
+    }
+    Ok(())
+}
+
 fn request_from(headers: &HeaderMap, body: &Bytes) -> Result<(ExecRequest, bool), ApiError> {
+    ascii_headers(headers)?;
     let parsed = parse_execute_body(body)?;
     let req = ExecRequest {
         input: parsed.input,
@@ -151,6 +178,13 @@ pub async fn execute_sync(
     // an agent error or a timeout is answered by `writeExecutionError`, without them.
     let ids = |r: Response| with_ids(r, &p.exec, None);
     let response = match (&outcome, dispatch::failure_of(&outcome)) {
+        // The agent answered but the store refused the outcome (a full disk):
+        // a 5xx, never an answer the row does not show.
+        (CallOutcome::AgentError { .. } | CallOutcome::TooLarge(_), Some(_))
+            if recorded.is_none() =>
+        {
+            ApiError::storage("failed to record execution result").into_response()
+        }
         (_, Some(f)) => {
             let mut b = json!({ "error": f.message, "error_category": f.category });
             if f.answered {

@@ -24,6 +24,7 @@ use crate::reference::canonical::{self, GoValue};
 use crate::reference::dispatch;
 use crate::reference::error::ApiError;
 use crate::reference::ids;
+use crate::reference::limits;
 use crate::reference::model::{Execution, Node, ReplayPlan, TargetType};
 use crate::reference::payload::{envelope, go_type_name, GoMap};
 use crate::reference::state::{header, Shared};
@@ -151,7 +152,10 @@ async fn invoke(
             format!("failed to call agent node: Post \"{url}\": {e}"),
         )
     })?;
-    let bytes = response.bytes().await.map_err(|_| {
+    // The execute route's cap (`Config::max_agent_response_bytes`): v0.1.96
+    // reads the answer whole, however large; past the cap, the read fails.
+    let max = state.config.max_agent_response_bytes;
+    let bytes = limits::read_capped(response, max).await.map_err(|_| {
         err(
             StatusCode::INTERNAL_SERVER_ERROR,
             "failed to read agent response",

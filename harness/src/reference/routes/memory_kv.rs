@@ -139,6 +139,12 @@ pub async fn set(State(state): State<Shared>, headers: HeaderMap, body: Bytes) -
     };
     match state.kv.set(memory.clone()) {
         Ok(()) => (StatusCode::OK, Json(memory_json(&memory))).into_response(),
+        Err(e @ KvError::Full { .. }) => error(
+            StatusCode::INSUFFICIENT_STORAGE,
+            "memory_full",
+            e.to_string(),
+        )
+        .into_response(),
         Err(e) => error(
             StatusCode::INTERNAL_SERVER_ERROR,
             "storage_error",
@@ -217,7 +223,7 @@ pub async fn list(
             let list: Vec<Value> = entries.iter().map(memory_json).collect();
             (StatusCode::OK, Json(Value::Array(list))).into_response()
         }
-        Err(e @ (KvError::NoBucket(_) | KvError::NotFound { .. } | KvError::Poisoned)) => error(
+        Err(e) => error(
             StatusCode::INTERNAL_SERVER_ERROR,
             "storage_error",
             e.to_string(),

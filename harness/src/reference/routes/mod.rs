@@ -75,6 +75,10 @@ pub fn router(state: Shared) -> Router {
             state.clone(),
             require_api_key,
         ))
+        .layer(middleware::from_fn_with_state(
+            state.config.body_read_timeout,
+            limits::read_body,
+        ))
         .layer(middleware::from_fn(limits::json_limits))
         .layer(middleware::from_fn(log_request))
         .with_state(state)

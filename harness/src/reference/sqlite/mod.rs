@@ -17,6 +17,9 @@
 //! untouched), and this process is the database's only writer. Unlike the
 //! in-memory store, nothing is evicted: the disk is the bound.
 
+mod guard;
+pub mod kv;
+mod list;
 mod rows;
 mod schema;
 
@@ -51,6 +54,13 @@ pub enum Sync {
 /// The SQLite store of one control plane.
 pub struct SqliteStore {
     inner: Mutex<Inner>,
+    /// Read-only connection of the filtered run list (`list`).
+    reader: Mutex<Connection>,
+    /// Test hook of `list`: (scan entered, go on).
+    #[cfg(test)]
+    scan_gate: Mutex<Option<(std::sync::mpsc::Sender<()>, std::sync::mpsc::Receiver<()>)>>,
+    /// Dropped after the connection, so the WAL is closed before the lock file goes.
+    _lock: guard::DirLock,
 }
 
 struct Inner {
@@ -73,6 +83,7 @@ impl SqliteStore {
             StoreError::Backend(format!("cannot create data dir {}: {e}", dir.display()))
         })?;
         let path = dir.join(DB_FILE);
+        let lock = guard::acquire(dir, &path)?;
         let mut conn = Connection::open(&path)
             .map_err(|e| StoreError::Backend(format!("cannot open {}: {e}", path.display())))?;
         let mode: String = conn
@@ -96,6 +107,10 @@ impl SqliteStore {
         let runs = rebuild_run_index(&conn)?;
         Ok(Self {
             inner: Mutex::new(Inner { conn, runs }),
+            reader: Mutex::new(list::reader(&path)?),
+            #[cfg(test)]
+            scan_gate: Mutex::default(),
+            _lock: lock,
         })
     }
 
@@ -292,6 +307,9 @@ impl Store for SqliteStore {
     }
 
     fn list_runs(&self, q: &RunQuery) -> Result<RunPage, StoreError> {
+        if !q.filter.is_empty() {
+            return self.list_filtered(q);
+        }
         let inner = self.lock()?;
         inner.runs.page(q, |id, agg| {
             let root = match &agg.root {

@@ -277,3 +277,57 @@ fn a_newer_schema_is_refused() {
         "{err:?}"
     );
 }
+
+#[test]
+fn a_filtered_run_list_scans_without_holding_the_store_lock() {
+    use crate::reference::run_index::{RunFilter, RunSort};
+    let d = dir();
+    let store = std::sync::Arc::new(open(&d));
+    for i in 0..3 {
+        store
+            .insert_execution(row(
+                &format!("e{i}"),
+                &format!("run{i}"),
+                &format!("{{\"i\":{i}}}"),
+            ))
+            .unwrap_or_else(|e| panic!("insert: {e}"));
+    }
+    let (entered_tx, entered) = std::sync::mpsc::channel();
+    let (go, go_rx) = std::sync::mpsc::channel();
+    *store.scan_gate.lock().expect("gate") = Some((entered_tx, go_rx));
+    let lister = store.clone();
+    let scan = std::thread::spawn(move || {
+        lister.list_runs(&RunQuery {
+            sort: RunSort::UpdatedAt,
+            asc: false,
+            filter: RunFilter {
+                search: Some("run".to_owned()),
+                ..Default::default()
+            },
+            offset: 0,
+            limit: 10,
+        })
+    });
+    entered
+        .recv_timeout(std::time::Duration::from_secs(10))
+        .expect("the scan never reached its first row");
+    // The scan is paused mid-way: a read and a write must still go through.
+    let (done_tx, done) = std::sync::mpsc::channel();
+    let other = store.clone();
+    std::thread::spawn(move || {
+        let read = other.execution("e0").map(|e| e.is_some());
+        let write = other.insert_execution(row("e9", "run9", "{}")).map(|_| ());
+        let _ = done_tx.send((read, write));
+    });
+    let (read, write) = done
+        .recv_timeout(std::time::Duration::from_secs(5))
+        .expect("a read and a write waited on the paused filtered list");
+    let _ = go.send(());
+    assert!(matches!(read, Ok(true)), "{read:?}");
+    assert!(write.is_ok(), "{write:?}");
+    let page = scan
+        .join()
+        .expect("scan thread")
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(page.total, 3, "{page:?}");
+}
