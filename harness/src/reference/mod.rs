@@ -1,5 +1,5 @@
-//! The reference control plane: AgentField v0.1.96's restart / fork / replay
-//! contract over HTTP, in memory.
+//! The reference control plane: AgentField's restart / fork / replay contract
+//! over HTTP (the newest by default, v0.1.96's on request: `contract`).
 //!
 //! [`serve`] runs one control plane on a listener the caller bound, until the
 //! caller's shutdown future resolves. Each call builds its own state, so two
@@ -15,6 +15,7 @@ use std::time::Duration;
 mod admission;
 mod auth;
 pub mod canonical;
+pub mod contract;
 mod dispatch;
 mod error;
 mod ids;
@@ -62,6 +63,9 @@ pub struct Config {
     /// evicted to make room, and new work is refused with 503 when every
     /// stored run is active (`memory::MemoryStore::bounded`).
     pub max_executions: usize,
+    /// Which contract is served where versions differ (`AFC_CONTRACT`,
+    /// `afc serve --contract`); the newest by default.
+    pub contract: contract::Contract,
 }
 
 impl Default for Config {
@@ -80,6 +84,7 @@ impl Default for Config {
             max_connections: 512,
             max_agent_response_bytes: limits::DEFAULT_MAX_AGENT_RESPONSE_BYTES,
             max_executions: limits::DEFAULT_MAX_EXECUTIONS,
+            contract: contract::Contract::default(),
         }
     }
 }

@@ -2,7 +2,8 @@
 //! own thread and runtime, on 127.0.0.1:0. `AFC_STORE=sqlite` puts its state
 //! in the SQLite store in a fresh temporary data dir (kept after the process
 //! ends, so a failure can be inspected; its path is printed); `memory`, the
-//! default, keeps it in memory.
+//! default, keeps it in memory. `AFC_CONTRACT` picks the contract it serves
+//! (`reference::contract`).
 
 use std::net::SocketAddr;
 use std::sync::{Arc, OnceLock};
@@ -21,6 +22,10 @@ pub(super) fn start() -> Result<SocketAddr, Arc<ReferenceError>> {
 fn start_once() -> Result<SocketAddr, ReferenceError> {
     {
         let store = store_from_env()?;
+        let config = reference::Config {
+            contract: contract_from_env()?,
+            ..reference::Config::default()
+        };
         let (tx, rx) = std::sync::mpsc::channel();
         std::thread::Builder::new()
             .name("afc-reference".to_string())
@@ -49,7 +54,7 @@ fn start_once() -> Result<SocketAddr, ReferenceError> {
                     // Lives as long as the process.
                     let forever = std::future::pending::<()>();
                     if let Err(e) =
-                        reference::serve_on(listener, reference::Config::default(), store, forever)
+                        reference::serve_on(listener, config, store, forever)
                             .await
                     {
                         tracing::error!("embedded reference stopped: {e}");
@@ -59,6 +64,11 @@ fn start_once() -> Result<SocketAddr, ReferenceError> {
             .map_err(ReferenceError::Thread)?;
         rx.recv().map_err(ReferenceError::ThreadDied)?
     }
+}
+
+/// The contract `AFC_CONTRACT` names: the newest (default) or `v0.1.96`.
+pub(super) fn contract_from_env() -> Result<reference::contract::Contract, ReferenceError> {
+    reference::contract::Contract::from_env().map_err(ReferenceError::UnknownContract)
 }
 
 /// The store `AFC_STORE` names: `memory` (default, also when blank) or `sqlite`.

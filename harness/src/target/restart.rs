@@ -170,6 +170,11 @@ fn launch(
         .map_err(ReferenceError::Listener)?;
     let storage = reference::Storage::sqlite(dir, reference::SqliteSync::Full)
         .map_err(ReferenceError::Store)?;
+    // The same contract as the shared embedded reference serves.
+    let config = reference::Config {
+        contract: super::embedded::contract_from_env()?,
+        ..reference::Config::default()
+    };
     let (graceful, on_graceful) = oneshot::channel::<()>();
     let (kill, on_kill) = oneshot::channel::<()>();
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -185,7 +190,7 @@ fn launch(
                 let shutdown = async move {
                     let _ = on_graceful.await;
                 };
-                let serve = reference::serve_on(listener, Default::default(), storage, shutdown);
+                let serve = reference::serve_on(listener, config, storage, shutdown);
                 tokio::select! {
                     r = tokio::time::timeout(GRACE * 100, serve) => r.unwrap_or(Ok(())),
                     _ = on_kill => Ok(()),

@@ -49,6 +49,12 @@ pub struct ServeArgs {
     /// cut), `normal` only writes it (survives kill -9, not a power cut).
     #[arg(long, env = "AFC_SYNC", default_value = "full", value_parser = ["full", "normal"])]
     pub sync: String,
+    /// Which AgentField contract to serve where versions differ: `latest`
+    /// (the newest upstream control plane: forward pointers, admission before
+    /// persistence, run metadata, …) or `v0.1.96` (release v0.1.96 exactly).
+    #[arg(long, env = "AFC_CONTRACT", default_value = "latest",
+          value_parser = ["latest", "v0.1.96"])]
+    pub contract: String,
 }
 
 impl ServeArgs {
@@ -62,6 +68,8 @@ impl ServeArgs {
             max_connections: self.max_connections,
             max_agent_response_bytes: self.max_agent_response_bytes,
             max_executions: self.max_executions,
+            // The value parser admits only names Contract knows.
+            contract: self.contract.parse().unwrap_or_default(),
         }
     }
 }
@@ -112,6 +120,7 @@ pub fn serve(args: &ServeArgs) -> ExitCode {
                          --api-key: anyone who can reach it can register agents and run them"
                     );
                 }
+                eprintln!("afc serve: serving contract {}", args.config().contract);
                 println!("afc reference control plane listening on http://{addr}");
             }
             Err(e) => eprintln!("afc serve: {e}"),
