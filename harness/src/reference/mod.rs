@@ -24,6 +24,7 @@ pub mod limits;
 mod memory;
 mod model;
 mod payload;
+mod pointers;
 mod prepare;
 mod replay;
 mod routes;

@@ -131,6 +131,7 @@ pub fn prepare(state: &AppState, target: &str, req: ExecRequest) -> Result<Prepa
         status_reason: None,
         // `envelope` already prints canonical JSON, so it is its own replay key.
         replay_key: Some(payload.clone()),
+        restarted_as: None,
         input_payload: payload,
         result_payload: None,
         error_message: None,

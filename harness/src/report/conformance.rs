@@ -195,6 +195,9 @@ mod tests {
             doc.contains("| d | passed | skipped (target profile 'real' lacks forward_pointers) | version: `forward_pointers` not in this release"),
             "{doc}"
         );
-        assert!(!doc.contains("FAILED") && !doc.contains("Minimal reproduction"), "{doc}");
+        assert!(
+            !doc.contains("FAILED") && !doc.contains("Minimal reproduction"),
+            "{doc}"
+        );
     }
 }

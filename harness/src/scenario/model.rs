@@ -305,6 +305,10 @@ pub enum Step {
         headers: BTreeMap<String, String>,
         /// Expected HTTP status.
         status: u16,
+        /// What the answer must hold, beyond its status (`runner::expect`):
+        /// a body subset and, under `headers`, response headers. For rules a
+        /// view does not show (a capability-gated scenario's own assertion).
+        expect: Option<Value>,
     },
     /// Stop an agent listening (it keeps its port).
     Down(String),

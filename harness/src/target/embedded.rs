@@ -53,10 +53,7 @@ fn start_once() -> Result<SocketAddr, ReferenceError> {
                     let _ = tx.send(addr);
                     // Lives as long as the process.
                     let forever = std::future::pending::<()>();
-                    if let Err(e) =
-                        reference::serve_on(listener, config, store, forever)
-                            .await
-                    {
+                    if let Err(e) = reference::serve_on(listener, config, store, forever).await {
                         tracing::error!("embedded reference stopped: {e}");
                     }
                 });

@@ -153,7 +153,8 @@ impl Target {
         }
         let addr = embedded::start().map_err(TargetError::Reference)?;
         // AFC_CONTRACT=v0.1.96 skips, by version, what that release lacks.
-        let contract = embedded::contract_from_env().map_err(|e| TargetError::Reference(e.into()))?;
+        let contract =
+            embedded::contract_from_env().map_err(|e| TargetError::Reference(e.into()))?;
         let profile = match &choice.profile {
             Some(_) => profile("afc-reference")?,
             None => Profile::reference(contract),

@@ -3,7 +3,7 @@
 
 use serde_json::{json, Map, Value};
 
-use super::{golden, opt, timestamp, ViewInputs};
+use super::{backward_lineage, golden, opt, timestamp, ViewInputs};
 use crate::observe::Aliases;
 
 /// Response fields the contract defines; anything else an implementation adds is left out.
@@ -74,7 +74,7 @@ fn run_summary(r: &Value, al: &Aliases) -> Value {
     let mut v = json!({
         "run_id": al.value(&opt(r.get("run_id"))),
         "status": opt(r.get("status")),
-        "lineage": al.value(&opt(r.get("lineage"))),
+        "lineage": al.value(&backward_lineage(r.get("lineage"))),
         "golden": golden(r.get("golden")),
         "status_counts": positive_counts(r.get("status_counts")),
     });
@@ -185,7 +185,10 @@ fn read_summary(body: &Value, al: &Aliases) -> Value {
         out.insert("run".into(), run_summary(run, al));
     }
     if m.contains_key("timeline") {
-        out.insert("lineage".into(), al.value(&opt(m.get("lineage"))));
+        out.insert(
+            "lineage".into(),
+            al.value(&backward_lineage(m.get("lineage"))),
+        );
         out.insert("golden".into(), golden(m.get("golden")));
     }
     let rows = m.get("executions").or_else(|| m.get("timeline"));

@@ -12,10 +12,12 @@ use super::execute::async_body;
 use super::PathParam;
 use crate::reference::admission::admit;
 use crate::reference::canonical::{self, GoValue};
+use crate::reference::contract::Feature;
 use crate::reference::dispatch::spawn_dispatch;
 use crate::reference::error::ApiError;
 use crate::reference::model::{Execution, ReplayPlan, RunRecord};
 use crate::reference::payload::{decode_stored, go_type_name, GoMap};
+use crate::reference::pointers;
 use crate::reference::prepare::{prepare, ExecRequest, Prepared};
 use crate::reference::rules::{header_plan, ReplayMode, Scope};
 use crate::reference::state::Shared;
@@ -198,6 +200,10 @@ pub async fn restart(
     };
     persist_lineage(&state, &accepted, req.reason.trim());
     spawn_dispatch(state.clone(), prepared.exec.clone(), slot);
+    // §5.3: after the submit, as upstream; v0.1.96 writes none.
+    if state.config.contract.serves(Feature::ForwardPointers) {
+        pointers::write(&state, &source, &restarted, &prepared.exec);
+    }
     Ok(respond(&prepared, &accepted, req.webhook))
 }
 

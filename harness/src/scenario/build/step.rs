@@ -137,6 +137,7 @@ fn request(v: &Value, line: &Value) -> Step {
         body: body(v),
         headers: headers(v),
         status: status(v, 200),
+        expect: v.get("expect").cloned(),
     }
 }
 
