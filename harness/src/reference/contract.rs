@@ -17,7 +17,8 @@ pub const ENV: &str = "AFC_CONTRACT";
 /// A contract the reference can serve.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum Contract {
-    /// The newest upstream contract (V-latest, with V-adm and V-ns).
+    /// The newest upstream contract (V-latest, with V-adm and V-ns), as far as
+    /// the reference serves it (docs/contract-latest.md lists what it does not).
     #[default]
     Latest,
     /// Release v0.1.96 (887aa4a5): V639, none of V-adm, V-ns or V-latest.
@@ -39,19 +40,15 @@ pub enum Feature {
     /// V-latest (§5.3, §7.1): `restarted_as` on the source and root
     /// executions and on the source run's lineage.
     ForwardPointers,
-    /// V-ns (§5.1, §7.2): `run_metadata` on execute, kept in the `run`
-    /// namespace, never inherited by a restart.
-    RunMetadata,
 }
 
 impl Feature {
     /// Every feature, in the order the docs list them.
-    pub const ALL: [Feature; 5] = [
+    pub const ALL: [Feature; 4] = [
         Feature::AdmissionBeforePersistence,
         Feature::TargetNotFoundCategory,
         Feature::NodeUnavailableGate,
         Feature::ForwardPointers,
-        Feature::RunMetadata,
     ];
 
     /// The scenario capability that requires this feature.
@@ -61,7 +58,6 @@ impl Feature {
             Feature::TargetNotFoundCategory => "target_not_found_category",
             Feature::NodeUnavailableGate => "node_unavailable_gate",
             Feature::ForwardPointers => "forward_pointers",
-            Feature::RunMetadata => "run_metadata",
         }
     }
 }

@@ -36,11 +36,6 @@ pub const CAPABILITIES: &[(&str, &str)] = &[
         "a restart stamps `restarted_as` on the source and root executions and on the \
          source run's lineage with `at` (§5.3, §7.1; V-latest)",
     ),
-    (
-        "run_metadata",
-        "`run_metadata` on execute is kept in the run's `run` namespace and never \
-         inherited by a restart (§5.1; V-ns)",
-    ),
 ];
 
 /// Whether `name` is a capability scenarios may require.

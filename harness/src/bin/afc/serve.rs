@@ -51,7 +51,8 @@ pub struct ServeArgs {
     pub sync: String,
     /// Which AgentField contract to serve where versions differ: `latest`
     /// (the newest upstream control plane: forward pointers, admission before
-    /// persistence, run metadata, …) or `v0.1.96` (release v0.1.96 exactly).
+    /// persistence, the node_unavailable gate, target_not_found; see
+    /// docs/contract-latest.md) or `v0.1.96` (release v0.1.96 exactly).
     #[arg(long, env = "AFC_CONTRACT", default_value = "latest",
           value_parser = ["latest", "v0.1.96"])]
     pub contract: String,

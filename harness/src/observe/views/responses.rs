@@ -57,6 +57,23 @@ fn error_text(v: &Value) -> Value {
     }
 }
 
+/// The category of a gone agent or reasoner differs by version (§1.3 step 9:
+/// v0.1.96 `internal_error`, the newest `target_not_found`), so it shows as
+/// the one of both the contract allows; every other category as it is.
+/// `restart/target_not_found` asserts the newest value by capability.
+fn category(v: &Value, error: Option<&Value>) -> Value {
+    let gone = error.and_then(Value::as_str).is_some_and(|e| {
+        (e.starts_with("agent '") && e.ends_with("' not found"))
+            || (e.starts_with("target '") && e.contains("' not found on agent '"))
+    });
+    match v.as_str() {
+        Some("internal_error" | "target_not_found") if gone => {
+            json!("one of: internal_error (v0.1.96), target_not_found (newest)")
+        }
+        _ => v.clone(),
+    }
+}
+
 /// A memory entry as a list shows it: where it lives and what it holds.
 fn memory_entry(e: &Value, al: &Aliases) -> Value {
     let Value::Object(m) = e else {
@@ -228,6 +245,8 @@ pub(super) fn view(i: &ViewInputs<'_>) -> Value {
                                 al.value(&golden(Some(v)))
                             } else if k == "error" {
                                 error_text(&al.value(v))
+                            } else if k == "error_category" {
+                                category(v, m.get("error"))
                             } else {
                                 al.value(v)
                             };
