@@ -40,15 +40,19 @@ pub enum Feature {
     /// V-latest (§5.3, §7.1): `restarted_as` on the source and root
     /// executions and on the source run's lineage.
     ForwardPointers,
+    /// V-ns (§5.1, §7.2): `run_metadata` on a root execute, kept in the run's
+    /// `run` namespace, shown by the run reads, never inherited by a restart.
+    RunMetadata,
 }
 
 impl Feature {
     /// Every feature, in the order the docs list them.
-    pub const ALL: [Feature; 4] = [
+    pub const ALL: [Feature; 5] = [
         Feature::AdmissionBeforePersistence,
         Feature::TargetNotFoundCategory,
         Feature::NodeUnavailableGate,
         Feature::ForwardPointers,
+        Feature::RunMetadata,
     ];
 
     /// The scenario capability that requires this feature.
@@ -58,6 +62,7 @@ impl Feature {
             Feature::TargetNotFoundCategory => "target_not_found_category",
             Feature::NodeUnavailableGate => "node_unavailable_gate",
             Feature::ForwardPointers => "forward_pointers",
+            Feature::RunMetadata => "run_metadata",
         }
     }
 }

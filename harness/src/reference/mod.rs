@@ -30,6 +30,7 @@ mod replay;
 mod routes;
 mod rules;
 mod run_index;
+mod run_metadata;
 mod server;
 mod sqlite;
 mod state;

@@ -104,6 +104,10 @@ pub fn add_run_metadata(target: &mut Map<String, Value>, record: Option<&RunReco
     if let Some(g) = golden(record) {
         target.insert("golden".into(), g);
     }
+    // V-ns: the `run` namespace (only the newest contract writes it).
+    if let Some(m) = record.and_then(|r| r.metadata.get(super::run_metadata::NAMESPACE)) {
+        target.insert("run_metadata".into(), m.clone());
+    }
 }
 
 /// §6: the DAG `reuse` object, derived from `status_reason` alone; the

@@ -21,6 +21,7 @@ impl Runner {
                 reasoner,
                 input,
                 context,
+                run_metadata,
                 headers,
                 sync,
                 wait,
@@ -31,6 +32,7 @@ impl Runner {
                     reasoner,
                     input,
                     context: context.as_ref(),
+                    run_metadata: run_metadata.as_ref(),
                     headers,
                     sync: *sync,
                 };

@@ -36,6 +36,11 @@ pub const CAPABILITIES: &[(&str, &str)] = &[
         "a restart stamps `restarted_as` on the source and root executions and on the \
          source run's lineage with `at` (§5.3, §7.1; V-latest)",
     ),
+    (
+        "run_metadata",
+        "a root execute's `run_metadata` is validated before its row, shown as \
+         `run_metadata` by the run reads and never inherited by a restart (§5.1; V-ns)",
+    ),
 ];
 
 /// Whether `name` is a capability scenarios may require.

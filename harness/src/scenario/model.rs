@@ -252,6 +252,8 @@ pub enum Step {
         input: Value,
         /// Execute body `context`, if any.
         context: Option<Value>,
+        /// Execute body `run_metadata`, if any (V-ns; `docs/contract-latest.md`).
+        run_metadata: Option<Value>,
         /// Extra request headers (e.g. `X-Session-ID`); values may hold placeholders.
         headers: BTreeMap<String, String>,
         /// Use the sync endpoint.

@@ -86,6 +86,7 @@ fn run(v: &Value, target: &Value, expect: Option<String>) -> Step {
             .cloned()
             .unwrap_or_else(|| Value::Object(Map::new())),
         context: v.get("context").cloned(),
+        run_metadata: v.get("run_metadata").cloned(),
         headers: headers(v),
         sync: flag(v.get("sync")),
         wait: match v.get("wait") {
