@@ -220,30 +220,18 @@ fn check_steps(s: &Scenario, p: &mut Problems<'_>) {
                 path,
                 headers,
                 body,
-                expect,
                 ..
             } => {
                 let texts =
                     std::iter::once(path.as_str()).chain(headers.values().map(String::as_str));
                 check_placeholders(s, texts, runs, &format!("{ptr}/request"), p);
-                let json = [
-                    (
-                        body.as_ref().and_then(|b| match b {
-                            Body::Json(b) => Some(b),
-                            _ => None,
-                        }),
-                        "body",
-                    ),
-                    (expect.as_ref(), "expect"),
-                ];
-                for (b, key) in json {
-                    let Some(b) = b else { continue };
+                if let Some(Body::Json(b)) = body {
                     let wrapped: Vec<String> = body_placeholders(b)
                         .iter()
                         .map(|x| format!("{{{x}}}"))
                         .collect();
                     let texts = wrapped.iter().map(String::as_str);
-                    check_placeholders(s, texts, runs, &format!("{ptr}/{key}"), p);
+                    check_placeholders(s, texts, runs, &format!("{ptr}/body"), p);
                 }
             }
             Step::Down(a) | Step::Up(a) => {
