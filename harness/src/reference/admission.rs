@@ -2,7 +2,8 @@
 //! checked after the rows exist and after the replay lookup, so a replay hit
 //! never takes a slot, and a rejection fails the row that was already written
 //! (`status_reason=concurrency_limit`) and answers 429 without `Retry-After`.
-//! The slot is held until the dispatch has its answer.
+//! The slot is held until the dispatch has its answer. The newest contract
+//! admits a restart root before its rows instead ([`admit_before_rows`]).
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -51,6 +52,30 @@ impl Slots {
             slots: self.clone(),
             node: node.to_owned(),
         })
+    }
+}
+
+/// The newest contract's admission of a restart root (§1.3 step 9, §1.5;
+/// V-adm): the slot of `node` is taken before any row exists, and a refusal
+/// writes nothing and answers 429 with `retry_after` (and so `Retry-After`).
+/// Upstream: `prepareExecutionForTargetWithAdmission` in
+/// `handlers/execute_restart.go`, asserted by
+/// `TestRestartHandler_ConcurrencyRejectionHasNoPersistence`.
+pub fn admit_before_rows(state: &AppState, node: &str) -> Result<Option<Slot>, ApiError> {
+    let limit = state.config.max_concurrent_per_agent;
+    if limit == 0 {
+        return Ok(None);
+    }
+    match state.slots.try_acquire(node, limit) {
+        Some(slot) => Ok(Some(slot)),
+        None => Err(ApiError {
+            status: StatusCode::TOO_MANY_REQUESTS,
+            body: serde_json::json!({
+                "error": format!("agent {node} has reached max concurrent executions ({limit})"),
+                "error_category": "concurrency_limit",
+                "retry_after": 1,
+            }),
+        }),
     }
 }
 

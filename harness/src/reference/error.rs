@@ -51,6 +51,15 @@ impl ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        (self.status, Json(self.body)).into_response()
+        // A refusal that says when to retry says it in the header too, with
+        // the same value (V-adm / V-latest: `Retry-After` matches `retry_after`).
+        let retry = self.body.get("retry_after").and_then(Value::as_u64);
+        let mut response = (self.status, Json(self.body)).into_response();
+        if let Some(secs) = retry {
+            response
+                .headers_mut()
+                .insert(axum::http::header::RETRY_AFTER, secs.into());
+        }
+        response
     }
 }

@@ -25,6 +25,7 @@ fn row(id: &str, run: &str, envelope: &str) -> Execution {
         duration_ms: None,
         replay: ReplayPlan::default(),
         replay_key: Some(envelope.to_owned()),
+        restarted_as: None,
     }
 }
 

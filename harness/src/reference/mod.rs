@@ -1,5 +1,5 @@
-//! The reference control plane: AgentField v0.1.96's restart / fork / replay
-//! contract over HTTP, in memory.
+//! The reference control plane: AgentField's restart / fork / replay contract
+//! over HTTP (the newest by default, v0.1.96's on request: `contract`).
 //!
 //! [`serve`] runs one control plane on a listener the caller bound, until the
 //! caller's shutdown future resolves. Each call builds its own state, so two
@@ -15,6 +15,7 @@ use std::time::Duration;
 mod admission;
 mod auth;
 pub mod canonical;
+pub mod contract;
 mod dispatch;
 mod error;
 mod ids;
@@ -24,11 +25,13 @@ mod memory;
 mod model;
 mod payload;
 pub mod perturb;
+mod pointers;
 mod prepare;
 mod replay;
 mod routes;
 mod rules;
 mod run_index;
+mod run_metadata;
 mod server;
 mod sqlite;
 mod state;
@@ -69,6 +72,9 @@ pub struct Config {
     /// Incidental behaviour perturbed, or contract values broken, for the
     /// neutrality self-check (`perturb`); off by default.
     pub perturb: perturb::Perturb,
+    /// Which contract is served where versions differ (`AFC_CONTRACT`,
+    /// `afc serve --contract`); the newest by default.
+    pub contract: contract::Contract,
 }
 
 impl Default for Config {
@@ -90,6 +96,7 @@ impl Default for Config {
             max_agent_response_bytes: limits::DEFAULT_MAX_AGENT_RESPONSE_BYTES,
             max_executions: limits::DEFAULT_MAX_EXECUTIONS,
             perturb: perturb::Perturb::default(),
+            contract: contract::Contract::default(),
         }
     }
 }

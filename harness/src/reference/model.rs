@@ -109,6 +109,8 @@ pub struct Execution {
     pub replay: ReplayPlan,
     /// Canonical envelope used as the replay key; `None` if unparseable.
     pub replay_key: Option<String>,
+    /// §5.3 (V-latest): the execution a restart of this one started, if any.
+    pub restarted_as: Option<String>,
 }
 
 /// Fields of a new execution; the store assigns `start_seq`.

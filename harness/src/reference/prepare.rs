@@ -5,6 +5,7 @@
 use axum::http::{HeaderMap, StatusCode};
 use chrono::Utc;
 
+use super::contract::Feature;
 use super::error::ApiError;
 use super::ids;
 use super::model::{Execution, Node, ReplayPlan, TargetType};
@@ -76,17 +77,68 @@ pub fn parse_target(target: &str) -> Result<(&str, &str), ApiError> {
     }
 }
 
-/// Resolves the node and target type without writing anything.
+/// A gone agent or reasoner (§1.3 step 9 table): `target_not_found` on the
+/// newest contract (`writeExecutionError`), v0.1.96's untyped `internal_error`.
+fn not_found(state: &AppState, message: String) -> ApiError {
+    if state
+        .config
+        .contract
+        .serves(Feature::TargetNotFoundCategory)
+    {
+        ApiError::categorized(StatusCode::BAD_REQUEST, message, "target_not_found")
+    } else {
+        ApiError::untyped(message)
+    }
+}
+
+/// §3.8 (V-latest): a node already known to be down (health `inactive` or
+/// lifecycle `offline`) is refused before any row, unless the request carries
+/// the replay Source header (a hit never contacts the agent) or the node is
+/// serverless. Upstream: `ensureAgentDispatchable` in
+/// `handlers/execute_agent_restart.go`, asserted by `TestEnsureAgentDispatchable`.
+fn ensure_dispatchable(state: &AppState, node: &Node) -> Result<(), ApiError> {
+    if !state.config.contract.serves(Feature::NodeUnavailableGate)
+        || node.deployment_type == "serverless"
+    {
+        return Ok(());
+    }
+    let message = if node.health_status == "inactive" {
+        format!(
+            "agent node '{}' is not reachable (health: inactive); start the node and retry",
+            node.id
+        )
+    } else if node.lifecycle_status == "offline" {
+        format!(
+            "agent node '{}' is offline; start the node and retry",
+            node.id
+        )
+    } else {
+        return Ok(());
+    };
+    Err(ApiError {
+        status: StatusCode::SERVICE_UNAVAILABLE,
+        body: serde_json::json!({
+            "error": "node_unavailable",
+            "message": message,
+            "error_category": "node_unavailable",
+            "retry_after": 1,
+        }),
+    })
+}
+
+/// Resolves the node and target type without writing anything; `gate`
+/// applies the dispatchable gate (a request without the replay Source header).
 pub fn resolve_target(
     state: &AppState,
     target: &str,
+    gate: bool,
 ) -> Result<(Node, String, TargetType), ApiError> {
     let (node_id, name) = parse_target(target)?;
     let node = state
         .store
         .node(node_id)
         .map_err(|e| ApiError::untyped(format!("failed to load agent: {e}")))?
-        .ok_or_else(|| ApiError::untyped(format!("agent '{node_id}' not found")))?;
+        .ok_or_else(|| not_found(state, format!("agent '{node_id}' not found")))?;
     if node.lifecycle_status == "pending_approval" {
         return Err(ApiError {
             status: StatusCode::SERVICE_UNAVAILABLE,
@@ -97,22 +149,26 @@ pub fn resolve_target(
             }),
         });
     }
+    if gate {
+        ensure_dispatchable(state, &node)?;
+    }
     let kind = if node.reasoners.iter().any(|r| r == name) {
         TargetType::Reasoner
     } else if node.skills.iter().any(|s| s == name) {
         TargetType::Skill
     } else {
-        return Err(ApiError::untyped(format!(
-            "target '{name}' not found on agent '{}'",
-            node.id
-        )));
+        return Err(not_found(
+            state,
+            format!("target '{name}' not found on agent '{}'", node.id),
+        ));
     };
     Ok((node, name.to_owned(), kind))
 }
 
 /// Creates the execution row for `target` and completes it at once on a replay hit.
 pub fn prepare(state: &AppState, target: &str, req: ExecRequest) -> Result<Prepared, ApiError> {
-    let (node, name, kind) = resolve_target(state, target)?;
+    let gate = req.replay.source_run_id.is_none();
+    let (node, name, kind) = resolve_target(state, target, gate)?;
     // v0.1.96 writes the rows first and leaves them `running` when the mode is
     // invalid (contract §10.1); we reject before persisting, with the same answer.
     replay::effective_mode(req.parent.as_deref(), &req.replay)?;
@@ -131,6 +187,7 @@ pub fn prepare(state: &AppState, target: &str, req: ExecRequest) -> Result<Prepa
         status_reason: None,
         // `envelope` already prints canonical JSON, so it is its own replay key.
         replay_key: Some(payload.clone()),
+        restarted_as: None,
         input_payload: payload,
         result_payload: None,
         error_message: None,

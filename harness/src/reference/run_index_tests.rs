@@ -37,6 +37,7 @@ fn exec(id: usize, run: usize, parent: Option<usize>, second: i64) -> Execution 
         duration_ms: None,
         replay: ReplayPlan::default(),
         replay_key: None,
+        restarted_as: None,
     }
 }
 

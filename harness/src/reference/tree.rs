@@ -157,6 +157,7 @@ mod tests {
             duration_ms: None,
             replay: ReplayPlan::default(),
             replay_key: None,
+            restarted_as: None,
         }
     }
 

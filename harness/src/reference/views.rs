@@ -50,7 +50,9 @@ pub fn status_view(exec: &Execution) -> Value {
     Value::Object(v)
 }
 
-/// Lineage as the read paths surface it: the six known keys, each omitempty.
+/// Lineage as the read paths surface it: the six known keys, each omitempty,
+/// and a source run's forward pointer (§5.2 `restarted_as`, V-latest only:
+/// nothing writes it on v0.1.96's contract).
 pub fn lineage(record: Option<&RunRecord>) -> Option<Value> {
     let raw = record?.metadata.get("lineage")?.as_object()?;
     let keys = [
@@ -61,7 +63,14 @@ pub fn lineage(record: Option<&RunRecord>) -> Option<Value> {
         "reuse",
         "scope",
     ];
-    Some(Value::Object(pick_strings(raw, &keys)))
+    let mut out = pick_strings(raw, &keys);
+    if let Some(Value::Object(p)) = raw.get("restarted_as") {
+        out.insert(
+            "restarted_as".into(),
+            Value::Object(pick_strings(p, &["execution_id", "run_id", "at"])),
+        );
+    }
+    Some(Value::Object(out))
 }
 
 /// Golden metadata as the read paths surface it.
@@ -94,6 +103,10 @@ pub fn add_run_metadata(target: &mut Map<String, Value>, record: Option<&RunReco
     }
     if let Some(g) = golden(record) {
         target.insert("golden".into(), g);
+    }
+    // V-ns: the `run` namespace (only the newest contract writes it).
+    if let Some(m) = record.and_then(|r| r.metadata.get(super::run_metadata::NAMESPACE)) {
+        target.insert("run_metadata".into(), m.clone());
     }
 }
 

@@ -3,7 +3,9 @@
 //! The other implementation runs every scenario, even those its profile says
 //! it lacks, so a known upstream bug is shown failing, with its reason and
 //! the minimal request sequence from the profile; a difference the profile
-//! does not explain is marked UNEXPLAINED.
+//! does not explain is marked UNEXPLAINED. A capability the profile lacks
+//! "not in this release" is a version difference: skipped there, shown as
+//! such, never as a failure.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -120,6 +122,9 @@ pub fn conformance(
         let why = if e == o || (e == Verdict::Passed && o == Verdict::Passed) {
             same += 1;
             String::new()
+        } else if let Some(c) = lacked.iter().find(|c| other.lacks_by_version(c)) {
+            known += 1;
+            format!("version: `{c}` not in this release (see below)")
         } else if let Some(c) = lacked.first() {
             known += 1;
             format!("upstream: lacks `{c}` (see below)")
@@ -257,5 +262,33 @@ mod tests {
         );
         assert_eq!(doc.matches(long.as_str()).count(), 1, "{doc}");
         assert!(doc.contains(&format!("\n[^1]: {long}\n")), "{doc}");
+    }
+
+    #[test]
+    fn a_version_difference_shows_skipped_never_failed() {
+        let rows = [Row {
+            name: "d".to_string(),
+            requires: vec!["forward_pointers".to_string()],
+        }];
+        let profile = Profile::parse(
+            "name = \"real\"\n[lacks]\nforward_pointers = \"not in this release: V-latest\"\n",
+        )
+        .expect("valid");
+        let skipped = Verdict::Skipped("target profile 'real' lacks forward_pointers".into());
+        let doc = conformance(
+            &rows,
+            &[report("d", Verdict::Passed)],
+            &[report("d", skipped)],
+            &profile,
+            "afc report",
+        );
+        assert!(
+            doc.contains("| d | passed | skipped (target profile 'real' lacks forward_pointers) | version: `forward_pointers` not in this release"),
+            "{doc}"
+        );
+        assert!(
+            !doc.contains("FAILED") && !doc.contains("Minimal reproduction"),
+            "{doc}"
+        );
     }
 }

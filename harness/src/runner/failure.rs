@@ -62,4 +62,12 @@ pub enum Expectation {
         /// The answer's body, to show why.
         body: Value,
     },
+    /// A request's answer did not hold what the step's `expect:` names.
+    #[error("expected the answer to hold {want}: {}", differences.join("; "))]
+    Answer {
+        /// The step's `expect:`, placeholders replaced.
+        want: Value,
+        /// Each difference, `path: expected …, saw …`.
+        differences: Vec<String>,
+    },
 }

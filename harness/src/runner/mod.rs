@@ -6,6 +6,7 @@
 //! views can show why.
 
 mod error;
+mod expect;
 mod failure;
 mod order;
 mod start;

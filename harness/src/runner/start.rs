@@ -17,6 +17,7 @@ pub(crate) struct StartRun<'a> {
     pub reasoner: &'a str,
     pub input: &'a Value,
     pub context: Option<&'a Value>,
+    pub run_metadata: Option<&'a Value>,
     pub headers: &'a BTreeMap<String, String>,
     pub sync: bool,
 }
@@ -36,6 +37,7 @@ impl Runner {
             reasoner,
             input,
             context,
+            run_metadata,
             headers,
             sync,
         } = *run;
@@ -48,6 +50,9 @@ impl Runner {
         let mut body = json!({ "input": input });
         if let Some(c) = context {
             body["context"] = c.clone();
+        }
+        if let Some(m) = run_metadata {
+            body["run_metadata"] = m.clone();
         }
         let hs = self.substitute_headers(headers).await?;
         let mark = self.start_mark(agent, reasoner);

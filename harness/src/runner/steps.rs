@@ -22,6 +22,7 @@ impl Runner {
                 reasoner,
                 input,
                 context,
+                run_metadata,
                 headers,
                 sync,
                 wait,
@@ -32,6 +33,7 @@ impl Runner {
                     reasoner,
                     input,
                     context: context.as_ref(),
+                    run_metadata: run_metadata.as_ref(),
                     headers,
                     sync: *sync,
                 };
@@ -74,6 +76,7 @@ impl Runner {
                 body,
                 headers,
                 status,
+                expect,
             } => {
                 let path = self.substitute(path).await?;
                 let hs = self.substitute_headers(headers).await?;
@@ -86,6 +89,19 @@ impl Runner {
                     self.root_inputs.insert(exec, key);
                 }
                 self.expect_status(&loc, *status, &r);
+                if let Some(want) = expect {
+                    let want = match self
+                        .substitute_body(Some(&Body::Json(want.clone())))
+                        .await?
+                    {
+                        Some(Body::Json(v)) => v,
+                        _ => want.clone(),
+                    };
+                    let differences = super::expect::mismatches(&want, &r);
+                    if !differences.is_empty() {
+                        self.fail(&loc, Expectation::Answer { want, differences });
+                    }
+                }
                 let label = format!("step {n}: {method} {}", self.scenario_path(n));
                 // A batch status read is a POST (§7.1).
                 let read = *method == reqwest::Method::GET

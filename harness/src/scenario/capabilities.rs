@@ -19,6 +19,34 @@ pub const CAPABILITIES: &[(&str, &str)] = &[
          control plane keeps answering (agent-protocol §1); a scenario requiring it has its \
          scripted agents registered at once instead of one after another",
     ),
+    // Behaviours newer than v0.1.96 (`reference::contract::Feature`, one
+    // each; docs/contract-latest.md); the v0.1.96 profile lacks each "not in
+    // this release".
+    (
+        "admission_before_persistence",
+        "a restart refused by the per-agent concurrency limit creates no row and answers \
+         429 with `Retry-After` and `retry_after` (§1.3 step 9, §1.5; V-adm)",
+    ),
+    (
+        "target_not_found_category",
+        "a gone agent or reasoner is answered `error_category: target_not_found` \
+         (§1.3 step 9 table; V-latest)",
+    ),
+    (
+        "node_unavailable_gate",
+        "a `reuse=none` restart on an offline agent is refused with 503 `node_unavailable` \
+         and `Retry-After` before any row (§3.8; V-latest)",
+    ),
+    (
+        "forward_pointers",
+        "a restart stamps `restarted_as` on the source and root executions and on the \
+         source run's lineage with `at` (§5.3, §7.1; V-latest)",
+    ),
+    (
+        "run_metadata",
+        "a root execute's `run_metadata` is validated before its row, shown as \
+         `run_metadata` by the run reads and never inherited by a restart (§5.1; V-ns)",
+    ),
 ];
 
 /// Whether `name` is a capability scenarios may require.

@@ -253,6 +253,8 @@ pub enum Step {
         input: Value,
         /// Execute body `context`, if any.
         context: Option<Value>,
+        /// Execute body `run_metadata`, if any (V-ns; `docs/contract-latest.md`).
+        run_metadata: Option<Value>,
         /// Extra request headers (e.g. `X-Session-ID`); values may hold placeholders.
         headers: BTreeMap<String, String>,
         /// Use the sync endpoint.
@@ -306,6 +308,10 @@ pub enum Step {
         headers: BTreeMap<String, String>,
         /// Expected HTTP status.
         status: u16,
+        /// What the answer must hold, beyond its status (`runner::expect`):
+        /// a body subset and, under `headers`, response headers. For rules a
+        /// view does not show (a capability-gated scenario's own assertion).
+        expect: Option<Value>,
     },
     /// Stop an agent listening (it keeps its port).
     Down(String),

@@ -2,7 +2,8 @@
 //! own thread and runtime, on 127.0.0.1:0. `AFC_STORE=sqlite` puts its state
 //! in the SQLite store in a fresh temporary data dir (kept after the process
 //! ends, so a failure can be inspected; its path is printed); `memory`, the
-//! default, keeps it in memory. `AFC_PERTURB` (with `AFC_PERTURB_SEED`)
+//! default, keeps it in memory. `AFC_CONTRACT` picks the contract it serves
+//! (`reference::contract`); `AFC_PERTURB` (with `AFC_PERTURB_SEED`)
 //! perturbs it for the neutrality self-check (`reference::perturb`).
 
 use std::net::SocketAddr;
@@ -68,8 +69,14 @@ pub(super) fn config_from_env() -> Result<reference::Config, ReferenceError> {
     }
     Ok(reference::Config {
         perturb,
+        contract: contract_from_env()?,
         ..reference::Config::default()
     })
+}
+
+/// The contract `AFC_CONTRACT` names: the newest (default) or `v0.1.96`.
+pub(super) fn contract_from_env() -> Result<reference::contract::Contract, ReferenceError> {
+    reference::contract::Contract::from_env().map_err(ReferenceError::UnknownContract)
 }
 
 /// The store `AFC_STORE` names: `memory` (default, also when blank) or `sqlite`.

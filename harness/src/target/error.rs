@@ -64,6 +64,9 @@ pub enum ReferenceError {
     /// `AFC_STORE` names no store.
     #[error("AFC_STORE={0:?} is not a store; use memory (default) or sqlite")]
     UnknownStore(String),
+    /// `AFC_CONTRACT` names no contract.
+    #[error("AFC_CONTRACT: {0}")]
+    UnknownContract(#[source] crate::reference::contract::UnknownContract),
     /// `AFC_STORE=sqlite`: no temporary data dir.
     #[error("AFC_STORE=sqlite: cannot make a data dir: {0}")]
     StoreDir(#[source] std::io::Error),

@@ -26,7 +26,7 @@ pub use error::{
     ChoiceError, ContainerError, ProfileError, ProfileParseError, ReferenceError, RestartError,
     TargetError,
 };
-pub use profile::{is_capability, Profile, CAPABILITIES};
+pub use profile::{is_capability, Profile, CAPABILITIES, VERSION_DIFFERENCE};
 pub use restart::Exclusive;
 
 use crate::client::Client;
@@ -152,11 +152,18 @@ impl Target {
             });
         }
         let addr = embedded::start().map_err(TargetError::Reference)?;
+        // AFC_CONTRACT=v0.1.96 skips, by version, what that release lacks.
+        let contract =
+            embedded::contract_from_env().map_err(|e| TargetError::Reference(e.into()))?;
+        let profile = match &choice.profile {
+            Some(_) => profile("afc-reference")?,
+            None => Profile::reference(contract),
+        };
         Ok(Target {
             url: format!("http://{addr}"),
             api_key: None,
             kind: "embedded".to_string(),
-            profile: profile("afc-reference")?,
+            profile,
             startup: None,
             agents: agents.clone(),
             container: None,

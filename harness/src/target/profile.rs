@@ -80,7 +80,50 @@ pub struct Profile {
     pub repro: BTreeMap<String, String>,
 }
 
+/// How a profile's reason begins when the lack is a version difference (a
+/// behaviour newer than the release), not a bug: such a scenario is skipped
+/// on that target, never run and failed, and needs no repro.
+pub const VERSION_DIFFERENCE: &str = "not in this release";
+
 impl Profile {
+    /// Whether the target lacks `capability` because its release predates it.
+    pub fn lacks_by_version(&self, capability: &str) -> bool {
+        self.reason(capability)
+            .is_some_and(|r| r.trim_start().starts_with(VERSION_DIFFERENCE))
+    }
+
+    /// This profile with only its version differences: what a target run for
+    /// a report still skips (its bugs are run, to be shown failing).
+    pub fn version_differences(&self) -> Profile {
+        let lacks: BTreeMap<String, String> = self
+            .lacks
+            .iter()
+            .filter(|(c, _)| self.lacks_by_version(c))
+            .map(|(c, r)| (c.clone(), r.clone()))
+            .collect();
+        Profile {
+            name: self.name.clone(),
+            lacks,
+            repro: BTreeMap::new(),
+        }
+    }
+
+    /// The embedded reference's profile on `contract`: it lacks, by version,
+    /// every capability that contract does not serve.
+    pub fn reference(contract: crate::reference::contract::Contract) -> Profile {
+        let mut p = Profile::complete("afc-reference");
+        if contract != crate::reference::contract::Contract::default() {
+            p.name = format!("afc-reference (contract {contract})");
+        }
+        for c in contract.lacks() {
+            p.lacks.insert(
+                c.to_owned(),
+                format!("{VERSION_DIFFERENCE} (the reference serves contract {contract})"),
+            );
+        }
+        p
+    }
+
     /// A profile that implements everything (the reference, or an unprofiled URL).
     pub fn complete(name: &str) -> Profile {
         Profile {
@@ -157,6 +200,31 @@ mod tests {
         );
         let e = Profile::parse("name = \"x\"\nextra = 1\n").expect_err("unknown field");
         assert!(matches!(e, ProfileParseError::Toml(_)), "{e:?}");
+    }
+
+    #[test]
+    fn v0_1_96_lacks_by_version_exactly_what_its_contract_does_not_serve() {
+        use crate::reference::contract::Contract;
+        use std::collections::BTreeSet;
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures/profiles");
+        let real = Profile::load("agentfield-v0.1.96", &dir).expect("profile");
+        let by_version: BTreeSet<&str> = real
+            .lacks
+            .keys()
+            .filter(|c| real.lacks_by_version(c))
+            .map(String::as_str)
+            .collect();
+        let served: BTreeSet<&str> = Contract::V0_1_96.lacks().into_iter().collect();
+        assert_eq!(by_version, served, "profile and contract drifted");
+        let reference = Profile::reference(Contract::V0_1_96);
+        for c in Contract::V0_1_96.lacks() {
+            assert!(is_capability(c), "{c} is no scenario capability");
+            assert!(reference.lacks_by_version(c), "{c}");
+        }
+        assert!(Profile::reference(Contract::Latest).lacks.is_empty());
+        // A report still runs the bugs; it skips only the version differences.
+        let skipped = real.version_differences();
+        assert!(skipped.has("serve_mode_replay") && !skipped.has("forward_pointers"));
     }
 
     #[test]

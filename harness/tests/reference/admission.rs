@@ -1,19 +1,26 @@
 //! Per-agent concurrency admission as v0.1.96 runs it (contract §0.1, §1.3,
 //! Appendix A.15): checked after the rows exist, so a rejection fails the row
 //! already written and answers 429 without Retry-After; a replay hit is never
-//! gated; a rejected restart writes no lineage.
+//! gated; a rejected restart writes no lineage. On the newest contract a
+//! rejected restart writes nothing at all and says when to retry.
 
 use std::time::Duration;
 
 use crate::kit::{Agent, Cp, Program};
+use afc::reference::contract::Contract;
 use afc::reference::Config;
 use serde_json::json;
 
 const LIMIT_BODY: &str = "agent n1 has reached max concurrent executions (1)";
 
 async fn saturated() -> (Cp, Agent, String) {
+    saturated_on(Contract::V0_1_96).await
+}
+
+async fn saturated_on(contract: Contract) -> (Cp, Agent, String) {
     let cp = Cp::with_config(Config {
         max_concurrent_per_agent: 1,
+        contract,
         ..Config::default()
     })
     .await;
@@ -74,7 +81,14 @@ async fn concurrency_limit_answers_429_and_fails_the_row_it_already_wrote() {
 
 #[tokio::test]
 async fn a_replay_hit_is_never_gated_by_the_concurrency_limit() {
-    let (cp, _agent, source_child) = saturated().await;
+    // Both contracts (V-latest: "replay hits are not gated by a saturated agent").
+    for contract in [Contract::V0_1_96, Contract::Latest] {
+        replay_hit_ungated(contract).await;
+    }
+}
+
+async fn replay_hit_ungated(contract: Contract) {
+    let (cp, _agent, source_child) = saturated_on(contract).await;
     let headers = [
         ("X-Run-ID", "run_new"),
         ("X-Parent-Execution-ID", "exec_new_parent"),
@@ -129,5 +143,46 @@ async fn a_rejected_restart_answers_429_and_writes_no_lineage() {
         1,
         "the rejected restart's root is persisted, failed: {}",
         runs.body
+    );
+}
+
+/// §1.3 step 9, §1.5 (V-adm; upstream `TestRestartHandler_ConcurrencyRejectionHasNoPersistence`,
+/// handlers/execute_restart_test.go): the slot is taken before any row, so a refused restart
+/// leaves neither a root nor lineage, and answers `retry_after` with a matching `Retry-After`.
+#[tokio::test]
+async fn a_rejected_restart_persists_nothing_on_the_newest_contract() {
+    let (cp, _agent, source_child) = saturated_on(Contract::Latest).await;
+    let before = cp.get("/api/ui/v2/workflow-runs?page_size=200").await;
+    let r = cp
+        .post(
+            &format!("/api/v1/executions/{source_child}/restart"),
+            &[],
+            json!({}),
+        )
+        .await;
+    assert_eq!(r.status, 429, "{}", r.body);
+    assert_eq!(
+        r.body,
+        json!({"error": LIMIT_BODY, "error_category": "concurrency_limit", "retry_after": 1})
+    );
+    assert_eq!(r.header("retry-after").as_deref(), Some("1"));
+    let after = cp.get("/api/ui/v2/workflow-runs?page_size=200").await;
+    let ids = |v: &serde_json::Value| -> Vec<String> {
+        let mut ids: Vec<String> = v["runs"]
+            .as_array()
+            .map(|rs| rs.iter().map(|r| r["run_id"].to_string()).collect())
+            .unwrap_or_default();
+        ids.sort();
+        ids
+    };
+    assert_eq!(
+        ids(&after.body),
+        ids(&before.body),
+        "a refused restart writes no row"
+    );
+    assert_eq!(
+        ids(&before.body).len(),
+        2,
+        "the source run and the slot holder's"
     );
 }

@@ -58,7 +58,14 @@ async fn execute_pre_dispatch_errors_answer_documented_status_and_persist_nothin
             err.starts_with(error_prefix),
             "{path}: error {err:?} should start with {error_prefix:?}"
         );
-        assert_eq!(r.body["error_category"], "internal_error", "{path}");
+        // The newest contract (the default) categorises a gone agent or
+        // target `target_not_found` (§1.3 step 9); v0.1.96 `internal_error`.
+        let want = if error_prefix.contains(" not found") {
+            "target_not_found"
+        } else {
+            "internal_error"
+        };
+        assert_eq!(r.body["error_category"], want, "{path}");
     }
     assert_eq!(
         cp.get("/api/ui/v1/workflows/run_probe/dag").await.status,

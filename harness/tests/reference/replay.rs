@@ -451,6 +451,6 @@ async fn replay_target_must_still_be_registered() {
     assert_eq!(r.status, 400);
     assert_eq!(
         r.body,
-        json!({"error": "target 'child' not found on agent 'n1'", "error_category": "internal_error"})
+        json!({"error": "target 'child' not found on agent 'n1'", "error_category": "target_not_found"})
     );
 }

@@ -113,7 +113,7 @@ async fn restart_unknown_execution_is_404_and_blank_id_is_400() {
 }
 
 #[tokio::test]
-async fn restart_target_gone_is_400_internal_error_and_creates_no_run() {
+async fn restart_target_gone_is_400_target_not_found_and_creates_no_run() {
     let s = seeded().await;
     let body = json!({"id": "n1", "base_url": s.agent.base_url, "reasoners": [{"id": "child"}]});
     assert_eq!(
@@ -130,7 +130,7 @@ async fn restart_target_gone_is_400_internal_error_and_creates_no_run() {
     assert_eq!(r.status, 400);
     assert_eq!(
         r.body,
-        json!({"error": "target 'root' not found on agent 'n1'", "error_category": "internal_error"})
+        json!({"error": "target 'root' not found on agent 'n1'", "error_category": "target_not_found"})
     );
     let runs = s.cp.get("/api/ui/v2/workflow-runs").await;
     assert_eq!(

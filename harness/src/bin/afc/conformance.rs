@@ -64,7 +64,7 @@ fn write_report(a: &ReportArgs) -> Result<ExitCode, ExitCode> {
                 .unwrap_or_default(),
         })
         .collect();
-    let (embedded, other) = targets(a).map_err(cannot)?;
+    let (embedded, other) = targets(a, &profile).map_err(cannot)?;
     let on_embedded = progress(&cases, &embedded, &a.snapshots, a.jobs);
     let doc = if a.agents.len() == 1 && a.agents[0] == "scripted" {
         let on_other = progress(&cases, &other, &a.snapshots, a.jobs);
@@ -97,17 +97,22 @@ fn write_report(a: &ReportArgs) -> Result<ExitCode, ExitCode> {
 }
 
 /// The embedded reference, and the other implementation. The other runs
-/// everything: no profile, so nothing is skipped; it is restarted by
+/// everything but what its release predates (its profile's version
+/// differences are skipped, never shown failing); it is restarted by
 /// AFC_RESTART_CMD, if set.
-fn targets(a: &ReportArgs) -> Result<(Target, Target), afc::target::TargetError> {
+fn targets(
+    a: &ReportArgs,
+    profile: &Profile,
+) -> Result<(Target, Target), afc::target::TargetError> {
     let embedded = Target::start(&Choice::default())?;
-    let other = Target::start(&Choice {
+    let mut other = Target::start(&Choice {
         url: Some(a.url.to_string()),
         restart_cmd: std::env::var("AFC_RESTART_CMD")
             .ok()
             .filter(|c| !c.trim().is_empty()),
         ..Choice::default()
     })?;
+    other.profile = profile.version_differences();
     Ok((embedded, other))
 }
 

@@ -41,7 +41,8 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Serve the reference control plane until SIGINT or SIGTERM.
+    /// Serve the reference control plane until SIGINT or SIGTERM (the newest
+    /// AgentField contract by default; `--contract v0.1.96` for that release).
     Serve(serve::ServeArgs),
     /// Run the suite: progress, summary table, each failure's diff, optional JUnit file.
     ///

@@ -70,6 +70,13 @@ pub struct ServeArgs {
     /// Seed of the incidental perturbation (key order, added keys, texts).
     #[arg(long, env = "AFC_PERTURB_SEED")]
     pub perturb_seed: Option<String>,
+    /// Which AgentField contract to serve where versions differ: `latest`
+    /// (the newest upstream control plane: forward pointers, admission before
+    /// persistence, the node_unavailable gate, target_not_found; see
+    /// docs/contract-latest.md) or `v0.1.96` (release v0.1.96 exactly).
+    #[arg(long, env = "AFC_CONTRACT", default_value = "latest",
+          value_parser = ["latest", "v0.1.96"])]
+    pub contract: String,
 }
 
 impl ServeArgs {
@@ -87,6 +94,8 @@ impl ServeArgs {
             max_agent_response_bytes: self.max_agent_response_bytes,
             max_executions: self.max_executions,
             perturb,
+            // The value parser admits only names Contract knows.
+            contract: self.contract.parse().unwrap_or_default(),
         })
     }
 }
@@ -150,6 +159,7 @@ pub fn serve(args: &ServeArgs) -> ExitCode {
                          --api-key: anyone who can reach it can register agents and run them"
                     );
                 }
+                eprintln!("afc serve: serving contract {}", config.contract);
                 println!("afc reference control plane listening on http://{addr}");
             }
             Err(e) => eprintln!("afc serve: {e}"),

@@ -3,13 +3,13 @@
 
 use serde_json::{json, Map, Value};
 
-use super::{agreed, golden, opt, ViewInputs};
+use super::{agreed, backward_lineage, golden, ViewInputs};
 
 pub(super) fn view(i: &ViewInputs<'_>) -> Value {
     let al = i.aliases;
     let mut out = Map::new();
     for run in i.runs {
-        let lin = |v: Option<&Value>| al.value(&opt(v));
+        let lin = |v: Option<&Value>| al.value(&backward_lineage(v));
         out.insert(
             run.run.alias.clone(),
             json!({

@@ -80,6 +80,34 @@ pub(super) fn opt(v: Option<&Value>) -> Value {
     v.cloned().unwrap_or(Value::Null)
 }
 
+/// A run's backward lineage (§5.2): only its six keys, null when it has none.
+/// A source run's forward pointer `restarted_as` (§5.3, V-latest) is left
+/// out, so the goldens hold on every contract; a capability-gated scenario
+/// asserts it with a request's `expect:`.
+pub(super) fn backward_lineage(v: Option<&Value>) -> Value {
+    const KEYS: [&str; 6] = [
+        "kind",
+        "source_run_id",
+        "source_execution_id",
+        "restarted_execution_id",
+        "reuse",
+        "scope",
+    ];
+    let Some(Value::Object(m)) = v else {
+        return opt(v);
+    };
+    let kept: serde_json::Map<String, Value> = m
+        .iter()
+        .filter(|(k, _)| KEYS.contains(&k.as_str()))
+        .map(|(k, x)| (k.clone(), x.clone()))
+        .collect();
+    if kept.is_empty() && m.contains_key("restarted_as") {
+        Value::Null
+    } else {
+        Value::Object(kept)
+    }
+}
+
 /// Golden metadata; the caller aliases it (an unnamed save is named after its run id).
 pub(super) fn golden(v: Option<&Value>) -> Value {
     match v {

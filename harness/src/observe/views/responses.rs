@@ -3,7 +3,7 @@
 
 use serde_json::{json, Map, Value};
 
-use super::{golden, opt, timestamp, ViewInputs};
+use super::{backward_lineage, golden, opt, timestamp, ViewInputs};
 use crate::observe::Aliases;
 
 /// Response fields the contract defines; anything else an implementation adds is left out.
@@ -57,6 +57,23 @@ fn error_text(v: &Value) -> Value {
     }
 }
 
+/// The category of a gone agent or reasoner differs by version (§1.3 step 9:
+/// v0.1.96 `internal_error`, the newest `target_not_found`), so it shows as
+/// the one of both the contract allows; every other category as it is.
+/// `restart/target_not_found` asserts the newest value by capability.
+fn category(v: &Value, error: Option<&Value>) -> Value {
+    let gone = error.and_then(Value::as_str).is_some_and(|e| {
+        (e.starts_with("agent '") && e.ends_with("' not found"))
+            || (e.starts_with("target '") && e.contains("' not found on agent '"))
+    });
+    match v.as_str() {
+        Some("internal_error" | "target_not_found") if gone => {
+            json!("one of: internal_error (v0.1.96), target_not_found (newest)")
+        }
+        _ => v.clone(),
+    }
+}
+
 /// A memory entry as a list shows it: where it lives and what it holds.
 fn memory_entry(e: &Value, al: &Aliases) -> Value {
     let Value::Object(m) = e else {
@@ -74,7 +91,7 @@ fn run_summary(r: &Value, al: &Aliases) -> Value {
     let mut v = json!({
         "run_id": al.value(&opt(r.get("run_id"))),
         "status": opt(r.get("status")),
-        "lineage": al.value(&opt(r.get("lineage"))),
+        "lineage": al.value(&backward_lineage(r.get("lineage"))),
         "golden": golden(r.get("golden")),
         "status_counts": positive_counts(r.get("status_counts")),
     });
@@ -185,7 +202,10 @@ fn read_summary(body: &Value, al: &Aliases) -> Value {
         out.insert("run".into(), run_summary(run, al));
     }
     if m.contains_key("timeline") {
-        out.insert("lineage".into(), al.value(&opt(m.get("lineage"))));
+        out.insert(
+            "lineage".into(),
+            al.value(&backward_lineage(m.get("lineage"))),
+        );
         out.insert("golden".into(), golden(m.get("golden")));
     }
     let rows = m.get("executions").or_else(|| m.get("timeline"));
@@ -225,6 +245,8 @@ pub(super) fn view(i: &ViewInputs<'_>) -> Value {
                                 al.value(&golden(Some(v)))
                             } else if k == "error" {
                                 error_text(&al.value(v))
+                            } else if k == "error_category" {
+                                category(v, m.get("error"))
                             } else {
                                 al.value(v)
                             };

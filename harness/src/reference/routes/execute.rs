@@ -12,11 +12,13 @@ use serde_json::{json, Map, Value};
 use super::PathParam;
 use crate::reference::admission::admit;
 use crate::reference::canonical::{self, GoValue};
+use crate::reference::contract::Feature;
 use crate::reference::dispatch::{self, go_duration, CallOutcome};
 use crate::reference::error::ApiError;
 use crate::reference::model::{rfc3339, Execution};
 use crate::reference::payload::{go_type_name, GoMap};
 use crate::reference::prepare::{prepare, ExecRequest, Prepared};
+use crate::reference::run_metadata;
 use crate::reference::state::Shared;
 use crate::reference::status::Status;
 use crate::reference::views::result_json;
@@ -29,6 +31,8 @@ pub struct ExecuteBody {
     pub context: Option<GoMap>,
     /// Whether a webhook object was supplied.
     pub webhook: bool,
+    /// `run_metadata` as sent (V-ns), validated only for a root on the newest contract.
+    pub run_metadata: Option<Value>,
 }
 
 /// Parses an execute body with Go's decoding rules and error wording.
@@ -58,10 +62,15 @@ pub fn parse_execute_body(body: &[u8]) -> Result<ExecuteBody, ApiError> {
     let input = object_field("input")?.unwrap_or_default();
     let context = object_field("context")?;
     let webhook = object_field("webhook")?.is_some();
+    let run_metadata = obj
+        .remove("run_metadata")
+        .filter(|v| !matches!(v, GoValue::Null))
+        .map(|v| canonical::to_json(&v));
     Ok(ExecuteBody {
         input,
         context,
         webhook,
+        run_metadata,
     })
 }
 
@@ -91,7 +100,17 @@ fn ascii_headers(headers: &HeaderMap) -> Result<(), ApiError> {
     Ok(())
 }
 
-fn request_from(headers: &HeaderMap, body: &Bytes) -> Result<(ExecRequest, bool), ApiError> {
+/// A validated `run_metadata` object, ready to keep.
+type RunMetadata = Map<String, Value>;
+
+/// The request, whether it registers a webhook, and the run metadata to keep
+/// once its row exists: validated here, before any row (V-ns, newest
+/// contract only; a child execute ignores it, only a root names its run).
+fn request_from(
+    state: &Shared,
+    headers: &HeaderMap,
+    body: &Bytes,
+) -> Result<(ExecRequest, bool, Option<RunMetadata>), ApiError> {
     ascii_headers(headers)?;
     let parsed = parse_execute_body(body)?;
     let req = ExecRequest {
@@ -100,7 +119,20 @@ fn request_from(headers: &HeaderMap, body: &Bytes) -> Result<(ExecRequest, bool)
         ..ExecRequest::default()
     }
     .with_headers(headers);
-    Ok((req, parsed.webhook))
+    let meta = match &parsed.run_metadata {
+        Some(m) if req.parent.is_none() && state.config.contract.serves(Feature::RunMetadata) => {
+            Some(run_metadata::validate(m, req.actor_id.as_deref())?)
+        }
+        _ => None,
+    };
+    Ok((req, parsed.webhook, meta))
+}
+
+/// Keeps a root's run metadata in its run, best effort.
+fn keep_run_metadata(state: &Shared, p: &Prepared, meta: Option<RunMetadata>) {
+    if let Some(m) = meta {
+        run_metadata::persist(state, &p.exec.run_id, m);
+    }
 }
 
 /// Adds `X-Execution-ID`, `X-Run-ID` and, on a hit, `X-AgentField-Replay-Hit`.
@@ -165,8 +197,9 @@ pub async fn execute_sync(
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, ApiError> {
-    let (req, _webhook) = request_from(&headers, &body)?;
+    let (req, _webhook, meta) = request_from(&state, &headers, &body)?;
     let p = prepare(&state, &target, req)?;
+    keep_run_metadata(&state, &p, meta);
     if let Some(src) = &p.hit {
         let resp = (StatusCode::OK, Json(success_body(&p.exec))).into_response();
         return Ok(with_ids(resp, &p.exec, Some(src)));
@@ -239,8 +272,9 @@ pub async fn execute_async(
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, ApiError> {
-    let (req, webhook) = request_from(&headers, &body)?;
+    let (req, webhook, meta) = request_from(&state, &headers, &body)?;
     let p = prepare(&state, &target, req)?;
+    keep_run_metadata(&state, &p, meta);
     let status = if p.hit.is_some() {
         "succeeded"
     } else {

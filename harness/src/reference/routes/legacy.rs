@@ -327,6 +327,7 @@ fn envelope_execution(
         duration_ms: None,
         replay: ReplayPlan::default(),
         replay_key: None,
+        restarted_as: None,
     }
 }
 

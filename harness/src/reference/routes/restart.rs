@@ -10,12 +10,14 @@ use serde_json::{json, Map, Value};
 
 use super::execute::async_body;
 use super::PathParam;
-use crate::reference::admission::admit;
+use crate::reference::admission::{admit, admit_before_rows};
 use crate::reference::canonical::{self, GoValue};
+use crate::reference::contract::Feature;
 use crate::reference::dispatch::spawn_dispatch;
 use crate::reference::error::ApiError;
 use crate::reference::model::{Execution, ReplayPlan, RunRecord};
 use crate::reference::payload::{decode_stored, go_type_name, GoMap};
+use crate::reference::pointers;
 use crate::reference::prepare::{prepare, ExecRequest, Prepared};
 use crate::reference::rules::{header_plan, ReplayMode, Scope};
 use crate::reference::state::Shared;
@@ -178,9 +180,21 @@ pub async fn restart(
         replay: plan.clone(),
     };
     let target = format!("{}.{}", restarted.node_id, restarted.reasoner_id);
-    let prepared = prepare(&state, &target, exec_req)?;
-    // v0.1.96: admission after the rows exist; a rejection writes no lineage.
-    let slot = admit(&state, &prepared.exec)?;
+    let (prepared, slot) = if state
+        .config
+        .contract
+        .serves(Feature::AdmissionBeforePersistence)
+    {
+        // The newest: the slot first, so a refusal writes no row (a restart
+        // root has no parent, so it is never a replay hit to exempt).
+        let slot = admit_before_rows(&state, &restarted.node_id)?;
+        (prepare(&state, &target, exec_req)?, slot)
+    } else {
+        // v0.1.96: admission after the rows exist; a rejection writes no lineage.
+        let prepared = prepare(&state, &target, exec_req)?;
+        let slot = admit(&state, &prepared.exec)?;
+        (prepared, slot)
+    };
 
     let kind = if req.fork || req.input.is_some() || req.context.is_some() {
         "fork"
@@ -198,6 +212,10 @@ pub async fn restart(
     };
     persist_lineage(&state, &accepted, req.reason.trim());
     spawn_dispatch(state.clone(), prepared.exec.clone(), slot);
+    // §5.3: after the submit, as upstream; v0.1.96 writes none.
+    if state.config.contract.serves(Feature::ForwardPointers) {
+        pointers::write(&state, &source, &restarted, &prepared.exec);
+    }
     Ok(respond(&prepared, &accepted, req.webhook))
 }
 

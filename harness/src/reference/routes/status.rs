@@ -26,12 +26,21 @@ pub async fn get_execution(
     PathParam(id): PathParam,
 ) -> Result<Json<Value>, ApiError> {
     match state.load_execution(&id)? {
-        Some(exec) => Ok(Json(status_view(&exec))),
+        Some(exec) => Ok(Json(status_with_pointer(&state, &exec))),
         None => Err(ApiError::plain(
             StatusCode::NOT_FOUND,
             "execution not found",
         )),
     }
+}
+
+/// The status view plus §7.1's `restarted_as` while the successor resolves.
+fn status_with_pointer(state: &Shared, exec: &crate::reference::model::Execution) -> Value {
+    let mut v = status_view(exec);
+    if let Some(p) = crate::reference::pointers::read(state, exec) {
+        v["restarted_as"] = p;
+    }
+    v
 }
 
 /// `POST /api/v1/executions/batch-status`: a map of id → status view, for at
@@ -55,7 +64,7 @@ pub async fn batch_status(
     for id in ids {
         let empty = |status: &str| json!({ "execution_id": id, "run_id": "", "status": status, "started_at": "", "webhook_registered": false });
         let view = match state.store.execution(&id) {
-            Ok(Some(exec)) => status_view(&exec),
+            Ok(Some(exec)) => status_with_pointer(&state, &exec),
             Ok(None) => empty("not_found"),
             Err(e) => {
                 let mut v = empty("error");

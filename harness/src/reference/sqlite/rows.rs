@@ -32,7 +32,7 @@ impl rusqlite::types::FromSql for Status {
 pub const EXEC_COLUMNS: &str = "seq, execution_id, run_id, parent_execution_id, node_id, \
     agent_node_id, reasoner_id, target_type, status, status_reason, input_payload, \
     result_payload, error_message, session_id, actor_id, started_at, completed_at, \
-    duration_ms, replay_source_run_id, replay_before_execution_id, replay_mode, replay_key";
+    duration_ms, replay_source_run_id, replay_before_execution_id, replay_mode, replay_key, restarted_as";
 
 /// The node columns, in the order [`node`] reads them.
 pub const NODE_COLUMNS: &str = "id, base_url, invocation_url, deployment_type, instance_id, \
@@ -96,6 +96,7 @@ pub fn execution(row: &Row<'_>) -> rusqlite::Result<Execution> {
             mode: row.get(20)?,
         },
         replay_key: row.get(21)?,
+        restarted_as: row.get(22)?,
     })
 }
 
@@ -110,10 +111,11 @@ pub fn write_execution(
         "INSERT INTO executions (execution_id, run_id, parent_execution_id, node_id, \
          agent_node_id, reasoner_id, target_type, status, status_reason, input_payload, \
          result_payload, error_message, session_id, actor_id, started_at, completed_at, \
-         duration_ms, replay_source_run_id, replay_before_execution_id, replay_mode, replay_key) \
+         duration_ms, replay_source_run_id, replay_before_execution_id, replay_mode, replay_key, \
+         restarted_as) \
          VALUES (:id, :run, :parent, :node, :agent, :reasoner, :target, :status, :reason, \
          :input, :result, :error, :session, :actor, :started, :completed, :duration, \
-         :src, :before, :mode, :key)"
+         :src, :before, :mode, :key, :restarted_as)"
     } else {
         "UPDATE executions SET parent_execution_id = :parent, node_id = :node, \
          agent_node_id = :agent, reasoner_id = :reasoner, target_type = :target, \
@@ -121,8 +123,8 @@ pub fn write_execution(
          result_payload = :result, error_message = :error, session_id = :session, \
          actor_id = :actor, started_at = :started, completed_at = :completed, \
          duration_ms = :duration, replay_source_run_id = :src, \
-         replay_before_execution_id = :before, replay_mode = :mode, replay_key = :key \
-         WHERE execution_id = :id AND run_id = :run"
+         replay_before_execution_id = :before, replay_mode = :mode, replay_key = :key, \
+         restarted_as = :restarted_as WHERE execution_id = :id AND run_id = :run"
     };
     let mut stmt = tx.prepare_cached(sql).map_err(backend)?;
     stmt.execute(named_params! {
@@ -147,6 +149,7 @@ pub fn write_execution(
         ":before": e.replay.before_execution_id,
         ":mode": e.replay.mode,
         ":key": e.replay_key,
+        ":restarted_as": e.restarted_as,
     })
     .map_err(backend)?;
     Ok(tx.last_insert_rowid())

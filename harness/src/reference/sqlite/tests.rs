@@ -31,6 +31,7 @@ fn row(id: &str, run: &str, envelope: &str) -> Execution {
             mode: Some("all-succeeded".to_owned()),
         },
         replay_key: Some(envelope.to_owned()),
+        restarted_as: None,
     }
 }
 
@@ -273,7 +274,7 @@ fn a_newer_schema_is_refused() {
     let err = SqliteStore::open(d.path()).err().map(|e| e.to_string());
     assert!(
         err.as_deref()
-            .is_some_and(|e| e.contains("schema version 2")),
+            .is_some_and(|e| e.contains(&format!("schema version {}", schema::VERSION + 1))),
         "{err:?}"
     );
 }
@@ -330,4 +331,28 @@ fn a_filtered_run_list_scans_without_holding_the_store_lock() {
         .expect("scan thread")
         .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(page.total, 3, "{page:?}");
+}
+
+#[test]
+fn a_version_1_data_dir_gains_the_forward_pointer_column() {
+    let d = dir();
+    let store = open(&d);
+    insert(&store, "e1", r#"{"input":{}}"#);
+    drop(store);
+    // What an afc before version 2 left: no restarted_as column.
+    let conn = Connection::open(d.path().join(DB_FILE)).unwrap_or_else(|e| panic!("{e}"));
+    conn.execute_batch("ALTER TABLE executions DROP COLUMN restarted_as; PRAGMA user_version = 1;")
+        .unwrap_or_else(|e| panic!("{e}"));
+    drop(conn);
+    let store = open(&d);
+    let e1 = store.execution("e1").ok().flatten().expect("kept");
+    assert_eq!(e1.restarted_as, None);
+    let stamped = store.update_execution("e1", &mut |e| {
+        e.restarted_as = Some("e2".into());
+        Ok(())
+    });
+    assert_eq!(
+        stamped.ok().and_then(|e| e.restarted_as).as_deref(),
+        Some("e2")
+    );
 }

@@ -87,6 +87,7 @@ fn run(v: &Value, target: &Value, expect: Option<String>) -> Step {
             .cloned()
             .unwrap_or_else(|| Value::Object(Map::new())),
         context: v.get("context").cloned(),
+        run_metadata: v.get("run_metadata").cloned(),
         headers: headers(v),
         sync: flag(v.get("sync")),
         wait: match v.get("wait") {
@@ -138,6 +139,7 @@ fn request(v: &Value, line: &Value) -> Step {
         body: body(v),
         headers: headers(v),
         status: status(v, 200),
+        expect: v.get("expect").cloned(),
     }
 }
 
