@@ -13,7 +13,7 @@ use std::time::{Duration, Instant, SystemTime};
 
 use serde_json::Value;
 
-use crate::observe::Observed;
+use crate::observe::{Observed, Tier};
 use crate::scenario::{Scenario, View};
 use crate::target::Target;
 
@@ -239,7 +239,18 @@ fn judge(case: &Case, scenario: Arc<Scenario>, target: &Target, goldens: &Path) 
     let mut problems: Vec<Problem> = outcome.failures.into_iter().map(Problem::from).collect();
     let mut observed = outcome.observed;
     let mut first_diff = None;
-    for (view, value) in &outcome.views {
+    let tier = tier();
+    for (k, (view, contract)) in outcome.views.iter().enumerate() {
+        // The fidelity tier: the same view with every field at `Exact`, compared
+        // with its overlay where that differs from the contract rendering.
+        let exact = outcome.exact.get(k).map(|(_, v)| v);
+        let (value, goldens) = match (tier, exact) {
+            (Tier::Fidelity, Some(exact)) if exact != contract => {
+                (exact, goldens.join(Tier::FIDELITY_DIR))
+            }
+            _ => (contract, goldens.to_path_buf()),
+        };
+        let goldens = goldens.as_path();
         let capture = snap_diff::Capture::default();
         if matches_golden(&scenario, &case.path, *view, value, goldens, &capture) {
             continue;
@@ -307,6 +318,31 @@ fn view_difference(
         pending,
     };
     (problem, first)
+}
+
+/// The tier set by [`set_tier`]: 0 none (the environment's), 1 contract, 2 fidelity.
+static TIER: std::sync::atomic::AtomicU8 = std::sync::atomic::AtomicU8::new(0);
+
+/// The one switch between the tiers: the tier the goldens are compared at.
+/// `afc run --tier` and `afc report --fidelity` set it ([`set_tier`]); else
+/// `AFC_TIER`, the contract tier when unset. The entry points (`afc run`, the
+/// scenarios test) refuse a value that names no tier before any scenario runs.
+pub fn tier() -> Tier {
+    match TIER.load(std::sync::atomic::Ordering::SeqCst) {
+        1 => Tier::Contract,
+        2 => Tier::Fidelity,
+        _ => Tier::from_env().unwrap_or_default(),
+    }
+}
+
+/// Sets the tier for the runs that follow (`None`: `AFC_TIER` again).
+pub fn set_tier(tier: Option<Tier>) {
+    let n = match tier {
+        None => 0,
+        Some(Tier::Contract) => 1,
+        Some(Tier::Fidelity) => 2,
+    };
+    TIER.store(n, std::sync::atomic::Ordering::SeqCst);
 }
 
 /// How a problem line names the `.snap.new` insta wrote for review.
