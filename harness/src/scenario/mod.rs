@@ -18,7 +18,7 @@ pub use capabilities::{is_capability, CAPABILITIES};
 pub use discover::{
     collect, discover, duplicate_names, is_scenario_file, scenario_name, DiscoverError,
 };
-pub use goldens::{golden_file, unused_goldens};
+pub use goldens::{golden_file, unused_goldens, FIDELITY_OVERLAY};
 pub use load::{load, parse_str, LoadError, Problem};
 pub use model::*;
 pub use semantic::{body_placeholders, placeholders, whole_placeholder, NODE_PREFIX};

@@ -98,7 +98,7 @@ impl Tier {
     /// The environment variable that selects the tier (`afc run --tier` sets it).
     pub const ENV: &'static str = "AFC_TIER";
     /// The overlay folder of the fidelity tier, under the goldens.
-    pub const FIDELITY_DIR: &'static str = "fidelity/agentfield-v0.1.96";
+    pub const FIDELITY_DIR: &'static str = crate::scenario::FIDELITY_OVERLAY;
 
     /// The tier `AFC_TIER` names (`contract` when unset or blank).
     pub fn from_env() -> Result<Tier, TierError> {
