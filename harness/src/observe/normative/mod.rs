@@ -91,7 +91,7 @@ pub enum Tier {
 
 /// `AFC_TIER` names no tier.
 #[derive(Debug, thiserror::Error)]
-#[error("AFC_TIER={0:?} is not a tier; use contract (default) or fidelity")]
+#[error("tier {0:?} (AFC_TIER, --tier) is not a tier; use contract (default) or fidelity")]
 pub struct TierError(pub String);
 
 impl Tier {
