@@ -110,3 +110,13 @@ fn every_field_has_a_cited_strength() {
         assert!(!cite.is_empty() && !pattern.is_empty());
     }
 }
+
+#[test]
+fn a_tier_is_named_or_refused() {
+    assert_eq!(Tier::named("").ok(), Some(Tier::Contract));
+    assert_eq!(Tier::named(" fidelity ").ok(), Some(Tier::Fidelity));
+    assert_eq!(Tier::named("contract").ok(), Some(Tier::Contract));
+    let refused = Tier::named("exact").expect_err("not a tier");
+    assert!(refused.to_string().contains("\"exact\""), "{refused}");
+    assert_eq!(Tier::Fidelity.as_str(), "fidelity");
+}
