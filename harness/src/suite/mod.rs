@@ -25,6 +25,7 @@ pub(crate) mod problem;
 pub mod repeat;
 mod sides;
 mod snap_diff;
+mod tier;
 
 pub use compare::{compare_goldens, GoldenComparison};
 pub use diff::{ChangedEntry, Leaf};
@@ -32,6 +33,7 @@ pub use error::CasesError;
 pub use parallel::{not_run, run_all_until, run_all_with, NOT_RUN};
 pub use problem::{rendered, Problem};
 pub use snap_diff::{snap_diff, SnapDiff};
+pub use tier::{set_tier, tier};
 
 /// One scenario file of the suite.
 #[derive(Clone, Debug)]
@@ -318,31 +320,6 @@ fn view_difference(
         pending,
     };
     (problem, first)
-}
-
-/// The tier set by [`set_tier`]: 0 none (the environment's), 1 contract, 2 fidelity.
-static TIER: std::sync::atomic::AtomicU8 = std::sync::atomic::AtomicU8::new(0);
-
-/// The one switch between the tiers: the tier the goldens are compared at.
-/// `afc run --tier` and `afc report --fidelity` set it ([`set_tier`]); else
-/// `AFC_TIER`, the contract tier when unset. The entry points (`afc run`, the
-/// scenarios test) refuse a value that names no tier before any scenario runs.
-pub fn tier() -> Tier {
-    match TIER.load(std::sync::atomic::Ordering::SeqCst) {
-        1 => Tier::Contract,
-        2 => Tier::Fidelity,
-        _ => Tier::from_env().unwrap_or_default(),
-    }
-}
-
-/// Sets the tier for the runs that follow (`None`: `AFC_TIER` again).
-pub fn set_tier(tier: Option<Tier>) {
-    let n = match tier {
-        None => 0,
-        Some(Tier::Contract) => 1,
-        Some(Tier::Fidelity) => 2,
-    };
-    TIER.store(n, std::sync::atomic::Ordering::SeqCst);
 }
 
 /// How a problem line names the `.snap.new` insta wrote for review.
