@@ -61,6 +61,12 @@ fn main() {
             std::process::exit(2);
         }
     }
+    // `AFC_TIER=fidelity`: the same views with every field at Exact, against
+    // the v0.1.96 overlay where it differs (observe::normative).
+    let tier = afc::observe::Tier::from_env().unwrap_or_else(|e| panic!("{e}"));
+    if tier != afc::observe::Tier::Contract {
+        eprintln!("tier: {}", tier.as_str());
+    }
     if let Some(startup) = target.startup {
         eprintln!("{} healthy after {startup:?}", target.kind);
     }

@@ -23,9 +23,10 @@ fn st(s: Status) -> String {
 
 /// §5.4: the body of a refused golden save.
 const NOT_SUCCEEDED: &str = "only succeeded runs can be saved as golden";
-/// agent-protocol §3.3: a rejected transition's error, up to its first `:`
-/// (the rest is the implementation's wording).
-const NOT_UPDATED: &str = "failed to update execution";
+/// agent-protocol §3.3: a rejected transition's error, as the contract tier's
+/// responses view shows it: its fixed prefix (the rest is the implementation's
+/// wording; `observe::normative`).
+const NOT_UPDATED: &str = "<prefix \"failed to update execution: \">";
 
 /// Every alias, final.
 pub fn names(w: &World) -> HashMap<usize, String> {
@@ -316,7 +317,7 @@ fn from_responses(case: &Case, list: &[Value], out: &mut Observed) {
                     "http={} status={} error={}",
                     text(r.get("status")),
                     text(b.get("status")),
-                    text(b.get("error")).split(':').next().unwrap_or_default()
+                    text(b.get("error"))
                 ),
                 Some(CaseStep::Raw(_)) => format!(
                     "http={} status={} hit={}",

@@ -3,6 +3,7 @@
 //! come out of any conforming implementation.
 
 mod aliases;
+pub mod normative;
 mod observed;
 mod views;
 
@@ -12,6 +13,7 @@ use std::time::Duration;
 use serde_json::Value;
 
 pub use aliases::{canonical, exec_aliases, Aliases, ExecNode};
+pub use normative::Tier;
 pub use observed::{Observed, ViewDiff};
 pub use views::{build, StepResponse, ViewInputs};
 

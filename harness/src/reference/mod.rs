@@ -38,6 +38,7 @@ mod state;
 mod status;
 mod store;
 mod summary;
+mod texts;
 mod tree;
 mod views;
 

@@ -25,15 +25,18 @@ use crate::agents::AgentHost;
 use crate::barrier::{BarrierServer, Barriers};
 use crate::client::Client;
 use crate::llm::LlmStubs;
-use crate::observe::{self, Known, RunRef, StepResponse, ViewInputs};
+use crate::observe::{self, Known, RunRef, StepResponse, Tier, ViewInputs};
 use crate::scenario::{Scenario, View};
 use crate::target::Target;
 
 /// What one scenario produced.
 #[derive(Debug)]
 pub struct Outcome {
-    /// Each requested view, in the scenario's order.
+    /// Each requested view, in the scenario's order (the contract tier: each
+    /// field at its strength).
     pub views: Vec<(View, Value)>,
+    /// The same views with every field at `Exact` (the fidelity tier).
+    pub exact: Vec<(View, Value)>,
     /// Expectations that did not hold, each with its location, and
     /// barriers nobody released.
     pub failures: Vec<Failure>,
@@ -175,12 +178,23 @@ impl Runner {
             log: &log,
             llm: &self.llm_per_run,
             responses: &self.responses,
+            tier: Tier::Contract,
+        };
+        let exact_inputs = ViewInputs {
+            tier: Tier::Fidelity,
+            ..inputs
         };
         let views = self
             .scenario
             .snapshot
             .iter()
             .map(|v| (*v, observe::build(*v, &inputs)))
+            .collect();
+        let exact = self
+            .scenario
+            .snapshot
+            .iter()
+            .map(|v| (*v, observe::build(*v, &exact_inputs)))
             .collect();
         let observed = observe::Observed {
             provenance: observe::build(View::Provenance, &inputs),
@@ -191,6 +205,7 @@ impl Runner {
         };
         Ok(Outcome {
             views,
+            exact,
             failures: self.failures,
             observed,
         })

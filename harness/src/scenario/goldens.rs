@@ -8,6 +8,10 @@ use std::path::{Path, PathBuf};
 use super::discover::{scenario_name, walk, DiscoverError};
 use super::view::View;
 
+/// The fidelity tier's overlay folder under the goldens (`observe::Tier`):
+/// a scenario's golden there is only where the exact rendering differs.
+pub const FIDELITY_OVERLAY: &str = "fidelity/agentfield-v0.1.96";
+
 /// The file name of a scenario's golden for one view; the suite's insta
 /// settings (`suite::golden`) produce exactly this name.
 pub fn golden_file(scenario: &str, view: View) -> String {
@@ -55,7 +59,13 @@ pub fn unused_goldens(snapshots: &Path, scenarios: &Path) -> Result<Vec<PathBuf>
         source,
     };
     let mut unused = Vec::new();
-    for entry in std::fs::read_dir(snapshots).map_err(read)? {
+    let overlay = snapshots.join(FIDELITY_OVERLAY);
+    let overlay_files = match std::fs::read_dir(&overlay) {
+        Ok(dir) => dir.collect::<Vec<_>>(),
+        Err(_) => Vec::new(),
+    };
+    let top = std::fs::read_dir(snapshots).map_err(read)?;
+    for entry in top.chain(overlay_files) {
         let path = entry.map_err(read)?.path();
         let Some(file) = path.file_name().map(|f| f.to_string_lossy().into_owned()) else {
             continue;

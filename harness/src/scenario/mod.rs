@@ -18,7 +18,7 @@ pub use capabilities::{is_capability, CAPABILITIES};
 pub use discover::{
     collect, discover, duplicate_names, is_scenario_file, scenario_name, DiscoverError,
 };
-pub use goldens::{golden_file, missing_goldens, refused_golden, unused_goldens};
+pub use goldens::{golden_file, missing_goldens, refused_golden, unused_goldens, FIDELITY_OVERLAY};
 pub use load::{load, parse_str, read_regular, LoadError, Problem, ReadError};
 pub use model::*;
 pub use semantic::{body_placeholders, placeholders, whole_placeholder, NODE_PREFIX};

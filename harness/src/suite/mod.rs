@@ -13,7 +13,7 @@ use std::time::{Duration, Instant, SystemTime};
 
 use serde_json::Value;
 
-use crate::observe::Observed;
+use crate::observe::{Observed, Tier};
 use crate::scenario::{Scenario, View};
 use crate::target::Target;
 
@@ -28,6 +28,7 @@ mod sides;
 mod snap_diff;
 pub mod stopped;
 mod verdict;
+mod tier;
 
 pub use compare::{compare_goldens, GoldenComparison};
 pub use diff::{ChangedEntry, Leaf};
@@ -36,6 +37,7 @@ pub use parallel::{not_run, run_all_until, run_all_with, NOT_RUN};
 pub use problem::{rendered, Problem};
 pub use snap_diff::{snap_diff, SnapDiff};
 pub use verdict::{first_line, Verdict};
+pub use tier::{set_tier, tier};
 
 /// One scenario file of the suite.
 #[derive(Clone, Debug)]
@@ -215,7 +217,18 @@ fn judge(case: &Case, scenario: Arc<Scenario>, target: &Target, goldens: &Path) 
     let mut problems: Vec<Problem> = outcome.failures.into_iter().map(Problem::from).collect();
     let mut observed = outcome.observed;
     let mut first_diff = None;
-    for (view, value) in &outcome.views {
+    let tier = tier();
+    for (k, (view, contract)) in outcome.views.iter().enumerate() {
+        // The fidelity tier: the same view with every field at `Exact`, compared
+        // with its overlay where that differs from the contract rendering.
+        let exact = outcome.exact.get(k).map(|(_, v)| v);
+        let (value, goldens) = match (tier, exact) {
+            (Tier::Fidelity, Some(exact)) if exact != contract => {
+                (exact, goldens.join(Tier::FIDELITY_DIR))
+            }
+            _ => (contract, goldens.to_path_buf()),
+        };
+        let goldens = goldens.as_path();
         let golden = golden_path(goldens, &scenario.name, *view);
         if let Some(reason) = crate::scenario::refused_golden(&golden) {
             let view = *view;
@@ -230,7 +243,6 @@ fn judge(case: &Case, scenario: Arc<Scenario>, target: &Target, goldens: &Path) 
         if matches_golden(&scenario, &case.path, *view, value, goldens, &capture) {
             continue;
         }
-        let golden = golden_path(goldens, &scenario.name, *view);
         let compared = capture.take();
         let (problem, first) = view_difference(*view, &golden, value, compared.clone(), since);
         problems.push(problem);

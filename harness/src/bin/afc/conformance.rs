@@ -35,6 +35,10 @@ pub struct ReportArgs {
     /// Agent kinds, one column each (scripted, python, python:serve, command:PATH).
     #[arg(long, value_delimiter = ',', default_value = "scripted")]
     pub agents: Vec<String>,
+    /// Also run the scripted agents at the v0.1.96 fidelity tier (every field
+    /// exact, snapshots/fidelity/agentfield-v0.1.96/), as its own column.
+    #[arg(long)]
+    pub fidelity: bool,
 }
 
 /// Writes CONFORMANCE.md; exit 1 when a difference is unexplained.
@@ -66,16 +70,17 @@ fn write_report(a: &ReportArgs) -> Result<ExitCode, ExitCode> {
         .collect();
     let (embedded, other) = targets(a, &profile).map_err(cannot)?;
     let on_embedded = progress(&cases, &embedded, &a.snapshots, a.jobs);
-    let doc = if a.agents.len() == 1 && a.agents[0] == "scripted" {
+    let doc = if a.agents.len() == 1 && a.agents[0] == "scripted" && !a.fidelity {
         let on_other = progress(&cases, &other, &a.snapshots, a.jobs);
         let command = format!("afc report --url URL --profile {}", a.profile);
         afc::report::conformance(&rows, &on_embedded, &on_other, &profile, &command)
     } else {
         let columns = agent_columns(a, &cases, &other)?;
         let command = format!(
-            "afc report --url URL --profile {} --agents {}",
+            "afc report --url URL --profile {} --agents {}{}",
             a.profile,
-            a.agents.join(",")
+            a.agents.join(","),
+            if a.fidelity { " --fidelity" } else { "" }
         );
         afc::report::conformance_by_agents(&rows, &on_embedded, &columns, &profile, &command)
     };
@@ -131,6 +136,21 @@ fn agent_columns(
             agents: target.agents.label(),
             serve_rows: serve_rows(cases, kind),
             reports: progress(cases, &target, &a.snapshots, a.jobs),
+        });
+    }
+    if a.fidelity {
+        // The same scenarios with every field exact: how far the other
+        // implementation is v0.1.96 bug for bug (the contract columns above
+        // are what conformance means).
+        suite::set_tier(Some(afc::observe::Tier::Fidelity));
+        let mut target = other.clone();
+        target.agents = afc::agents::AgentKind::Scripted;
+        let reports = progress(cases, &target, &a.snapshots, a.jobs);
+        suite::set_tier(None);
+        columns.push(afc::report::Column {
+            agents: "scripted, v0.1.96 fidelity tier".to_string(),
+            serve_rows: Default::default(),
+            reports,
         });
     }
     Ok(columns)

@@ -160,6 +160,11 @@ pub struct RunArgs {
     /// stdout (README "afc run --format json").
     #[arg(long, value_enum, default_value_t = Format::Human)]
     pub format: Format,
+    /// contract (default): each field at its strength, against snapshots/.
+    /// fidelity: every field exact, against the v0.1.96 overlay
+    /// (snapshots/fidelity/agentfield-v0.1.96/) where it differs. Default: AFC_TIER.
+    #[arg(long)]
+    pub tier: Option<String>,
 }
 
 fn run_with_progress(
@@ -255,6 +260,14 @@ fn pending_snapshots(reports: &[CaseReport]) -> Vec<&Path> {
 /// JUnit; exit 0 all passed, 1 some failed, 2 could not run.
 pub fn run(args: &SuiteArgs, opts: &RunArgs, snapshots: &Path, junit: Option<&Path>) -> ExitCode {
     let format = opts.format;
+    let tier = match &opts.tier {
+        Some(name) => afc::observe::Tier::named(name),
+        None => afc::observe::Tier::from_env(),
+    };
+    match tier {
+        Ok(t) => suite::set_tier(Some(t)),
+        Err(e) => return output::could_not_run(format, "run", &e.to_string()),
+    }
     let target = match args.healthy_target() {
         Ok(t) => t,
         Err(e) => return output::could_not_run(format, "run", &e),

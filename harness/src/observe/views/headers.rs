@@ -1,30 +1,15 @@
 //! The headers view (contract §4.1): what every dispatch carried, by hop.
 
-use serde_json::{Map, Value};
+use serde_json::{json, Map, Value};
 
 use super::ViewInputs;
-
-const CONTRACT_HEADERS: [(&str, &str); 7] = [
-    ("run", "x-run-id"),
-    ("workflow", "x-workflow-id"),
-    ("execution", "x-execution-id"),
-    ("parent", "x-parent-execution-id"),
-    ("replay_source", "x-agentfield-replay-source-run-id"),
-    ("replay_before", "x-agentfield-replay-before-execution-id"),
-    ("replay_mode", "x-agentfield-replay-mode"),
-];
-
-/// Contract §4.1 headers sent only when set: session and actor (copied by a
-/// restart), caller and target DID (never on a restart root).
-const OPTIONAL_HEADERS: [(&str, &str); 4] = [
-    ("session", "x-session-id"),
-    ("actor", "x-actor-id"),
-    ("caller_did", "x-caller-did"),
-    ("target_did", "x-target-did"),
-];
+use crate::observe::normative::{
+    render, DISPATCH_BODY, DISPATCH_HEADERS, OPTIONAL_DISPATCH_HEADERS,
+};
 
 pub(super) fn view(i: &ViewInputs<'_>) -> Value {
     let al = i.aliases;
+    let shown = |s, v: &str| render(i.tier, s, &Value::String(al.text(v))).unwrap_or(Value::Null);
     let mut rows: Vec<(String, Value)> = Vec::new();
     for d in &i.log.dispatches {
         let exec = d.header("x-execution-id").unwrap_or("absent");
@@ -33,20 +18,21 @@ pub(super) fn view(i: &ViewInputs<'_>) -> Value {
             str::to_string,
         );
         let mut row = Map::new();
-        for (name, header) in CONTRACT_HEADERS.iter().filter(|(n, _)| *n != "execution") {
+        for (name, header, strength) in DISPATCH_HEADERS {
             let v = d
                 .header(header)
-                .map_or_else(|| "absent".to_string(), |v| al.text(v));
-            row.insert(name.to_string(), Value::String(v));
+                .map_or_else(|| json!("absent"), |v| shown(*strength, v));
+            row.insert(name.to_string(), v);
         }
         // Shown only when the dispatch carried them, so runs without a
         // session, actor or DID keep their rows unchanged (contract §4.1).
-        for (name, header) in OPTIONAL_HEADERS {
+        for (name, header, strength) in OPTIONAL_DISPATCH_HEADERS {
             if let Some(v) = d.header(header) {
-                row.insert(name.to_string(), Value::String(al.text(v)));
+                row.insert(name.to_string(), shown(*strength, v));
             }
         }
-        row.insert("body".into(), al.value(&d.body));
+        let body = render(i.tier, DISPATCH_BODY, &al.value(&d.body)).unwrap_or(Value::Null);
+        row.insert("body".into(), body);
         rows.push((key, Value::Object(row)));
     }
     rows.sort_by(|a, b| a.0.cmp(&b.0));

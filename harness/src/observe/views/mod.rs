@@ -10,8 +10,9 @@ mod responses;
 
 use std::collections::BTreeMap;
 
-use serde_json::{json, Value};
+use serde_json::Value;
 
+use super::normative::{self, Field, Tier};
 use super::{Aliases, RunObs};
 use crate::agents::Log;
 use crate::scenario::View;
@@ -44,6 +45,25 @@ pub struct ViewInputs<'a> {
     pub llm: &'a [(String, BTreeMap<String, usize>)],
     /// Step answers.
     pub responses: &'a [StepResponse],
+    /// The tier the views are rendered for (each field at its strength, or
+    /// every field at `Exact`).
+    pub tier: Tier,
+}
+
+impl ViewInputs<'_> {
+    /// One field of `obj`, at its strength for this tier; null when absent.
+    pub(super) fn field(&self, f: &Field, obj: Option<&Value>) -> Value {
+        obj.and_then(|o| normative::field(self.tier, f, o, self.aliases))
+            .unwrap_or(Value::Null)
+    }
+
+    /// A nested object from its table (null when absent or null).
+    pub(super) fn object(&self, fields: &[Field], v: Option<&Value>) -> Value {
+        match v {
+            Some(o) if !o.is_null() => normative::object(self.tier, fields, o, self.aliases),
+            _ => Value::Null,
+        }
+    }
 }
 
 /// Builds one view.
@@ -75,57 +95,13 @@ pub(super) fn agreed(values: Vec<(&str, Value)>) -> Value {
     }
 }
 
-/// The field, or null.
-pub(super) fn opt(v: Option<&Value>) -> Value {
-    v.cloned().unwrap_or(Value::Null)
+/// A run's golden metadata (§5.4), field by field (an unnamed save is named
+/// after its run id, so the name is aliased).
+pub(super) fn golden(i: &ViewInputs<'_>, v: Option<&Value>) -> Value {
+    i.object(normative::GOLDEN, v)
 }
 
-/// A run's backward lineage (§5.2): only its six keys, null when it has none.
-/// A source run's forward pointer `restarted_as` (§5.3, V-latest) is left
-/// out, so the goldens hold on every contract; a capability-gated scenario
-/// asserts it with a request's `expect:`.
-pub(super) fn backward_lineage(v: Option<&Value>) -> Value {
-    const KEYS: [&str; 6] = [
-        "kind",
-        "source_run_id",
-        "source_execution_id",
-        "restarted_execution_id",
-        "reuse",
-        "scope",
-    ];
-    let Some(Value::Object(m)) = v else {
-        return opt(v);
-    };
-    let kept: serde_json::Map<String, Value> = m
-        .iter()
-        .filter(|(k, _)| KEYS.contains(&k.as_str()))
-        .map(|(k, x)| (k.clone(), x.clone()))
-        .collect();
-    if kept.is_empty() && m.contains_key("restarted_as") {
-        Value::Null
-    } else {
-        Value::Object(kept)
-    }
-}
-
-/// Golden metadata; the caller aliases it (an unnamed save is named after its run id).
-pub(super) fn golden(v: Option<&Value>) -> Value {
-    match v {
-        Some(g) if !g.is_null() => json!({
-            "name": opt(g.get("name")),
-            "tags": opt(g.get("tags")),
-            "saved_by": opt(g.get("saved_by")),
-            "saved_at": timestamp(g.get("saved_at")),
-        }),
-        _ => Value::Null,
-    }
-}
-
-/// `<rfc3339>` for a valid timestamp, so goldens hold on any clock.
-pub(super) fn timestamp(v: Option<&Value>) -> Value {
-    match v.and_then(Value::as_str) {
-        Some(t) if chrono::DateTime::parse_from_rfc3339(t).is_ok() => json!("<rfc3339>"),
-        Some(t) => json!(format!("not RFC3339: {t}")),
-        None => Value::Null,
-    }
+/// A run's lineage (§5.2): its six keys, never another.
+pub(super) fn lineage(i: &ViewInputs<'_>, v: Option<&Value>) -> Value {
+    i.object(normative::LINEAGE, v)
 }

@@ -4,26 +4,31 @@
 
 use serde_json::{json, Map, Value};
 
-use super::{agreed, opt, ViewInputs};
+use super::{agreed, ViewInputs};
 use crate::agents::{Log, OutCall};
-use crate::observe::{Aliases, ExecObs, RunObs};
+use crate::observe::normative::{
+    render, ANSWER_HEADER, DEPTH, DURATION, MAX_DEPTH, MODE, PARENT, REUSE, STATUS, STATUS_REASON,
+    WORKFLOW_STATUS,
+};
+use crate::observe::{ExecObs, RunObs};
 
 /// The lightweight DAG's status, if the answer is the lightweight shape
 /// (§7.2: `mode: lightweight`, no `dag` tree); otherwise a disagreement.
-fn lightweight_status(light: &Value) -> Value {
-    if light.get("mode") == Some(&json!("lightweight")) && light.get("dag").is_none() {
-        opt(light.get("workflow_status"))
+fn lightweight_status(i: &ViewInputs<'_>, light: &Value) -> Value {
+    if i.field(&MODE, Some(light)) == json!("lightweight") && light.get("dag").is_none() {
+        i.field(&WORKFLOW_STATUS, Some(light))
     } else {
         json!("not the lightweight shape")
     }
 }
 
-fn reuse(node: Option<&Value>, al: &Aliases) -> Value {
+/// §6 `reuse`, field by field (the view's names: `source_execution`, `source_run`).
+fn reuse(i: &ViewInputs<'_>, node: Option<&Value>) -> Value {
     match node.and_then(|n| n.get("reuse")) {
         Some(r) if !r.is_null() => json!({
-            "hit": opt(r.get("hit")),
-            "source_execution": al.value(&opt(r.get("source_execution_id"))),
-            "source_run": al.value(&opt(r.get("source_run_id"))),
+            "hit": i.field(&REUSE[0], Some(r)),
+            "source_execution": i.field(&REUSE[1], Some(r)),
+            "source_run": i.field(&REUSE[2], Some(r)),
         }),
         _ => Value::Null,
     }
@@ -33,10 +38,10 @@ pub(super) fn view(i: &ViewInputs<'_>) -> Value {
     let mut out = Map::new();
     for run in i.runs {
         let status = agreed(vec![
-            ("dag", opt(run.dag.get("workflow_status"))),
-            ("dag_lightweight", lightweight_status(&run.light)),
-            ("run_detail", opt(run.detail.pointer("/run/status"))),
-            ("run_list", opt(run.listed.get("status"))),
+            ("dag", i.field(&WORKFLOW_STATUS, Some(&run.dag))),
+            ("dag_lightweight", lightweight_status(i, &run.light)),
+            ("run_detail", i.field(&STATUS, run.detail.get("run"))),
+            ("run_list", i.field(&STATUS, Some(&run.listed))),
         ]);
         let mut execs: Vec<(String, Value)> = run
             .execs
@@ -52,9 +57,9 @@ pub(super) fn view(i: &ViewInputs<'_>) -> Value {
             json!({
                 "status": status,
                 "max_depth": agreed(vec![
-                    ("dag", opt(run.dag.get("max_depth"))),
-                    ("dag_lightweight", opt(run.light.get("max_depth"))),
-                    ("run_list", opt(run.listed.get("max_depth"))),
+                    ("dag", i.field(&MAX_DEPTH, Some(&run.dag))),
+                    ("dag_lightweight", i.field(&MAX_DEPTH, Some(&run.light))),
+                    ("run_list", i.field(&MAX_DEPTH, Some(&run.listed))),
                 ]),
                 "executions": Value::Object(execs.into_iter().collect()),
             }),
@@ -78,70 +83,63 @@ fn in_tree(e: &ExecObs, f: &dyn Fn(&Value) -> Value) -> Value {
 fn exec_row(e: &ExecObs, run: &RunObs, i: &ViewInputs<'_>) -> Value {
     let al = i.aliases;
     let mut row = Map::new();
-    row.insert(
-        "parent".into(),
-        al.value(&opt(e.node.get("parent_execution_id"))),
-    );
-    row.insert("depth".into(), depth(e, run));
+    row.insert("parent".into(), i.field(&PARENT, Some(&e.node)));
+    row.insert("depth".into(), depth(e, run, i));
     row.insert(
         "status".into(),
         agreed(vec![
-            ("dag", opt(e.node.get("status"))),
-            ("status_view", opt(e.status_view.get("status"))),
+            ("dag", i.field(&STATUS, Some(&e.node))),
+            ("status_view", i.field(&STATUS, Some(&e.status_view))),
         ]),
     );
     let reason = agreed(vec![
-        ("dag", al.value(&opt(e.node.get("status_reason")))),
-        (
-            "status_view",
-            al.value(&opt(e.status_view.get("status_reason"))),
-        ),
+        ("dag", i.field(&STATUS_REASON, Some(&e.node))),
+        ("status_view", i.field(&STATUS_REASON, Some(&e.status_view))),
     ]);
     if !reason.is_null() {
         row.insert("status_reason".into(), reason);
     }
-    let full = reuse(Some(&e.node), al);
+    let full = reuse(i, Some(&e.node));
     row.insert(
         "reuse".into(),
         agreed(vec![
             ("dag", full.clone()),
-            ("dag_tree", in_tree(e, &|t: &Value| reuse(Some(t), al))),
-            ("dag_lightweight", reuse(e.light.as_ref(), al)),
+            ("dag_tree", in_tree(e, &|t: &Value| reuse(i, Some(t)))),
+            ("dag_lightweight", reuse(i, e.light.as_ref())),
         ]),
     );
     if !full.is_null() {
         // A hit takes no time and copies the source's result byte for byte (§3.6).
-        row.insert("duration_ms".into(), opt(e.status_view.get("duration_ms")));
+        row.insert(
+            "duration_ms".into(),
+            i.field(&DURATION, Some(&e.status_view)),
+        );
         row.insert("result_is_source_copy".into(), source_copy(e, i));
     }
     if let Some(call) = caller_call(e, &run.execs, i.log) {
         row.insert(
             "caller_saw_replay_hit".into(),
-            al.value(&call.replay_hit.clone().map_or(Value::Null, Value::String)),
+            call.replay_hit.as_ref().map_or(Value::Null, |h| {
+                render(i.tier, ANSWER_HEADER, &json!(al.text(h))).unwrap_or(Value::Null)
+            }),
         );
     }
     Value::Object(row)
 }
 
 /// §7.2 / §7.4: depth counts parent hops from the run's root, on every surface.
-fn depth(e: &ExecObs, run: &RunObs) -> Value {
+fn depth(e: &ExecObs, run: &RunObs, i: &ViewInputs<'_>) -> Value {
     let in_detail = run.detail["executions"]
         .as_array()
         .and_then(|xs| xs.iter().find(|x| x["execution_id"] == json!(e.id)));
     agreed(vec![
-        ("dag", opt(e.node.get("workflow_depth"))),
+        ("dag", i.field(&DEPTH, Some(&e.node))),
         (
             "dag_tree",
-            in_tree(e, &|t: &Value| opt(t.get("workflow_depth"))),
+            in_tree(e, &|t: &Value| i.field(&DEPTH, Some(t))),
         ),
-        (
-            "dag_lightweight",
-            opt(e.light.as_ref().and_then(|l| l.get("workflow_depth"))),
-        ),
-        (
-            "run_detail",
-            opt(in_detail.and_then(|x| x.get("workflow_depth"))),
-        ),
+        ("dag_lightweight", i.field(&DEPTH, e.light.as_ref())),
+        ("run_detail", i.field(&DEPTH, in_detail)),
     ])
 }
 

@@ -1,148 +1,113 @@
-//! The responses view: every step's HTTP answer, cut to contract fields;
-//! reads cut to what shows what was persisted.
+//! The responses view: every step's HTTP answer, cut to contract fields, each
+//! at its strength (`observe::normative`); reads cut to what shows what was
+//! persisted.
 
 use serde_json::{json, Map, Value};
 
-use super::{backward_lineage, golden, opt, timestamp, ViewInputs};
-use crate::observe::Aliases;
+use super::{golden, lineage, ViewInputs};
+use crate::observe::normative::{
+    self, matches, render, Field, ANSWER, ANSWER_HEADER, CATEGORY_BY_TEXT, FAILED_RESULT,
+    MEMORY_ENTRY, READ, RUN_SUMMARY, STATUS_VIEW, STORED_ERROR,
+};
 
-/// Response fields the contract defines; anything else an implementation adds is left out.
-const FIELDS: &[&str] = &[
-    "execution_id",
-    "run_id",
-    "workflow_id",
-    "status",
-    "target",
-    "type",
-    "created_at",
-    "enqueued_at",
-    "source_execution_id",
-    "source_run_id",
-    "restarted_execution_id",
-    "replay_before_execution_id",
-    "replay_mode",
-    "scope",
-    "kind",
-    "webhook_registered",
-    "webhook_error",
-    "error",
-    "error_category",
-    "message",
-    "error_details",
-    "result",
-    "finished_at",
-    "lineage",
-    "golden",
-    "terminal",
-    // The memory and node routes (issue 14): an entry, v0.1.96's
-    // `ErrorResponse` fields, and a node list's size and filters.
-    "key",
-    "data",
-    "scope_id",
-    "code",
-    "details",
-    "count",
-    "filters",
-];
-
-/// The contract fixes the prefix of a bind error, not the decoder's wording,
-/// except for an empty body, which it names: `EOF` (§1.2, §5.4).
-fn error_text(v: &Value) -> Value {
-    const PREFIX: &str = "invalid request body: ";
-    match v.as_str() {
-        Some(e) if e.starts_with(PREFIX) && e != "invalid request body: EOF" => {
-            json!(format!("{PREFIX}<decoder error>"))
-        }
-        _ => v.clone(),
-    }
+/// An object's fields from `table`, in its order; `lineage`, `golden` and
+/// `status_counts` are built from their own tables, and `error_category` takes
+/// the strength its error text gives it (a value versions differ on, §1.3).
+fn fields(i: &ViewInputs<'_>, table: &[Field], m: &Map<String, Value>) -> Map<String, Value> {
+    fields_of(i, table, m, false)
 }
 
-/// The category of a gone agent or reasoner differs by version (§1.3 step 9:
-/// v0.1.96 `internal_error`, the newest `target_not_found`), so it shows as
-/// the one of both the contract allows; every other category as it is.
-/// `restart/target_not_found` asserts the newest value by capability.
-fn category(v: &Value, error: Option<&Value>) -> Value {
-    let gone = error.and_then(Value::as_str).is_some_and(|e| {
-        (e.starts_with("agent '") && e.ends_with("' not found"))
-            || (e.starts_with("target '") && e.contains("' not found on agent '"))
-    });
-    match v.as_str() {
-        Some("internal_error" | "target_not_found") if gone => {
-            json!("one of: internal_error (v0.1.96), target_not_found (newest)")
+/// [`fields`]; `stored`: a 2xx answer, whose `error` is a stored one
+/// ([`STORED_ERROR`]: a status report's answer is the status view).
+fn fields_of(
+    i: &ViewInputs<'_>,
+    table: &[Field],
+    m: &Map<String, Value>,
+    stored: bool,
+) -> Map<String, Value> {
+    let obj = Value::Object(m.clone());
+    let failed = m.get("status").and_then(Value::as_str) == Some("failed");
+    let mut out = Map::new();
+    for f in table {
+        let Some(v) = m.get(f.name) else { continue };
+        let shown = match f.name {
+            "lineage" => Some(lineage(i, Some(v))),
+            "golden" => Some(golden(i, Some(v))),
+            "status_counts" => Some(positive_counts(v)),
+            "error_category" => category(i, f, &obj),
+            "error" if stored => normative::field(i.tier, &STORED_ERROR, &obj, i.aliases),
+            "result" if failed => normative::field(i.tier, &FAILED_RESULT, &obj, i.aliases),
+            _ => normative::field(i.tier, f, &obj, i.aliases),
+        };
+        if let Some(v) = shown {
+            out.insert(f.name.to_string(), v);
         }
-        _ => v.clone(),
     }
+    out
+}
+
+/// `error_category` at its strength: one of the values versions differ on when
+/// the error text is one of [`CATEGORY_BY_TEXT`]'s, else its own.
+fn category(i: &ViewInputs<'_>, f: &Field, obj: &Value) -> Option<Value> {
+    let v = i.aliases.value(obj.get(f.name)?);
+    let text = obj.get("error").and_then(Value::as_str).unwrap_or_default();
+    let strength = CATEGORY_BY_TEXT
+        .iter()
+        .find(|(pattern, _)| matches(pattern, text))
+        .map_or_else(|| normative::strength(&f.rule, &v), |(_, s)| *s);
+    render(i.tier, strength, &v)
 }
 
 /// A memory entry as a list shows it: where it lives and what it holds.
-fn memory_entry(e: &Value, al: &Aliases) -> Value {
-    let Value::Object(m) = e else {
-        return al.value(e);
-    };
-    let kept: Map<String, Value> = ["scope", "scope_id", "key", "data"]
-        .iter()
-        .filter_map(|k| m.get(*k).map(|v| (k.to_string(), al.value(v))))
-        .collect();
-    Value::Object(kept)
+fn memory_entry(i: &ViewInputs<'_>, e: &Value) -> Value {
+    match e {
+        Value::Object(m) => Value::Object(fields(i, MEMORY_ENTRY, m)),
+        other => normative::sorted(&i.aliases.value(other)),
+    }
 }
 
-/// A run as a read shows it: enough to see whether it exists and what it carries.
-fn run_summary(r: &Value, al: &Aliases) -> Value {
-    let mut v = json!({
-        "run_id": al.value(&opt(r.get("run_id"))),
-        "status": opt(r.get("status")),
-        "lineage": al.value(&backward_lineage(r.get("lineage"))),
-        "golden": golden(r.get("golden")),
-        "status_counts": positive_counts(r.get("status_counts")),
-    });
-    // The run list's root fields (§7.3), where the read has them.
-    for k in [
-        "root_reasoner",
-        "root_execution_status",
-        "root_error_category",
-        "root_error_message",
-    ] {
-        if let Some(x) = r.get(k) {
-            v[k] = al.value(x);
+/// A run as a read shows it: enough to see whether it exists and what it
+/// carries; the run list's root fields (§7.3) where the read has them.
+fn run_summary(i: &ViewInputs<'_>, r: &Value) -> Value {
+    let Value::Object(m) = r else {
+        return normative::sorted(&i.aliases.value(r));
+    };
+    let mut out = fields(i, RUN_SUMMARY, m);
+    // Always shown, null when absent: whether a run has them is what a read shows.
+    for k in ["run_id", "status", "lineage", "golden", "status_counts"] {
+        out.entry(k).or_insert(Value::Null);
+    }
+    let mut ordered = Map::new();
+    for f in RUN_SUMMARY {
+        if let Some(v) = out.remove(f.name) {
+            ordered.insert(f.name.to_string(), v);
         }
     }
-    v
+    Value::Object(ordered)
 }
 
-/// A run's `status_counts` without its zero entries: v0.1.96 lists every
-/// status of the run list, zeros included; what counts is how many are in each.
-fn positive_counts(v: Option<&Value>) -> Value {
+/// A run's `status_counts` without its zero entries, keys sorted: v0.1.96
+/// lists every status of the run list, zeros included; what counts is how
+/// many are in each.
+fn positive_counts(v: &Value) -> Value {
     match v {
-        Some(Value::Object(m)) => Value::Object(
+        Value::Object(m) => normative::sorted(&Value::Object(
             m.iter()
                 .filter(|(_, n)| n.as_u64() != Some(0))
                 .map(|(k, n)| (k.clone(), n.clone()))
                 .collect(),
-        ),
-        other => opt(other),
+        )),
+        other => other.clone(),
     }
 }
 
 /// An execution's status view (§7.1) as a read shows it: what was persisted
 /// for it, without its clock fields.
-fn status_summary(v: &Value, al: &Aliases) -> Value {
-    let Value::Object(m) = v else {
-        return al.value(v);
-    };
-    let kept: Map<String, Value> = [
-        "execution_id",
-        "run_id",
-        "status",
-        "status_reason",
-        "result",
-        "error",
-        "error_details",
-        "webhook_registered",
-    ]
-    .iter()
-    .filter_map(|k| m.get(*k).map(|v| (k.to_string(), al.value(v))))
-    .collect();
-    Value::Object(kept)
+fn status_summary(i: &ViewInputs<'_>, v: &Value) -> Value {
+    match v {
+        Value::Object(m) => Value::Object(fields(i, STATUS_VIEW, m)),
+        other => normative::sorted(&i.aliases.value(other)),
+    }
 }
 
 /// A batch-status answer (§7.1): id → status view, every id aliased.
@@ -153,60 +118,40 @@ fn is_batch(m: &Map<String, Value>) -> bool {
 /// A read (run list, run detail, DAG, execution status) cut down to what
 /// shows what was persisted: runs (by alias), executions with their status,
 /// lineage and golden. An execution no step created shows up under its raw id.
-fn read_summary(body: &Value, al: &Aliases) -> Value {
+fn read_summary(i: &ViewInputs<'_>, body: &Value) -> Value {
+    let al = i.aliases;
     let Value::Object(m) = body else {
         // A memory list: each entry without its timestamps.
         if let Value::Array(list) = body {
-            return Value::Array(list.iter().map(|e| memory_entry(e, al)).collect());
+            return Value::Array(list.iter().map(|e| memory_entry(i, e)).collect());
         }
-        return al.value(body);
+        return normative::sorted(&al.value(body));
     };
     if m.contains_key("execution_id") {
-        return status_summary(body, al);
+        return status_summary(i, body);
     }
     if is_batch(m) {
         // By alias: the answer's order is the real ids' (Go sorts map keys).
         let views: std::collections::BTreeMap<String, Value> = m
             .iter()
-            .map(|(id, v)| (al.text(id), status_summary(v, al)))
+            .map(|(id, v)| (al.text(id), status_summary(i, v)))
             .collect();
         return Value::Object(views.into_iter().collect());
     }
-    let mut out = Map::new();
-    if let Some(e) = m.get("error") {
-        out.insert("error".into(), error_text(&al.value(e)));
-    }
-    for k in [
-        "code",
-        "details",
-        "count",
-        "filters",
-        "total_count",
-        "root_workflow_id",
-        "workflow_status",
-        "total_nodes",
-        "mode",
-    ] {
-        if let Some(v) = m.get(k) {
-            out.insert(k.into(), al.value(v));
-        }
-    }
+    let mut out = fields(i, READ, m);
     if let Some(runs) = m.get("runs").and_then(Value::as_array) {
         // By alias: which runs exist matters here, not the list's order (ties
         // on second-precision timestamps leave it open).
-        let mut runs: Vec<Value> = runs.iter().map(|r| run_summary(r, al)).collect();
+        let mut runs: Vec<Value> = runs.iter().map(|r| run_summary(i, r)).collect();
         runs.sort_by_key(|r| r["run_id"].as_str().unwrap_or_default().to_string());
         out.insert("runs".into(), Value::Array(runs));
     }
     if let Some(run) = m.get("run") {
-        out.insert("run".into(), run_summary(run, al));
+        out.insert("run".into(), run_summary(i, run));
     }
     if m.contains_key("timeline") {
-        out.insert(
-            "lineage".into(),
-            al.value(&backward_lineage(m.get("lineage"))),
-        );
-        out.insert("golden".into(), golden(m.get("golden")));
+        out.insert("lineage".into(), lineage(i, m.get("lineage")));
+        out.insert("golden".into(), golden(i, m.get("golden")));
     }
     let rows = m.get("executions").or_else(|| m.get("timeline"));
     if let Some(rows) = rows.and_then(Value::as_array) {
@@ -214,7 +159,7 @@ fn read_summary(body: &Value, al: &Aliases) -> Value {
             .iter()
             .map(|e| {
                 let id = e.get("execution_id").and_then(Value::as_str).unwrap_or("");
-                (al.text(id), opt(e.get("status")))
+                (al.text(id), i.field(&normative::STATUS, Some(e)))
             })
             .collect();
         execs.sort_by(|a, b| a.0.cmp(&b.0));
@@ -233,34 +178,17 @@ pub(super) fn view(i: &ViewInputs<'_>) -> Value {
         .iter()
         .map(|r| {
             let body = match &r.body {
-                v if r.read => read_summary(v, al),
-                Value::Object(m) => {
-                    let kept: Map<String, Value> = FIELDS
-                        .iter()
-                        .filter_map(|f| m.get(*f).map(|v| (f.to_string(), v)))
-                        .map(|(k, v)| {
-                            let v = if k.ends_with("_at") {
-                                timestamp(Some(v))
-                            } else if k == "golden" {
-                                al.value(&golden(Some(v)))
-                            } else if k == "error" {
-                                error_text(&al.value(v))
-                            } else if k == "error_category" {
-                                category(v, m.get("error"))
-                            } else {
-                                al.value(v)
-                            };
-                            (k, v)
-                        })
-                        .collect();
-                    Value::Object(kept)
-                }
-                other => al.value(other),
+                v if r.read => read_summary(i, v),
+                Value::Object(m) => Value::Object(fields_of(i, ANSWER, m, r.status < 300)),
+                other => normative::sorted(&al.value(other)),
             };
             let headers: Map<String, Value> = r
                 .headers
                 .iter()
-                .map(|(k, v)| (k.clone(), json!(al.text(v))))
+                .filter_map(|(k, v)| {
+                    let v = render(i.tier, ANSWER_HEADER, &json!(al.text(v)))?;
+                    Some((k.clone(), v))
+                })
                 .collect();
             json!({"step": r.label, "status": r.status, "headers": headers, "body": body})
         })
@@ -273,13 +201,39 @@ mod tests {
     use super::*;
     use crate::observe::Aliases;
 
+    fn inputs<'a>(al: &'a Aliases, log: &'a crate::agents::Log) -> ViewInputs<'a> {
+        ViewInputs {
+            runs: &[],
+            aliases: al,
+            log,
+            llm: &[],
+            responses: &[],
+            tier: crate::observe::Tier::Contract,
+        }
+    }
+
     #[test]
-    fn bind_errors_hide_the_decoder_wording_but_not_eof() {
-        let eof = json!("invalid request body: EOF");
-        assert_eq!(error_text(&eof), eof);
+    fn bind_errors_show_the_contract_prefix_and_validator_texts_their_strength() {
+        let (al, log) = (Aliases::default(), crate::agents::Log::default());
+        let i = inputs(&al, &log);
+        let m = |v: Value| v.as_object().cloned().expect("object");
         assert_eq!(
-            error_text(&json!("invalid request body: unexpected end of JSON input")),
-            json!("invalid request body: <decoder error>")
+            fields(
+                &i,
+                ANSWER,
+                &m(json!({"error": "invalid request body: EOF", "code": 400}))
+            ),
+            m(json!({"error": "<prefix \"invalid request body: \">", "code": 400}))
+        );
+        let validator = json!({"error": "Key: 'X.Y' Error:Field validation", "details": "EOF"});
+        assert_eq!(
+            fields(&i, ANSWER, &m(validator)),
+            m(json!({"error": "<non-empty>", "details": "<present>"}))
+        );
+        let gone = json!({"error": "agent 'x' not found", "error_category": "internal_error"});
+        assert_eq!(
+            fields(&i, ANSWER, &m(gone))["error_category"],
+            json!("<one of internal_error (V639) | target_not_found (V-latest)>")
         );
     }
 
@@ -288,17 +242,19 @@ mod tests {
         let mut al = Aliases::default();
         al.insert("run_x", "run1");
         al.insert("exec_r", "run1/n.root");
+        let log = crate::agents::Log::default();
+        let i = inputs(&al, &log);
         let list = json!({"runs": [{"run_id": "run_x", "status": "succeeded",
             "total_executions": 1, "started_at": "2026-01-01T00:00:00Z"}],
             "total_count": 1, "page": 1});
         let counts = json!({"runs": [{"run_id": "run_x", "status_counts":
             {"failed": 0, "succeeded": 2}}]});
         assert_eq!(
-            read_summary(&counts, &al)["runs"][0]["status_counts"],
+            read_summary(&i, &counts)["runs"][0]["status_counts"],
             json!({"succeeded": 2})
         );
         assert_eq!(
-            read_summary(&list, &al),
+            read_summary(&i, &list),
             json!({"total_count": 1, "runs": [{"run_id": "run1", "status": "succeeded",
                 "lineage": null, "golden": null, "status_counts": null}]})
         );
@@ -307,13 +263,13 @@ mod tests {
                 {"execution_id": "exec_zz", "status": "running"},
                 {"execution_id": "exec_r", "status": "succeeded"}]});
         assert_eq!(
-            read_summary(&dag, &al),
+            read_summary(&i, &dag),
             json!({"root_workflow_id": "run1", "workflow_status": "running", "total_nodes": 2,
                 "lineage": null, "golden": null,
                 "executions": {"exec_zz": "running", "run1/n.root": "succeeded"}})
         );
         assert_eq!(
-            read_summary(&json!({"error": "workflow run not found"}), &al),
+            read_summary(&i, &json!({"error": "workflow run not found"})),
             json!({"error": "workflow run not found"})
         );
     }

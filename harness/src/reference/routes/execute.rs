@@ -16,11 +16,12 @@ use crate::reference::contract::Feature;
 use crate::reference::dispatch::{self, go_duration, CallOutcome};
 use crate::reference::error::ApiError;
 use crate::reference::model::{rfc3339, Execution};
-use crate::reference::payload::{go_type_name, GoMap};
+use crate::reference::payload::GoMap;
 use crate::reference::prepare::{prepare, ExecRequest, Prepared};
 use crate::reference::run_metadata;
 use crate::reference::state::Shared;
 use crate::reference::status::Status;
+use crate::reference::texts::{self, GoType, EXECUTE_REQUEST};
 use crate::reference::views::result_json;
 
 /// The execute body: `{"input"?, "context"?, "webhook"?}`; unknown keys ignored.
@@ -39,23 +40,22 @@ pub struct ExecuteBody {
 pub fn parse_execute_body(body: &[u8]) -> Result<ExecuteBody, ApiError> {
     let bad = |m: String| ApiError::untyped(format!("invalid request body: {m}"));
     let value = if body.iter().all(u8::is_ascii_whitespace) {
-        return Err(bad("EOF".to_owned()));
+        return Err(bad(texts::EOF.to_owned()));
     } else {
         canonical::parse(body).map_err(|e| bad(e.to_string()))?
     };
     let GoValue::Object(mut obj) = value else {
-        return Err(bad(format!(
-            "json: cannot unmarshal {} into Go value of type handlers.ExecuteRequest",
-            go_type_name(&value)
-        )));
+        return Err(bad(texts::not_the_struct(&value, EXECUTE_REQUEST)));
     };
     let mut object_field = |name: &str| -> Result<Option<GoMap>, ApiError> {
         match obj.remove(name) {
             None | Some(GoValue::Null) => Ok(None),
             Some(GoValue::Object(m)) => Ok(Some(m)),
-            Some(other) => Err(bad(format!(
-                "json: cannot unmarshal {} into Go struct field ExecuteRequest.{name} of type map[string]interface {{}}",
-                go_type_name(&other)
+            Some(other) => Err(bad(texts::wrong_field(
+                &other,
+                EXECUTE_REQUEST,
+                name,
+                GoType::Map,
             ))),
         }
     };

@@ -12,6 +12,7 @@ use crate::reference::error::ApiError;
 use crate::reference::model::{rfc3339, RunRecord};
 use crate::reference::state::Shared;
 use crate::reference::summary::{run_summary, RunStats, SummaryKind};
+use crate::reference::texts;
 
 #[derive(serde::Deserialize)]
 struct GoldenRequest {
@@ -49,7 +50,7 @@ pub async fn save_golden(
     let req: GoldenRequest = if body.iter().all(u8::is_ascii_whitespace) {
         return Err(ApiError::plain(
             StatusCode::BAD_REQUEST,
-            "invalid request body: EOF",
+            format!("invalid request body: {}", texts::EOF),
         ));
     } else {
         serde_json::from_slice(&body).map_err(|e| {

@@ -26,9 +26,10 @@ use crate::reference::error::ApiError;
 use crate::reference::ids;
 use crate::reference::limits;
 use crate::reference::model::{Execution, Node, ReplayPlan, TargetType};
-use crate::reference::payload::{envelope, go_type_name, GoMap};
+use crate::reference::payload::{envelope, GoMap};
 use crate::reference::state::{header, Shared};
 use crate::reference::status::Status;
+use crate::reference::texts::{self, GoType, EXECUTE_REASONER_REQUEST};
 
 /// Which legacy route: the words v0.1.96 uses in its messages and the agent path.
 #[derive(Clone, Copy)]
@@ -75,14 +76,11 @@ fn err(status: StatusCode, message: impl Into<String>) -> ApiError {
 fn bind_input(body: &[u8]) -> Result<GoMap, ApiError> {
     let bad = |m: String| err(StatusCode::BAD_REQUEST, m);
     if body.iter().all(u8::is_ascii_whitespace) {
-        return Err(bad("EOF".into()));
+        return Err(bad(texts::EOF.into()));
     }
     let value = canonical::parse(body).map_err(|e| bad(e.to_string()))?;
     let GoValue::Object(mut obj) = value else {
-        return Err(bad(format!(
-            "json: cannot unmarshal {} into Go value of type handlers.ExecuteReasonerRequest",
-            go_type_name(&value)
-        )));
+        return Err(bad(texts::not_the_struct(&value, EXECUTE_REASONER_REQUEST)));
     };
     let mut input = GoMap::new();
     for name in ["input", "context"] {
@@ -91,10 +89,12 @@ fn bind_input(body: &[u8]) -> Result<GoMap, ApiError> {
             Some(GoValue::Object(m)) if name == "input" => input = m,
             Some(GoValue::Object(_)) => {}
             Some(other) => {
-                return Err(bad(format!(
-                "json: cannot unmarshal {} into Go struct field ExecuteReasonerRequest.{name} of type map[string]interface {{}}",
-                go_type_name(&other)
-            )))
+                return Err(bad(texts::wrong_field(
+                    &other,
+                    EXECUTE_REASONER_REQUEST,
+                    name,
+                    GoType::Map,
+                )))
             }
         }
     }

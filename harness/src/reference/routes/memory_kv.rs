@@ -17,8 +17,8 @@ use serde_json::{json, Value};
 use crate::reference::canonical::{self, GoValue};
 use crate::reference::error::ApiError;
 use crate::reference::kv::{KvError, Memory};
-use crate::reference::payload::go_type_name;
 use crate::reference::state::{header, Shared};
+use crate::reference::texts::{self, GoStruct, GoType, GET_MEMORY_REQUEST, SET_MEMORY_REQUEST};
 
 /// v0.1.96's `ErrorResponse`: `{"error", "code", "details"}`.
 fn error(status: StatusCode, error: &str, details: impl Into<String>) -> ApiError {
@@ -39,23 +39,22 @@ struct MemoryRequest {
 
 /// Binds a body as gin's `ShouldBindJSON` does, with its error texts:
 /// decoding first, then the `required` tags (`key` non-empty, `data` not null).
-fn bind(body: &[u8], go_type: &str, with_data: bool) -> Result<MemoryRequest, ApiError> {
+fn bind(body: &[u8], go_type: GoStruct, with_data: bool) -> Result<MemoryRequest, ApiError> {
     if body.iter().all(u8::is_ascii_whitespace) {
-        return Err(invalid("EOF"));
+        return Err(invalid(texts::EOF));
     }
     let value = canonical::parse(body).map_err(|e| invalid(e.to_string()))?;
     let GoValue::Object(mut obj) = value else {
-        return Err(invalid(format!(
-            "json: cannot unmarshal {} into Go value of type handlers.{go_type}",
-            go_type_name(&value)
-        )));
+        return Err(invalid(texts::not_the_struct(&value, go_type)));
     };
     let mut string_field = |name: &str| match obj.remove(name) {
         None | Some(GoValue::Null) => Ok(None),
         Some(GoValue::String(s)) => Ok(Some(s)),
-        Some(other) => Err(invalid(format!(
-            "json: cannot unmarshal {} into Go struct field {go_type}.{name} of type string",
-            go_type_name(&other)
+        Some(other) => Err(invalid(texts::wrong_field(
+            &other,
+            go_type,
+            name,
+            GoType::String,
         ))),
     };
     let key = string_field("key")?.unwrap_or_default();
@@ -71,9 +70,7 @@ fn bind(body: &[u8], go_type: &str, with_data: bool) -> Result<MemoryRequest, Ap
     if !missing.is_empty() {
         let lines: Vec<String> = missing
             .iter()
-            .map(|f| {
-                format!("Key: '{go_type}.{f}' Error:Field validation for '{f}' failed on the 'required' tag")
-            })
+            .map(|f| texts::required(go_type, f))
             .collect();
         return Err(invalid(lines.join("\n")));
     }
@@ -123,7 +120,7 @@ fn memory_json(m: &Memory) -> Value {
 
 /// `POST /api/v1/memory/set`: 200 with the stored entry.
 pub async fn set(State(state): State<Shared>, headers: HeaderMap, body: Bytes) -> Response {
-    let req = match bind(&body, "SetMemoryRequest", true) {
+    let req = match bind(&body, SET_MEMORY_REQUEST, true) {
         Ok(r) => r,
         Err(e) => return e.into_response(),
     };
@@ -156,7 +153,7 @@ pub async fn set(State(state): State<Shared>, headers: HeaderMap, body: Bytes) -
 
 /// `POST /api/v1/memory/get`: one scope when the body names it, else the hierarchy.
 pub async fn get(State(state): State<Shared>, headers: HeaderMap, body: Bytes) -> Response {
-    let req = match bind(&body, "GetMemoryRequest", false) {
+    let req = match bind(&body, GET_MEMORY_REQUEST, false) {
         Ok(r) => r,
         Err(e) => return e.into_response(),
     };
@@ -186,7 +183,7 @@ pub async fn get(State(state): State<Shared>, headers: HeaderMap, body: Bytes) -
 
 /// `POST /api/v1/memory/delete`: 204, also for a key that was never set.
 pub async fn delete(State(state): State<Shared>, headers: HeaderMap, body: Bytes) -> Response {
-    let req = match bind(&body, "GetMemoryRequest", false) {
+    let req = match bind(&body, GET_MEMORY_REQUEST, false) {
         Ok(r) => r,
         Err(e) => return e.into_response(),
     };
@@ -245,7 +242,7 @@ mod tests {
 
     #[test]
     fn binding_follows_the_required_tags() {
-        let set = |b: &str| details(bind(b.as_bytes(), "SetMemoryRequest", true));
+        let set = |b: &str| details(bind(b.as_bytes(), SET_MEMORY_REQUEST, true));
         assert_eq!(set(r#"{"key":"k","data":0}"#), StatusCode::OK);
         assert_eq!(set(r#"{"key":"k","data":false}"#), StatusCode::OK);
         for bad in [
@@ -260,7 +257,7 @@ mod tests {
         ] {
             assert_eq!(set(bad), StatusCode::BAD_REQUEST, "{bad}");
         }
-        let get = |b: &str| details(bind(b.as_bytes(), "GetMemoryRequest", false));
+        let get = |b: &str| details(bind(b.as_bytes(), GET_MEMORY_REQUEST, false));
         assert_eq!(get(r#"{"key":"k"}"#), StatusCode::OK);
         assert_eq!(get(r#"{}"#), StatusCode::BAD_REQUEST);
     }

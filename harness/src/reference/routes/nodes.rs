@@ -14,6 +14,7 @@ use crate::reference::error::ApiError;
 use crate::reference::model::{millis_between, rfc3339, Node};
 use crate::reference::state::Shared;
 use crate::reference::status::Status;
+use crate::reference::texts::{self, AGENT_NODE};
 
 #[derive(Deserialize)]
 struct Target {
@@ -103,10 +104,10 @@ fn parse_registration(body: &[u8]) -> Result<(Map<String, Value>, Registration, 
     let reg: Registration = serde_json::from_value(Value::Object(raw.clone()))
         .map_err(|e| bad(format!("Invalid JSON format: {e}")))?;
     let Some(id) = reg.id.clone().filter(|i| !i.is_empty()) else {
-        return Err(bad(
-            "Validation failed: Key: 'AgentNode.ID' Error:Field validation for 'ID' failed on the 'required' tag"
-                .to_owned(),
-        ));
+        return Err(bad(format!(
+            "Validation failed: {}",
+            texts::required(AGENT_NODE, "ID")
+        )));
     };
     Ok((raw, reg, id))
 }

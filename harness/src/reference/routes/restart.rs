@@ -16,11 +16,12 @@ use crate::reference::contract::Feature;
 use crate::reference::dispatch::spawn_dispatch;
 use crate::reference::error::ApiError;
 use crate::reference::model::{Execution, ReplayPlan, RunRecord};
-use crate::reference::payload::{decode_stored, go_type_name, GoMap};
+use crate::reference::payload::{decode_stored, GoMap};
 use crate::reference::pointers;
 use crate::reference::prepare::{prepare, ExecRequest, Prepared};
 use crate::reference::rules::{header_plan, ReplayMode, Scope};
 use crate::reference::state::Shared;
+use crate::reference::texts::{self, GoType, RESTART_REQUEST};
 
 /// The restart body of §1.2 after binding.
 #[derive(Debug, Default)]
@@ -47,36 +48,30 @@ fn bind(body: &[u8]) -> Result<RestartRequest, ApiError> {
     }
     let value = canonical::parse(body).map_err(|e| bad(e.to_string()))?;
     let GoValue::Object(obj) = value else {
-        return Err(bad(format!(
-            "json: cannot unmarshal {} into Go value of type handlers.restartExecutionRequest",
-            go_type_name(&value)
-        )));
+        return Err(bad(texts::not_the_struct(&value, RESTART_REQUEST)));
     };
-    let mismatch = |field: &str, want: &str, got: &GoValue| {
-        bad(format!(
-            "json: cannot unmarshal {} into Go struct field restartExecutionRequest.{field} of type {want}",
-            go_type_name(got)
-        ))
+    let mismatch = |field: &str, want: GoType, got: &GoValue| {
+        bad(texts::wrong_field(got, RESTART_REQUEST, field, want))
     };
     let string = |f: &str| match obj.get(f) {
         None | Some(GoValue::Null) => Ok(String::new()),
         Some(GoValue::String(s)) => Ok(s.clone()),
-        Some(other) => Err(mismatch(f, "string", other)),
+        Some(other) => Err(mismatch(f, GoType::String, other)),
     };
     let object = |f: &str| match obj.get(f) {
         None | Some(GoValue::Null) => Ok(None),
         Some(GoValue::Object(m)) => Ok(Some(m.clone())),
-        Some(other) => Err(mismatch(f, "map[string]interface {}", other)),
+        Some(other) => Err(mismatch(f, GoType::Map, other)),
     };
     let fork = match obj.get("fork") {
         None | Some(GoValue::Null) => false,
         Some(GoValue::Bool(b)) => *b,
-        Some(other) => return Err(mismatch("fork", "bool", other)),
+        Some(other) => return Err(mismatch("fork", GoType::Bool, other)),
     };
     let webhook = match obj.get("webhook") {
         None | Some(GoValue::Null) => false,
         Some(GoValue::Object(_)) => true,
-        Some(other) => return Err(mismatch("webhook", "handlers.WebhookRequest", other)),
+        Some(other) => return Err(mismatch("webhook", GoType::Webhook, other)),
     };
     Ok(RestartRequest {
         scope: string("scope")?,

@@ -14,10 +14,12 @@ use crate::reference::canonical::{self, GoValue};
 use crate::reference::error::ApiError;
 use crate::reference::limits::MAX_BATCH_IDS;
 use crate::reference::model::millis_between;
-use crate::reference::payload::go_type_name;
 use crate::reference::state::Shared;
 use crate::reference::status::{Refusal, Status};
 use crate::reference::store::StoreError;
+use crate::reference::texts::{
+    self, GoType, BATCH_STATUS_REQUEST, STATUS_UPDATE_REQUEST, WORKFLOW_EVENT_REQUEST,
+};
 use crate::reference::views::status_view;
 
 /// `GET /api/v1/executions/{id}`.
@@ -80,22 +82,23 @@ pub async fn batch_status(
 /// The body's `execution_ids`, or v0.1.96's bind error (`BatchStatusRequest`,
 /// `binding:"required"`: absent or null fails, `[]` passes).
 fn batch_ids(body: &[u8]) -> Result<Vec<String>, String> {
-    const FIELD: &str = "Go struct field BatchStatusRequest.execution_ids";
+    const FIELD: &str = "execution_ids";
     let parsed = canonical::parse(body).map_err(|e| e.to_string())?;
     let GoValue::Object(obj) = parsed else {
-        return Err(format!(
-            "json: cannot unmarshal {} into Go value of type handlers.BatchStatusRequest",
-            go_type_name(&parsed)
-        ));
+        return Err(texts::not_the_struct(&parsed, BATCH_STATUS_REQUEST));
     };
-    let list = match obj.get("execution_ids") {
+    let list = match obj.get(FIELD) {
         None | Some(GoValue::Null) => {
-            return Err("Key: 'BatchStatusRequest.ExecutionIDs' Error:Field validation for 'ExecutionIDs' failed on the 'required' tag".to_owned())
+            return Err(texts::required(BATCH_STATUS_REQUEST, "ExecutionIDs"))
         }
         Some(GoValue::Array(list)) => list,
         Some(other) => {
-            let t = go_type_name(other);
-            return Err(format!("json: cannot unmarshal {t} into {FIELD} of type []string"));
+            return Err(texts::wrong_field(
+                other,
+                BATCH_STATUS_REQUEST,
+                FIELD,
+                GoType::Strings,
+            ));
         }
     };
     list.iter()
@@ -103,12 +106,12 @@ fn batch_ids(body: &[u8]) -> Result<Vec<String>, String> {
             GoValue::String(s) => Ok(s.clone()),
             // Go leaves a string untouched by a JSON null: an empty id.
             GoValue::Null => Ok(String::new()),
-            other => {
-                let t = go_type_name(other);
-                Err(format!(
-                    "json: cannot unmarshal {t} into {FIELD} of type string"
-                ))
-            }
+            other => Err(texts::wrong_field(
+                other,
+                BATCH_STATUS_REQUEST,
+                FIELD,
+                GoType::String,
+            )),
         })
         .collect()
 }
@@ -192,18 +195,16 @@ fn parse_callback(body: &[u8]) -> Result<Report, ApiError> {
         )
     };
     let GoValue::Object(obj) = canonical::parse(body).map_err(|e| bad(e.to_string()))? else {
-        return Err(bad(
-            "json: cannot unmarshal non-object into Go value of type statusUpdateRequest".into(),
-        ));
+        return Err(bad(texts::not_the_struct_named(
+            "non-object",
+            STATUS_UPDATE_REQUEST,
+        )));
     };
     let string_field = |name: &str| -> Result<Option<String>, ApiError> {
         match obj.get(name) {
             None | Some(GoValue::Null) => Ok(None),
             Some(GoValue::String(s)) => Ok(Some(s.clone())),
-            Some(other) => Err(bad(format!(
-                "json: cannot unmarshal {} into field {name} of type string",
-                go_type_name(other)
-            ))),
+            Some(other) => Err(bad(texts::wrong_named_field(other, name, GoType::String))),
         }
     };
     let raw_status = string_field("status")?
@@ -221,9 +222,11 @@ fn parse_callback(body: &[u8]) -> Result<Report, ApiError> {
         Some(GoValue::Object(m)) if m.is_empty() => None,
         Some(v @ GoValue::Object(_)) => Some(canonical::to_string(v).into_bytes()),
         Some(other) => {
-            return Err(bad(format!(
-                "json: cannot unmarshal {} into Go struct field statusUpdateRequest.result of type map[string]interface {{}}",
-                go_type_name(other)
+            return Err(bad(texts::wrong_field(
+                other,
+                STATUS_UPDATE_REQUEST,
+                "result",
+                GoType::Map,
             )))
         }
     };
@@ -232,9 +235,11 @@ fn parse_callback(body: &[u8]) -> Result<Report, ApiError> {
         None | Some(GoValue::Null) => None,
         Some(GoValue::Number(n)) if n.fract() == 0.0 && n.abs() < 9.2e18 => Some(*n as i64),
         Some(other) => {
-            return Err(bad(format!(
-                "json: cannot unmarshal {} into Go struct field statusUpdateRequest.duration_ms of type int64",
-                go_type_name(other)
+            return Err(bad(texts::wrong_field(
+                other,
+                STATUS_UPDATE_REQUEST,
+                "duration_ms",
+                GoType::Int64,
             )))
         }
     };
@@ -266,19 +271,14 @@ pub async fn workflow_event(
     let bad = |m: String| ApiError::plain(StatusCode::BAD_REQUEST, format!("invalid payload: {m}"));
     let obj = match canonical::parse(&body).map_err(|e| bad(e.to_string()))? {
         GoValue::Object(obj) => obj,
-        other => {
-            let t = go_type_name(&other);
-            return Err(bad(format!(
-                "json: cannot unmarshal {t} into Go value of type handlers.WorkflowExecutionEventRequest"
-            )));
-        }
+        other => return Err(bad(texts::not_the_struct(&other, WORKFLOW_EVENT_REQUEST))),
     };
     let text = |k: &str| match obj.get(k) {
         Some(GoValue::String(s)) => Some(s.clone()),
         _ => None,
     };
     let Some(id) = text("execution_id").filter(|i| !i.is_empty()) else {
-        return Err(bad("Key: 'WorkflowExecutionEventRequest.ExecutionID' Error:Field validation for 'ExecutionID' failed on the 'required' tag".to_owned()));
+        return Err(bad(texts::required(WORKFLOW_EVENT_REQUEST, "ExecutionID")));
     };
     let Some(status) = text("status").as_deref().and_then(Status::normalize) else {
         return Ok(Json(json!({ "success": true })));

@@ -1,0 +1,122 @@
+use serde_json::json;
+
+use super::*;
+
+#[test]
+fn a_fixed_text_is_exact_a_prefix_shows_its_start_and_free_text_its_strength() {
+    let al = Aliases::default();
+    let f = |v| field(Tier::Contract, &ANSWER[17], &json!({ "error": v }), &al);
+    assert_eq!(ANSWER[17].name, "error");
+    assert_eq!(
+        f("execution run1/a.b not found"),
+        Some(json!("execution run1/a.b not found"))
+    );
+    assert_eq!(
+        f("invalid request body: EOF"),
+        Some(json!("<prefix \"invalid request body: \">"))
+    );
+    assert_eq!(
+        f("agent error (500): Internal Server Error"),
+        Some(json!("<prefix \"agent error (500): \">"))
+    );
+    assert_eq!(
+        f("json: cannot unmarshal array"),
+        Some(json!("<non-empty>"))
+    );
+    assert_eq!(f(""), Some(json!("")));
+    // The fidelity tier shows every text as it is.
+    let exact = field(Tier::Fidelity, &ANSWER[17], &json!({"error": "EOF"}), &al);
+    assert_eq!(exact, Some(json!("EOF")));
+}
+
+#[test]
+fn lineage_shows_its_six_keys_in_order_and_never_an_unknown_one() {
+    let al = Aliases::default();
+    let lin = json!({"scope": "workflow", "restarted_as": {"run_id": "r"}, "kind": "restart",
+        "reuse": "none", "extra": 1, "source_run_id": "a", "source_execution_id": "b",
+        "restarted_execution_id": "c"});
+    for tier in [Tier::Contract, Tier::Fidelity] {
+        let shown = object(tier, LINEAGE, &lin, &al);
+        let keys: Vec<&String> = shown.as_object().expect("object").keys().collect();
+        let want = [
+            "kind",
+            "source_run_id",
+            "source_execution_id",
+            "restarted_execution_id",
+        ];
+        assert_eq!(keys[..4], want.iter().collect::<Vec<_>>()[..]);
+        assert!(!keys.iter().any(|k| *k == "extra"));
+    }
+    let contract = object(Tier::Contract, LINEAGE, &lin, &al);
+    assert_eq!(contract.as_object().expect("object").len(), 6);
+}
+
+#[test]
+fn strengths_render_what_they_assert() {
+    let one_of = Strength::OneOf(&[("a", "V639"), ("b", "V-latest")]);
+    let r = |s, v: Value| render(Tier::Contract, s, &v);
+    assert_eq!(
+        r(one_of, json!("b")),
+        Some(json!("<one of a (V639) | b (V-latest)>"))
+    );
+    assert_eq!(r(one_of, json!("c")), Some(json!("c")));
+    assert_eq!(
+        r(Strength::Present, json!({"x": 1})),
+        Some(json!("<present>"))
+    );
+    assert_eq!(r(Strength::Present, Value::Null), Some(Value::Null));
+    assert_eq!(r(Strength::NonEmpty, json!([])), Some(json!([])));
+    assert_eq!(r(Strength::Ignored, json!(1)), None);
+    assert_eq!(
+        r(Strength::Timestamp("§"), json!("x")),
+        Some(json!("not RFC3339: x"))
+    );
+    let data = r(Strength::Exact("§"), json!({"b": 1, "a": {"d": 2, "c": 3}}));
+    assert_eq!(
+        serde_json::to_string(&data).expect("json"),
+        r#"{"a":{"c":3,"d":2},"b":1}"#
+    );
+}
+
+#[test]
+fn patterns_match_placeholders_and_prefixes() {
+    assert!(matches("agent '<node>' not found", "agent '' not found"));
+    assert!(!matches("execution <id> not found", "execution not found"));
+    assert_eq!(
+        text_strength("failed to update execution: x", Strength::NonEmpty),
+        Strength::Prefix("failed to update execution: ", "agent-protocol §3.3")
+    );
+    assert_eq!(text_strength("boom", Strength::Present), Strength::Present);
+}
+
+#[test]
+fn every_field_has_a_cited_strength() {
+    for f in LINEAGE
+        .iter()
+        .chain(GOLDEN)
+        .chain(REUSE)
+        .chain(PROVENANCE)
+        .chain(ANSWER)
+        .chain(STATUS_VIEW)
+        .chain(RUN_SUMMARY)
+        .chain(READ)
+        .chain(MEMORY_ENTRY)
+    {
+        if let Rule::Is(Strength::Exact(cite) | Strength::Timestamp(cite)) = f.rule {
+            assert!(!cite.is_empty(), "{} has no citation", f.name);
+        }
+    }
+    for (pattern, cite) in TEXTS {
+        assert!(!cite.is_empty() && !pattern.is_empty());
+    }
+}
+
+#[test]
+fn a_tier_is_named_or_refused() {
+    assert_eq!(Tier::named("").ok(), Some(Tier::Contract));
+    assert_eq!(Tier::named(" fidelity ").ok(), Some(Tier::Fidelity));
+    assert_eq!(Tier::named("contract").ok(), Some(Tier::Contract));
+    let refused = Tier::named("exact").expect_err("not a tier");
+    assert!(refused.to_string().contains("\"exact\""), "{refused}");
+    assert_eq!(Tier::Fidelity.as_str(), "fidelity");
+}
