@@ -24,6 +24,7 @@ const QUEUE_FULL: Strength = Strength::OneOf(&[
 /// pattern matches is free: its field's `otherwise` strength applies.
 pub const TEXTS: &[(&str, &str)] = &[
     ("execution_id is required", "§1.3"),
+    ("node_unavailable", "§1.3 (V-latest: the dispatchable gate)"),
     (
         "invalid request body: …",
         "§1.2, §1.3, §5.4, agent-protocol §2",

@@ -102,6 +102,11 @@ pub(super) fn golden(i: &ViewInputs<'_>, v: Option<&Value>) -> Value {
 }
 
 /// A run's lineage (§5.2): its six keys, never another.
+/// A lineage with none of them (a source run that only carries a newer
+/// release's forward pointer `restarted_as`, §5.3) is no lineage: null.
 pub(super) fn lineage(i: &ViewInputs<'_>, v: Option<&Value>) -> Value {
-    i.object(normative::LINEAGE, v)
+    match i.object(normative::LINEAGE, v) {
+        Value::Object(m) if m.is_empty() => Value::Null,
+        shown => shown,
+    }
 }
