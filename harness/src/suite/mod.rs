@@ -27,8 +27,8 @@ pub mod repeat;
 mod sides;
 mod snap_diff;
 pub mod stopped;
-mod verdict;
 mod tier;
+mod verdict;
 
 pub use compare::{compare_goldens, GoldenComparison};
 pub use diff::{ChangedEntry, Leaf};
@@ -36,8 +36,8 @@ pub use error::CasesError;
 pub use parallel::{not_run, run_all_until, run_all_with, NOT_RUN};
 pub use problem::{rendered, Problem};
 pub use snap_diff::{snap_diff, SnapDiff};
-pub use verdict::{first_line, Verdict};
 pub use tier::{set_tier, tier};
+pub use verdict::{first_line, Verdict};
 
 /// One scenario file of the suite.
 #[derive(Clone, Debug)]

@@ -176,6 +176,22 @@ pub const ANSWER: &[Field] = &[
     ),
 ];
 
+/// The node list's `filters` echo: the query's filters, each as given.
+pub const NODE_FILTERS: &[Field] = &[
+    exact(
+        "team_id",
+        "rule table: issue 14 node list (v0.1.96 handlers/nodes.go)",
+    ),
+    exact(
+        "group_id",
+        "rule table: issue 14 node list (v0.1.96 handlers/nodes.go)",
+    ),
+    exact(
+        "health_status",
+        "rule table: issue 14 node list (v0.1.96 handlers/nodes.go)",
+    ),
+];
+
 /// A stored error (a status view's `error`, also in a status report's 2xx
 /// answer): what the report sent, as is, unless the contract fixes its text.
 pub const STORED_ERROR: Field = Field {

@@ -7,7 +7,7 @@ use serde_json::{json, Map, Value};
 use super::{golden, lineage, ViewInputs};
 use crate::observe::normative::{
     self, matches, render, Field, ANSWER, ANSWER_HEADER, CATEGORY_BY_TEXT, FAILED_RESULT,
-    MEMORY_ENTRY, READ, RUN_SUMMARY, STATUS_VIEW, STORED_ERROR,
+    MEMORY_ENTRY, NODE_FILTERS, READ, RUN_SUMMARY, STATUS_VIEW, STORED_ERROR,
 };
 
 /// An object's fields from `table`, in its order; `lineage`, `golden` and
@@ -34,6 +34,7 @@ fn fields_of(
             "lineage" => Some(lineage(i, Some(v))),
             "golden" => Some(golden(i, Some(v))),
             "status_counts" => Some(positive_counts(v)),
+            "filters" => Some(normative::object(i.tier, NODE_FILTERS, v, i.aliases)),
             "error_category" => category(i, f, &obj),
             "error" if stored => normative::field(i.tier, &STORED_ERROR, &obj, i.aliases),
             "result" if failed => normative::field(i.tier, &FAILED_RESULT, &obj, i.aliases),

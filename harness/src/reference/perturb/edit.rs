@@ -25,6 +25,8 @@ const DATA_KEYS: &[&str] = &[
     "metadata",
     "payload",
     "webhook",
+    // A root's run metadata (V-ns, §5.1) is the caller's data, texts included.
+    "run_metadata",
 ];
 
 /// Free texts of reads: the contract names the field, never its wording
@@ -92,14 +94,15 @@ fn shuffle(node: &mut Node, seed: u64) {
 /// object, free texts rewritten, then every object's keys reordered.
 /// `map_of_ids` says `node` is keyed by ids (batch-status): no key is added
 /// at its top.
-pub fn incidental(node: &mut Node, seed: u64, map_of_ids: bool) {
-    shape(node, seed, !map_of_ids);
+/// `relayed` says a text is one an agent sent, kept as data.
+pub fn incidental(node: &mut Node, seed: u64, map_of_ids: bool, relayed: &dyn Fn(&str) -> bool) {
+    shape(node, seed, !map_of_ids, relayed);
     shuffle_all(node, seed);
 }
 
-fn shape(node: &mut Node, seed: u64, add_key: bool) {
+fn shape(node: &mut Node, seed: u64, add_key: bool, relayed: &dyn Fn(&str) -> bool) {
     match node {
-        Node::Array(items) => items.iter_mut().for_each(|i| shape(i, seed, true)),
+        Node::Array(items) => items.iter_mut().for_each(|i| shape(i, seed, true, relayed)),
         Node::Leaf(_) => {}
         Node::Object(kids) => {
             for (k, v) in kids.iter_mut() {
@@ -112,11 +115,13 @@ fn shape(node: &mut Node, seed: u64, add_key: bool) {
                 }
                 if FREE_TEXT_KEYS.contains(&k.as_str()) {
                     if let Some(s) = v.as_str() {
-                        *v = Node::string(&texts::rewrite(&s, seed));
+                        if !relayed(&s) {
+                            *v = Node::string(&texts::rewrite(&s, seed));
+                        }
                         continue;
                     }
                 }
-                shape(v, seed, true);
+                shape(v, seed, true, relayed);
             }
             if add_key {
                 let name = format!("x_afc_{:04x}", super::fnv(seed, b"key") & 0xffff);
@@ -150,8 +155,10 @@ pub fn error_texts(node: &mut Node, seed: u64) {
 
 /// The other version's category where versions differ (§1.3): an unknown
 /// agent or target is `internal_error` (v0.1.96) or `target_not_found`
-/// (V-latest); a full queue is `concurrency_limit` or `queue_full`. Each is
-/// swapped for the other, so a reference serving either version is perturbed.
+/// (V-latest); a full queue is `concurrency_limit` or `queue_full`. The older
+/// category becomes the newer one, never the other way: a target that serves
+/// the newer behaviour declares it (a capability its scenarios require), so
+/// answering the older category there would break its contract, not vary it.
 pub fn other_version_category(node: &mut Node) {
     let (Some(error), Some(category)) = (node.str_of("error"), node.str_of("error_category"))
     else {
@@ -162,9 +169,7 @@ pub fn other_version_category(node: &mut Node) {
     let queue_full = error == "async execution queue is full; retry later";
     let other = match category.as_str() {
         "internal_error" if unknown_target => "target_not_found",
-        "target_not_found" if unknown_target => "internal_error",
         "concurrency_limit" if queue_full => "queue_full",
-        "queue_full" if queue_full => "concurrency_limit",
         _ => return,
     };
     node.set("error_category", Node::string(other));
@@ -254,7 +259,7 @@ mod tests {
         let body = r#"{"run_id":"r","status":"failed","error":"boom","status_counts":{"failed":1},
             "result":{"b":1.0,"a":"boom"},"lineage":{"kind":"restart","reuse":"none"}}"#;
         let mut n = Node::parse(body).unwrap();
-        incidental(&mut n, 3, false);
+        incidental(&mut n, 3, false, &|_| false);
         let v: serde_json::Value = serde_json::from_str(&text(&n)).unwrap();
         assert_eq!(v["result"], serde_json::json!({"b": 1.0, "a": "boom"}));
         assert!(text(&n).contains("1.0"));

@@ -38,7 +38,7 @@
 //! anything else passes untouched. The restarts remembered for
 //! `restarted_as` are at most [`MAX_TRACKED`].
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex};
 
 mod edit;
@@ -185,7 +185,14 @@ impl Perturb {
 pub struct Perturber {
     p: Perturb,
     restarted: Mutex<Restarted>,
+    /// Error texts agents sent in status callbacks: the control plane stores
+    /// and shows them as sent (agent-protocol §3.3), so they are data, never
+    /// rewritten. Bounded by [`MAX_RELAYED`].
+    relayed: Mutex<HashSet<String>>,
 }
+
+/// At most this many relayed texts are remembered; later ones may be rewritten.
+const MAX_RELAYED: usize = 100_000;
 
 /// `restarted_as` values by source run and by restarted execution.
 #[derive(Debug, Default)]
@@ -200,7 +207,29 @@ impl Perturber {
         Arc::new(Perturber {
             p,
             restarted: Mutex::default(),
+            relayed: Mutex::default(),
         })
+    }
+
+    /// Remembers the `error` text of a status callback's body.
+    fn remember_relayed(&self, body: &[u8]) {
+        let Ok(serde_json::Value::Object(m)) = serde_json::from_slice(body) else {
+            return;
+        };
+        if let Some(serde_json::Value::String(e)) = m.get("error") {
+            let mut set = self.relayed.lock().unwrap_or_else(|e| e.into_inner());
+            if set.len() < MAX_RELAYED {
+                set.insert(e.clone());
+            }
+        }
+    }
+
+    /// Whether `text` is one an agent sent (see [`Perturber::remember_relayed`]).
+    fn is_relayed(&self, text: &str) -> bool {
+        self.relayed
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .contains(text)
     }
 
     /// The headers and body of a dispatch, as an agent receives them.

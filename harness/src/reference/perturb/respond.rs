@@ -32,6 +32,8 @@ enum Route {
     Restart,
     AsyncExecute,
     ExecutionStatus,
+    /// A status callback: the `error` it sends is remembered as relayed.
+    StatusCallback,
     BatchStatus,
     Dag,
     RunList,
@@ -47,6 +49,7 @@ fn route(method: &Method, path: &str) -> Route {
         ("POST", ["api", "v1", "execute", "async", _]) => Route::AsyncExecute,
         ("POST", ["api", "v1", "executions", "batch-status"]) => Route::BatchStatus,
         ("GET", ["api", "v1", "executions", _]) => Route::ExecutionStatus,
+        ("POST", ["api", "v1", "executions", _, "status"]) => Route::StatusCallback,
         ("GET", ["api", "ui", "v1", "workflows", _, "dag"]) => Route::Dag,
         ("GET", ["api", "ui", "v2", "workflow-runs"]) => Route::RunList,
         ("GET", ["api", "ui", "v2", "workflow-runs", _]) => Route::RunDetail,
@@ -57,6 +60,25 @@ fn route(method: &Method, path: &str) -> Route {
 
 async fn layer(State(p): State<Arc<Perturber>>, req: Request, next: Next) -> Response {
     let route = route(req.method(), req.uri().path());
+    let req = if route == Route::StatusCallback && p.p.incidental {
+        let (parts, body) = req.into_parts();
+        match axum::body::to_bytes(body, MAX_EDITED_BYTES).await {
+            Ok(bytes) => {
+                p.remember_relayed(&bytes);
+                Request::from_parts(parts, Body::from(bytes))
+            }
+            Err(e) => {
+                let error = format!("perturbation layer: cannot read the request: {e}");
+                return (
+                    StatusCode::BAD_REQUEST,
+                    axum::Json(json!({ "error": error })),
+                )
+                    .into_response();
+            }
+        }
+    } else {
+        req
+    };
     let response = next.run(req).await;
     let (mut parts, body) = response.into_parts();
     let status = parts.status;
@@ -153,7 +175,9 @@ impl Perturber {
         if route == Route::Dag {
             edit::offset_node_times(node);
         }
-        edit::incidental(node, seed, route == Route::BatchStatus);
+        edit::incidental(node, seed, route == Route::BatchStatus, &|t| {
+            self.is_relayed(t)
+        });
     }
 
     /// Remembers an accepted restart's pointers (§5.3): the source run's
@@ -217,7 +241,7 @@ impl Perturber {
                     entries.iter_mut().for_each(|(_, e)| exec_status(e));
                 }
             }
-            Route::Restart | Route::AsyncExecute | Route::Other => {}
+            Route::Restart | Route::AsyncExecute | Route::StatusCallback | Route::Other => {}
         }
     }
 }

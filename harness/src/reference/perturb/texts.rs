@@ -114,6 +114,26 @@ pub const TEXTS: &[(&str, Fixed, &str)] = &[
     ),
     ("failed to encode golden metadata", Fixed::Exact, "§5.4"),
     ("failed to save golden run", Fixed::Exact, "§5.4"),
+    // agent-protocol.md: the status callback and what an agent's answer becomes.
+    (
+        "unsupported status '{}'",
+        Fixed::Exact,
+        "agent-protocol §3.3",
+    ),
+    (
+        "failed to update execution: ",
+        Fixed::Prefix,
+        "agent-protocol §3.3",
+    ),
+    ("agent error ({}): ", Fixed::Prefix, "agent-protocol §3.4"),
+    ("heartbeat received", Fixed::Exact, "agent-protocol §1"),
+    ("node not found", Fixed::Exact, "agent-protocol §1"),
+    // Routes outside both specs whose codes the project's rule table fixes
+    // (scenarios/README.md, read from v0.1.96's handlers/memory.go).
+    ("invalid_request", Fixed::Exact, "rule table: memory"),
+    ("not_found", Fixed::Exact, "rule table: memory"),
+    ("missing_scope", Fixed::Exact, "rule table: memory"),
+    ("storage_error", Fixed::Exact, "rule table: memory"),
 ];
 
 /// What the contract fixes of `text`: `Some(len)` keeps its first `len`
@@ -121,8 +141,23 @@ pub const TEXTS: &[(&str, Fixed, &str)] = &[
 pub fn fixed_part(text: &str) -> Option<usize> {
     TEXTS.iter().find_map(|(template, how, _)| match how {
         Fixed::Exact => matches(template, text).then_some(text.len()),
-        Fixed::Prefix => text.starts_with(template).then_some(template.len()),
+        Fixed::Prefix => prefix_len(template, text),
     })
+}
+
+/// How many bytes of `text` a prefix `template` covers, each `{}` standing
+/// for some value (as `agent error ({}): `), if `text` starts with it.
+fn prefix_len(template: &str, text: &str) -> Option<usize> {
+    let mut parts = template.split("{}");
+    let first = parts.next()?;
+    let mut at = text.strip_prefix(first).map(|_| first.len())?;
+    for lit in parts {
+        if lit.is_empty() {
+            continue;
+        }
+        at += text[at..].find(lit)? + lit.len();
+    }
+    Some(at)
 }
 
 /// Whether `text` is `template` with each `{}` some value.
@@ -181,6 +216,11 @@ mod tests {
         assert!(
             bind.starts_with("invalid request body: afc-perturbed"),
             "{bind}"
+        );
+        let agent = rewrite("agent error (500): Internal Server Error", 1);
+        assert!(
+            agent.starts_with("agent error (500): afc-perturbed"),
+            "{agent}"
         );
         let free = "agent research has reached max concurrent executions (1)";
         assert_ne!(rewrite(free, 1), free);
