@@ -14,7 +14,7 @@ mod suggest;
 mod view;
 pub(crate) mod yaml;
 
-pub use capabilities::{is_capability, CAPABILITIES};
+pub use capabilities::{is_agent_capability, is_capability, AGENT_CAPABILITIES, CAPABILITIES};
 pub use discover::{
     collect, discover, duplicate_names, is_scenario_file, scenario_name, DiscoverError,
 };

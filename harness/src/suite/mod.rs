@@ -131,7 +131,8 @@ pub fn missing_capability(scenario: &Scenario, target: &Target) -> Option<String
     let lacking: Vec<&str> = scenario
         .requires
         .iter()
-        .filter(|r| !target.profile.has(r))
+        // `agent.<capability>` is the agents' to have (their describe run).
+        .filter(|r| !r.starts_with("agent.") && !target.profile.has(r))
         .map(String::as_str)
         .collect();
     (!lacking.is_empty()).then(|| {
@@ -146,15 +147,28 @@ pub fn missing_capability(scenario: &Scenario, target: &Target) -> Option<String
 /// Why a scenario is not run against `target`: a capability its profile
 /// lacks, a Python agent and no interpreter to run it, or interpreter agents
 /// (`AFC_AGENTS`) of a kind the scenario says it cannot run with (`not_with`).
+/// An interpreter whose describe run fails gives no reason here; the run
+/// itself then fails with the error ([`check_skip`]).
 pub fn skip_reason(scenario: &Scenario, target: &Target) -> Option<String> {
-    missing_capability(scenario, target)
+    check_skip(scenario, target).ok().flatten()
+}
+
+/// As [`skip_reason`], with the interpreter's describe run failing as an error.
+pub fn check_skip(
+    scenario: &Scenario,
+    target: &Target,
+) -> Result<Option<String>, crate::agents::describe::DescribeError> {
+    if let Some(reason) = missing_capability(scenario, target)
         .or_else(|| crate::agents::python::missing_python(scenario))
-        .or_else(|| target.agents.skip_reason(scenario))
-        .or_else(|| {
-            restarts_control_plane(scenario)
-                .then(|| target.restart_unsupported())
-                .flatten()
-        })
+    {
+        return Ok(Some(reason));
+    }
+    if let Some(reason) = target.agents.skip_reason(scenario)? {
+        return Ok(Some(reason));
+    }
+    Ok(restarts_control_plane(scenario)
+        .then(|| target.restart_unsupported())
+        .flatten())
 }
 
 /// Whether a scenario has a `restart_control_plane` step.
@@ -214,8 +228,10 @@ fn verdict(case: &Case, target: &Target, goldens: &Path) -> Judged {
 
 fn judge(case: &Case, scenario: Arc<Scenario>, target: &Target, goldens: &Path) -> Judged {
     let since = SystemTime::now();
-    if let Some(reason) = skip_reason(&scenario, target) {
-        return (Verdict::Skipped(reason), None);
+    match check_skip(&scenario, target) {
+        Ok(Some(reason)) => return (Verdict::Skipped(reason), None),
+        Ok(None) => {}
+        Err(e) => return (failed(Problem::Describe(Arc::new(e))), None),
     }
     let runtime = match tokio::runtime::Builder::new_current_thread()
         .enable_all()
