@@ -133,22 +133,80 @@ fn command(interp: &Interpreter) -> Result<Vec<PathBuf>, DescribeError> {
     }
 }
 
+/// The modes `scenario`'s interpreted agents run in.
+fn modes(interp: &Interpreter, scenario: &Scenario) -> BTreeSet<&'static str> {
+    scenario
+        .agents
+        .values()
+        .filter(|a| a.python.is_none())
+        .map(|a| super::external::mode(interp, a.mode))
+        .collect()
+}
+
 /// The descriptions of `interp` in every mode `scenario`'s interpreted agents run in.
 pub(crate) fn for_scenario(
     interp: &Interpreter,
     scenario: &Scenario,
 ) -> Result<Vec<Description>, DescribeError> {
-    let modes: BTreeSet<&str> = scenario
-        .agents
-        .values()
-        .filter(|a| a.python.is_none())
-        .map(|a| super::external::mode(interp, a.mode))
-        .collect();
+    let modes = modes(interp, scenario);
     if modes.is_empty() {
         return Ok(Vec::new());
     }
     let command = command(interp)?;
     modes.into_iter().map(|m| describe(&command, m)).collect()
+}
+
+/// Why `scenario` is not played by `interp`, whose static traits are
+/// `traits`: a trait (its describe run's too) named in `not_with`, an
+/// `agent.<capability>` it lacks (with its reason), or no Python to run it.
+pub(crate) fn skip_reason(
+    interp: &Interpreter,
+    traits: &[String],
+    scenario: &Scenario,
+) -> Result<Option<String>, DescribeError> {
+    if scenario.agents.values().all(|a| a.python.is_some()) {
+        return Ok(None);
+    }
+    let named = |t: &str| {
+        scenario
+            .not_with
+            .get(t)
+            .map(|reason| format!("not with {t} agents: {reason}"))
+    };
+    if let Some(reason) = traits.iter().find_map(|t| named(t)) {
+        return Ok(Some(reason));
+    }
+    if interp.launcher == Launcher::Python && std::env::var_os("AFC_REQUIRE_PYTHON").is_none() {
+        if let Err(e) = super::python::interpreter() {
+            return Ok(Some(e.to_string()));
+        }
+    }
+    let serve = modes(interp, scenario).contains("serve");
+    for d in for_scenario(interp, scenario)? {
+        // Serve mode is the 202 + status callback path: no scenario can run
+        // it with an interpreter that cannot take that path.
+        if let Some(why) = d.lacks.get("callback_mode").filter(|_| serve) {
+            return Ok(Some(format!(
+                "{} {} lacks agent.callback_mode (serve mode): {why}",
+                d.sdk, d.version
+            )));
+        }
+        if let Some(reason) = d.traits.iter().find_map(|t| named(t)) {
+            return Ok(Some(reason));
+        }
+        let lacking = scenario
+            .requires
+            .iter()
+            .filter_map(|need| need.strip_prefix("agent."))
+            .find_map(|cap| d.lacks.get(cap).map(|why| (cap, why)));
+        if let Some((cap, why)) = lacking {
+            return Ok(Some(format!(
+                "{} {} lacks agent.{cap}: {why}",
+                d.sdk, d.version
+            )));
+        }
+    }
+    Ok(None)
 }
 
 fn run(command: &[PathBuf], mode: &str) -> Result<Description, DescribeError> {

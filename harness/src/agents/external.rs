@@ -150,41 +150,13 @@ impl AgentKind {
         let AgentKind::Interpreter(i) = self else {
             return Ok(None);
         };
-        let scripted = scenario.agents.values().any(|a| a.python.is_none());
-        if !scripted {
-            return Ok(None);
-        }
-        let named = |t: &str| {
-            scenario
-                .not_with
-                .get(t)
-                .map(|reason| format!("not with {t} agents: {reason}"))
-        };
-        if let Some(reason) = self.traits().iter().find_map(|t| named(t)) {
-            return Ok(Some(reason));
-        }
-        if i.launcher == Launcher::Python && std::env::var_os("AFC_REQUIRE_PYTHON").is_none() {
-            if let Err(e) = super::python::interpreter() {
-                return Ok(Some(e.to_string()));
-            }
-        }
-        for d in describe::for_scenario(i, scenario)? {
-            if let Some(reason) = d.traits.iter().find_map(|t| named(t)) {
-                return Ok(Some(reason));
-            }
-            for need in &scenario.requires {
-                let Some(cap) = need.strip_prefix("agent.") else {
-                    continue;
-                };
-                if let Some(why) = d.lacks.get(cap) {
-                    return Ok(Some(format!(
-                        "{} {} lacks agent.{cap}: {why}",
-                        d.sdk, d.version
-                    )));
-                }
-            }
-        }
-        Ok(None)
+        describe::skip_reason(i, &self.traits(), scenario)
+    }
+
+    /// Whether every interpreted agent runs in serve mode (`…:serve`): the
+    /// suite then prefers a scenario's `.serve.snap` goldens.
+    pub fn serve(&self) -> bool {
+        matches!(self, AgentKind::Interpreter(i) if i.serve)
     }
 }
 

@@ -18,7 +18,10 @@ pub use capabilities::{is_agent_capability, is_capability, AGENT_CAPABILITIES, C
 pub use discover::{
     collect, discover, duplicate_names, is_scenario_file, scenario_name, DiscoverError,
 };
-pub use goldens::{golden_file, unused_goldens};
+pub use goldens::{
+    golden_file, golden_suffix, golden_variant, golden_variant_file, unused_goldens,
+    GOLDEN_VARIANTS,
+};
 pub use load::{load, parse_str, LoadError, Problem};
 pub use model::*;
 pub use semantic::{body_placeholders, placeholders, whole_placeholder, NODE_PREFIX};

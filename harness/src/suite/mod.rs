@@ -14,7 +14,7 @@ use std::time::{Duration, Instant, SystemTime};
 use serde_json::Value;
 
 use crate::observe::Observed;
-use crate::scenario::{Scenario, View};
+use crate::scenario::{golden_suffix, golden_variant, golden_variant_file, Scenario, View};
 use crate::target::Target;
 
 mod compare;
@@ -257,10 +257,19 @@ fn judge(case: &Case, scenario: Arc<Scenario>, target: &Target, goldens: &Path) 
     let mut first_diff = None;
     for (view, value) in &outcome.views {
         let capture = snap_diff::Capture::default();
-        if matches_golden(&scenario, &case.path, *view, value, goldens, &capture) {
+        let serve = target.agents.serve();
+        let variant = golden_variant(goldens, &scenario.name, *view, serve);
+        if matches_golden(
+            &scenario,
+            &case.path,
+            (*view, variant),
+            value,
+            goldens,
+            &capture,
+        ) {
             continue;
         }
-        let golden = golden_path(goldens, &scenario.name, *view);
+        let golden = goldens.join(golden_variant_file(&scenario.name, *view, variant));
         let compared = capture.take();
         let (problem, first) = view_difference(*view, &golden, value, compared.clone(), since);
         problems.push(problem);
@@ -337,7 +346,7 @@ pub fn pending_snapshot(golden: &Path, since: SystemTime) -> Option<PathBuf> {
 
 /// The golden file of one view.
 pub fn golden_path(goldens: &Path, scenario: &str, view: View) -> PathBuf {
-    goldens.join(format!("{scenario}@{}.snap", view.as_str()))
+    goldens.join(golden_variant_file(scenario, view, None))
 }
 
 /// insta's verdict on one view; a mismatch prints insta's diff (unless
@@ -346,7 +355,7 @@ pub fn golden_path(goldens: &Path, scenario: &str, view: View) -> PathBuf {
 fn matches_golden(
     scenario: &Scenario,
     path: &Path,
-    view: View,
+    (view, variant): (View, Option<&str>),
     value: &Value,
     goldens: &Path,
     capture: &snap_diff::Capture,
@@ -355,7 +364,7 @@ fn matches_golden(
     settings.set_comparator(Box::new(capture.clone()));
     settings.set_snapshot_path(goldens);
     settings.set_prepend_module_to_snapshot(false);
-    settings.set_snapshot_suffix(view.as_str());
+    settings.set_snapshot_suffix(golden_suffix(view, variant));
     settings.set_input_file(path);
     settings.set_omit_expression(true);
     settings.set_description(scenario.guards.as_str());
