@@ -125,7 +125,13 @@ mod tests {
         );
         let served = golden_variant(&snapshots, "basic", View::Provenance, true);
         assert_eq!(served, Some("serve"));
-        assert_eq!(golden_variant(&snapshots, "basic", View::Provenance, false), None);
-        assert_eq!(golden_variant(&snapshots, "basic", View::Lineage, true), None);
+        assert_eq!(
+            golden_variant(&snapshots, "basic", View::Provenance, false),
+            None
+        );
+        assert_eq!(
+            golden_variant(&snapshots, "basic", View::Lineage, true),
+            None
+        );
     }
 }
