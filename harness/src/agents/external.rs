@@ -15,6 +15,7 @@ use std::str::FromStr;
 
 use serde_json::{json, Value};
 
+use super::describe::{self, DescribeError};
 use super::LaunchError;
 use crate::scenario::{AgentMode, Call, FailWhen, Op, Scenario};
 
@@ -126,9 +127,9 @@ impl AgentKind {
         }
     }
 
-    /// The traits of these agents a scenario's `not_with` can name:
-    /// `interpreter`, `serve` (all agents in serve mode), and the SDK traits
-    /// of fixtures/agents/sdk-versions.txt for the Python SDK in use.
+    /// The traits of these agents a scenario's `not_with` can name without
+    /// asking the interpreter: `interpreter`, and `serve` (all agents in serve
+    /// mode); the SDK's own come from its describe run ([`describe`]).
     pub fn traits(&self) -> Vec<String> {
         let AgentKind::Interpreter(i) = self else {
             return Vec::new();
@@ -137,34 +138,25 @@ impl AgentKind {
         if i.serve {
             traits.push("serve".to_string());
         }
-        if i.launcher == Launcher::Python {
-            if let Ok(python) = super::python::interpreter() {
-                traits.extend(super::sdk::traits(&python));
-            }
-        }
         traits
     }
 
     /// Why `scenario` is not run with these agents: it names one of their
-    /// traits in `not_with`, or it needs Python and there is no interpreter.
-    pub fn skip_reason(&self, scenario: &Scenario) -> Option<String> {
+    /// traits in `not_with` (the describe run's too), it `requires` an
+    /// `agent.<capability>` the interpreter lacks (its reason), or it needs
+    /// Python and there is no interpreter. A describe run that fails is an
+    /// error, never a skip.
+    pub fn skip_reason(&self, scenario: &Scenario) -> Result<Option<String>, DescribeError> {
         let AgentKind::Interpreter(i) = self else {
-            return None;
+            return Ok(None);
         };
-        let scripted = scenario.agents.values().any(|a| a.python.is_none());
-        if scripted && !scenario.not_with.is_empty() {
-            for t in self.traits() {
-                if let Some(reason) = scenario.not_with.get(&t) {
-                    return Some(format!("not with {t} agents: {reason}"));
-                }
-            }
-        }
-        match (&i.launcher, scripted) {
-            (Launcher::Python, true) if std::env::var_os("AFC_REQUIRE_PYTHON").is_none() => {
-                super::python::interpreter().err().map(|e| e.to_string())
-            }
-            _ => None,
-        }
+        describe::skip_reason(i, &self.traits(), scenario)
+    }
+
+    /// Whether every interpreted agent runs in serve mode (`…:serve`): the
+    /// suite then prefers a scenario's `.serve.snap` goldens.
+    pub fn serve(&self) -> bool {
+        matches!(self, AgentKind::Interpreter(i) if i.serve)
     }
 }
 
@@ -344,16 +336,24 @@ mod tests {
                 .expect("valid");
         let functional = "command:/bin/true".parse::<AgentKind>().expect("valid");
         let served = "python:serve".parse::<AgentKind>().expect("valid");
-        assert_eq!(AgentKind::Scripted.skip_reason(&any), None);
+        assert_eq!(AgentKind::Scripted.skip_reason(&any), Ok(None));
         assert_eq!(
-            functional.skip_reason(&any).as_deref(),
-            Some("not with interpreter agents: only afc answers 503")
+            functional.skip_reason(&any),
+            Ok(Some(
+                "not with interpreter agents: only afc answers 503".into()
+            ))
         );
-        assert_eq!(functional.skip_reason(&serve), None);
         assert_eq!(
-            served.skip_reason(&serve).as_deref(),
-            Some("not with serve agents: inline agent_error rows")
+            served.skip_reason(&serve),
+            Ok(Some(
+                "not with serve agents: inline agent_error rows".into()
+            ))
         );
+        // Anything else asks the interpreter first: /bin/true describes nothing.
+        assert!(matches!(
+            functional.skip_reason(&serve),
+            Err(DescribeError::Answer { .. })
+        ));
     }
 
     #[test]

@@ -16,7 +16,7 @@ use crate::scenario::PythonAgent;
 /// A started agent process.
 pub(crate) enum Launched {
     /// A process of its own (a fixture script, or `command:PATH`).
-    Own(python::Process),
+    Own(Box<python::Process>),
     /// Forked from the warm Python pool.
     Pooled {
         agent: String,
@@ -119,7 +119,7 @@ pub(crate) async fn fixture(
         spec.mode.as_str()
     );
     let process = python::Process::spawn(&interpreter, &script, &env, agent, label).map_err(err)?;
-    Ok((Launched::Own(process), stop))
+    Ok((Launched::Own(Box::new(process)), stop))
 }
 
 /// Starts an interpreter agent that runs `agent`'s programs from `program`.
@@ -161,7 +161,7 @@ pub(crate) async fn interpreter(
             let label = format!("{} (node {node}, {mode} mode)", path.display());
             let process =
                 python::Process::spawn_command(path, &[], &env, agent, label).map_err(err)?;
-            Launched::Own(process)
+            Launched::Own(Box::new(process))
         }
     };
     Ok((launched, stop))

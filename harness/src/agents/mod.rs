@@ -7,6 +7,7 @@
 //! registered with the target; both kinds land in the same [`Log`]. Either
 //! can be taken down (it stops listening) and brought back on the same port.
 
+pub mod describe;
 mod error;
 pub mod external;
 mod launch;

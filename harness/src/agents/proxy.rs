@@ -16,7 +16,8 @@
 //! Bytes pass unchanged in both directions; the one change is the registered
 //! `base_url`, i.e. the address at which the target reaches the agent. So the
 //! headers view of a Python agent is what arrived on the wire, never what the
-//! SDK believes it received.
+//! SDK believes it received. A nested call is linked to its caller by the
+//! contract's `X-Parent-Execution-ID` alone, never by an SDK's extra header.
 
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
@@ -263,12 +264,10 @@ async fn outbound(State(w): State<Arc<Wire>>, req: Request) -> Response {
         let (node, reasoner) = t.split_once('.').unwrap_or((&t, ""));
         let agent = w.node_agents.get(node).map_or(node, String::as_str);
         w.recorder.call(OutCall {
-            from_execution: parts
-                .headers
-                .get("x-execution-id")
-                .and_then(|v| v.to_str().ok())
-                .unwrap_or_default()
-                .to_string(),
+            // The caller is the contract's parent header (§4.3-4.4), the one
+            // every SDK must send; `X-Execution-ID` is a Python SDK extra. A
+            // wrong parent is thus recorded as sent and shows at the hop.
+            from_execution: caller(&parts.headers),
             target: format!("{agent}.{reasoner}"),
             input: request.get("input").cloned().unwrap_or(Value::Null),
             child_execution: body
@@ -284,6 +283,16 @@ async fn outbound(State(w): State<Arc<Wire>>, req: Request) -> Response {
     *out.status_mut() = StatusCode::from_u16(status).unwrap_or(StatusCode::BAD_GATEWAY);
     copy_headers(&headers, out.headers_mut());
     out
+}
+
+/// The execution a nested-call submit says it was made from: its
+/// `X-Parent-Execution-ID` (contract §4.3), empty when absent.
+fn caller(headers: &HeaderMap) -> String {
+    headers
+        .get("x-parent-execution-id")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_string()
 }
 
 /// Headers that belong to one connection, not to the message.
@@ -351,4 +360,21 @@ fn streamed(resp: reqwest::Response) -> Response {
     *out.status_mut() = status;
     *out.headers_mut() = headers;
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_call_is_linked_by_the_parent_header_never_by_the_sdk_extra() {
+        let mut h = HeaderMap::new();
+        h.insert("x-execution-id", "exec_extra".parse().expect("ascii"));
+        assert_eq!(caller(&h), "", "X-Execution-ID alone names no caller");
+        h.insert(
+            "x-parent-execution-id",
+            "exec_parent".parse().expect("ascii"),
+        );
+        assert_eq!(caller(&h), "exec_parent");
+    }
 }

@@ -91,6 +91,17 @@ pub(crate) struct Process {
     output: Arc<Mutex<VecDeque<String>>>,
     /// Held open: an interpreter exits when it reads EOF (PROTOCOL.md).
     _stdin: Option<tokio::process::ChildStdin>,
+    /// Its whole output, as a pooled agent's (removed at drop unless
+    /// `AFC_KEEP_AGENT_LOGS` is set).
+    log: Option<PathBuf>,
+}
+
+impl Drop for Process {
+    fn drop(&mut self) {
+        if let (Some(log), None) = (&self.log, std::env::var_os("AFC_KEEP_AGENT_LOGS")) {
+            let _ = std::fs::remove_file(log);
+        }
+    }
 }
 
 impl Process {
@@ -134,11 +145,16 @@ impl Process {
         };
         let stdin = child.stdin.take();
         let output = Arc::new(Mutex::new(VecDeque::new()));
+        // The whole output goes to a log file too, as a pooled agent's does.
+        let node = env.iter().find(|(k, _)| k == "AFC_NODE_ID");
+        let log = node.map(|(_, n)| std::env::temp_dir().join(format!("afc-agent-{n}.log")));
+        let file = log.as_ref().and_then(|l| std::fs::File::create(l).ok());
+        let file = file.map(|f| Arc::new(Mutex::new(f)));
         if let Some(out) = child.stdout.take() {
-            tokio::spawn(keep_lines(out, output.clone()));
+            tokio::spawn(keep_lines(out, output.clone(), file.clone()));
         }
         if let Some(err) = child.stderr.take() {
-            tokio::spawn(keep_lines(err, output.clone()));
+            tokio::spawn(keep_lines(err, output.clone(), file));
         }
         Ok(Process {
             agent: agent.to_string(),
@@ -146,6 +162,7 @@ impl Process {
             child: Mutex::new(child),
             output,
             _stdin: stdin,
+            log,
         })
     }
 
@@ -234,9 +251,18 @@ pub(crate) async fn await_ready(
     }
 }
 
-async fn keep_lines(stream: impl AsyncRead + Unpin, sink: Arc<Mutex<VecDeque<String>>>) {
+async fn keep_lines(
+    stream: impl AsyncRead + Unpin,
+    sink: Arc<Mutex<VecDeque<String>>>,
+    log: Option<Arc<Mutex<std::fs::File>>>,
+) {
     let mut lines = BufReader::new(stream).lines();
     while let Ok(Some(line)) = lines.next_line().await {
+        if let Some(log) = &log {
+            use std::io::Write;
+            let mut f = log.lock().unwrap_or_else(|p| p.into_inner());
+            let _ = writeln!(f, "{line}");
+        }
         let mut sink = sink.lock().unwrap_or_else(|p| p.into_inner());
         if sink.len() == TAIL {
             sink.pop_front();

@@ -1,5 +1,7 @@
 //! LLM stubs: one wiremock `MockServer` per scenario, one OpenAI-compatible
-//! `POST /<stub>/v1/chat/completions` per declared stub. What a stub answers
+//! `POST /<stub>/v1/chat/completions` per declared stub, and its Responses
+//! API twin `POST /<stub>/v1/responses` (an SDK's "openai" provider may call
+//! either; both count as calls of the stub). What a stub answers
 //! is a program a step may change mid-scenario; how often it was called comes
 //! from the server's own request log, which is how a scenario proves that
 //! reuse saved LLM calls.
@@ -26,7 +28,11 @@ struct State {
     answered: u32,
 }
 
-struct Programmed(Arc<Mutex<State>>);
+/// The OpenAI API paths a stub answers, under `/<stub>/v1`.
+const PATHS: [&str; 2] = ["chat/completions", "responses"];
+
+/// A stub's answer on one of [`PATHS`]: `responses` selects the Responses API's shape.
+struct Programmed(Arc<Mutex<State>>, bool);
 
 impl Respond for Programmed {
     fn respond(&self, _: &Request) -> ResponseTemplate {
@@ -48,6 +54,18 @@ impl Respond for Programmed {
                 t = t.insert_header("Retry-After", secs.to_string().as_str());
             }
             t
+        } else if self.1 {
+            ResponseTemplate::new(200).set_body_json(json!({
+                "id": "resp-afc",
+                "object": "response",
+                "status": "completed",
+                "model": "afc-stub",
+                "output": [{"type": "message", "id": "msg-afc", "status": "completed",
+                            "role": "assistant",
+                            "content": [{"type": "output_text", "text": p.reply,
+                                         "annotations": []}]}],
+                "usage": {"input_tokens": 1, "output_tokens": 1, "total_tokens": 2}
+            }))
         } else {
             ResponseTemplate::new(200).set_body_json(json!({
                 "id": "chatcmpl-afc",
@@ -75,12 +93,14 @@ impl LlmStubs {
                 program: program.clone(),
                 answered: 0,
             }));
-            Mock::given(method("POST"))
-                .and(path(format!("/{name}/v1/chat/completions")))
-                .respond_with(Programmed(state.clone()))
-                .named(format!("LLM stub '{name}'"))
-                .mount(&server)
-                .await;
+            for api in PATHS {
+                Mock::given(method("POST"))
+                    .and(path(format!("/{name}/v1/{api}")))
+                    .respond_with(Programmed(state.clone(), api == "responses"))
+                    .named(format!("LLM stub '{name}' ({api})"))
+                    .mount(&server)
+                    .await;
+            }
             states.insert(name.clone(), state);
         }
         LlmStubs {
@@ -114,12 +134,47 @@ impl LlmStubs {
         self.programs
             .keys()
             .map(|name| {
-                let p = format!("/{name}/v1/chat/completions");
-                (
-                    name.clone(),
-                    requests.iter().filter(|r| r.url.path() == p).count(),
-                )
+                let ours = PATHS.map(|api| format!("/{name}/v1/{api}"));
+                let calls = requests
+                    .iter()
+                    .filter(|r| ours.contains(&r.url.path().to_string()));
+                (name.clone(), calls.count())
             })
             .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_stub_answers_chat_and_responses_and_counts_both() {
+        let program: LlmProgram = serde_json::from_value(json!({"reply": "hi"})).expect("valid");
+        let stubs = LlmStubs::start(&[("planner".to_string(), program)].into()).await;
+        let http = reqwest::Client::builder()
+            .no_proxy()
+            .build()
+            .expect("client");
+        let post = |api: &str| {
+            http.post(format!("{}/{api}", stubs.base_url("planner")))
+                .json(&json!({"model": "afc-stub", "input": "x"}))
+                .send()
+        };
+        let chat: serde_json::Value = post("chat/completions")
+            .await
+            .expect("sent")
+            .json()
+            .await
+            .expect("json");
+        assert_eq!(chat["choices"][0]["message"]["content"], "hi");
+        let resp: serde_json::Value = post("responses")
+            .await
+            .expect("sent")
+            .json()
+            .await
+            .expect("json");
+        assert_eq!(resp["output"][0]["content"][0]["text"], "hi");
+        assert_eq!(stubs.counts().await["planner"], 2);
     }
 }

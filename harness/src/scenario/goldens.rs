@@ -15,7 +15,39 @@ pub const FIDELITY_OVERLAY: &str = "fidelity/agentfield-v0.1.96";
 /// The file name of a scenario's golden for one view; the suite's insta
 /// settings (`suite::golden`) produce exactly this name.
 pub fn golden_file(scenario: &str, view: View) -> String {
-    format!("{scenario}@{}.snap", view.as_str())
+    golden_variant_file(scenario, view, None)
+}
+
+/// The agent modes that may have a golden of their own (`<scenario>@<view>.serve.snap`):
+/// only where the contract makes the control plane record that mode's path
+/// differently (a failure reported by status callback, agent-protocol §3.3).
+pub const GOLDEN_VARIANTS: &[&str] = &["serve"];
+
+/// The one golden naming rule: `<scenario>@<view>.snap`, or with an agent
+/// mode's variant `<scenario>@<view>.<variant>.snap`. insta's snapshot suffix
+/// is everything between `@` and `.snap` ([`golden_suffix`]).
+pub fn golden_variant_file(scenario: &str, view: View, variant: Option<&str>) -> String {
+    format!("{scenario}@{}.snap", golden_suffix(view, variant))
+}
+
+/// The variant a view is compared with: `serve` for agents all in serve mode
+/// where `<scenario>@<view>.serve.snap` exists in `goldens`, else none.
+pub fn golden_variant(
+    goldens: &Path,
+    scenario: &str,
+    view: View,
+    serve: bool,
+) -> Option<&'static str> {
+    let file = goldens.join(golden_variant_file(scenario, view, Some("serve")));
+    (serve && file.is_file()).then_some("serve")
+}
+
+/// The insta snapshot suffix of a view's golden, with its variant if any.
+pub fn golden_suffix(view: View, variant: Option<&str>) -> String {
+    match variant {
+        Some(v) => format!("{}.{v}", view.as_str()),
+        None => view.as_str().to_string(),
+    }
 }
 
 /// Why the golden at `path` must not be read, if it must not: a link, or
@@ -48,7 +80,13 @@ pub fn unused_goldens(snapshots: &Path, scenarios: &Path) -> Result<Vec<PathBuf>
     // Two files with one name both use its goldens; the clash is discovery's to report.
     for path in walk(scenarios)? {
         match super::load(&path) {
-            Ok(s) => used.extend(s.snapshot.iter().map(|v| golden_file(&s.name, *v))),
+            Ok(s) => used.extend(s.snapshot.iter().flat_map(|v| {
+                let variants = GOLDEN_VARIANTS.iter().map(|m| Some(*m));
+                std::iter::once(None)
+                    .chain(variants)
+                    .map(|m| golden_variant_file(&s.name, *v, m))
+                    .collect::<Vec<_>>()
+            })),
             Err(_) => {
                 unreadable.insert(scenario_name(&path));
             }
@@ -179,6 +217,8 @@ mod tests {
         std::fs::write(scenarios.join("topic/broken.yaml"), "steps: [").expect("write");
         for golden in [
             "basic@provenance.snap",
+            "basic@provenance.serve.snap",
+            "basic@headers.serve.snap",
             "basic@headers.snap",
             "gone@provenance.snap",
             "broken@lineage.snap",
@@ -190,9 +230,20 @@ mod tests {
         assert_eq!(
             unused,
             vec![
+                snapshots.join("basic@headers.serve.snap"),
                 snapshots.join("basic@headers.snap"),
                 snapshots.join("gone@provenance.snap")
             ]
+        );
+        let served = golden_variant(&snapshots, "basic", View::Provenance, true);
+        assert_eq!(served, Some("serve"));
+        assert_eq!(
+            golden_variant(&snapshots, "basic", View::Provenance, false),
+            None
+        );
+        assert_eq!(
+            golden_variant(&snapshots, "basic", View::Lineage, true),
+            None
         );
     }
 

@@ -14,11 +14,14 @@ mod suggest;
 mod view;
 pub(crate) mod yaml;
 
-pub use capabilities::{is_capability, CAPABILITIES};
+pub use capabilities::{is_agent_capability, is_capability, AGENT_CAPABILITIES, CAPABILITIES};
 pub use discover::{
     collect, discover, duplicate_names, is_scenario_file, scenario_name, DiscoverError,
 };
-pub use goldens::{golden_file, missing_goldens, refused_golden, unused_goldens, FIDELITY_OVERLAY};
+pub use goldens::{
+    golden_file, golden_suffix, golden_variant, golden_variant_file, missing_goldens,
+    refused_golden, unused_goldens, FIDELITY_OVERLAY, GOLDEN_VARIANTS,
+};
 pub use load::{load, parse_str, read_regular, LoadError, Problem, ReadError};
 pub use model::*;
 pub use semantic::{body_placeholders, placeholders, whole_placeholder, NODE_PREFIX};

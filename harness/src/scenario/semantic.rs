@@ -37,8 +37,15 @@ fn index(ptr: &str) -> usize {
 
 fn check_requires(s: &Scenario, p: &mut Problems<'_>) {
     for (i, name) in s.requires.iter().enumerate() {
-        if !super::is_capability(name) {
-            let names = super::CAPABILITIES.iter().map(|(c, _)| c.to_string());
+        let agent = name.strip_prefix("agent.").map(super::is_agent_capability);
+        if !agent.unwrap_or_else(|| super::is_capability(name)) {
+            let agents = super::AGENT_CAPABILITIES
+                .iter()
+                .map(|(c, _)| format!("agent.{c}"));
+            let names = super::CAPABILITIES
+                .iter()
+                .map(|(c, _)| c.to_string())
+                .chain(agents);
             p.at(
                 &format!("/requires/{i}"),
                 format!(

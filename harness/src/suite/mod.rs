@@ -14,7 +14,7 @@ use std::time::{Duration, Instant, SystemTime};
 use serde_json::Value;
 
 use crate::observe::{Observed, Tier};
-use crate::scenario::{Scenario, View};
+use crate::scenario::{golden_suffix, golden_variant, golden_variant_file, Scenario, View};
 use crate::target::Target;
 
 mod compare;
@@ -109,7 +109,8 @@ pub fn missing_capability(scenario: &Scenario, target: &Target) -> Option<String
     let lacking: Vec<&str> = scenario
         .requires
         .iter()
-        .filter(|r| !target.profile.has(r))
+        // `agent.<capability>` is the agents' to have (their describe run).
+        .filter(|r| !r.starts_with("agent.") && !target.profile.has(r))
         .map(String::as_str)
         .collect();
     (!lacking.is_empty()).then(|| {
@@ -124,15 +125,28 @@ pub fn missing_capability(scenario: &Scenario, target: &Target) -> Option<String
 /// Why a scenario is not run against `target`: a capability its profile
 /// lacks, a Python agent and no interpreter to run it, or interpreter agents
 /// (`AFC_AGENTS`) of a kind the scenario says it cannot run with (`not_with`).
+/// An interpreter whose describe run fails gives no reason here; the run
+/// itself then fails with the error ([`check_skip`]).
 pub fn skip_reason(scenario: &Scenario, target: &Target) -> Option<String> {
-    missing_capability(scenario, target)
+    check_skip(scenario, target).ok().flatten()
+}
+
+/// As [`skip_reason`], with the interpreter's describe run failing as an error.
+pub fn check_skip(
+    scenario: &Scenario,
+    target: &Target,
+) -> Result<Option<String>, crate::agents::describe::DescribeError> {
+    if let Some(reason) = missing_capability(scenario, target)
         .or_else(|| crate::agents::python::missing_python(scenario))
-        .or_else(|| target.agents.skip_reason(scenario))
-        .or_else(|| {
-            restarts_control_plane(scenario)
-                .then(|| target.restart_unsupported())
-                .flatten()
-        })
+    {
+        return Ok(Some(reason));
+    }
+    if let Some(reason) = target.agents.skip_reason(scenario)? {
+        return Ok(Some(reason));
+    }
+    Ok(restarts_control_plane(scenario)
+        .then(|| target.restart_unsupported())
+        .flatten())
 }
 
 /// Whether a scenario has a `restart_control_plane` step.
@@ -192,8 +206,10 @@ fn verdict(case: &Case, target: &Target, goldens: &Path) -> Judged {
 
 fn judge(case: &Case, scenario: Arc<Scenario>, target: &Target, goldens: &Path) -> Judged {
     let since = SystemTime::now();
-    if let Some(reason) = skip_reason(&scenario, target) {
-        return (Verdict::Skipped(reason), None);
+    match check_skip(&scenario, target) {
+        Ok(Some(reason)) => return (Verdict::Skipped(reason), None),
+        Ok(None) => {}
+        Err(e) => return (failed(Problem::Describe(Arc::new(e))), None),
     }
     let runtime = match tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -229,7 +245,8 @@ fn judge(case: &Case, scenario: Arc<Scenario>, target: &Target, goldens: &Path) 
             _ => (contract, goldens.to_path_buf()),
         };
         let goldens = goldens.as_path();
-        let golden = golden_path(goldens, &scenario.name, *view);
+        let variant = golden_variant(goldens, &scenario.name, *view, target.agents.serve());
+        let golden = goldens.join(golden_variant_file(&scenario.name, *view, variant));
         if let Some(reason) = crate::scenario::refused_golden(&golden) {
             let view = *view;
             problems.push(Problem::GoldenRefused {
@@ -240,7 +257,14 @@ fn judge(case: &Case, scenario: Arc<Scenario>, target: &Target, goldens: &Path) 
             continue;
         }
         let capture = snap_diff::Capture::default();
-        if matches_golden(&scenario, &case.path, *view, value, goldens, &capture) {
+        if matches_golden(
+            &scenario,
+            &case.path,
+            (*view, variant),
+            value,
+            goldens,
+            &capture,
+        ) {
             continue;
         }
         let compared = capture.take();
@@ -319,7 +343,7 @@ pub fn pending_snapshot(golden: &Path, since: SystemTime) -> Option<PathBuf> {
 
 /// The golden file of one view.
 pub fn golden_path(goldens: &Path, scenario: &str, view: View) -> PathBuf {
-    goldens.join(format!("{scenario}@{}.snap", view.as_str()))
+    goldens.join(golden_variant_file(scenario, view, None))
 }
 
 /// insta's verdict on one view. Under [`insta_env::prepare`] insta neither
@@ -331,7 +355,7 @@ pub fn golden_path(goldens: &Path, scenario: &str, view: View) -> PathBuf {
 fn matches_golden(
     scenario: &Scenario,
     path: &Path,
-    view: View,
+    (view, variant): (View, Option<&str>),
     value: &Value,
     goldens: &Path,
     capture: &snap_diff::Capture,
@@ -340,7 +364,7 @@ fn matches_golden(
     settings.set_comparator(Box::new(capture.clone()));
     settings.set_snapshot_path(goldens);
     settings.set_prepend_module_to_snapshot(false);
-    settings.set_snapshot_suffix(view.as_str());
+    settings.set_snapshot_suffix(golden_suffix(view, variant));
     settings.set_input_file(path);
     settings.set_omit_expression(true);
     settings.set_description(scenario.guards.as_str());

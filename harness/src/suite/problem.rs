@@ -33,6 +33,9 @@ pub enum Problem {
     /// restarts the control plane.
     #[error("cannot start a control plane to restart: {0}")]
     TargetForRestart(Arc<TargetError>),
+    /// The interpreter's describe run gave no description.
+    #[error(transparent)]
+    Describe(Arc<crate::agents::describe::DescribeError>),
     /// An expectation of a step did not hold, or a barrier expired.
     #[error(transparent)]
     Runner(#[from] Failure),

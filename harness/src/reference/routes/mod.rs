@@ -17,6 +17,7 @@ use super::state::Shared;
 
 mod dag;
 mod did;
+mod events;
 mod execute;
 mod golden;
 mod legacy;

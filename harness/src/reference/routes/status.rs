@@ -299,6 +299,8 @@ pub async fn workflow_event(
     };
     // v0.1.96 also replaces the stored input with the event's `input_data`
     // (agent-protocol §7.3), which breaks replay in serve mode; we keep the input.
+    // One event at a time finds a row missing and creates it (no duplicates).
+    let _one = super::events::one_at_a_time();
     let updated = state.update_execution(&id, &mut |e| {
         if !e.status.is_terminal() {
             apply_event(e, &report);
@@ -307,6 +309,11 @@ pub async fn workflow_event(
     });
     Ok(Json(match updated {
         Ok(_) => json!({ "success": true, "updated": true }),
+        // An id the control plane never issued: v0.1.96 creates its rows.
+        Err(StoreError::NotFound(_)) => super::events::create(
+            &state,
+            super::events::row_from_event(&id, &obj, status, report.duration_ms),
+        )?,
         Err(_) => json!({ "success": true }),
     }))
 }
