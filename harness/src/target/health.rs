@@ -61,7 +61,7 @@ fn describe(content_type: Option<&str>, body: &str) -> String {
         .map(|t| t.split_whitespace().collect::<Vec<_>>().join(" "))
         .filter(|t| !t.is_empty());
     match title {
-        Some(t) => format!("{kind} page \"{}\"", crate::report::clip(&t, 80)),
+        Some(t) => format!("{kind} page \"{}\"", crate::text::clip(&t, 80)),
         None if body.trim().is_empty() => format!("{kind}, empty body"),
         None => format!("{kind} ({} bytes)", body.len()),
     }
