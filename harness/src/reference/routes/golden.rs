@@ -13,7 +13,7 @@ use crate::reference::model::{rfc3339, RunRecord};
 use crate::reference::state::Shared;
 use crate::reference::summary::{run_summary, RunStats, SummaryKind};
 
-#[derive(serde::Deserialize)]
+#[derive(Default, serde::Deserialize)]
 struct GoldenRequest {
     name: Option<String>,
     tags: Option<Vec<String>>,
@@ -50,7 +50,10 @@ pub async fn save_golden(
             "invalid request body: EOF",
         ));
     } else {
-        serde_json::from_slice(&body).map_err(|e| {
+        // encoding/json leaves the request as it is on a top-level `null`.
+        serde_json::from_slice::<Option<GoldenRequest>>(&body)
+            .map(Option::unwrap_or_default)
+            .map_err(|e| {
             ApiError::plain(
                 StatusCode::BAD_REQUEST,
                 format!("invalid request body: {e}"),
