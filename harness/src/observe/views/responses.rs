@@ -47,12 +47,21 @@ const FIELDS: &[&str] = &[
 
 /// The contract fixes the prefix of a bind error, not the decoder's wording,
 /// except for an empty body, which it names: `EOF` (§1.2, §5.4).
+/// Registration errors (agent-protocol §1.2) likewise fix only their prefix.
 fn error_text(v: &Value) -> Value {
     const PREFIX: &str = "invalid request body: ";
+    const REGISTRATION: [(&str, &str); 2] = [
+        ("Invalid JSON format: ", "<decoder error>"),
+        ("Invalid callback URL: ", "<reason>"),
+    ];
     match v.as_str() {
         Some(e) if e.starts_with(PREFIX) && e != "invalid request body: EOF" => {
             json!(format!("{PREFIX}<decoder error>"))
         }
+        Some(e) => REGISTRATION
+            .iter()
+            .find(|(p, _)| e.starts_with(p))
+            .map_or_else(|| v.clone(), |(p, what)| json!(format!("{p}{what}"))),
         _ => v.clone(),
     }
 }
@@ -258,6 +267,10 @@ mod tests {
         assert_eq!(
             error_text(&json!("invalid request body: unexpected end of JSON input")),
             json!("invalid request body: <decoder error>")
+        );
+        assert_eq!(
+            error_text(&json!("Invalid callback URL: unsupported scheme")),
+            json!("Invalid callback URL: <reason>")
         );
     }
 

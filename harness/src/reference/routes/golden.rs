@@ -54,11 +54,11 @@ pub async fn save_golden(
         serde_json::from_slice::<Option<GoldenRequest>>(&body)
             .map(Option::unwrap_or_default)
             .map_err(|e| {
-            ApiError::plain(
-                StatusCode::BAD_REQUEST,
-                format!("invalid request body: {e}"),
-            )
-        })?
+                ApiError::plain(
+                    StatusCode::BAD_REQUEST,
+                    format!("invalid request body: {e}"),
+                )
+            })?
     };
     let execs = state.run_executions_or_404(&run_id, "failed to query run executions")?;
     let stats = RunStats::of(&execs);
