@@ -358,7 +358,14 @@ fn raw_request(rng: &mut Rng, case: &Case, world: &World) -> Option<RawRequest> 
 
 /// A restart's `scope` (contract §1.2): absent, blank, each value, padded.
 pub fn scope_value(rng: &mut Rng) -> Option<String> {
-    let v = rng.pick(&["-", "", "workflow", "execution", " execution\t", "  workflow "]);
+    let v = rng.pick(&[
+        "-",
+        "",
+        "workflow",
+        "execution",
+        " execution\t",
+        "  workflow ",
+    ]);
     (v != "-").then(|| v.to_string())
 }
 

@@ -72,12 +72,23 @@ impl PassOutcome {
     }
 }
 
-/// Runs `cases` cases from `seed` against `target`, `jobs` at once, starting
-/// none after `budget`; batches of a few cases per job keep the overrun to
-/// one batch.
+/// Why a case was not judged: the budget was spent before it started.
+const CUT: &str = "not started: the fuzz pass's time budget was spent";
+
+/// Runs `cases` cases from `seed` against `target`, `jobs` at once; a case
+/// that would start after `budget` is not judged, so the pass overruns its
+/// budget by at most the cases already in flight.
 pub fn run(target: &Target, cases: usize, seed: u64, budget: Duration, jobs: usize) -> PassOutcome {
     let started = Instant::now();
-    let batch = jobs.max(1) * 4;
+    let judge = |case: &super::Case| {
+        if started.elapsed() >= budget {
+            Verdict::Open(CUT.to_owned())
+        } else {
+            check(case, target)
+        }
+    };
+    let mut results = run_many(seed, cases, jobs, &judge, &|_, _| {});
+    results.sort_by_key(|(c, _)| c.seed);
     let mut out = PassOutcome {
         seed,
         asked: cases,
@@ -86,25 +97,19 @@ pub fn run(target: &Target, cases: usize, seed: u64, budget: Duration, jobs: usi
         open: 0,
         failed: Vec::new(),
         errors: Vec::new(),
-        elapsed: Duration::ZERO,
+        elapsed: started.elapsed(),
         budget,
     };
-    while out.ran < cases && started.elapsed() < budget {
-        let n = batch.min(cases - out.ran);
-        let first = seed.wrapping_add(out.ran as u64);
-        let mut results = run_many(first, n, jobs, &|c| check(c, target), &|_, _| {});
-        results.sort_by_key(|(c, _)| c.seed);
-        for (case, verdict) in results {
-            match verdict {
-                Verdict::Passed => out.passed += 1,
-                Verdict::Open(_) => out.open += 1,
-                Verdict::Failed(_) => out.failed.push(case.seed),
-                Verdict::Error(_) => out.errors.push(case.seed),
-            }
+    for (case, verdict) in results {
+        match verdict {
+            Verdict::Open(why) if why == CUT => continue,
+            Verdict::Passed => out.passed += 1,
+            Verdict::Open(_) => out.open += 1,
+            Verdict::Failed(_) => out.failed.push(case.seed),
+            Verdict::Error(_) => out.errors.push(case.seed),
         }
-        out.ran += n;
+        out.ran += 1;
     }
-    out.elapsed = started.elapsed();
     out
 }
 
@@ -127,7 +132,13 @@ mod tests {
         };
         let s = o.summary();
         assert!(!o.ok());
-        assert!(s.starts_with("4 of 10 cases from seed 7: 2 passed, 1 open, 1 failed"), "{s}");
-        assert!(s.contains("cut by the budget") && s.contains("failed at seeds 9"), "{s}");
+        assert!(
+            s.starts_with("4 of 10 cases from seed 7: 2 passed, 1 open, 1 failed"),
+            "{s}"
+        );
+        assert!(
+            s.contains("cut by the budget") && s.contains("failed at seeds 9"),
+            "{s}"
+        );
     }
 }

@@ -242,7 +242,13 @@ impl Case {
 /// Whether a restart's `scope` or `reuse` is spelled outside the schema's
 /// vocabulary (blank or padded, contract §1.2), so it needs a raw body.
 fn spelled_raw(r: &RestartPlan) -> bool {
-    const WORDS: [&str; 5] = ["workflow", "execution", "succeeded-before", "all-succeeded", "none"];
+    const WORDS: [&str; 5] = [
+        "workflow",
+        "execution",
+        "succeeded-before",
+        "all-succeeded",
+        "none",
+    ];
     [&r.scope, &r.reuse]
         .into_iter()
         .flatten()
@@ -267,4 +273,3 @@ fn raw_restart_body(r: &RestartPlan) -> String {
     }
     Value::Object(body).to_string()
 }
-

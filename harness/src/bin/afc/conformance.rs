@@ -102,7 +102,12 @@ fn write_report(a: &ReportArgs) -> Result<ExitCode, ExitCode> {
 
 /// `doc` with the `--fuzz` pass's section (and its flags in the command
 /// line), and whether the pass failed on either target.
-fn with_fuzz_section(a: &ReportArgs, doc: String, embedded: &Target, other: &Target) -> (String, bool) {
+fn with_fuzz_section(
+    a: &ReportArgs,
+    doc: String,
+    embedded: &Target,
+    other: &Target,
+) -> (String, bool) {
     let (Some(on_embedded), Some(on_other)) = (a.fuzz.run(embedded), a.fuzz.run(other)) else {
         return (doc, false);
     };

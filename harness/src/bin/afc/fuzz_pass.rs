@@ -107,7 +107,9 @@ pub fn section(columns: &[(String, PassOutcome)]) -> String {
     };
     type Cell = fn(&PassOutcome, &dyn Fn(&[u64]) -> String) -> String;
     let rows: [(&str, Cell); 6] = [
-        ("cases run / asked", |o, _| format!("{} / {}", o.ran, o.asked)),
+        ("cases run / asked", |o, _| {
+            format!("{} / {}", o.ran, o.asked)
+        }),
         ("passed", |o, _| o.passed.to_string()),
         ("open (left to the clock)", |o, _| o.open.to_string()),
         ("FAILED", |o, s| s(&o.failed)),
