@@ -5,7 +5,7 @@
 //! state they are in. Every held run is left terminal: the reads wait for that.
 
 use super::case::{Case, CaseStep, RestartPlan, HOLD};
-use super::generate::{push, Rng};
+use super::generate::{push, reuse_value, scope_value, Rng};
 use super::model::{Status, World};
 use super::status::SPELLINGS;
 
@@ -76,14 +76,10 @@ impl HeldRuns {
     /// run is one more held run.
     fn restart(&mut self, rng: &mut Rng, case: &mut Case, world: &mut World) {
         let source = rng.pick(&self.started).0;
-        let opt = |rng: &mut Rng, xs: &[&str]| {
-            let v = rng.pick(xs);
-            (!v.is_empty()).then(|| v.to_string())
-        };
         let plan = RestartPlan {
             from: format!("{source}/h.{HOLD}"),
-            scope: opt(rng, &["", "workflow", "execution"]),
-            reuse: opt(rng, &["", "succeeded-before", "all-succeeded", "none"]),
+            scope: scope_value(rng),
+            reuse: reuse_value(rng),
             fork: rng.chance(30),
             input: None,
             context: None,

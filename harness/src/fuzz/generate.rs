@@ -276,25 +276,27 @@ fn restart_plan(rng: &mut Rng, world: &World) -> RestartPlan {
     } else {
         rng.pick(&execs).1
     };
-    let opt = |rng: &mut Rng, xs: &[&str]| {
-        let v = rng.pick(xs);
-        (!v.is_empty()).then(|| v.to_string())
-    };
-    let input = match rng.below(10) {
+    // §1.2 boundaries: absent, blank, padded; §2.3: overrides with the
+    // stored key, another key (a merge would keep `v`), `{}` and null.
+    let input = match rng.below(14) {
         0 => Some(json!({"v": 2})),
         1 => Some(json!({"v": 1.0})),
         2 => Some(Value::Null),
+        3 => Some(json!({"w": 3})),
+        4 => Some(json!({})),
         _ => None,
     };
-    let context = match rng.below(10) {
+    let context = match rng.below(12) {
         0 => Some(json!({"t": 2})),
         1 => Some(json!({})),
+        2 => Some(json!({"u": 1})),
+        3 => Some(Value::Null),
         _ => None,
     };
     RestartPlan {
         from,
-        scope: opt(rng, &["", "workflow", "execution"]),
-        reuse: opt(rng, &["", "succeeded-before", "all-succeeded", "none"]),
+        scope: scope_value(rng),
+        reuse: reuse_value(rng),
         fork: rng.chance(20),
         input,
         context,
@@ -352,6 +354,33 @@ fn raw_request(rng: &mut Rng, case: &Case, world: &World) -> Option<RawRequest> 
         _ => return None,
     }
     probe.open.is_empty().then_some(raw)
+}
+
+/// A restart's `scope` (contract §1.2): absent, blank, each value, padded.
+pub fn scope_value(rng: &mut Rng) -> Option<String> {
+    let v = rng.pick(&[
+        "-",
+        "",
+        "workflow",
+        "execution",
+        " execution\t",
+        "  workflow ",
+    ]);
+    (v != "-").then(|| v.to_string())
+}
+
+/// A restart's `reuse` (contract §1.2): absent, blank, each value, padded.
+pub fn reuse_value(rng: &mut Rng) -> Option<String> {
+    let v = rng.pick(&[
+        "-",
+        "   ",
+        "succeeded-before",
+        "all-succeeded",
+        "none",
+        " none ",
+        "\tall-succeeded\n",
+    ]);
+    (v != "-").then(|| v.to_string())
 }
 
 /// The same JSON, spelled differently: integers as floats, keys reversed.

@@ -13,6 +13,7 @@
 //!   fails when they differ. Where the contract leaves a choice (the clock
 //!   orders parallel rows) the case is *open*: counted, never judged.
 //! - `shrink`: a failing case reduced step by step while it still fails.
+//! - `pass`: the bounded fixed-seed pass a conformance run adds (`--fuzz N`).
 //!
 //! A case runs as an ordinary [`Scenario`](crate::scenario::Scenario) through
 //! the normal runner, so it reaches the target only over HTTP, on any target.
@@ -24,6 +25,7 @@ pub mod generate;
 pub mod held;
 pub mod model;
 pub mod oracle;
+pub mod pass;
 pub mod render;
 pub mod replay;
 pub mod request;

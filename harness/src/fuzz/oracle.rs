@@ -124,7 +124,7 @@ fn expect_answers(case: &Case, w: &World, name: &dyn Fn(usize) -> String, out: &
         let key = format!("step {}", k + 1);
         match (step, answer) {
             (
-                CaseStep::Restart(r),
+                CaseStep::Restart(_),
                 Answer::Restart {
                     run, mode, before, ..
                 },
@@ -135,7 +135,7 @@ fn expect_answers(case: &Case, w: &World, name: &dyn Fn(usize) -> String, out: &
                 let line = format!(
                     "http=202 status=queued kind={} scope={} mode={mode} before={} restarted={} source={} source_run={}",
                     l.kind,
-                    r.scope.clone().unwrap_or_else(|| "workflow".into()),
+                    l.scope,
                     before.map_or("absent".into(), name),
                     name(l.restarted),
                     name(l.source_exec),

@@ -3,7 +3,7 @@
 
 use serde_json::{json, Map, Value};
 
-use super::case::{Agent, CallSpec, Case, CaseStep, Op, HOLD};
+use super::case::{Agent, CallSpec, Case, CaseStep, Op, RestartPlan, HOLD};
 
 impl Case {
     /// The scenario file: `expect`/`status` values come from `statuses`
@@ -145,6 +145,18 @@ impl Case {
                     put("expect", e);
                 }
             }
+            CaseStep::Restart(r) if spelled_raw(r) => {
+                // Blank or padded values are outside the scenario schema's
+                // vocabulary: the whole body goes as raw_body.
+                put("restart", json!(r.from));
+                put("raw_body", json!(raw_restart_body(r)));
+                if self.restarts_held(step) {
+                    put("wait", json!(false));
+                }
+                if let Some(e) = expect {
+                    put("expect", e);
+                }
+            }
             CaseStep::Restart(r) => {
                 put(if r.fork { "fork" } else { "restart" }, json!(r.from));
                 for (k, v) in [("scope", &r.scope), ("reuse", &r.reuse)] {
@@ -225,4 +237,39 @@ impl Case {
         }
         m
     }
+}
+
+/// Whether a restart's `scope` or `reuse` is spelled outside the schema's
+/// vocabulary (blank or padded, contract §1.2), so it needs a raw body.
+fn spelled_raw(r: &RestartPlan) -> bool {
+    const WORDS: [&str; 5] = [
+        "workflow",
+        "execution",
+        "succeeded-before",
+        "all-succeeded",
+        "none",
+    ];
+    [&r.scope, &r.reuse]
+        .into_iter()
+        .flatten()
+        .any(|v| !WORDS.contains(&v.as_str()))
+}
+
+/// The restart body a `restart:` step would send, as JSON text.
+fn raw_restart_body(r: &RestartPlan) -> String {
+    let mut body = Map::new();
+    for (k, v) in [("scope", &r.scope), ("reuse", &r.reuse)] {
+        if let Some(v) = v {
+            body.insert(k.into(), json!(v));
+        }
+    }
+    if r.fork {
+        body.insert("fork".into(), json!(true));
+    }
+    for (k, v) in [("input", &r.input), ("context", &r.context)] {
+        if let Some(v) = v {
+            body.insert(k.into(), v.clone());
+        }
+    }
+    Value::Object(body).to_string()
 }

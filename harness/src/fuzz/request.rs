@@ -11,8 +11,13 @@ use super::replay::Plan;
 impl World {
     pub(super) fn restart(&mut self, case: &Case, r: &RestartPlan) -> Result<Answer, String> {
         let source = self.resolve(&r.from)?;
-        let scope = r.scope.clone().unwrap_or_else(|| "workflow".into());
-        let reuse = r.reuse.clone().unwrap_or_else(|| "succeeded-before".into());
+        // §1.2: trimmed; absent or blank is the default.
+        let norm = |v: &Option<String>, default: &str| match v.as_deref().map(str::trim) {
+            None | Some("") => default.to_string(),
+            Some(s) => s.to_string(),
+        };
+        let scope = norm(&r.scope, "workflow");
+        let reuse = norm(&r.reuse, "succeeded-before");
         let src_run = self.execs[source].run;
         // §2.1: workflow scope re-runs the run's root.
         let restarted = if scope == "execution" {

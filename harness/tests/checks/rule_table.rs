@@ -1,8 +1,10 @@
 //! The contract's rows and the scenarios that hold them (`scenarios/README.md`,
 //! between `rows:begin` and `rows:end`) cannot drift: every row of §1.3, §2.2,
-//! §3, §5.4, §6 and §7 is there, each names at least one scenario file that
-//! exists (or `fuzz`, the bounded fuzz test), and the rows no scenario holds are
-//! exactly the pinned ones below, so a new gap is a reviewed change.
+//! §3, §5.4, §6 and §7, and issue 28's audit rows (each request field and guard
+//! of §1–§8 and agent-protocol.md at its boundaries), is there, each names at
+//! least one scenario file that exists (or `fuzz`, the bounded fuzz test), and
+//! the rows no scenario holds are exactly the pinned ones below, so a new gap
+//! is a reviewed change.
 
 use std::collections::BTreeSet;
 use std::path::Path;
@@ -16,15 +18,25 @@ const ROWS: &[&str] = &[
     "P3.4-4", "P3.4-5", "P3.5-1", "P3.5-2", "P3.6-1", "P3.6-2", "P3.6-3", "P3.6-4", "P3.7-1",
     "P3.7-2", "P3.8", "G5.4-1", "G5.4-2", "G5.4-3", "G5.4-4", "G5.4-5", "G5.4-6", "G5.4-7",
     "G5.4-8", "G5.4-9", "V6-1", "V6-2", "V6-3", "V6-4", "V6-5", "V7.1-1", "V7.1-2", "V7.1-3",
-    "V7.2-1", "V7.2-2", "V7.2-3", "V7.2-4", "V7.3-1", "V7.3-2", "V7.4-1", "V7.4-2",
+    "V7.2-1", "V7.2-2", "V7.2-3", "V7.2-4", "V7.3-1", "V7.3-2", "V7.4-1", "V7.4-2", "U1.1-1",
+    "U1.1-2", "B1.2-1", "B1.2-2", "B1.2-3", "B1.2-4", "B1.2-5", "B1.2-6", "B1.2-7", "B1.2-8",
+    "B1.2-9", "B1.2-10", "B1.2-11", "B1.2-12", "B1.2-13", "S2.1-1", "S2.1-2", "S2.1-3", "H2.2-7",
+    "H2.2-8", "I2.3-1", "I2.3-2", "I2.3-3", "I2.3-4", "I2.3-5", "I2.3-6", "I2.3-7", "I2.3-8",
+    "K2.4-1", "K2.4-2", "K2.4-3", "K2.4-4", "P3.1-4", "P3.1-5", "P3.1-6", "P3.2-2", "P3.3-4",
+    "P3.4-6", "P3.6-5", "P3.7-3", "P3.7-4", "D4.1-1", "D4.1-2", "D4.1-3", "D4.1-4", "D4.1-5",
+    "D4.2-1", "D4.3-1", "L5.1-1", "L5.2-1", "L5.2-2", "L5.2-3", "G5.4-10", "G5.4-11", "ST8-1",
+    "ST8-2", "A1.2-1", "A1.2-2", "A1.4-1", "A1.4-2", "A2-1", "A2-2", "A2-3", "A3.2-1", "A3.3-1",
+    "A3.3-2", "A3.3-3", "A3.4-1", "A3.4-2", "A3.4-3", "A3.5-1", "A5-1", "A6-1",
     // Newer than v0.1.96 (docs/contract-latest.md), each capability-gated.
-    "L1.3-9a", "L1.3-9e", "L3.8-1", "L5.3-1", "L5.3-2", "L5.1-1",
+    "N1.3-9a", "N1.3-9e", "N3.8-1", "N5.3-1", "N5.3-2", "N5.1-1",
 ];
 
 /// Rows no scenario can hold today, each with its reason in the README.
 const UNTESTED: &[&str] = &[
     "R1.3-6b", "R1.3-9b", "R1.3-9c", "R1.3-9e", "R1.3-9f", "G5.4-2", "G5.4-4", "G5.4-7", "G5.4-8",
-    "V6-5", "V7.3-1", "L1.3-9e",
+    "V6-5", "V7.3-1", "U1.1-2", "B1.2-11", "B1.2-12", "B1.2-13", "I2.3-8", "P3.1-6", "P3.6-5",
+    "P3.7-3", "P3.7-4", "D4.1-4", "L5.2-3", "A1.2-2", "A1.4-2", "A3.4-3", "A6-1",
+    "N1.3-9e",
 ];
 
 /// Rows the contract tags as later than v0.1.96.

@@ -39,6 +39,9 @@ pub struct ReportArgs {
     /// exact, snapshots/fidelity/agentfield-v0.1.96/), as its own column.
     #[arg(long)]
     pub fidelity: bool,
+    /// The bounded fixed-seed fuzz pass on both targets, and its section (issue 28).
+    #[command(flatten)]
+    pub fuzz: crate::fuzz_pass::FuzzPassArgs,
 }
 
 /// Writes CONFORMANCE.md; exit 1 when a difference is unexplained.
@@ -84,6 +87,7 @@ fn write_report(a: &ReportArgs) -> Result<ExitCode, ExitCode> {
         );
         afc::report::conformance_by_agents(&rows, &on_embedded, &columns, &profile, &command)
     };
+    let (doc, fuzz_failed) = with_fuzz_section(a, doc, &embedded, &other);
     let previous = std::fs::read_to_string(&a.out).unwrap_or_default();
     let doc = keep_measured(doc, &previous);
     std::fs::write(&a.out, &doc)
@@ -94,11 +98,34 @@ fn write_report(a: &ReportArgs) -> Result<ExitCode, ExitCode> {
         .unwrap_or_default();
     println!("wrote {}: {summary}", a.out.display());
     // Both documents flag an unexplained difference the same way.
-    Ok(if doc.contains("**UNEXPLAINED**") {
+    Ok(if doc.contains("**UNEXPLAINED**") || fuzz_failed {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// `doc` with the `--fuzz` pass's section (and its flags in the command
+/// line), and whether the pass failed on either target.
+fn with_fuzz_section(
+    a: &ReportArgs,
+    doc: String,
+    embedded: &Target,
+    other: &Target,
+) -> (String, bool) {
+    let (Some(on_embedded), Some(on_other)) = (a.fuzz.run(embedded), a.fuzz.run(other)) else {
+        return (doc, false);
+    };
+    let failed = !on_embedded.ok() || !on_other.ok();
+    let doc = match doc.find("`; do not edit by hand") {
+        Some(at) => format!("{}{}{}", &doc[..at], a.fuzz.flags(), &doc[at..]),
+        None => doc,
+    };
+    let columns = [
+        ("embedded reference".to_owned(), on_embedded),
+        (a.profile.clone(), on_other),
+    ];
+    (doc + &crate::fuzz_pass::section(&columns), failed)
 }
 
 /// The embedded reference, and the other implementation. The other runs

@@ -17,6 +17,7 @@ mod bench;
 mod check;
 mod conformance;
 mod fuzz;
+mod fuzz_pass;
 mod list;
 mod output;
 mod repeat;

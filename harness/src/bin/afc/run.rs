@@ -165,6 +165,9 @@ pub struct RunArgs {
     /// (snapshots/fidelity/agentfield-v0.1.96/) where it differs. Default: AFC_TIER.
     #[arg(long)]
     pub tier: Option<String>,
+    /// The bounded fixed-seed fuzz pass after the scenarios (issue 28).
+    #[command(flatten)]
+    pub fuzz: crate::fuzz_pass::FuzzPassArgs,
 }
 
 fn run_with_progress(
@@ -285,13 +288,17 @@ pub fn run(args: &SuiteArgs, opts: &RunArgs, snapshots: &Path, junit: Option<&Pa
         opts.fail_fast,
         format,
     );
+    let fuzzed = opts.fuzz.run(&target);
     let wall = started.elapsed();
     let totals = afc::report::totals(&reports);
     if let Err(e) = args.write_reports(junit, &reports, &target) {
         return output::could_not_run(format, "run", &e);
     }
-    let code = u8::from(totals.any_failure());
+    let code = u8::from(totals.any_failure() || fuzzed.as_ref().is_some_and(|o| !o.ok()));
     if format == Format::Json {
+        if let Some(o) = &fuzzed {
+            output::emit(&crate::fuzz_pass::event(o));
+        }
         let time = reports.iter().map(|r| r.elapsed).sum();
         output::emit(&output::summary_event(&totals, wall, time, code));
         return ExitCode::from(code);
@@ -305,6 +312,9 @@ pub fn run(args: &SuiteArgs, opts: &RunArgs, snapshots: &Path, junit: Option<&Pa
                 output::problems_text(&suite::rendered(problems))
             ));
         }
+    }
+    if let Some(o) = &fuzzed {
+        out.push_str(&crate::fuzz_pass::line(o));
     }
     out.push_str(&format!("\n{}\n", afc::report::summary(&reports, wall)));
     let pending = pending_snapshots(&reports);

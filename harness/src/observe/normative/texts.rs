@@ -69,6 +69,8 @@ pub const TEXTS: &[(&str, &str)] = &[
     ("failed to update execution: …", "agent-protocol §3.3"),
     ("agent error (<status>): …", "agent-protocol §3.4"),
     ("heartbeat received", "agent-protocol §1 (heartbeat)"),
+    ("Invalid JSON format: …", "agent-protocol §1.2"),
+    ("Invalid callback URL: …", "agent-protocol §1.2"),
     (
         "node not found",
         "agent-protocol §1 (heartbeat); rule table: issue 14 node reads",

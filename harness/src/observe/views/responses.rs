@@ -236,6 +236,11 @@ mod tests {
             fields(&i, ANSWER, &m(gone))["error_category"],
             json!("<one of internal_error (V639) | target_not_found (V-latest)>")
         );
+        let callback = json!({"error": "Invalid callback URL: unsupported scheme"});
+        assert_eq!(
+            fields(&i, ANSWER, &m(callback))["error"],
+            json!("<prefix \"Invalid callback URL: \">")
+        );
     }
 
     #[test]

@@ -44,6 +44,11 @@ pub fn parse_execute_body(body: &[u8]) -> Result<ExecuteBody, ApiError> {
     } else {
         canonical::parse(body).map_err(|e| bad(e.to_string()))?
     };
+    // encoding/json leaves the request as it is on a top-level `null`: input {}.
+    let value = match value {
+        GoValue::Null => GoValue::Object(GoMap::new()),
+        v => v,
+    };
     let GoValue::Object(mut obj) = value else {
         return Err(bad(texts::not_the_struct(&value, EXECUTE_REQUEST)));
     };

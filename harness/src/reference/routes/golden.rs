@@ -14,7 +14,7 @@ use crate::reference::state::Shared;
 use crate::reference::summary::{run_summary, RunStats, SummaryKind};
 use crate::reference::texts;
 
-#[derive(serde::Deserialize)]
+#[derive(Default, serde::Deserialize)]
 struct GoldenRequest {
     name: Option<String>,
     tags: Option<Vec<String>>,
@@ -53,12 +53,15 @@ pub async fn save_golden(
             format!("invalid request body: {}", texts::EOF),
         ));
     } else {
-        serde_json::from_slice(&body).map_err(|e| {
-            ApiError::plain(
-                StatusCode::BAD_REQUEST,
-                format!("invalid request body: {e}"),
-            )
-        })?
+        // encoding/json leaves the request as it is on a top-level `null`.
+        serde_json::from_slice::<Option<GoldenRequest>>(&body)
+            .map(Option::unwrap_or_default)
+            .map_err(|e| {
+                ApiError::plain(
+                    StatusCode::BAD_REQUEST,
+                    format!("invalid request body: {e}"),
+                )
+            })?
     };
     let execs = state.run_executions_or_404(&run_id, "failed to query run executions")?;
     let stats = RunStats::of(&execs);

@@ -119,7 +119,10 @@ fn check_urls(reg: &Registration) -> Result<(), ApiError> {
         if let Err(why) = valid_base_url(base_url) {
             return Err(ApiError {
                 status: StatusCode::BAD_REQUEST,
-                body: json!({ "error": format!("Invalid callback URL: {why}"), "details": why }),
+                body: json!({
+                    "error": format!("Invalid callback URL: {why}"),
+                    "details": "The provided base_url must be a valid, reachable HTTP/HTTPS endpoint",
+                }),
             });
         }
     }

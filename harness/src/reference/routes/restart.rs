@@ -47,6 +47,10 @@ fn bind(body: &[u8]) -> Result<RestartRequest, ApiError> {
         return Ok(RestartRequest::default());
     }
     let value = canonical::parse(body).map_err(|e| bad(e.to_string()))?;
+    // encoding/json leaves a struct as it is on a top-level `null`: the defaults.
+    if value == GoValue::Null {
+        return Ok(RestartRequest::default());
+    }
     let GoValue::Object(obj) = value else {
         return Err(bad(texts::not_the_struct(&value, RESTART_REQUEST)));
     };
@@ -278,6 +282,7 @@ mod tests {
     #[test]
     fn bind_accepts_empty_and_rejects_wrong_types() {
         assert!(bind(b"").is_ok());
+        assert!(bind(b" null ").is_ok_and(|r| r.scope.is_empty() && r.input.is_none()));
         assert!(bind(br#"{"unknown":1,"input":null}"#).is_ok_and(|r| r.input.is_none()));
         for bad in [
             &br#"{"input":[]}"#[..],

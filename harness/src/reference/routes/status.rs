@@ -14,6 +14,7 @@ use crate::reference::canonical::{self, GoValue};
 use crate::reference::error::ApiError;
 use crate::reference::limits::MAX_BATCH_IDS;
 use crate::reference::model::millis_between;
+use crate::reference::payload::GoMap;
 use crate::reference::state::Shared;
 use crate::reference::status::{Refusal, Status};
 use crate::reference::store::StoreError;
@@ -83,7 +84,11 @@ pub async fn batch_status(
 /// `binding:"required"`: absent or null fails, `[]` passes).
 fn batch_ids(body: &[u8]) -> Result<Vec<String>, String> {
     const FIELD: &str = "execution_ids";
-    let parsed = canonical::parse(body).map_err(|e| e.to_string())?;
+    let parsed = match canonical::parse(body).map_err(|e| e.to_string())? {
+        // encoding/json leaves the struct as it is on a top-level null.
+        GoValue::Null => GoValue::Object(GoMap::new()),
+        v => v,
+    };
     let GoValue::Object(obj) = parsed else {
         return Err(texts::not_the_struct(&parsed, BATCH_STATUS_REQUEST));
     };
