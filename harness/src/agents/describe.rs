@@ -116,6 +116,54 @@ pub fn describe(command: &[PathBuf], mode: &str) -> Result<Description, Describe
     answer
 }
 
+/// The calls of `scenario` from an agent to its own node, as
+/// `agent.caller -> agent.callee`.
+fn same_node_calls(scenario: &Scenario) -> Vec<String> {
+    let mut out = Vec::new();
+    for (name, agent) in &scenario.agents {
+        for (reasoner, ops) in &agent.reasoners {
+            for op in ops {
+                let calls: Vec<&crate::scenario::Call> = match &op.value {
+                    crate::scenario::Op::Call(c) => vec![c],
+                    crate::scenario::Op::Parallel { calls, .. } => calls.iter().collect(),
+                    _ => vec![],
+                };
+                out.extend(
+                    calls
+                        .into_iter()
+                        .filter(|c| &c.agent == name)
+                        .map(|c| format!("{name}.{reasoner} -> {name}.{}", c.reasoner)),
+                );
+            }
+        }
+    }
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// Why a failed scenario may have failed by a known trait of `interp`'s SDK:
+/// `local_same_node_calls` where the scenario calls an agent's own node.
+/// Named with the failure, never a skip: such a call is no checkpoint.
+pub(crate) fn known_trait_failure(interp: &Interpreter, scenario: &Scenario) -> Option<String> {
+    let local = for_scenario(interp, scenario)
+        .ok()?
+        .into_iter()
+        .find(|d| d.traits.iter().any(|t| t == "local_same_node_calls"))?;
+    let calls = same_node_calls(scenario);
+    (!calls.is_empty()).then(|| {
+        format!(
+            "{} {} declares local_same_node_calls: a call to the agent's own node ({}) runs \
+             in process and never reaches the control plane, so that hop has no execution, \
+             no dispatch and no replay; every successful app.call is an implicit \
+             checkpoint (contract §1.5, §3), and a restart re-runs this one",
+            local.sdk,
+            local.version,
+            calls.join(", ")
+        )
+    })
+}
+
 /// The command that starts `interp`'s processes.
 fn command(interp: &Interpreter) -> Result<Vec<PathBuf>, DescribeError> {
     match &interp.launcher {

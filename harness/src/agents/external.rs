@@ -153,6 +153,15 @@ impl AgentKind {
         describe::skip_reason(i, &self.traits(), scenario)
     }
 
+    /// A known trait of the interpreter's SDK that explains a failure of
+    /// `scenario` (`local_same_node_calls`), named with the failure.
+    pub fn known_trait_failure(&self, scenario: &Scenario) -> Option<String> {
+        let AgentKind::Interpreter(i) = self else {
+            return None;
+        };
+        describe::known_trait_failure(i, scenario)
+    }
+
     /// Whether every interpreted agent runs in serve mode (`…:serve`): the
     /// suite then prefers a scenario's `.serve.snap` goldens.
     pub fn serve(&self) -> bool {

@@ -275,6 +275,11 @@ fn judge(case: &Case, scenario: Arc<Scenario>, target: &Target, goldens: &Path) 
             .differing
             .push(sides::sides(&golden, *view, compared, value));
     }
+    if !problems.is_empty() {
+        if let Some(why) = target.agents.known_trait_failure(&scenario) {
+            problems.insert(0, Problem::KnownSdkTrait(why));
+        }
+    }
     let verdict = if problems.is_empty() {
         Verdict::Passed
     } else {

@@ -36,6 +36,10 @@ pub enum Problem {
     /// The interpreter's describe run gave no description.
     #[error(transparent)]
     Describe(Arc<crate::agents::describe::DescribeError>),
+    /// A known trait of the interpreter's SDK the failure follows from
+    /// (`local_same_node_calls`), named first so the failure says it.
+    #[error("{0}")]
+    KnownSdkTrait(String),
     /// An expectation of a step did not hold, or a barrier expired.
     #[error(transparent)]
     Runner(#[from] Failure),
