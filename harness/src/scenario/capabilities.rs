@@ -47,6 +47,12 @@ pub const CAPABILITIES: &[(&str, &str)] = &[
         "a root execute's `run_metadata` is validated before its row, shown as \
          `run_metadata` by the run reads and never inherited by a restart (§5.1; V-ns)",
     ),
+    (
+        "instance_scoped_reap",
+        "execution reads show the agent's `instance_id`; an agent that re-registers with a \
+         new instance fails only the departed instance's active rows, with a reason naming \
+         the old instance (§7.1, §8; V-latest)",
+    ),
 ];
 
 /// Whether `name` is a capability scenarios may require.

@@ -235,12 +235,12 @@ fn check_steps(s: &Scenario, p: &mut Problems<'_>) {
                     check_placeholders(s, texts, runs, &format!("{ptr}/body"), p);
                 }
             }
-            Step::Down(a) | Step::Up(a) => {
+            Step::Down(a) | Step::Up(a) | Step::Reregister(a) => {
                 if !s.agents.contains_key(a) {
-                    let verb = if matches!(step.value, Step::Down(_)) {
-                        "down"
-                    } else {
-                        "up"
+                    let verb = match step.value {
+                        Step::Down(_) => "down",
+                        Step::Up(_) => "up",
+                        _ => "reregister",
                     };
                     p.at(
                         &format!("{ptr}/{verb}"),
