@@ -137,6 +137,7 @@ impl AgentHost {
                 .build()
                 .expect("a plain reqwest client builds"),
             barrier_url,
+            generations: Mutex::default(),
         });
         let bind = std::env::var("AFC_AGENT_BIND").unwrap_or_else(|_| "127.0.0.1:0".to_string());
         let public =
@@ -374,6 +375,12 @@ impl AgentHost {
         };
         *generation += 1;
         let (url, generation) = (url.clone(), *generation);
+        // Before the registration: what it dispatches runs on the new instance.
+        self.world
+            .generations
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(agent.to_owned(), generation);
         self.register(agent, &url, generation).await
     }
 }

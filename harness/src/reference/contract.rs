@@ -47,17 +47,22 @@ pub enum Feature {
     /// (shown on execution reads), and a re-registration with a new instance
     /// reaps only the departed instance's active rows, naming the old instance.
     InstanceScopedReap,
+    /// V-latest (§8, §10 item 20): an interrupted root is resumed as a
+    /// `kind: resume` restart with `resume_attempt`, bounded; only where
+    /// the target runs with it switched on (upstream default off).
+    ResumeInterruptedRuns,
 }
 
 impl Feature {
     /// Every feature, in the order the docs list them.
-    pub const ALL: [Feature; 6] = [
+    pub const ALL: [Feature; 7] = [
         Feature::AdmissionBeforePersistence,
         Feature::TargetNotFoundCategory,
         Feature::NodeUnavailableGate,
         Feature::ForwardPointers,
         Feature::RunMetadata,
         Feature::InstanceScopedReap,
+        Feature::ResumeInterruptedRuns,
     ];
 
     /// The scenario capability that requires this feature.
@@ -69,6 +74,7 @@ impl Feature {
             Feature::ForwardPointers => "forward_pointers",
             Feature::RunMetadata => "run_metadata",
             Feature::InstanceScopedReap => "instance_scoped_reap",
+            Feature::ResumeInterruptedRuns => "resume_interrupted_runs",
         }
     }
 }

@@ -8,6 +8,7 @@ mod discover;
 mod goldens;
 mod load;
 pub mod model;
+mod placeholders;
 mod schema;
 mod semantic;
 mod suggest;
@@ -21,5 +22,5 @@ pub use discover::{
 pub use goldens::{golden_file, missing_goldens, refused_golden, unused_goldens};
 pub use load::{load, parse_str, read_regular, LoadError, Problem, ReadError};
 pub use model::*;
-pub use semantic::{body_placeholders, placeholders, whole_placeholder, NODE_PREFIX};
+pub use placeholders::{body_placeholders, placeholders, whole_placeholder, NODE_PREFIX};
 pub use view::View;

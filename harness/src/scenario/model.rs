@@ -319,6 +319,9 @@ pub enum Step {
     Up(String),
     /// Register a scripted agent again as a new process instance (agent restart).
     Reregister(String),
+    /// Name the next run alias after the run the control plane itself
+    /// restarted this run's root as (its `restarted_as`; automatic resume).
+    Follow(String),
     /// Stop the control plane and start it again on the same data: `graceful`
     /// (in-flight requests finish first) or `kill` (everything in flight is lost).
     RestartControlPlane(ControlPlaneStop),

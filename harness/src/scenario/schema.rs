@@ -22,7 +22,7 @@ use super::yaml;
 const SCHEMA: &str = include_str!("../../../fixtures/scenario.schema.json");
 
 /// The verbs a step is made of, in the order the messages list them.
-pub(crate) const STEP_KINDS: [&str; 13] = [
+pub(crate) const STEP_KINDS: [&str; 14] = [
     "run",
     "restart",
     "fork",
@@ -32,6 +32,7 @@ pub(crate) const STEP_KINDS: [&str; 13] = [
     "down",
     "up",
     "reregister",
+    "follow",
     "set_llm",
     "release",
     "await_dispatch",

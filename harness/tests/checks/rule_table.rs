@@ -18,7 +18,7 @@ const ROWS: &[&str] = &[
     "G5.4-8", "G5.4-9", "V6-1", "V6-2", "V6-3", "V6-4", "V6-5", "V7.1-1", "V7.1-2", "V7.1-3",
     "V7.2-1", "V7.2-2", "V7.2-3", "V7.2-4", "V7.3-1", "V7.3-2", "V7.4-1", "V7.4-2",
     // Newer than v0.1.96 (docs/contract-latest.md), each capability-gated.
-    "L1.3-9a", "L1.3-9e", "L3.8-1", "L5.3-1", "L5.3-2", "L5.1-1", "L8-1",
+    "L1.3-9a", "L1.3-9e", "L3.8-1", "L5.3-1", "L5.3-2", "L5.1-1", "L8-1", "L8-2",
 ];
 
 /// Rows no scenario can hold today, each with its reason in the README.

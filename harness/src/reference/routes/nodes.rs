@@ -219,8 +219,9 @@ fn orphan_executions(state: &Shared, node_id: &str, old: &str, new: &str) {
         .active_executions_of_node(node_id)
         .unwrap_or_default();
     let now = Utc::now();
+    let mut roots = Vec::new();
     for id in ids {
-        let _ = state.update_execution(&id, &mut |e| {
+        let reaped = state.update_execution(&id, &mut |e| {
             let departed = !scoped || e.instance_id.as_deref().is_none_or(|i| i == old);
             if e.status.is_active() && departed {
                 e.status = Status::Failed;
@@ -231,6 +232,14 @@ fn orphan_executions(state: &Shared, node_id: &str, old: &str, new: &str) {
             }
             Ok(())
         });
+        if reaped.is_ok_and(|e| e.parent_execution_id.is_none() && e.status == Status::Failed) {
+            roots.push(id);
+        }
+    }
+    // The newest hands each reaped root off to an automatic resume, when on
+    // (`handOffInterruptedAgentExecutions`; `reference::resume`).
+    for id in roots {
+        crate::reference::resume::hand_off(state, &id);
     }
 }
 
