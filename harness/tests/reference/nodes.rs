@@ -194,6 +194,39 @@ async fn reregistering_with_a_new_instance_orphans_active_executions(#[case] con
     assert_eq!(view["error"], reason);
 }
 
+/// Only the departed instance's rows (or rows with none) are reaped on the
+/// newest contract (`MarkAgentInstanceExecutionsOrphaned`); v0.1.96 reaps
+/// every active row of the node. A row made under instance `a` survives the
+/// change `b` → `c` (reached through a legacy, instance-less registration,
+/// which reaps nothing: `TestRegisterNodeHandler_NoReapOnLegacySDK`).
+#[rstest]
+#[case::v0_1_96(Contract::V0_1_96, "failed")]
+#[case::latest(Contract::Latest, "running")]
+#[tokio::test]
+async fn only_the_departed_instance_is_reaped_on_the_newest(
+    #[case] contract: Contract,
+    #[case] after: &str,
+) {
+    let cp = Cp::with_config(Config {
+        contract,
+        ..Config::default()
+    })
+    .await;
+    let agent = Agent::start(&cp, "n1", &["root"]).await;
+    agent.program("root", Program::Silent);
+    let exec = cp
+        .execute_async("n1.root", &[], json!({}))
+        .await
+        .str("execution_id");
+    agent.wait_hop(&exec).await;
+    for instance in ["", "b", "c"] {
+        let r = agent.register(&cp, &["root"], &[], instance).await;
+        assert_eq!(r.status, 201, "{instance:?}");
+    }
+    let view = cp.get(&format!("/api/v1/executions/{exec}")).await.body;
+    assert_eq!(view["status"], after, "{view}");
+}
+
 #[tokio::test]
 async fn two_control_planes_in_one_process_share_nothing() {
     let a = Cp::start().await;
