@@ -49,6 +49,9 @@ pub enum AgentError {
     /// A step named an agent the scenario does not declare.
     #[error("no agent '{0}' in this scenario")]
     Unknown(String),
+    /// `reregister` named an agent that registers itself (an SDK or interpreter agent).
+    #[error("agent '{0}' registers itself; only a scripted agent can be re-registered by a step")]
+    NotScripted(String),
     /// A Python agent could not be started or did not become ready.
     #[error("python agent '{agent}': {source}")]
     Python {

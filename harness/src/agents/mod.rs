@@ -41,6 +41,9 @@ pub use record::{Dispatch, Log, OutCall, Recorder};
 
 struct Running {
     addr: SocketAddr,
+    /// The URL a scripted agent registered with, and how often it has
+    /// registered (its `instance_id` is `<agent>-<that count>`).
+    registered: Option<(String, u32)>,
     /// The recording wire, for a Python agent; its agent side is what listens.
     wire: Option<Arc<proxy::Wire>>,
     stop: Option<oneshot::Sender<()>>,
@@ -135,6 +138,7 @@ impl AgentHost {
                 .build()
                 .expect("a plain reqwest client builds"),
             barrier_url,
+            generations: Mutex::default(),
         });
         let bind = std::env::var("AFC_AGENT_BIND").unwrap_or_else(|_| "127.0.0.1:0".to_string());
         let public =
@@ -157,19 +161,20 @@ impl AgentHost {
             let (listener, addr) = listen(agent, &bind).await?;
             let url = format!("http://{public}:{}", addr.port());
             if spec.python.is_none() && interp.is_none() {
-                let running = host.serve(agent, listener, addr, None);
+                let mut running = host.serve(agent, listener, addr, None);
+                running.registered = Some((url.clone(), 1));
                 host.running.insert(agent.clone(), running);
                 if at_once {
                     deferred.push((agent.clone(), url));
                 } else {
-                    host.register(agent, &url).await?;
+                    host.register(agent, &url, 1).await?;
                 }
                 continue;
             }
             host.start_external(agent, spec, interp.as_ref(), listener, addr, url)
                 .await?;
         }
-        futures::future::try_join_all(deferred.iter().map(|(a, u)| host.register(a, u))).await?;
+        futures::future::try_join_all(deferred.iter().map(|(a, u)| host.register(a, u, 1))).await?;
         host.await_external(&scenario).await?;
         Ok(host)
     }
@@ -258,20 +263,29 @@ impl AgentHost {
         });
         Running {
             addr,
+            registered: None,
             wire,
             stop: Some(stop),
             task: Some(task),
         }
     }
 
-    async fn register(&self, agent: &str, base_url: &str) -> Result<(), AgentError> {
+    /// Registers a scripted agent as process instance `<agent>-<generation>`
+    /// (unique per node: node ids are unique per scenario), so a scenario can
+    /// name an instance it saw replaced.
+    async fn register(
+        &self,
+        agent: &str,
+        base_url: &str,
+        generation: u32,
+    ) -> Result<(), AgentError> {
         let spec = &self.world.scenario.agents[agent];
         let body = json!({
             "id": self.world.node_ids[agent],
             "base_url": base_url,
             "version": "1.0.0",
             "deployment_type": "long_running",
-            "instance_id": uuid::Uuid::new_v4().simple().to_string(),
+            "instance_id": format!("{agent}-{generation}"),
             "reasoners": spec.reasoners.keys().map(|r| json!({"id": r})).collect::<Vec<Value>>(),
             "skills": [],
         });
@@ -343,9 +357,32 @@ impl AgentHost {
                 addr: addr.to_string(),
                 source,
             })?;
-        let running = self.serve(agent, listener, addr, wire);
+        let mut running = self.serve(agent, listener, addr, wire);
+        running.registered = self.running.get(agent).and_then(|r| r.registered.clone());
         self.running.insert(agent.to_string(), running);
         Ok(())
+    }
+
+    /// Registers a scripted agent again as a new process instance (the next
+    /// `instance_id`), as an agent restarted mid-execution does; what it was
+    /// running keeps running. An external agent registers itself: refused.
+    pub async fn reregister(&mut self, agent: &str) -> Result<(), AgentError> {
+        let r = self
+            .running
+            .get_mut(agent)
+            .ok_or_else(|| AgentError::Unknown(agent.to_string()))?;
+        let Some((url, generation)) = r.registered.as_mut() else {
+            return Err(AgentError::NotScripted(agent.to_string()));
+        };
+        *generation += 1;
+        let (url, generation) = (url.clone(), *generation);
+        // Before the registration: what it dispatches runs on the new instance.
+        self.world
+            .generations
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(agent.to_owned(), generation);
+        self.register(agent, &url, generation).await
     }
 }
 

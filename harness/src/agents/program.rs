@@ -27,6 +27,17 @@ pub(crate) struct World {
     pub http: reqwest::Client,
     /// Where programs hold at barriers (`crate::barrier`), over HTTP as any agent does.
     pub barrier_url: String,
+    /// Agent → the process instance now registered (1 when absent); bumped
+    /// by a `reregister` step.
+    pub generations: Mutex<BTreeMap<String, u32>>,
+}
+
+impl World {
+    /// The process instance `agent` now runs as.
+    pub(crate) fn generation(&self, agent: &str) -> u32 {
+        let g = self.generations.lock().unwrap_or_else(|p| p.into_inner());
+        g.get(agent).copied().unwrap_or(1)
+    }
 }
 
 /// How a program ended.
@@ -41,6 +52,8 @@ pub(crate) struct Ctx<'a> {
     pub agent: &'a str,
     pub reasoner: &'a str,
     pub headers: &'a BTreeMap<String, String>,
+    /// The agent's process instance when the dispatch arrived.
+    pub born: u32,
 }
 
 impl Ctx<'_> {
@@ -125,6 +138,11 @@ pub(crate) async fn run(ctx: &Ctx<'_>, input: Value) -> Outcome {
             Op::Wait(name) => {
                 if let Err(e) = hold(ctx.world, name).await {
                     return failed(e.to_string());
+                }
+                // Re-registered as a new instance since the dispatch arrived:
+                // the process that ran this program is gone; it never answers.
+                if ctx.world.generation(ctx.agent) != ctx.born {
+                    std::future::pending::<()>().await;
                 }
             }
             Op::Return(t) => return Outcome::Done(render(t, &bindings)),

@@ -57,6 +57,8 @@ async fn dispatch(
         .collect();
     let input: Value = serde_json::from_slice(&body)
         .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&body).into_owned()));
+    // Read on arrival: the instance that received the dispatch runs it.
+    let born = state.world.generation(&state.agent);
     state.world.recorder.dispatch(Dispatch {
         agent: state.agent.clone(),
         reasoner: reasoner.clone(),
@@ -73,7 +75,9 @@ async fn dispatch(
     match (spec.mode, execution) {
         (AgentMode::Async | AgentMode::Serve, Some(execution)) => {
             let ack = Json(json!({"status": "processing", "execution_id": execution}));
-            tokio::spawn(run_and_report(state, reasoner, headers, input, execution));
+            tokio::spawn(run_and_report(
+                state, reasoner, headers, input, execution, born,
+            ));
             (StatusCode::ACCEPTED, ack).into_response()
         }
         _ => {
@@ -82,6 +86,7 @@ async fn dispatch(
                 agent: &state.agent,
                 reasoner: &reasoner,
                 headers: &headers,
+                born,
             };
             match run(&ctx, input).await {
                 Outcome::Done(v) => (StatusCode::OK, Json(v)).into_response(),
@@ -110,6 +115,7 @@ async fn run_and_report(
     headers: BTreeMap<String, String>,
     input: Value,
     execution: String,
+    born: u32,
 ) {
     let started = Instant::now();
     let serve = state
@@ -141,6 +147,7 @@ async fn run_and_report(
         agent: &state.agent,
         reasoner: &reasoner,
         headers: &headers,
+        born,
     };
     let ran = run(&ctx, input.clone()).await;
     if serve {

@@ -43,16 +43,26 @@ pub enum Feature {
     /// V-ns (§5.1, §7.2): `run_metadata` on a root execute, kept in the run's
     /// `run` namespace, shown by the run reads, never inherited by a restart.
     RunMetadata,
+    /// V-latest (§7.1, §8): execution rows record the agent's `instance_id`
+    /// (shown on execution reads), and a re-registration with a new instance
+    /// reaps only the departed instance's active rows, naming the old instance.
+    InstanceScopedReap,
+    /// V-latest (§8, §10 item 20): an interrupted root is resumed as a
+    /// `kind: resume` restart with `resume_attempt`, bounded; only where
+    /// the target runs with it switched on (upstream default off).
+    ResumeInterruptedRuns,
 }
 
 impl Feature {
     /// Every feature, in the order the docs list them.
-    pub const ALL: [Feature; 5] = [
+    pub const ALL: [Feature; 7] = [
         Feature::AdmissionBeforePersistence,
         Feature::TargetNotFoundCategory,
         Feature::NodeUnavailableGate,
         Feature::ForwardPointers,
         Feature::RunMetadata,
+        Feature::InstanceScopedReap,
+        Feature::ResumeInterruptedRuns,
     ];
 
     /// The scenario capability that requires this feature.
@@ -63,6 +73,8 @@ impl Feature {
             Feature::NodeUnavailableGate => "node_unavailable_gate",
             Feature::ForwardPointers => "forward_pointers",
             Feature::RunMetadata => "run_metadata",
+            Feature::InstanceScopedReap => "instance_scoped_reap",
+            Feature::ResumeInterruptedRuns => "resume_interrupted_runs",
         }
     }
 }

@@ -26,6 +26,7 @@ fn row(id: &str, run: &str, envelope: &str) -> Execution {
         replay: ReplayPlan::default(),
         replay_key: Some(envelope.to_owned()),
         restarted_as: None,
+        instance_id: None,
     }
 }
 

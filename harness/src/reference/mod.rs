@@ -28,6 +28,7 @@ pub mod perturb;
 mod pointers;
 mod prepare;
 mod replay;
+mod resume;
 mod routes;
 mod rules;
 mod run_index;
@@ -76,6 +77,11 @@ pub struct Config {
     /// Which contract is served where versions differ (`AFC_CONTRACT`,
     /// `afc serve --contract`); the newest by default.
     pub contract: contract::Contract,
+    /// Resume interrupted roots automatically (newest contract only;
+    /// upstream `AGENTFIELD_RESUME_INTERRUPTED_RUNS`, off by default).
+    pub resume_interrupted_runs: bool,
+    /// Resumes in a row a run may get (upstream `…_MAX_ATTEMPTS`, 1).
+    pub resume_max_attempts: u32,
 }
 
 impl Default for Config {
@@ -98,6 +104,8 @@ impl Default for Config {
             max_executions: limits::DEFAULT_MAX_EXECUTIONS,
             perturb: perturb::Perturb::default(),
             contract: contract::Contract::default(),
+            resume_interrupted_runs: false,
+            resume_max_attempts: 1,
         }
     }
 }
@@ -174,6 +182,7 @@ pub async fn serve_on(
         kv: storage.kv,
         perturb: perturber.clone(),
     });
+    resume::on_startup(&state);
     let app = perturb::wrap(routes::router(state), perturber);
     server::run(listener, app, &config, shutdown).await
 }

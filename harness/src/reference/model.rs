@@ -111,6 +111,8 @@ pub struct Execution {
     pub replay_key: Option<String>,
     /// §5.3 (V-latest): the execution a restart of this one started, if any.
     pub restarted_as: Option<String>,
+    /// §7.1 (V-latest): the agent's `instance_id` when the row was made, if it sent one.
+    pub instance_id: Option<String>,
 }
 
 /// Fields of a new execution; the store assigns `start_seq`.

@@ -188,6 +188,7 @@ pub fn prepare(state: &AppState, target: &str, req: ExecRequest) -> Result<Prepa
         // `envelope` already prints canonical JSON, so it is its own replay key.
         replay_key: Some(payload.clone()),
         restarted_as: None,
+        instance_id: Some(node.instance_id.clone()).filter(|i| !i.is_empty()),
         input_payload: payload,
         result_payload: None,
         error_message: None,

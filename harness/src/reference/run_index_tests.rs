@@ -38,6 +38,7 @@ fn exec(id: usize, run: usize, parent: Option<usize>, second: i64) -> Execution 
         replay: ReplayPlan::default(),
         replay_key: None,
         restarted_as: None,
+        instance_id: None,
     }
 }
 

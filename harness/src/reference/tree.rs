@@ -158,6 +158,7 @@ mod tests {
             replay: ReplayPlan::default(),
             replay_key: None,
             restarted_as: None,
+            instance_id: None,
         }
     }
 

@@ -5,7 +5,8 @@
 //! The expected object is a subset of the answer's body: every key it names
 //! must be there with an equal value, recursively through objects; `null`
 //! means absent (or null); the string `<present>` means any non-null value
-//! (a clock field such as `at`). Its `headers` key names response headers
+//! (a clock field such as `at`); `<contains:A|B>` means a string holding
+//! every `|`-separated fragment (an id inside a reason). Its `headers` key names response headers
 //! instead (case-insensitive), with the same `null` and `<present>` forms.
 
 use serde_json::Value;
@@ -14,6 +15,22 @@ use crate::client::Response;
 
 /// Any value but null.
 pub const PRESENT: &str = "<present>";
+
+/// A string holding each `|`-separated fragment after this prefix, up to `>`.
+pub const CONTAINS: &str = "<contains:";
+
+/// Whether `pattern` is a `<contains:…>` form that `saw` satisfies.
+fn contains_all(pattern: &str, saw: &Value) -> bool {
+    let (Some(frags), Value::String(s)) = (
+        pattern
+            .strip_prefix(CONTAINS)
+            .and_then(|p| p.strip_suffix('>')),
+        saw,
+    ) else {
+        return false;
+    };
+    frags.split('|').all(|f| s.contains(f))
+}
 
 /// Each way `r` differs from `want`, as `path: expected …, saw …`.
 pub fn mismatches(want: &Value, r: &Response) -> Vec<String> {
@@ -43,6 +60,7 @@ fn compare(path: &str, want: &Value, saw: Option<&Value>, out: &mut Vec<String>)
     match (want, saw) {
         (Value::Null, None | Some(Value::Null)) => {}
         (Value::String(p), Some(s)) if p == PRESENT && !s.is_null() => {}
+        (Value::String(p), Some(s)) if contains_all(p, s) => {}
         (Value::Object(w), Some(Value::Object(s))) => {
             for (k, wv) in w {
                 compare(&format!("{path}.{k}"), wv, s.get(k), out);
@@ -84,5 +102,16 @@ mod tests {
                 "header X-No: expected \"<present>\", saw nothing".to_owned(),
             ]
         );
+    }
+
+    #[test]
+    fn contains_wants_every_fragment_of_a_string() {
+        let r = answer(json!({"reason": "orphaned: previous instance a-1 is gone", "n": 1}));
+        assert!(mismatches(&json!({"reason": "<contains:orphaned|a-1>"}), &r).is_empty());
+        assert_eq!(
+            mismatches(&json!({"reason": "<contains:orphaned|a-2>"}), &r).len(),
+            1
+        );
+        assert_eq!(mismatches(&json!({"n": "<contains:1>"}), &r).len(), 1);
     }
 }

@@ -186,4 +186,37 @@ impl Runner {
             fresh.then(|| Some((d.header("x-run-id")?.to_string(), root.to_string())))?
         })
     }
+
+    /// `follow: runN`: the run the control plane restarted runN's root as on
+    /// its own (an automatic resume), read from the root's `restarted_as`
+    /// once it appears (a wait with the scenario's deadline), becomes the
+    /// next run alias.
+    pub(crate) async fn follow(&mut self, alias: &str) -> Result<(), StepError> {
+        let source = self.run_ref(alias)?;
+        let path = format!("/api/v1/executions/{}", source.root);
+        let what = format!("{alias}'s root ({}) to gain restarted_as", source.root);
+        let client = self.client.clone();
+        let (run_id, root) = crate::client::poll(&what, self.deadline, || async {
+            match client.get(&path).await {
+                Ok(r) if r.status == 200 => {
+                    let ptr = r.body.get("restarted_as");
+                    let id = |k: &str| ptr.and_then(|p| p.get(k)).and_then(Value::as_str);
+                    let ids = id("run_id").zip(id("execution_id"));
+                    let seen = format!("restarted_as {}", ptr.unwrap_or(&Value::Null));
+                    (ids.map(|(r, e)| (r.to_owned(), e.to_owned())), seen)
+                }
+                Ok(r) => (None, format!("HTTP {} {}", r.status, r.body)),
+                Err(e) => (None, e.to_string()),
+            }
+        })
+        .await
+        .map_err(StepError::Deadline)?;
+        let alias = format!("run{}", self.runs.len() + 1);
+        self.runs.push(RunRef {
+            alias,
+            run_id,
+            root,
+        });
+        Ok(())
+    }
 }

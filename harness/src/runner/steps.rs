@@ -111,6 +111,8 @@ impl Runner {
             Step::RestartControlPlane(how) => self.target.restart_control_plane(*how).await?,
             Step::Down(agent) => self.agents.down(agent).await?,
             Step::Up(agent) => self.agents.up(agent).await?,
+            Step::Reregister(agent) => self.agents.reregister(agent).await?,
+            Step::Follow(run) => self.follow(run).await?,
             Step::SetLlm { stub, program } => {
                 self.llm.set(stub, program.clone());
             }

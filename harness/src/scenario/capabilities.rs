@@ -49,6 +49,19 @@ pub const CAPABILITIES: &[(&str, &str)] = &[
         "a root execute's `run_metadata` is validated before its row, shown as \
          `run_metadata` by the run reads and never inherited by a restart (§5.1; V-ns)",
     ),
+    (
+        "instance_scoped_reap",
+        "execution reads show the agent's `instance_id`; an agent that re-registers with a \
+         new instance fails only the departed instance's active rows, with a reason naming \
+         the old instance (§7.1, §8; V-latest)",
+    ),
+    (
+        "resume_interrupted_runs",
+        "the target runs with automatic resume on (upstream `AGENTFIELD_RESUME_INTERRUPTED_RUNS`): \
+         an interrupted root is resumed as a `kind: resume` restart, at most once in a row \
+         (§8, §10 item 20; V-latest); the embedded reference gives such a scenario a private \
+         reference with it on",
+    ),
 ];
 
 /// Whether `name` is a capability scenarios may require.

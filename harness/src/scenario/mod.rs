@@ -8,6 +8,7 @@ mod discover;
 mod goldens;
 mod load;
 pub mod model;
+mod placeholders;
 mod schema;
 mod semantic;
 mod suggest;
@@ -24,5 +25,5 @@ pub use goldens::{
 };
 pub use load::{load, parse_str, read_regular, LoadError, Problem, ReadError};
 pub use model::*;
-pub use semantic::{body_placeholders, placeholders, whole_placeholder, NODE_PREFIX};
+pub use placeholders::{body_placeholders, placeholders, whole_placeholder, NODE_PREFIX};
 pub use view::View;

@@ -317,6 +317,11 @@ pub enum Step {
     Down(String),
     /// Bring a stopped agent back on the same port.
     Up(String),
+    /// Register a scripted agent again as a new process instance (agent restart).
+    Reregister(String),
+    /// Name the next run alias after the run the control plane itself
+    /// restarted this run's root as (its `restarted_as`; automatic resume).
+    Follow(String),
     /// Stop the control plane and start it again on the same data: `graceful`
     /// (in-flight requests finish first) or `kill` (everything in flight is lost).
     RestartControlPlane(ControlPlaneStop),

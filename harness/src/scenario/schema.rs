@@ -22,7 +22,7 @@ use super::yaml;
 const SCHEMA: &str = include_str!("../../../fixtures/scenario.schema.json");
 
 /// The verbs a step is made of, in the order the messages list them.
-pub(crate) const STEP_KINDS: [&str; 12] = [
+pub(crate) const STEP_KINDS: [&str; 14] = [
     "run",
     "restart",
     "fork",
@@ -31,6 +31,8 @@ pub(crate) const STEP_KINDS: [&str; 12] = [
     "request",
     "down",
     "up",
+    "reregister",
+    "follow",
     "set_llm",
     "release",
     "await_dispatch",

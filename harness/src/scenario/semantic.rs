@@ -13,6 +13,7 @@ use serde_json::Value;
 
 use super::load::Problems;
 use super::model::{Call, Located, Op, Restart, RunWait, Scenario, Step};
+use super::placeholders::{body_placeholders, placeholders, NODE_PREFIX};
 use super::yaml::escape;
 use crate::client::Body;
 
@@ -223,6 +224,10 @@ fn check_steps(s: &Scenario, p: &mut Problems<'_>) {
                 }
             }
             Step::Wait { run, .. } => check_run_alias(run, runs, &format!("{ptr}/await"), p),
+            Step::Follow(run) => {
+                check_run_alias(run, runs, &format!("{ptr}/follow"), p);
+                runs.made += 1;
+            }
             Step::Golden { run, .. } => check_run_alias(run, runs, &format!("{ptr}/golden"), p),
             Step::Request {
                 path,
@@ -242,12 +247,12 @@ fn check_steps(s: &Scenario, p: &mut Problems<'_>) {
                     check_placeholders(s, texts, runs, &format!("{ptr}/body"), p);
                 }
             }
-            Step::Down(a) | Step::Up(a) => {
+            Step::Down(a) | Step::Up(a) | Step::Reregister(a) => {
                 if !s.agents.contains_key(a) {
-                    let verb = if matches!(step.value, Step::Down(_)) {
-                        "down"
-                    } else {
-                        "up"
+                    let verb = match step.value {
+                        Step::Down(_) => "down",
+                        Step::Up(_) => "up",
+                        _ => "reregister",
                     };
                     p.at(
                         &format!("{ptr}/{verb}"),
@@ -321,46 +326,6 @@ fn check_placeholders<'t>(
             check_run_alias(&placeholder, runs, ptr, p);
         }
     }
-}
-
-/// The placeholders a JSON request body carries: string leaves that are one
-/// whole `{alias}` or `{node:agent}` (`"{run1/a.b}"`), in document order.
-/// Text that merely contains braces is left alone.
-pub fn body_placeholders(body: &serde_json::Value) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut stack = vec![body];
-    while let Some(v) = stack.pop() {
-        match v {
-            serde_json::Value::String(s) => out.extend(whole_placeholder(s)),
-            serde_json::Value::Array(xs) => stack.extend(xs.iter().rev()),
-            serde_json::Value::Object(m) => stack.extend(m.values().rev()),
-            _ => {}
-        }
-    }
-    out
-}
-
-/// `p` when `text` is exactly `{p}` with no other brace.
-pub fn whole_placeholder(text: &str) -> Option<String> {
-    let inner = text.strip_prefix('{')?.strip_suffix('}')?;
-    (!inner.is_empty() && !inner.contains(['{', '}'])).then(|| inner.to_string())
-}
-
-/// `{node:research}` stands for the node id the agent `research` registered as.
-pub const NODE_PREFIX: &str = "node:";
-
-/// The `{alias}` and `{node:agent}` placeholders in a request path or header, in order.
-pub fn placeholders(text: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut rest = text;
-    while let Some(start) = rest.find('{') {
-        let Some(len) = rest[start..].find('}') else {
-            break;
-        };
-        out.push(rest[start + 1..start + len].to_string());
-        rest = &rest[start + len + 1..];
-    }
-    out
 }
 
 fn check_run_alias(alias: &str, runs: Runs, ptr: &str, p: &mut Problems<'_>) {

@@ -198,12 +198,14 @@ impl Target {
     }
 
     /// The target a scenario runs on: for one that restarts the embedded
-    /// reference, a private reference on SQLite; otherwise this one.
-    pub fn for_scenario(&self, restarting: bool) -> Result<Target, TargetError> {
-        if !(restarting && matches!(self.restarts, restart::Restarts::Embedded)) {
+    /// reference, or needs it to resume interrupted runs (`resuming`; the
+    /// shared one runs with that off, as upstream does by default), a
+    /// private reference on SQLite; otherwise this one.
+    pub fn for_scenario(&self, restarting: bool, resuming: bool) -> Result<Target, TargetError> {
+        if !((restarting || resuming) && matches!(self.restarts, restart::Restarts::Embedded)) {
             return Ok(self.clone());
         }
-        let private = restart::PrivateReference::start()?;
+        let private = restart::PrivateReference::start(resuming)?;
         Ok(Target {
             url: private.url(),
             kind: "embedded (private, SQLite)".to_string(),
@@ -216,7 +218,7 @@ impl Target {
     /// (removed when the last clone drops): what `afc bench --url
     /// reference-sqlite` measures.
     pub fn embedded_sqlite() -> Result<Target, TargetError> {
-        let private = restart::PrivateReference::start()?;
+        let private = restart::PrivateReference::start(false)?;
         Ok(Target {
             url: private.url(),
             api_key: None,

@@ -78,6 +78,8 @@ pub(crate) struct PrivateReference {
     dir: tempfile::TempDir,
     addr: SocketAddr,
     running: Mutex<Option<Instance>>,
+    /// Started with automatic resume of interrupted runs on.
+    resume: bool,
 }
 
 #[derive(Debug)]
@@ -88,17 +90,18 @@ struct Instance {
 }
 
 impl PrivateReference {
-    /// Starts one on 127.0.0.1:0.
-    pub(crate) fn start() -> Result<Arc<Self>, ReferenceError> {
+    /// Starts one on 127.0.0.1:0, resuming interrupted runs when `resume`.
+    pub(crate) fn start(resume: bool) -> Result<Arc<Self>, ReferenceError> {
         let dir = tempfile::Builder::new()
             .prefix("afc-restart-")
             .tempdir()
             .map_err(ReferenceError::DataDir)?;
         let probe = std::net::TcpListener::bind("127.0.0.1:0").map_err(ReferenceError::Bind)?;
-        let (instance, addr) = launch(dir.path(), probe)?;
+        let (instance, addr) = launch(dir.path(), probe, resume)?;
         Ok(Arc::new(Self {
             dir,
             addr,
+            resume,
             running: Mutex::new(Some(instance)),
         }))
     }
@@ -131,7 +134,8 @@ impl PrivateReference {
                 addr: self.addr,
                 source,
             })?;
-        let (instance, _) = launch(self.dir.path(), listener).map_err(RestartError::Relaunch)?;
+        let (instance, _) =
+            launch(self.dir.path(), listener, self.resume).map_err(RestartError::Relaunch)?;
         *running = Some(instance);
         Ok(())
     }
@@ -163,6 +167,7 @@ impl Instance {
 fn launch(
     dir: &std::path::Path,
     listener: std::net::TcpListener,
+    resume: bool,
 ) -> Result<(Instance, SocketAddr), ReferenceError> {
     let addr = listener.local_addr().map_err(ReferenceError::Listener)?;
     listener
@@ -170,7 +175,10 @@ fn launch(
         .map_err(ReferenceError::Listener)?;
     let storage = reference::Storage::sqlite(dir, reference::SqliteSync::Full)
         .map_err(ReferenceError::Store)?;
-    let config = super::embedded::config_from_env()?;
+    let config = reference::Config {
+        resume_interrupted_runs: resume,
+        ..super::embedded::config_from_env()?
+    };
     let (graceful, on_graceful) = oneshot::channel::<()>();
     let (kill, on_kill) = oneshot::channel::<()>();
     let runtime = tokio::runtime::Builder::new_multi_thread()

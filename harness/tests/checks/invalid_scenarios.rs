@@ -23,7 +23,7 @@ fn problems(fixture: &str) -> String {
 fn broken_scenario_reports_every_problem_with_its_position() {
     insta::assert_snapshot!(problems("broken_scenario.yaml"), @"
     fixtures/invalid/broken_scenario.yaml: 13 problems
-    fixtures/invalid/broken_scenario.yaml:2:12: unknown capability 'teleport'; known: serve_mode_replay, resume_paused_before_dispatch, parallel_registration, admission_before_persistence, target_not_found_category, node_unavailable_gate, forward_pointers, run_metadata, agent.callback_mode, agent.llm_retry_switch, agent.llm_timeout, agent.exact_numbers, agent.did_off
+    fixtures/invalid/broken_scenario.yaml:2:12: unknown capability 'teleport'; known: serve_mode_replay, resume_paused_before_dispatch, parallel_registration, admission_before_persistence, target_not_found_category, node_unavailable_gate, forward_pointers, run_metadata, instance_scoped_reap, resume_interrupted_runs, agent.callback_mode, agent.llm_retry_switch, agent.llm_timeout, agent.exact_numbers, agent.did_off
     fixtures/invalid/broken_scenario.yaml:5:11: unknown mode 'sideways'; known: inline, async, serve (at /agents/research/mode)
     fixtures/invalid/broken_scenario.yaml:8:17: unknown reasoner 'plannr' on agent 'research'; did you mean 'plan'? known: plan, root
     fixtures/invalid/broken_scenario.yaml:10:11: unknown field 'inptu'; did you mean 'input'? (at /agents/research/reasoners/root/1)
@@ -34,7 +34,7 @@ fn broken_scenario_reports_every_problem_with_its_position() {
     fixtures/invalid/broken_scenario.yaml:21:14: 'run2' does not exist yet: 1 run(s) were created before this step
     fixtures/invalid/broken_scenario.yaml:22:13: 'run7' does not exist yet: 2 run(s) were created before this step
     fixtures/invalid/broken_scenario.yaml:23:11: unknown agent 'nobody'; known: research
-    fixtures/invalid/broken_scenario.yaml:24:5: unknown step kind 'fly'; a step needs exactly one of: run, restart, fork, await, golden, request, down, up, set_llm, release, await_dispatch, restart_control_plane
+    fixtures/invalid/broken_scenario.yaml:24:5: unknown step kind 'fly'; a step needs exactly one of: run, restart, fork, await, golden, request, down, up, reregister, follow, set_llm, release, await_dispatch, restart_control_plane
     fixtures/invalid/broken_scenario.yaml:25:24: unknown view 'pictures'; known: provenance, lineage, headers, llm, responses (at /snapshot/1)
     ");
 }
@@ -54,7 +54,7 @@ fn a_misspelt_value_of_any_vocabulary_is_refused_with_the_value_meant() {
     fixtures/invalid/vocabulary.yaml:23:12: unknown reuse 'succeeded_before'; did you mean 'succeeded-before'? known: succeeded-before, all-succeeded, none, "" (at /steps/2/reuse)
     fixtures/invalid/vocabulary.yaml:24:13: unknown terminal status 'succeded'; did you mean 'succeeded'? known: succeeded, failed, cancelled, timeout (at /steps/2/expect)
     fixtures/invalid/vocabulary.yaml:25:28: unknown restart_control_plane 'kil'; did you mean 'kill'? known: graceful, kill (at /steps/3/restart_control_plane)
-    fixtures/invalid/vocabulary.yaml:26:5: unknown step kind 'rnu'; did you mean 'run'? a step needs exactly one of: run, restart, fork, await, golden, request, down, up, set_llm, release, await_dispatch, restart_control_plane
+    fixtures/invalid/vocabulary.yaml:26:5: unknown step kind 'rnu'; did you mean 'run'? a step needs exactly one of: run, restart, fork, await, golden, request, down, up, reregister, follow, set_llm, release, await_dispatch, restart_control_plane
     fixtures/invalid/vocabulary.yaml:28:5: unknown field 'relase'; did you mean 'release'? (at /steps/5)
     fixtures/invalid/vocabulary.yaml:29:24: unknown view 'lineages'; did you mean 'lineage'? known: provenance, lineage, headers, llm, responses (at /snapshot/1)
     "#);
@@ -65,12 +65,12 @@ fn a_mistake_is_reported_once_not_again_as_what_follows_from_it() {
     insta::assert_snapshot!(problems("knock_on.yaml"), @r#"
     fixtures/invalid/knock_on.yaml: 8 problems
     fixtures/invalid/knock_on.yaml:5:12: 5 is not of type "string" (at /requires/0)
-    fixtures/invalid/knock_on.yaml:5:15: unknown capability 'teleprt'; known: serve_mode_replay, resume_paused_before_dispatch, parallel_registration, admission_before_persistence, target_not_found_category, node_unavailable_gate, forward_pointers, run_metadata, agent.callback_mode, agent.llm_retry_switch, agent.llm_timeout, agent.exact_numbers, agent.did_off
+    fixtures/invalid/knock_on.yaml:5:15: unknown capability 'teleprt'; known: serve_mode_replay, resume_paused_before_dispatch, parallel_registration, admission_before_persistence, target_not_found_category, node_unavailable_gate, forward_pointers, run_metadata, instance_scoped_reap, resume_interrupted_runs, agent.callback_mode, agent.llm_retry_switch, agent.llm_timeout, agent.exact_numbers, agent.did_off
     fixtures/invalid/knock_on.yaml:11:17: "Plan" does not match "^([a-z][a-z0-9_]*\.)?[a-z][a-z0-9_]*$" (at /agents/research/reasoners/root/1/call)
     fixtures/invalid/knock_on.yaml:12:11: unknown op kind 'retrun'; did you mean 'return'? an op needs exactly one of: call, parallel, llm, fail, sleep, wait, return
     fixtures/invalid/knock_on.yaml:17:20: 5 is not of type "string" (at /llm/planner/reply)
     fixtures/invalid/knock_on.yaml:17:31: "500" is not of type "integer" (at /llm/planner/status)
-    fixtures/invalid/knock_on.yaml:20:5: unknown step kind 'restrat'; did you mean 'restart'? a step needs exactly one of: run, restart, fork, await, golden, request, down, up, set_llm, release, await_dispatch, restart_control_plane
+    fixtures/invalid/knock_on.yaml:20:5: unknown step kind 'restrat'; did you mean 'restart'? a step needs exactly one of: run, restart, fork, await, golden, request, down, up, reregister, follow, set_llm, release, await_dispatch, restart_control_plane
     fixtures/invalid/knock_on.yaml:22:13: 'run3' does not exist yet: 1 run(s) were created before this step
     "#);
 }

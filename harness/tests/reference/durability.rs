@@ -22,8 +22,15 @@ struct Server {
 impl Server {
     /// Starts the binary on `listen` and waits for its "listening on" line.
     async fn start(dir: &Path, listen: &str, sync: &str) -> Self {
+        Self::start_with(dir, listen, sync, &[]).await
+    }
+
+    /// As [`Server::start`], with more flags.
+    async fn start_with(dir: &Path, listen: &str, sync: &str, flags: &[&str]) -> Self {
         let mut child = Command::new(env!("CARGO_BIN_EXE_afc"))
-            .args(["serve", "--listen", listen, "--sync", sync, "--data-dir"])
+            .args(["serve", "--listen", listen, "--sync", sync])
+            .args(flags)
+            .arg("--data-dir")
             .arg(dir)
             .env("RUST_LOG", "warn")
             .stdout(Stdio::piped())
@@ -167,4 +174,55 @@ async fn every_acknowledged_execution_and_run_survives_sigkill(#[case] sync: &st
     assert_eq!(r.status, 200, "{}", r.body);
     assert_eq!(agent.hops_to("echo").len(), before + 1);
     second.kill().await;
+}
+
+/// The newest contract's automatic resume at start
+/// (`ResumeInterruptedRunsOnStartup`, upstream execute_resume_interrupted.go
+/// @6248831c): a root reaped by an agent restart while resume was off has no
+/// successor; the same data served again with `--resume-interrupted-runs`
+/// hands it off at start, as a `kind: resume` restart its root points at.
+#[tokio::test]
+async fn an_interrupted_root_is_resumed_when_served_again_with_resume_on() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let first = Server::start(dir.path(), "127.0.0.1:0", "normal").await;
+    let cp = Cp::at(&first.url);
+    let agent = Agent::start(&cp, "n1", &["root"]).await;
+    agent.program("root", crate::kit::Program::Silent);
+    let exec = cp
+        .execute_async("n1.root", &[], json!({"input": {"q": 1}}))
+        .await
+        .str("execution_id");
+    agent.wait_hop(&exec).await;
+    assert_eq!(
+        agent.register(&cp, &["root"], &[], "second").await.status,
+        201
+    );
+    let reaped = cp.get(&format!("/api/v1/executions/{exec}")).await.body;
+    assert_eq!(reaped["status"], "failed", "{reaped}");
+    assert_eq!(reaped.get("restarted_as"), None, "resume is off: {reaped}");
+    first.kill().await;
+
+    let again = Server::start_with(
+        dir.path(),
+        "127.0.0.1:0",
+        "normal",
+        &["--resume-interrupted-runs"],
+    )
+    .await;
+    let cp = Cp::at(&again.url);
+    let source = cp.get(&format!("/api/v1/executions/{exec}")).await.body;
+    let successor = source["restarted_as"]["execution_id"]
+        .as_str()
+        .unwrap_or_else(|| panic!("no successor at start: {source}"))
+        .to_owned();
+    let run = source["restarted_as"]["run_id"]
+        .as_str()
+        .unwrap_or_default();
+    let detail = cp
+        .get(&format!("/api/ui/v2/workflow-runs/{run}"))
+        .await
+        .body;
+    assert_eq!(detail["run"]["lineage"]["kind"], "resume", "{detail}");
+    agent.wait_hop(&successor).await;
+    again.kill().await;
 }

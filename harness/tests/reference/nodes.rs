@@ -4,6 +4,7 @@
 use std::time::Duration;
 
 use crate::kit::{Agent, Cp, Program};
+use afc::reference::contract::Contract;
 use afc::reference::Config;
 use rstest::rstest;
 use serde_json::json;
@@ -145,9 +146,20 @@ async fn node_endpoints_answer_as_documented() {
     );
 }
 
+/// The reap on an instance change: v0.1.96 names the new instance; the
+/// newest names the old one and shows `instance_id` on the execution read
+/// (upstream `TestRegisterNodeHandler_ReapsOrphansOnInstanceChange`,
+/// `…_NoReapOnSameInstance`).
+#[rstest]
+#[case::v0_1_96(Contract::V0_1_96)]
+#[case::latest(Contract::Latest)]
 #[tokio::test]
-async fn reregistering_with_a_new_instance_orphans_active_executions() {
-    let cp = Cp::start().await;
+async fn reregistering_with_a_new_instance_orphans_active_executions(#[case] contract: Contract) {
+    let cp = Cp::with_config(Config {
+        contract,
+        ..Config::default()
+    })
+    .await;
     let agent = Agent::start(&cp, "n1", &["root"]).await;
     agent.program("root", Program::Silent);
     let exec = cp
@@ -155,14 +167,14 @@ async fn reregistering_with_a_new_instance_orphans_active_executions() {
         .await
         .str("execution_id");
     agent.wait_hop(&exec).await;
-    let same = agent
-        .register(&cp, &["root"], &[], &agent.instance_id.clone())
-        .await;
+    let old = agent.instance_id.clone();
+    let same = agent.register(&cp, &["root"], &[], &old).await;
     assert_eq!(same.status, 201);
-    assert_eq!(
-        cp.get(&format!("/api/v1/executions/{exec}")).await.body["status"],
-        "running"
-    );
+    let view = cp.get(&format!("/api/v1/executions/{exec}")).await.body;
+    assert_eq!(view["status"], "running");
+    let latest = contract == Contract::Latest;
+    let shown = latest.then(|| json!(old));
+    assert_eq!(view.get("instance_id"), shown.as_ref(), "{view}");
     assert_eq!(
         agent
             .register(&cp, &["root"], &[], "new-instance")
@@ -173,11 +185,46 @@ async fn reregistering_with_a_new_instance_orphans_active_executions() {
     let view = cp.get(&format!("/api/v1/executions/{exec}")).await.body;
     assert_eq!(view["status"], "failed");
     let reason = view["status_reason"].as_str().unwrap_or_default();
-    assert!(
-        reason.starts_with("agent_restart_orphaned: n1 re-registered with new instance"),
-        "{reason}"
-    );
+    let want = if latest {
+        format!("agent_restart_orphaned: previous instance {old} is gone")
+    } else {
+        "agent_restart_orphaned: n1 re-registered with new instance new-instance".to_owned()
+    };
+    assert!(reason.starts_with(&want), "{reason}");
     assert_eq!(view["error"], reason);
+}
+
+/// Only the departed instance's rows (or rows with none) are reaped on the
+/// newest contract (`MarkAgentInstanceExecutionsOrphaned`); v0.1.96 reaps
+/// every active row of the node. A row made under instance `a` survives the
+/// change `b` → `c` (reached through a legacy, instance-less registration,
+/// which reaps nothing: `TestRegisterNodeHandler_NoReapOnLegacySDK`).
+#[rstest]
+#[case::v0_1_96(Contract::V0_1_96, "failed")]
+#[case::latest(Contract::Latest, "running")]
+#[tokio::test]
+async fn only_the_departed_instance_is_reaped_on_the_newest(
+    #[case] contract: Contract,
+    #[case] after: &str,
+) {
+    let cp = Cp::with_config(Config {
+        contract,
+        ..Config::default()
+    })
+    .await;
+    let agent = Agent::start(&cp, "n1", &["root"]).await;
+    agent.program("root", Program::Silent);
+    let exec = cp
+        .execute_async("n1.root", &[], json!({}))
+        .await
+        .str("execution_id");
+    agent.wait_hop(&exec).await;
+    for instance in ["", "b", "c"] {
+        let r = agent.register(&cp, &["root"], &[], instance).await;
+        assert_eq!(r.status, 201, "{instance:?}");
+    }
+    let view = cp.get(&format!("/api/v1/executions/{exec}")).await.body;
+    assert_eq!(view["status"], after, "{view}");
 }
 
 #[tokio::test]

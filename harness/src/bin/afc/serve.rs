@@ -77,6 +77,19 @@ pub struct ServeArgs {
     #[arg(long, env = "AFC_CONTRACT", default_value = "latest",
           value_parser = ["latest", "v0.1.96"])]
     pub contract: String,
+    /// Latest contract only: resume interrupted runs automatically (a root
+    /// failed by an agent restart is restarted as `kind: resume`, at most
+    /// --resume-max-attempts times in a row), as upstream's
+    /// AGENTFIELD_RESUME_INTERRUPTED_RUNS; off by default, as there.
+    #[arg(long, env = "AGENTFIELD_RESUME_INTERRUPTED_RUNS")]
+    pub resume_interrupted_runs: bool,
+    /// Resumes in a row one run may get (upstream's default: 1).
+    #[arg(
+        long,
+        env = "AGENTFIELD_RESUME_INTERRUPTED_RUNS_MAX_ATTEMPTS",
+        default_value_t = 1
+    )]
+    pub resume_max_attempts: u32,
 }
 
 impl ServeArgs {
@@ -96,6 +109,8 @@ impl ServeArgs {
             perturb,
             // The value parser admits only names Contract knows.
             contract: self.contract.parse().unwrap_or_default(),
+            resume_interrupted_runs: self.resume_interrupted_runs,
+            resume_max_attempts: self.resume_max_attempts,
         })
     }
 }

@@ -100,6 +100,8 @@ pub(super) fn row_from_event(
         duration_ms,
         replay: ReplayPlan::default(),
         restarted_as: None,
+        // An event names no agent instance.
+        instance_id: None,
     }
 }
 

@@ -328,6 +328,7 @@ fn envelope_execution(
         replay: ReplayPlan::default(),
         replay_key: None,
         restarted_as: None,
+        instance_id: None,
     }
 }
 

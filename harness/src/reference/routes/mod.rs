@@ -24,7 +24,7 @@ mod legacy;
 mod memory_kv;
 mod nodes;
 mod nodes_list;
-mod restart;
+pub(crate) mod restart;
 mod runs;
 mod status;
 

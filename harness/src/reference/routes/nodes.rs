@@ -10,6 +10,7 @@ use serde::Deserialize;
 use serde_json::{json, Map, Value};
 
 use super::PathParam;
+use crate::reference::contract::Feature;
 use crate::reference::error::ApiError;
 use crate::reference::model::{millis_between, rfc3339, Node};
 use crate::reference::state::Shared;
@@ -86,7 +87,7 @@ pub async fn register(
             && !instance_id.is_empty()
             && prev.instance_id != instance_id
         {
-            orphan_executions(&state, &id, &instance_id);
+            orphan_executions(&state, &id, &prev.instance_id, &instance_id);
         }
     }
     Ok((
@@ -197,18 +198,36 @@ fn registered_body(id: &str, base_url: &str, mode: Option<String>, now: DateTime
     Value::Object(body)
 }
 
-/// A new process instance cannot finish its predecessor's work: fail it all.
-fn orphan_executions(state: &Shared, node_id: &str, instance: &str) {
-    let reason =
-        format!("agent_restart_orphaned: {node_id} re-registered with new instance {instance}");
+/// A new process instance cannot finish its predecessor's work: fail it.
+///
+/// v0.1.96 fails every active row of the node and names the new instance.
+/// The newest (`InstanceScopedReap`; upstream `nodes_register.go` @0c438dfc,
+/// `MarkAgentInstanceExecutionsOrphaned`; tested by
+/// `TestRegisterNodeHandler_ReapsOrphansOnInstanceChange` @10d000b1: the reap
+/// targets the old instance and its reason names it) fails only the rows of
+/// the departed instance or with no instance, and names the old instance. Its
+/// drain grace (`AgentDrainGrace`, a delay before the reap) is not modelled:
+/// the reap runs at once, as with a zero grace.
+fn orphan_executions(state: &Shared, node_id: &str, old: &str, new: &str) {
+    let scoped = state.config.contract.serves(Feature::InstanceScopedReap);
+    let reason = if scoped {
+        format!(
+            "agent_restart_orphaned: previous instance {old} is gone and the execution did not \
+             complete within the drain window"
+        )
+    } else {
+        format!("agent_restart_orphaned: {node_id} re-registered with new instance {new}")
+    };
     let ids = state
         .store
         .active_executions_of_node(node_id)
         .unwrap_or_default();
     let now = Utc::now();
+    let mut roots = Vec::new();
     for id in ids {
-        let _ = state.update_execution(&id, &mut |e| {
-            if e.status.is_active() {
+        let reaped = state.update_execution(&id, &mut |e| {
+            let departed = !scoped || e.instance_id.as_deref().is_none_or(|i| i == old);
+            if e.status.is_active() && departed {
                 e.status = Status::Failed;
                 e.status_reason = Some(reason.clone());
                 e.error_message = Some(reason.clone());
@@ -217,6 +236,14 @@ fn orphan_executions(state: &Shared, node_id: &str, instance: &str) {
             }
             Ok(())
         });
+        if reaped.is_ok_and(|e| e.parent_execution_id.is_none() && e.status == Status::Failed) {
+            roots.push(id);
+        }
+    }
+    // The newest hands each reaped root off to an automatic resume, when on
+    // (`handOffInterruptedAgentExecutions`; `reference::resume`).
+    for id in roots {
+        crate::reference::resume::hand_off(state, &id);
     }
 }
 

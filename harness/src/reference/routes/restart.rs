@@ -25,14 +25,14 @@ use crate::reference::texts::{self, GoType, RESTART_REQUEST};
 
 /// The restart body of §1.2 after binding.
 #[derive(Debug, Default)]
-struct RestartRequest {
-    scope: String,
-    reuse: String,
-    fork: bool,
-    reason: String,
-    input: Option<GoMap>,
-    context: Option<GoMap>,
-    webhook: bool,
+pub(crate) struct RestartRequest {
+    pub(crate) scope: String,
+    pub(crate) reuse: String,
+    pub(crate) fork: bool,
+    pub(crate) reason: String,
+    pub(crate) input: Option<GoMap>,
+    pub(crate) context: Option<GoMap>,
+    pub(crate) webhook: bool,
 }
 
 fn bind(body: &[u8]) -> Result<RestartRequest, ApiError> {
@@ -144,9 +144,21 @@ struct Accepted<'a> {
     restarted: &'a Execution,
     reuse: ReplayMode,
     scope: Scope,
-    /// §2.4: `fork` or `restart`.
+    /// §2.4: `fork` or `restart` (or `resume`, from the automatic resume).
     kind: &'static str,
     plan: &'a ReplayPlan,
+    /// `resume_attempt` of a `resume` (V-latest), written to the lineage.
+    resume_attempt: Option<u32>,
+}
+
+/// An internal caller's choices (upstream `restartOptions`): the automatic
+/// resume passes kind `resume` and its attempt (`reference::resume`).
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct Internal {
+    /// Overrides §2.4's kind.
+    pub(crate) kind: Option<&'static str>,
+    /// The attempt a `resume` is.
+    pub(crate) resume_attempt: Option<u32>,
 }
 
 /// Restarts or forks from an execution; answers 202 and dispatches the new root.
@@ -163,7 +175,19 @@ pub async fn restart(
         ));
     }
     let req = bind(&body)?;
-    let (scope, reuse) = validate(&req)?;
+    start(&state, id, &req, Internal::default()).map(|(r, _)| r)
+}
+
+/// §1.3 from step 2: validates, admits, writes the new root and its lineage,
+/// dispatches it and stamps the forward pointers; the 202 and the new root.
+pub(crate) fn start(
+    state: &Shared,
+    id: &str,
+    req: &RestartRequest,
+    internal: Internal,
+) -> Result<(Response, Execution), ApiError> {
+    let state = state.clone();
+    let (scope, reuse) = validate(req)?;
     let (source, restarted) = resolve(&state, id, scope)?;
 
     // §2.3: input and context from the body, else as the restarted row stored them.
@@ -195,7 +219,9 @@ pub async fn restart(
         (prepared, slot)
     };
 
-    let kind = if req.fork || req.input.is_some() || req.context.is_some() {
+    let kind = if let Some(k) = internal.kind {
+        k
+    } else if req.fork || req.input.is_some() || req.context.is_some() {
         "fork"
     } else {
         "restart"
@@ -208,6 +234,7 @@ pub async fn restart(
         scope,
         kind,
         plan: &plan,
+        resume_attempt: internal.resume_attempt,
     };
     persist_lineage(&state, &accepted, req.reason.trim());
     spawn_dispatch(state.clone(), prepared.exec.clone(), slot);
@@ -215,7 +242,10 @@ pub async fn restart(
     if state.config.contract.serves(Feature::ForwardPointers) {
         pointers::write(&state, &source, &restarted, &prepared.exec);
     }
-    Ok(respond(&prepared, &accepted, req.webhook))
+    Ok((
+        respond(&prepared, &accepted, req.webhook),
+        prepared.exec.clone(),
+    ))
 }
 
 /// §1.4: the 202 body and the new root's id headers.
@@ -262,6 +292,9 @@ fn persist_lineage(state: &Shared, a: &Accepted<'_>, reason: &str) {
             "scope": a.scope.as_str(),
         }),
     );
+    if let (Some(n), Some(Value::Object(l))) = (a.resume_attempt, metadata.get_mut("lineage")) {
+        l.insert("resume_attempt".into(), json!(n));
+    }
     if !reason.is_empty() {
         metadata.insert("reason".into(), json!(reason));
     }

@@ -43,6 +43,13 @@ fn status_with_pointer(state: &Shared, exec: &crate::reference::model::Execution
     if let Some(p) = crate::reference::pointers::read(state, exec) {
         v["restarted_as"] = p;
     }
+    // §7.1 (V-latest): the agent instance the row was made for; v0.1.96 has none.
+    let contract = state.config.contract;
+    if contract.serves(crate::reference::contract::Feature::InstanceScopedReap) {
+        if let Some(i) = &exec.instance_id {
+            v["instance_id"] = Value::String(i.clone());
+        }
+    }
     v
 }
 

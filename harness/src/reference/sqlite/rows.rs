@@ -32,7 +32,7 @@ impl rusqlite::types::FromSql for Status {
 pub const EXEC_COLUMNS: &str = "seq, execution_id, run_id, parent_execution_id, node_id, \
     agent_node_id, reasoner_id, target_type, status, status_reason, input_payload, \
     result_payload, error_message, session_id, actor_id, started_at, completed_at, \
-    duration_ms, replay_source_run_id, replay_before_execution_id, replay_mode, replay_key, restarted_as";
+    duration_ms, replay_source_run_id, replay_before_execution_id, replay_mode, replay_key, restarted_as, instance_id";
 
 /// The node columns, in the order [`node`] reads them.
 pub const NODE_COLUMNS: &str = "id, base_url, invocation_url, deployment_type, instance_id, \
@@ -97,6 +97,7 @@ pub fn execution(row: &Row<'_>) -> rusqlite::Result<Execution> {
         },
         replay_key: row.get(21)?,
         restarted_as: row.get(22)?,
+        instance_id: row.get(23)?,
     })
 }
 
@@ -112,10 +113,10 @@ pub fn write_execution(
          agent_node_id, reasoner_id, target_type, status, status_reason, input_payload, \
          result_payload, error_message, session_id, actor_id, started_at, completed_at, \
          duration_ms, replay_source_run_id, replay_before_execution_id, replay_mode, replay_key, \
-         restarted_as) \
+         restarted_as, instance_id) \
          VALUES (:id, :run, :parent, :node, :agent, :reasoner, :target, :status, :reason, \
          :input, :result, :error, :session, :actor, :started, :completed, :duration, \
-         :src, :before, :mode, :key, :restarted_as)"
+         :src, :before, :mode, :key, :restarted_as, :instance)"
     } else {
         "UPDATE executions SET parent_execution_id = :parent, node_id = :node, \
          agent_node_id = :agent, reasoner_id = :reasoner, target_type = :target, \
@@ -124,7 +125,7 @@ pub fn write_execution(
          actor_id = :actor, started_at = :started, completed_at = :completed, \
          duration_ms = :duration, replay_source_run_id = :src, \
          replay_before_execution_id = :before, replay_mode = :mode, replay_key = :key, \
-         restarted_as = :restarted_as WHERE execution_id = :id AND run_id = :run"
+         restarted_as = :restarted_as, instance_id = :instance WHERE execution_id = :id AND run_id = :run"
     };
     let mut stmt = tx.prepare_cached(sql).map_err(backend)?;
     stmt.execute(named_params! {
@@ -150,6 +151,7 @@ pub fn write_execution(
         ":mode": e.replay.mode,
         ":key": e.replay_key,
         ":restarted_as": e.restarted_as,
+        ":instance": e.instance_id,
     })
     .map_err(backend)?;
     Ok(tx.last_insert_rowid())

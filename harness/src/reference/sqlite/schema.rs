@@ -8,7 +8,7 @@ use rusqlite::Connection;
 use crate::reference::store::StoreError;
 
 /// The version this build writes.
-pub const VERSION: i64 = 2;
+pub const VERSION: i64 = 3;
 
 /// Version 1. Executions keep their start sequence as the row id: rows are
 /// never deleted, so SQLite's `max(rowid) + 1` only grows and is the start
@@ -75,6 +75,9 @@ CREATE TABLE run_records (
 /// Version 2: the forward pointer of §5.3 (V-latest).
 const V2: &str = "ALTER TABLE executions ADD COLUMN restarted_as TEXT;";
 
+/// Version 3: the agent instance an execution was dispatched to (§7.1, V-latest).
+const V3: &str = "ALTER TABLE executions ADD COLUMN instance_id TEXT;";
+
 /// Brings `conn` to [`VERSION`], or refuses a newer database.
 pub fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
     let found: i64 = conn
@@ -94,6 +97,9 @@ pub fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
     }
     if found < 2 {
         tx.execute_batch(V2).map_err(backend)?;
+    }
+    if found < 3 {
+        tx.execute_batch(V3).map_err(backend)?;
     }
     tx.pragma_update(None, "user_version", VERSION)
         .map_err(backend)?;

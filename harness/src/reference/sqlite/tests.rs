@@ -32,6 +32,7 @@ fn row(id: &str, run: &str, envelope: &str) -> Execution {
         },
         replay_key: Some(envelope.to_owned()),
         restarted_as: None,
+        instance_id: None,
     }
 }
 
@@ -341,7 +342,9 @@ fn a_version_1_data_dir_gains_the_forward_pointer_column() {
     drop(store);
     // What an afc before version 2 left: no restarted_as column.
     let conn = Connection::open(d.path().join(DB_FILE)).unwrap_or_else(|e| panic!("{e}"));
-    conn.execute_batch("ALTER TABLE executions DROP COLUMN restarted_as; PRAGMA user_version = 1;")
+    conn.execute_batch(
+        "ALTER TABLE executions DROP COLUMN restarted_as; ALTER TABLE executions DROP COLUMN instance_id; PRAGMA user_version = 1;",
+    )
         .unwrap_or_else(|e| panic!("{e}"));
     drop(conn);
     let store = open(&d);

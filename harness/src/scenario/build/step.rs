@@ -49,6 +49,12 @@ pub(super) fn step(v: &Value, ptr: &str, p: &mut Problems<'_>) -> Option<Step> {
     if let Some(a) = v.get("up") {
         return Some(Step::Up(text(Some(a))));
     }
+    if let Some(a) = v.get("reregister") {
+        return Some(Step::Reregister(text(Some(a))));
+    }
+    if let Some(run) = v.get("follow") {
+        return Some(Step::Follow(text(Some(run))));
+    }
     if let Some(how) = v.get("restart_control_plane") {
         return Some(Step::RestartControlPlane(control_plane_stop(how)));
     }
