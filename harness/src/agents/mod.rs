@@ -70,25 +70,6 @@ fn suffix() -> String {
         .collect()
 }
 
-/// The program file interpreter agents read, when some agent of the
-/// scenario is not a Python fixture.
-fn program_file(
-    scenario: &Scenario,
-    node_ids: &BTreeMap<String, String>,
-    llm_urls: &BTreeMap<String, String>,
-) -> Result<Option<external::ProgramFile>, AgentError> {
-    if scenario.agents.values().all(|a| a.python.is_some()) {
-        return Ok(None);
-    }
-    let json = external::program(scenario, node_ids, llm_urls);
-    external::ProgramFile::write(&json, &scenario.name)
-        .map(Some)
-        .map_err(|source| AgentError::Interpreter {
-            agent: "*".to_string(),
-            source: Box::new(source),
-        })
-}
-
 /// A listener for `agent` on `bind`, and the address it got.
 async fn listen(agent: &str, bind: &str) -> Result<(TcpListener, SocketAddr), AgentError> {
     let error = |source| AgentError::Bind {
@@ -122,7 +103,7 @@ impl AgentHost {
             AgentKind::Scripted => None,
         };
         let program = match &interp {
-            Some(_) => program_file(&scenario, &node_ids, &llm_urls)?,
+            Some(_) => external::program_file(&scenario, &node_ids, &llm_urls)?,
             None => None,
         };
         let world = Arc::new(World {

@@ -198,7 +198,7 @@ struct Pending<'a>(&'a Option<PathBuf>);
 impl fmt::Display for Pending<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self.0 {
-            Some(p) => write!(f, "\n{}{}", super::PENDING_PREFIX, p.display()),
+            Some(p) => write!(f, "\n{}{}", super::golden::PENDING_PREFIX, p.display()),
             None => Ok(()),
         }
     }

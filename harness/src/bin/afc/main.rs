@@ -20,6 +20,7 @@ mod fuzz;
 mod fuzz_pass;
 mod list;
 mod output;
+mod record;
 mod repeat;
 mod run;
 mod serve;
@@ -124,7 +125,7 @@ fn main() -> ExitCode {
             suite,
             out,
             snapshots,
-        } => run::record(&suite, &out, &snapshots),
+        } => record::record(&suite, &out, &snapshots),
         Command::List {
             scenarios,
             filter,

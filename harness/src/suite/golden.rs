@@ -1,0 +1,123 @@
+//! One view against its golden: insta's verdict (caught, so that one
+//! scenario's mismatch is its own failure), the golden's file, and the
+//! problem a difference becomes.
+
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::path::{Path, PathBuf};
+use std::time::SystemTime;
+
+use serde_json::Value;
+
+use super::{diff, insta_env, snap_diff, Problem};
+use crate::scenario::{golden_suffix, golden_variant_file, Scenario, View};
+
+/// A view that differs: the problem (with the diff in `.snap` line numbers,
+/// and the `.snap.new` insta wrote, if it wrote one during this scenario) and
+/// its first differing line.
+pub(super) fn view_difference(
+    view: View,
+    golden: &Path,
+    value: &Value,
+    new: Option<String>,
+    since: SystemTime,
+) -> (Problem, String) {
+    let here = std::env::current_dir().unwrap_or_default();
+    let relative = |p: &Path| p.strip_prefix(&here).unwrap_or(p).to_path_buf();
+    let shown = relative(golden);
+    let pending = pending_snapshot(golden, since).map(|p| relative(&p));
+    let Ok(snap) = std::fs::read_to_string(golden) else {
+        let first = format!("no golden {}", shown.display());
+        let problem = Problem::NoGolden {
+            view,
+            golden: shown,
+            pending,
+        };
+        return (problem, first);
+    };
+    let first_entry = insta::Snapshot::from_file(golden)
+        .ok()
+        .and_then(|s| s.contents().as_text().map(|t| t.to_string()))
+        .and_then(|old| crate::scenario::yaml::parse(&old).ok())
+        .and_then(|(old, _)| diff::first_changed_entry(&old, value));
+    let (diff, first) = match new {
+        Some(new) => {
+            let d = snap_diff::snap_diff(&snap, &new);
+            (Some(d.text.trim_end().to_string()), d.first)
+        }
+        None => (None, format!("view '{}' differs", view.as_str())),
+    };
+    let problem = Problem::ViewDiffers {
+        view,
+        golden: shown,
+        first_entry,
+        diff,
+        pending,
+    };
+    (problem, first)
+}
+
+/// How a problem line names the `.snap.new` insta wrote for review.
+pub const PENDING_PREFIX: &str = "new snapshot written: ";
+
+/// `golden.snap.new`, if insta wrote it at or after `since`.
+pub fn pending_snapshot(golden: &Path, since: SystemTime) -> Option<PathBuf> {
+    let new = golden.with_extension("snap.new");
+    let written = std::fs::metadata(&new).and_then(|m| m.modified()).ok()?;
+    (written >= since).then_some(new)
+}
+
+/// The golden file of one view.
+pub fn golden_path(goldens: &Path, scenario: &str, view: View) -> PathBuf {
+    goldens.join(golden_variant_file(scenario, view, None))
+}
+
+/// insta's verdict on one view. Under [`insta_env::prepare`] insta neither
+/// panics nor prints: the verdict is its comparator's, a golden insta wrote
+/// in place (`INSTA_UPDATE=always`) passes as insta's assertion would, and so
+/// does a differing view under the user's `INSTA_FORCE_PASS=1` (its
+/// `.snap.new` left for `cargo insta review`, as insta leaves it). Outside CI
+/// a mismatch leaves a `.snap.new`. `capture` keeps the rendering insta compared.
+pub(super) fn matches_golden(
+    scenario: &Scenario,
+    path: &Path,
+    (view, variant): (View, Option<&str>),
+    value: &Value,
+    goldens: &Path,
+    capture: &snap_diff::Capture,
+) -> bool {
+    let mut settings = insta::Settings::clone_current();
+    settings.set_comparator(Box::new(capture.clone()));
+    settings.set_snapshot_path(goldens);
+    settings.set_prepend_module_to_snapshot(false);
+    settings.set_snapshot_suffix(golden_suffix(view, variant));
+    settings.set_input_file(path);
+    settings.set_omit_expression(true);
+    settings.set_description(scenario.guards.as_str());
+    let name = scenario.name.as_str();
+    let golden = golden_path(goldens, name, view);
+    let before = std::fs::read(&golden).ok();
+    let asserted = catch_unwind(AssertUnwindSafe(|| {
+        settings.bind(|| insta::assert_yaml_snapshot!(name, value));
+    }));
+    if asserted.is_err() {
+        return false;
+    }
+    if capture.matched() == Some(true) {
+        return true;
+    }
+    let rewritten = std::fs::read(&golden)
+        .ok()
+        .is_some_and(|now| Some(&now) != before.as_ref());
+    if rewritten {
+        return true;
+    }
+    if insta_env::user_force_pass() {
+        eprintln!(
+            "note: {name}@{} differs from its golden; INSTA_FORCE_PASS=1 passes it and leaves {} for review",
+            view.as_str(),
+            golden.with_extension("snap.new").display()
+        );
+        return true;
+    }
+    false
+}
