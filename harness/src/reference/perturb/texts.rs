@@ -127,8 +127,16 @@ pub const TEXTS: &[(&str, Fixed, &str)] = &[
     ),
     ("agent error ({}): ", Fixed::Prefix, "agent-protocol §3.4"),
     ("heartbeat received", Fixed::Exact, "agent-protocol §1"),
-    ("Invalid JSON format: ", Fixed::Prefix, "agent-protocol §1.2"),
-    ("Invalid callback URL: ", Fixed::Prefix, "agent-protocol §1.2"),
+    (
+        "Invalid JSON format: ",
+        Fixed::Prefix,
+        "agent-protocol §1.2",
+    ),
+    (
+        "Invalid callback URL: ",
+        Fixed::Prefix,
+        "agent-protocol §1.2",
+    ),
     ("node not found", Fixed::Exact, "agent-protocol §1"),
     // Routes outside both specs whose codes the project's rule table fixes
     // (scenarios/README.md, read from v0.1.96's handlers/memory.go).
