@@ -28,11 +28,8 @@ pub const EXECUTE_REASONER_REQUEST: GoStruct = handlers("ExecuteReasonerRequest"
 pub const RESTART_REQUEST: GoStruct = handlers("restartExecutionRequest");
 /// `POST /api/v1/executions/batch-status`.
 pub const BATCH_STATUS_REQUEST: GoStruct = handlers("BatchStatusRequest");
-/// `POST /api/v1/executions/{id}/status` (unqualified in its whole-value message).
-pub const STATUS_UPDATE_REQUEST: GoStruct = GoStruct {
-    package: "",
-    name: "statusUpdateRequest",
-};
+/// `POST /api/v1/executions/{id}/status`.
+pub const STATUS_UPDATE_REQUEST: GoStruct = handlers("executionStatusUpdateRequest");
 /// `POST /api/v1/workflow/executions/events`.
 pub const WORKFLOW_EVENT_REQUEST: GoStruct = handlers("WorkflowExecutionEventRequest");
 /// `POST /api/v1/memory/set`.
@@ -44,6 +41,26 @@ pub const AGENT_NODE: GoStruct = GoStruct {
     package: "types.",
     name: "AgentNode",
 };
+
+/// A registration's `reasoners` entry (`types.ReasonerDefinition`).
+pub const REASONER_DEFINITION: GoStruct = GoStruct {
+    package: "types.",
+    name: "ReasonerDefinition",
+};
+/// A registration's `skills` entry (`types.SkillDefinition`).
+pub const SKILL_DEFINITION: GoStruct = GoStruct {
+    package: "types.",
+    name: "SkillDefinition",
+};
+
+/// Registration's callback URL checks (`validateCallbackURL`): not http(s).
+pub fn callback_url_scheme(scheme: &str) -> String {
+    format!("URL must use http or https scheme, got: {scheme}")
+}
+/// Registration's callback URL checks: a user (and password) in the URL.
+pub const CALLBACK_URL_USER_INFO: &str = "URL must not include user info";
+/// Registration's callback URL checks: no host.
+pub const CALLBACK_URL_NO_HOST: &str = "URL must include a host";
 
 /// A struct of package `handlers`.
 pub const fn handlers(name: &'static str) -> GoStruct {
@@ -89,11 +106,23 @@ pub fn not_the_struct(got: &GoValue, s: GoStruct) -> String {
     not_the_struct_named(go_type_name(got), s)
 }
 
-/// [`not_the_struct`] with the JSON kind already named (`non-object`).
+/// [`not_the_struct`] with the JSON kind already named.
 pub fn not_the_struct_named(got: &str, s: GoStruct) -> String {
     format!(
         "json: cannot unmarshal {got} into Go value of type {}{}",
         s.package, s.name
+    )
+}
+
+/// A number that an integer field cannot hold (fractional or out of range):
+/// the decoder quotes the number (Go quotes its literal text; the reference
+/// prints the parsed double in Go's format, the same text for a canonical one).
+pub fn wrong_number(n: f64, s: GoStruct, field: &str, want: GoType) -> String {
+    format!(
+        "json: cannot unmarshal number {} into Go struct field {}.{field} of type {}",
+        super::canonical::format_number(n),
+        s.name,
+        want.name()
     )
 }
 
@@ -103,16 +132,6 @@ pub fn wrong_field(got: &GoValue, s: GoStruct, field: &str, want: GoType) -> Str
         "json: cannot unmarshal {} into Go struct field {}.{field} of type {}",
         go_type_name(got),
         s.name,
-        want.name()
-    )
-}
-
-/// A field of the status callback's body holds another JSON kind than a string
-/// (v0.1.96 decodes these one by one and names only the field).
-pub fn wrong_named_field(got: &GoValue, field: &str, want: GoType) -> String {
-    format!(
-        "json: cannot unmarshal {} into field {field} of type {}",
-        go_type_name(got),
         want.name()
     )
 }
@@ -144,8 +163,16 @@ mod tests {
             "Key: 'BatchStatusRequest.ExecutionIDs' Error:Field validation for 'ExecutionIDs' failed on the 'required' tag"
         );
         assert_eq!(
-            not_the_struct_named("non-object", STATUS_UPDATE_REQUEST),
-            "json: cannot unmarshal non-object into Go value of type statusUpdateRequest"
+            not_the_struct(&GoValue::Array(vec![]), STATUS_UPDATE_REQUEST),
+            "json: cannot unmarshal array into Go value of type handlers.executionStatusUpdateRequest"
+        );
+        assert_eq!(
+            wrong_number(1.5, STATUS_UPDATE_REQUEST, "duration_ms", GoType::Int64),
+            "json: cannot unmarshal number 1.5 into Go struct field executionStatusUpdateRequest.duration_ms of type int64"
+        );
+        assert_eq!(
+            wrong_field(&GoValue::Bool(true), REASONER_DEFINITION, "reasoners.accepts_webhook", GoType::String),
+            "json: cannot unmarshal bool into Go struct field ReasonerDefinition.reasoners.accepts_webhook of type string"
         );
     }
 }

@@ -13,7 +13,7 @@ use std::collections::BTreeMap;
 
 mod parser;
 
-pub use parser::{parse, ParseError};
+pub use parser::{parse, Context, ParseError};
 
 /// A JSON value as Go's `interface{}` holds it: numbers are doubles and objects
 /// are maps, so key order and duplicate keys are already resolved.

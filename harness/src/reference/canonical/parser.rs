@@ -12,15 +12,95 @@ pub enum ParseError {
     /// The input ended inside a value.
     #[error("unexpected end of JSON input")]
     Eof,
-    /// A byte that cannot start or continue a value here.
-    #[error("invalid character {0:?} at offset {1}")]
-    Unexpected(char, usize),
+    /// A byte that cannot start or continue a value here, in Go's words
+    /// (`invalid character 'n' looking for beginning of object key string`).
+    #[error("invalid character {} {context}", quote_byte(*.byte))]
+    Unexpected {
+        /// The offending byte.
+        byte: u8,
+        /// Where the scanner was (Go's scanner context).
+        context: Context,
+        /// Its offset in the input (Go's `SyntaxError.Offset` is one past it).
+        offset: usize,
+    },
     /// A number that does not fit a float64 (Go rejects these too).
     #[error("number {0} out of range")]
     OutOfRange(String),
     /// Nesting deeper than we are willing to recurse.
     #[error("exceeded max depth")]
     TooDeep,
+}
+
+/// Where the scanner stood when a byte did not fit: Go's scanner contexts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum Context {
+    /// Where a value must start.
+    #[error("looking for beginning of value")]
+    BeginValue,
+    /// Where an object key must start.
+    #[error("looking for beginning of object key string")]
+    BeginKey,
+    /// After a key, where `:` must follow.
+    #[error("after object key")]
+    AfterKey,
+    /// After a member, where `,` or `}` must follow.
+    #[error("after object key:value pair")]
+    AfterPair,
+    /// After an array element, where `,` or `]` must follow.
+    #[error("after array element")]
+    AfterElement,
+    /// After the whole value, where only whitespace may follow.
+    #[error("after top-level value")]
+    AfterTop,
+    /// A control byte inside a string.
+    #[error("in string literal")]
+    InString,
+    /// A bad escape after `\\`.
+    #[error("in string escape code")]
+    InEscape,
+    /// A bad hex digit after `\\u`.
+    #[error("in \\u hexadecimal character escape")]
+    InUnicodeEscape,
+    /// After `-`, where a digit must follow.
+    #[error("in numeric literal")]
+    InNumber,
+    /// After `.`, where a digit must follow.
+    #[error("after decimal point in numeric literal")]
+    AfterDecimalPoint,
+    /// After `e`/`E` (and a sign), where a digit must follow.
+    #[error("in exponent of numeric literal")]
+    InExponent,
+    /// Inside `true`, `false` or `null`, expecting the given byte next.
+    #[error("in literal {} (expecting {})", .word, quote_byte(*.expecting))]
+    InLiteral {
+        /// The literal being read.
+        word: &'static str,
+        /// The byte it needs next.
+        expecting: u8,
+    },
+}
+
+/// Go's `quoteChar`: the byte as a rune in single quotes, `strconv.Quote`'s
+/// escapes inside, with `'\''` and `'"'` special.
+fn quote_byte(c: u8) -> String {
+    let inner = match c {
+        b'\'' => "\\'".to_owned(),
+        b'"' => "\"".to_owned(),
+        b'\\' => "\\\\".to_owned(),
+        0x07 => "\\a".to_owned(),
+        0x08 => "\\b".to_owned(),
+        0x0c => "\\f".to_owned(),
+        b'\n' => "\\n".to_owned(),
+        b'\r' => "\\r".to_owned(),
+        b'\t' => "\\t".to_owned(),
+        0x0b => "\\v".to_owned(),
+        0x00..=0x1f | 0x7f => format!("\\x{c:02x}"),
+        // Go's string(rune(c)): Latin-1; its non-printables are \u-escaped.
+        0x80..=0xa0 | 0xad => format!("\\u{c:04x}"),
+        _ => char::from(c).to_string(),
+    };
+    format!("'{inner}'")
 }
 
 /// Nesting limit. Go allows 10000; we stop earlier so a hostile body cannot
@@ -35,7 +115,7 @@ pub fn parse(bytes: &[u8]) -> Result<GoValue, ParseError> {
     p.ws();
     match p.peek() {
         None => Ok(v),
-        Some(c) => Err(ParseError::Unexpected(c as char, p.i)),
+        Some(_) => Err(p.unexpected(Context::AfterTop)),
     }
 }
 
@@ -55,25 +135,31 @@ impl Parser<'_> {
         }
     }
 
-    fn unexpected(&self) -> ParseError {
+    fn unexpected(&self, context: Context) -> ParseError {
         match self.peek() {
-            Some(c) => ParseError::Unexpected(c as char, self.i),
+            Some(byte) => ParseError::Unexpected {
+                byte,
+                context,
+                offset: self.i,
+            },
             None => ParseError::Eof,
         }
     }
 
-    fn expect(&mut self, c: u8) -> Result<(), ParseError> {
+    fn expect(&mut self, c: u8, context: Context) -> Result<(), ParseError> {
         if self.peek() == Some(c) {
             self.i += 1;
             Ok(())
         } else {
-            Err(self.unexpected())
+            Err(self.unexpected(context))
         }
     }
 
-    fn literal(&mut self, word: &[u8], v: GoValue) -> Result<GoValue, ParseError> {
-        for &c in word {
-            self.expect(c)?;
+    /// `word` after its first byte, which [`Self::value`] has seen.
+    fn literal(&mut self, word: &'static str, v: GoValue) -> Result<GoValue, ParseError> {
+        self.i += 1;
+        for &expecting in &word.as_bytes()[1..] {
+            self.expect(expecting, Context::InLiteral { word, expecting })?;
         }
         Ok(v)
     }
@@ -86,16 +172,16 @@ impl Parser<'_> {
             Some(b'{') => self.object(depth),
             Some(b'[') => self.array(depth),
             Some(b'"') => self.string().map(GoValue::String),
-            Some(b't') => self.literal(b"true", GoValue::Bool(true)),
-            Some(b'f') => self.literal(b"false", GoValue::Bool(false)),
-            Some(b'n') => self.literal(b"null", GoValue::Null),
+            Some(b't') => self.literal("true", GoValue::Bool(true)),
+            Some(b'f') => self.literal("false", GoValue::Bool(false)),
+            Some(b'n') => self.literal("null", GoValue::Null),
             Some(b'-' | b'0'..=b'9') => self.number(),
-            _ => Err(self.unexpected()),
+            _ => Err(self.unexpected(Context::BeginValue)),
         }
     }
 
     fn object(&mut self, depth: usize) -> Result<GoValue, ParseError> {
-        self.expect(b'{')?;
+        self.expect(b'{', Context::BeginValue)?;
         let mut map = BTreeMap::new();
         self.ws();
         if self.peek() == Some(b'}') {
@@ -105,11 +191,11 @@ impl Parser<'_> {
         loop {
             self.ws();
             if self.peek() != Some(b'"') {
-                return Err(self.unexpected());
+                return Err(self.unexpected(Context::BeginKey));
             }
             let key = self.string()?;
             self.ws();
-            self.expect(b':')?;
+            self.expect(b':', Context::AfterKey)?;
             self.ws();
             let v = self.value(depth + 1)?;
             // Go's decoder assigns map entries in order, so the last duplicate wins.
@@ -121,13 +207,13 @@ impl Parser<'_> {
                     self.i += 1;
                     return Ok(GoValue::Object(map));
                 }
-                _ => return Err(self.unexpected()),
+                _ => return Err(self.unexpected(Context::AfterPair)),
             }
         }
     }
 
     fn array(&mut self, depth: usize) -> Result<GoValue, ParseError> {
-        self.expect(b'[')?;
+        self.expect(b'[', Context::BeginValue)?;
         let mut items = Vec::new();
         self.ws();
         if self.peek() == Some(b']') {
@@ -144,7 +230,7 @@ impl Parser<'_> {
                     self.i += 1;
                     return Ok(GoValue::Array(items));
                 }
-                _ => return Err(self.unexpected()),
+                _ => return Err(self.unexpected(Context::AfterElement)),
             }
         }
     }
@@ -167,12 +253,12 @@ impl Parser<'_> {
             Some(b'1'..=b'9') => {
                 self.digits();
             }
-            _ => return Err(self.unexpected()),
+            _ => return Err(self.unexpected(Context::InNumber)),
         }
         if self.peek() == Some(b'.') {
             self.i += 1;
             if self.digits() == 0 {
-                return Err(self.unexpected());
+                return Err(self.unexpected(Context::AfterDecimalPoint));
             }
         }
         if matches!(self.peek(), Some(b'e' | b'E')) {
@@ -181,7 +267,7 @@ impl Parser<'_> {
                 self.i += 1;
             }
             if self.digits() == 0 {
-                return Err(self.unexpected());
+                return Err(self.unexpected(Context::InExponent));
             }
         }
         // The slice holds only ASCII digits, signs, '.', 'e' and 'E'.
@@ -200,7 +286,7 @@ impl Parser<'_> {
                 Some(c @ b'0'..=b'9') => c - b'0',
                 Some(c @ b'a'..=b'f') => c - b'a' + 10,
                 Some(c @ b'A'..=b'F') => c - b'A' + 10,
-                _ => return Err(self.unexpected()),
+                _ => return Err(self.unexpected(Context::InUnicodeEscape)),
             };
             n = n * 16 + u32::from(d);
             self.i += 1;
@@ -209,7 +295,7 @@ impl Parser<'_> {
     }
 
     fn string(&mut self) -> Result<String, ParseError> {
-        self.expect(b'"')?;
+        self.expect(b'"', Context::BeginValue)?;
         let mut buf: Vec<u8> = Vec::new();
         loop {
             match self.peek() {
@@ -233,12 +319,18 @@ impl Parser<'_> {
                         b'r' => '\r',
                         b't' => '\t',
                         b'u' => self.unicode_escape()?,
-                        other => return Err(ParseError::Unexpected(other as char, self.i - 1)),
+                        byte => {
+                            return Err(ParseError::Unexpected {
+                                byte,
+                                context: Context::InEscape,
+                                offset: self.i - 1,
+                            })
+                        }
                     };
                     let mut tmp = [0u8; 4];
                     buf.extend_from_slice(ch.encode_utf8(&mut tmp).as_bytes());
                 }
-                Some(c) if c < 0x20 => return Err(self.unexpected()),
+                Some(c) if c < 0x20 => return Err(self.unexpected(Context::InString)),
                 Some(c) => {
                     buf.push(c);
                     self.i += 1;
@@ -266,5 +358,78 @@ impl Parser<'_> {
             return Ok('\u{FFFD}');
         }
         Ok(char::from_u32(first).unwrap_or('\u{FFFD}'))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse;
+
+    fn err(text: &str) -> String {
+        parse(text.as_bytes()).unwrap_err().to_string()
+    }
+
+    #[test]
+    fn syntax_errors_read_as_gos_scanner_prints_them() {
+        let cases = [
+            (
+                "{not json",
+                "invalid character 'n' looking for beginning of object key string",
+            ),
+            (
+                "[1,]",
+                "invalid character ']' looking for beginning of value",
+            ),
+            ("{\"a\" 1}", "invalid character '1' after object key"),
+            (
+                "{\"a\":1 x",
+                "invalid character 'x' after object key:value pair",
+            ),
+            ("[1 2]", "invalid character '2' after array element"),
+            ("{} {", "invalid character '{' after top-level value"),
+            ("\"a\tb\"", "invalid character '\\t' in string literal"),
+            ("\"\\q\"", "invalid character 'q' in string escape code"),
+            (
+                "\"\\u12g4\"",
+                "invalid character 'g' in \\u hexadecimal character escape",
+            ),
+            ("-x", "invalid character 'x' in numeric literal"),
+            (
+                "1.e",
+                "invalid character 'e' after decimal point in numeric literal",
+            ),
+            ("1e+", "unexpected end of JSON input"),
+            (
+                "1ex",
+                "invalid character 'x' in exponent of numeric literal",
+            ),
+            (
+                "tx",
+                "invalid character 'x' in literal true (expecting 'r')",
+            ),
+            (
+                "nulL",
+                "invalid character 'L' in literal null (expecting 'l')",
+            ),
+            (
+                "'a'",
+                "invalid character '\\'' looking for beginning of value",
+            ),
+            (
+                "{\"a\":1\"",
+                "invalid character '\"' after object key:value pair",
+            ),
+            (
+                "\u{1}",
+                "invalid character '\\x01' looking for beginning of value",
+            ),
+            (
+                "\u{e9}",
+                "invalid character 'Ã' looking for beginning of value",
+            ),
+        ];
+        for (text, want) in cases {
+            assert_eq!(err(text), want, "{text:?}");
+        }
     }
 }

@@ -8,6 +8,7 @@ use chrono::Utc;
 use serde_json::{json, Value};
 
 use super::PathParam;
+use crate::reference::canonical;
 use crate::reference::error::ApiError;
 use crate::reference::model::{rfc3339, RunRecord};
 use crate::reference::state::Shared;
@@ -53,6 +54,13 @@ pub async fn save_golden(
             format!("invalid request body: {}", texts::EOF),
         ));
     } else {
+        // A syntax error in encoding/json's words; the decoding as before.
+        canonical::parse(&body).map_err(|e| {
+            ApiError::plain(
+                StatusCode::BAD_REQUEST,
+                format!("invalid request body: {e}"),
+            )
+        })?;
         // encoding/json leaves the request as it is on a top-level `null`.
         serde_json::from_slice::<Option<GoldenRequest>>(&body)
             .map(Option::unwrap_or_default)

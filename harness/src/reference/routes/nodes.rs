@@ -10,12 +10,13 @@ use serde::Deserialize;
 use serde_json::{json, Map, Value};
 
 use super::PathParam;
+use crate::reference::canonical::{self, GoValue};
 use crate::reference::contract::Feature;
 use crate::reference::error::ApiError;
 use crate::reference::model::{millis_between, rfc3339, Node};
 use crate::reference::state::Shared;
 use crate::reference::status::Status;
-use crate::reference::texts::{self, AGENT_NODE};
+use crate::reference::texts::{self, GoType, AGENT_NODE, REASONER_DEFINITION, SKILL_DEFINITION};
 
 #[derive(Deserialize)]
 struct Target {
@@ -47,13 +48,14 @@ fn node_not_found() -> ApiError {
 fn valid_base_url(raw: &str) -> Result<(), String> {
     let url = reqwest::Url::parse(raw).map_err(|e| e.to_string())?;
     if !matches!(url.scheme(), "http" | "https") {
-        return Err(format!("unsupported scheme {:?}", url.scheme()));
+        return Err(texts::callback_url_scheme(url.scheme()));
+    }
+    // Go's order: user info before the host.
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err(texts::CALLBACK_URL_USER_INFO.to_owned());
     }
     if url.host_str().is_none_or(str::is_empty) {
-        return Err("missing host".to_owned());
-    }
-    if !url.username().is_empty() || url.password().is_some() {
-        return Err("userinfo is not allowed".to_owned());
+        return Err(texts::CALLBACK_URL_NO_HOST.to_owned());
     }
     Ok(())
 }
@@ -100,6 +102,15 @@ pub async fn register(
 /// with v0.1.96's bind and validation messages otherwise.
 fn parse_registration(body: &[u8]) -> Result<(Map<String, Value>, Registration, String), ApiError> {
     let bad = |m: String| ApiError::plain(StatusCode::BAD_REQUEST, m);
+    // gin's ShouldBindJSON: EOF for no body, encoding/json's syntax and
+    // type texts where v0.1.96's are known; the decoding itself as before.
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return Err(bad(format!("Invalid JSON format: {}", texts::EOF)));
+    }
+    let parsed = canonical::parse(body).map_err(|e| bad(format!("Invalid JSON format: {e}")))?;
+    if let Some(why) = mistyped_target(&parsed) {
+        return Err(bad(format!("Invalid JSON format: {why}")));
+    }
     let raw: Map<String, Value> =
         serde_json::from_slice(body).map_err(|e| bad(format!("Invalid JSON format: {e}")))?;
     let reg: Registration = serde_json::from_value(Value::Object(raw.clone()))
@@ -111,6 +122,36 @@ fn parse_registration(body: &[u8]) -> Result<(Map<String, Value>, Registration, 
         )));
     };
     Ok((raw, reg, id))
+}
+
+/// A `reasoners` or `skills` entry whose `accepts_webhook` (`*string`) holds
+/// another JSON kind: the decoder's text for the first one.
+fn mistyped_target(body: &GoValue) -> Option<String> {
+    let GoValue::Object(obj) = body else {
+        return None;
+    };
+    [
+        ("reasoners", REASONER_DEFINITION),
+        ("skills", SKILL_DEFINITION),
+    ]
+    .into_iter()
+    .find_map(|(list, s)| {
+        let Some(GoValue::Array(items)) = obj.get(list) else {
+            return None;
+        };
+        items.iter().find_map(|item| match item {
+            GoValue::Object(t) => match t.get("accepts_webhook") {
+                None | Some(GoValue::Null | GoValue::String(_)) => None,
+                Some(other) => Some(texts::wrong_field(
+                    other,
+                    s,
+                    &format!("{list}.accepts_webhook"),
+                    GoType::String,
+                )),
+            },
+            _ => None,
+        })
+    })
 }
 
 /// `base_url` and `invocation_url`, when set, pass the callback URL checks.

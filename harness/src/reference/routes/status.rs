@@ -206,22 +206,31 @@ fn parse_callback(body: &[u8]) -> Result<Report, ApiError> {
             format!("invalid request body: {m}"),
         )
     };
-    let GoValue::Object(obj) = canonical::parse(body).map_err(|e| bad(e.to_string()))? else {
-        return Err(bad(texts::not_the_struct_named(
-            "non-object",
-            STATUS_UPDATE_REQUEST,
-        )));
+    // gin's ShouldBindJSON: a json.Decoder reads nothing from an empty body.
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return Err(bad(texts::EOF.to_owned()));
+    }
+    let obj = match canonical::parse(body).map_err(|e| bad(e.to_string()))? {
+        GoValue::Object(obj) => obj,
+        // encoding/json leaves the struct as it is on a top-level null.
+        GoValue::Null => GoMap::new(),
+        other => return Err(bad(texts::not_the_struct(&other, STATUS_UPDATE_REQUEST))),
     };
     let string_field = |name: &str| -> Result<Option<String>, ApiError> {
         match obj.get(name) {
             None | Some(GoValue::Null) => Ok(None),
             Some(GoValue::String(s)) => Ok(Some(s.clone())),
-            Some(other) => Err(bad(texts::wrong_named_field(other, name, GoType::String))),
+            Some(other) => Err(bad(texts::wrong_field(
+                other,
+                STATUS_UPDATE_REQUEST,
+                name,
+                GoType::String,
+            ))),
         }
     };
     let raw_status = string_field("status")?
         .filter(|s| !s.is_empty())
-        .ok_or_else(|| bad("status is required".into()))?;
+        .ok_or_else(|| bad(texts::required(STATUS_UPDATE_REQUEST, "Status")))?;
     let status = Status::normalize(&raw_status).ok_or_else(|| {
         ApiError::plain(
             StatusCode::BAD_REQUEST,
@@ -246,6 +255,14 @@ fn parse_callback(body: &[u8]) -> Result<Report, ApiError> {
     let duration_ms = match obj.get("duration_ms") {
         None | Some(GoValue::Null) => None,
         Some(GoValue::Number(n)) if n.fract() == 0.0 && n.abs() < 9.2e18 => Some(*n as i64),
+        Some(GoValue::Number(n)) => {
+            return Err(bad(texts::wrong_number(
+                *n,
+                STATUS_UPDATE_REQUEST,
+                "duration_ms",
+                GoType::Int64,
+            )))
+        }
         Some(other) => {
             return Err(bad(texts::wrong_field(
                 other,
