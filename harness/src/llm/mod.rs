@@ -58,6 +58,9 @@ impl Respond for Programmed {
             ResponseTemplate::new(200).set_body_json(json!({
                 "id": "resp-afc",
                 "object": "response",
+                // Fixed, so no view depends on a clock; SDK clients read it
+                // (the TS SDK's AI library fails on a response without it).
+                "created_at": 1_767_225_600,
                 "status": "completed",
                 "model": "afc-stub",
                 "output": [{"type": "message", "id": "msg-afc", "status": "completed",
@@ -70,6 +73,7 @@ impl Respond for Programmed {
             ResponseTemplate::new(200).set_body_json(json!({
                 "id": "chatcmpl-afc",
                 "object": "chat.completion",
+                "created": 1_767_225_600,
                 "model": "afc-stub",
                 "choices": [{"index": 0, "finish_reason": "stop",
                              "message": {"role": "assistant", "content": p.reply}}],
@@ -175,6 +179,7 @@ mod tests {
             .await
             .expect("json");
         assert_eq!(resp["output"][0]["content"][0]["text"], "hi");
+        assert!(resp["created_at"].is_u64(), "{resp}");
         assert_eq!(stubs.counts().await["planner"], 2);
     }
 }

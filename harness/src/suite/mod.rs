@@ -204,6 +204,14 @@ fn verdict(case: &Case, target: &Target, goldens: &Path) -> Judged {
     }
 }
 
+/// The known SDK trait a failure of `scenario` follows from, named first.
+fn known_trait(target: &Target, scenario: &Scenario) -> Option<Problem> {
+    target
+        .agents
+        .known_trait_failure(scenario)
+        .map(Problem::KnownSdkTrait)
+}
+
 fn judge(case: &Case, scenario: Arc<Scenario>, target: &Target, goldens: &Path) -> Judged {
     let since = SystemTime::now();
     match check_skip(&scenario, target) {
@@ -232,7 +240,15 @@ fn judge(case: &Case, scenario: Arc<Scenario>, target: &Target, goldens: &Path) 
     };
     let outcome = match runtime.block_on(crate::runner::run(scenario.clone(), &target)) {
         Ok(o) => o,
-        Err(e) => return (failed(Problem::Run(Arc::new(e))), None),
+        Err(e) => {
+            let mut problems: Vec<Problem> = known_trait(&target, &scenario).into_iter().collect();
+            problems.push(Problem::Run(Arc::new(e)));
+            let verdict = Verdict::Failed {
+                problems,
+                first_diff: None,
+            };
+            return (verdict, None);
+        }
     };
     let mut problems: Vec<Problem> = outcome.failures.into_iter().map(Problem::from).collect();
     let mut observed = outcome.observed;
@@ -280,8 +296,8 @@ fn judge(case: &Case, scenario: Arc<Scenario>, target: &Target, goldens: &Path) 
             .push(sides::sides(&golden, *view, compared, value));
     }
     if !problems.is_empty() {
-        if let Some(why) = target.agents.known_trait_failure(&scenario) {
-            problems.insert(0, Problem::KnownSdkTrait(why));
+        if let Some(trait_) = known_trait(&target, &scenario) {
+            problems.insert(0, trait_);
         }
     }
     let verdict = if problems.is_empty() {
