@@ -12,8 +12,10 @@
 use std::collections::BTreeMap;
 
 mod parser;
+mod syntax_error;
 
-pub use parser::{parse, Context, ParseError};
+pub use parser::parse;
+pub use syntax_error::{Context, ParseError};
 
 /// A JSON value as Go's `interface{}` holds it: numbers are doubles and objects
 /// are maps, so key order and duplicate keys are already resolved.
