@@ -281,22 +281,8 @@ fn check(ok: bool, what: &str, plain: &Value, perturbed: &Value) -> Result<(), F
 fn main() {
     let args = Arguments::from_args();
     std::env::set_current_dir(workspace()).expect("the workspace root exists");
-    // Set before any thread starts: never record goldens of a broken reference,
-    // and keep insta's own diff of the expected mismatches out of the log.
-    std::env::set_var("INSTA_UPDATE", "no");
-    std::env::set_var("INSTA_OUTPUT", "none");
-    let default_hook = std::panic::take_hook();
-    std::panic::set_hook(Box::new(move |info| {
-        let text = info
-            .payload()
-            .downcast_ref::<String>()
-            .map(String::as_str)
-            .or_else(|| info.payload().downcast_ref::<&str>().copied())
-            .unwrap_or_default();
-        if !text.starts_with("snapshot assertion for") {
-            default_hook(info);
-        }
-    }));
+    // Before any thread starts: a broken reference records no golden.
+    afc::suite::insta_env::expect_mismatches();
     let mut trials: Vec<Trial> = GUARDS
         .iter()
         .map(|&(b, guards)| {

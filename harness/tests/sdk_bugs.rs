@@ -153,24 +153,8 @@ fn differs_at(problems: &[Problem], hop: &Hop) -> Result<(), Failed> {
 fn main() {
     let args = Arguments::from_args();
     std::env::set_current_dir(workspace()).expect("the workspace root exists");
-    // Set before any thread starts: never record goldens of a buggy agent,
-    // and let the Python scenarios run the old SDK.
-    std::env::set_var("INSTA_UPDATE", "no");
-    // The expected mismatches are reported by the trials; keep insta's own
-    // diff and caught assertion panics out of the log.
-    std::env::set_var("INSTA_OUTPUT", "none");
-    let default_hook = std::panic::take_hook();
-    std::panic::set_hook(Box::new(move |info| {
-        let text = info
-            .payload()
-            .downcast_ref::<String>()
-            .map(String::as_str)
-            .or_else(|| info.payload().downcast_ref::<&str>().copied())
-            .unwrap_or_default();
-        if !text.starts_with("snapshot assertion for") {
-            default_hook(info);
-        }
-    }));
+    // Before any thread starts: a buggy agent records no golden.
+    afc::suite::insta_env::expect_mismatches();
     let python_trials = [
         "sdk_0_1_91_fails_the_python_headers_golden",
         "sdk_0_1_91_fails_the_python_restart_golden",

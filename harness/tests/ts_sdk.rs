@@ -149,21 +149,8 @@ fn restart_ran_it_again(problems: &[Problem]) -> Result<(), Failed> {
 fn main() {
     let args = Arguments::from_args();
     std::env::set_current_dir(workspace()).expect("the workspace root exists");
-    // Set before any thread starts: never record goldens of a buggy agent.
-    std::env::set_var("INSTA_UPDATE", "no");
-    std::env::set_var("INSTA_OUTPUT", "none");
-    let default_hook = std::panic::take_hook();
-    std::panic::set_hook(Box::new(move |info| {
-        let text = info
-            .payload()
-            .downcast_ref::<String>()
-            .map(String::as_str)
-            .or_else(|| info.payload().downcast_ref::<&str>().copied())
-            .unwrap_or_default();
-        if !text.starts_with("snapshot assertion for") {
-            default_hook(info);
-        }
-    }));
+    // Before any thread starts: a buggy agent records no golden.
+    afc::suite::insta_env::expect_mismatches();
     let skip = skip_reason();
     let target = Target::from_env().unwrap_or_else(|e| panic!("no target: {e}"));
     let trial = {

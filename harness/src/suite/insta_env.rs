@@ -75,6 +75,33 @@ pub fn prepare() -> Result<(), ForgedPass> {
     Ok(())
 }
 
+/// A golden mismatch is an insta panic, caught and reported as a verdict;
+/// its message and backtrace would only tear the output. Other panics still
+/// print. Installed once by each runner (`afc run`, the trial binaries).
+pub fn quiet_snapshot_panics() {
+    let default = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let payload = info.payload();
+        let message = payload
+            .downcast_ref::<String>()
+            .map(String::as_str)
+            .or_else(|| payload.downcast_ref::<&str>().copied())
+            .unwrap_or_default();
+        if !message.starts_with("snapshot assertion") {
+            default(info);
+        }
+    }));
+}
+
+/// For a binary whose trials expect mismatches (a broken reference or a
+/// buggy agent): never record their goldens, keep insta's own diff out of
+/// the log, and quiet the caught assertion panics. Call before any thread.
+pub fn expect_mismatches() {
+    std::env::set_var("INSTA_UPDATE", "no");
+    std::env::set_var("INSTA_OUTPUT", "none");
+    quiet_snapshot_panics();
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

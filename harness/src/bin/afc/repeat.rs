@@ -13,7 +13,7 @@ use afc::suite::{self, Verdict};
 use clap::Args;
 
 use crate::output::{self, word, Format, Progress};
-use crate::run::{insta_default, quiet_snapshot_panics, RunArgs, SuiteArgs};
+use crate::run::{insta_default, RunArgs, SuiteArgs};
 
 /// How often `afc run` runs each scenario.
 #[derive(Args, Clone, Debug, Default)]
@@ -59,7 +59,7 @@ pub fn run(
         Err(e) => return output::could_not_run(format, "run", &e),
     };
     insta_default("INSTA_OUTPUT", "none");
-    quiet_snapshot_panics();
+    afc::suite::insta_env::quiet_snapshot_panics();
     let started = Instant::now();
     let until = if plan.until_fail {
         format!("up to {} times, until its first failure", plan.times)

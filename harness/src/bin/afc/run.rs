@@ -127,24 +127,6 @@ pub fn insta_default(key: &str, value: &str) {
     }
 }
 
-/// A golden mismatch is an insta panic, caught and reported as a verdict;
-/// its message and backtrace would only tear the progress bar. Other panics
-/// still print.
-pub(crate) fn quiet_snapshot_panics() {
-    let default = std::panic::take_hook();
-    std::panic::set_hook(Box::new(move |info| {
-        let payload = info.payload();
-        let message = payload
-            .downcast_ref::<String>()
-            .map(String::as_str)
-            .or_else(|| payload.downcast_ref::<&str>().copied())
-            .unwrap_or_default();
-        if !message.starts_with("snapshot assertion") {
-            default(info);
-        }
-    }));
-}
-
 pub fn could_not_run(what: &str, e: String) -> ExitCode {
     eprintln!("afc {what}: {e}");
     ExitCode::from(2)
@@ -206,7 +188,7 @@ fn execute(
 ) -> Vec<CaseReport> {
     // Diffs would tear the progress bar; the failure section carries them.
     insta_default("INSTA_OUTPUT", "none");
-    quiet_snapshot_panics();
+    afc::suite::insta_env::quiet_snapshot_panics();
     let shown = Progress::start(format, cases.len(), &header(cases.len(), target));
     // A target that stops answering ends the run: one account, not a failure per scenario.
     let watch = suite::stopped::Watch::new();
