@@ -3,6 +3,14 @@
 
 use super::{at, exact, Field, Rule, Strength};
 
+/// Where the memory routes' rules come from (outside both specs; the rule table).
+const MEMORY_RULE: &str = "rule table: issue 14 memory (v0.1.96 handlers/memory.go)";
+/// The memory routes' `ErrorResponse` fields.
+const MEMORY_ERROR_RULE: &str =
+    "rule table: issue 14 memory (v0.1.96 handlers/memory.go ErrorResponse)";
+/// The node list's fields (outside both specs; the rule table).
+const NODE_LIST_RULE: &str = "rule table: issue 14 node list (v0.1.96 handlers/nodes.go)";
+
 /// §5.2: a run's `lineage`, exactly its six keys; the later keys are never shown.
 pub const LINEAGE: &[Field] = &[
     exact("kind", "§5.2, §2.4"),
@@ -149,47 +157,20 @@ pub const ANSWER: &[Field] = &[
     exact("golden", "§5.4"),
     exact("terminal", "§5.4"),
     // The memory and node routes (issue 14; rule table, scenarios/README.md).
-    exact(
-        "key",
-        "rule table: issue 14 memory (v0.1.96 handlers/memory.go)",
-    ),
-    exact(
-        "data",
-        "rule table: issue 14 memory (v0.1.96 handlers/memory.go)",
-    ),
-    exact(
-        "scope_id",
-        "rule table: issue 14 memory (v0.1.96 handlers/memory.go)",
-    ),
-    exact(
-        "code",
-        "rule table: issue 14 memory (v0.1.96 handlers/memory.go ErrorResponse)",
-    ),
+    exact("key", MEMORY_RULE),
+    exact("data", MEMORY_RULE),
+    exact("scope_id", MEMORY_RULE),
+    exact("code", MEMORY_ERROR_RULE),
     at("details", Strength::Present),
-    exact(
-        "count",
-        "rule table: issue 14 node list (v0.1.96 handlers/nodes.go)",
-    ),
-    exact(
-        "filters",
-        "rule table: issue 14 node list (v0.1.96 handlers/nodes.go)",
-    ),
+    exact("count", NODE_LIST_RULE),
+    exact("filters", NODE_LIST_RULE),
 ];
 
 /// The node list's `filters` echo: the query's filters, each as given.
 pub const NODE_FILTERS: &[Field] = &[
-    exact(
-        "team_id",
-        "rule table: issue 14 node list (v0.1.96 handlers/nodes.go)",
-    ),
-    exact(
-        "group_id",
-        "rule table: issue 14 node list (v0.1.96 handlers/nodes.go)",
-    ),
-    exact(
-        "health_status",
-        "rule table: issue 14 node list (v0.1.96 handlers/nodes.go)",
-    ),
+    exact("team_id", NODE_LIST_RULE),
+    exact("group_id", NODE_LIST_RULE),
+    exact("health_status", NODE_LIST_RULE),
 ];
 
 /// A stored error (a status view's `error`, also in a status report's 2xx
@@ -247,19 +228,10 @@ pub const READ: &[Field] = &[
             otherwise: Strength::NonEmpty,
         },
     },
-    exact(
-        "code",
-        "rule table: issue 14 memory (v0.1.96 handlers/memory.go ErrorResponse)",
-    ),
+    exact("code", MEMORY_ERROR_RULE),
     at("details", Strength::Present),
-    exact(
-        "count",
-        "rule table: issue 14 node list (v0.1.96 handlers/nodes.go)",
-    ),
-    exact(
-        "filters",
-        "rule table: issue 14 node list (v0.1.96 handlers/nodes.go)",
-    ),
+    exact("count", NODE_LIST_RULE),
+    exact("filters", NODE_LIST_RULE),
     exact("total_count", "§7.3"),
     exact("root_workflow_id", "§7.2"),
     exact("workflow_status", "§7.2"),
@@ -269,20 +241,8 @@ pub const READ: &[Field] = &[
 
 /// A memory entry as a list shows it (issue 14; rule table).
 pub const MEMORY_ENTRY: &[Field] = &[
-    exact(
-        "scope",
-        "rule table: issue 14 memory (v0.1.96 handlers/memory.go)",
-    ),
-    exact(
-        "scope_id",
-        "rule table: issue 14 memory (v0.1.96 handlers/memory.go)",
-    ),
-    exact(
-        "key",
-        "rule table: issue 14 memory (v0.1.96 handlers/memory.go)",
-    ),
-    exact(
-        "data",
-        "rule table: issue 14 memory (v0.1.96 handlers/memory.go)",
-    ),
+    exact("scope", MEMORY_RULE),
+    exact("scope_id", MEMORY_RULE),
+    exact("key", MEMORY_RULE),
+    exact("data", MEMORY_RULE),
 ];
