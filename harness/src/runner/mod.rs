@@ -9,7 +9,6 @@ mod error;
 mod expect;
 mod failure;
 mod order;
-mod start;
 mod steps;
 
 pub use error::{NoRunIds, RestartStatus, RunError, StepError};
@@ -65,11 +64,7 @@ pub(crate) struct Runner {
 
 /// Runs one scenario against `target`.
 pub async fn run(scenario: Arc<Scenario>, target: &Target) -> Result<Outcome, RunError> {
-    let restarting = scenario
-        .steps
-        .iter()
-        .any(|s| matches!(s.value, crate::scenario::Step::RestartControlPlane(_)));
-    let client = match restarting {
+    let client = match scenario.restarts_control_plane() {
         true => target.client().fresh_connections(),
         false => target.client(),
     };

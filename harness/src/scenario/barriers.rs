@@ -4,7 +4,7 @@
 use std::collections::BTreeSet;
 
 use super::load::Problems;
-use super::model::{Op, Scenario, Step};
+use super::model::{Op, Scenario};
 
 /// Every barrier a program of `s` holds at (`wait:` ops and calls' `after:`).
 pub fn waited(s: &Scenario) -> BTreeSet<String> {
@@ -31,10 +31,9 @@ pub fn released(s: &Scenario) -> Vec<(usize, String)> {
     s.steps
         .iter()
         .enumerate()
-        .flat_map(|(i, step)| match &step.value {
-            Step::Release(name) => vec![(i, name.clone())],
-            Step::Wait { release, .. } => release.iter().map(|n| (i, n.clone())).collect(),
-            _ => Vec::new(),
+        .flat_map(|(i, step)| {
+            let names = step.value.kind().releases();
+            names.iter().map(move |n| (i, n.clone()))
         })
         .collect()
 }
@@ -71,7 +70,7 @@ pub(crate) fn check(s: &Scenario, p: &mut Problems<'_>) {
 
 #[cfg(test)]
 mod tests {
-    use super::super::{parse_str, RunWait, Step};
+    use super::super::{parse_str, AwaitDispatch, Run, RunWait, Step};
     use super::*;
 
     const HELD: &str = "agents:\n  a:\n    reasoners:\n      root:\n        - parallel:\n            - call: leaf\n              after: late\n        - wait: end\n      leaf:\n        - return: {}\n";
@@ -86,14 +85,14 @@ mod tests {
         assert_eq!(released(&s), vec![(2, "late".into()), (3, "end".into())]);
         assert!(matches!(
             s.steps[0].value,
-            Step::Run {
+            Step::Run(Run {
                 wait: RunWait::Dispatched,
                 ..
-            }
+            })
         ));
         assert!(matches!(
             &s.steps[1].value,
-            Step::AwaitDispatch { agent, reasoner, count: 2 } if agent == "a" && reasoner == "leaf"
+            Step::AwaitDispatch(AwaitDispatch { agent, reasoner, count: 2 }) if agent == "a" && reasoner == "leaf"
         ));
     }
 

@@ -8,6 +8,7 @@ use serde_json::{Map, Value};
 
 use super::load::Problems;
 use super::model::*;
+use super::steps::Step;
 use super::yaml::escape;
 use crate::client::Body;
 
@@ -36,7 +37,7 @@ pub(crate) fn scenario(v: &Value, name: &str, guards: String, p: &mut Problems<'
         .enumerate()
         .filter_map(|(i, s)| {
             let ptr = format!("/steps/{i}");
-            let value = step(s, &ptr, p)?;
+            let value = Step::parse(s, &ptr, p)?;
             Some(Located {
                 value,
                 loc: p.loc(&ptr),
@@ -214,7 +215,7 @@ fn op(me: &str, v: &Value, ptr: &str, p: &mut Problems<'_>) -> Option<Op> {
     None
 }
 
-fn llm_program(v: &Value, ptr: &str, p: &mut Problems<'_>) -> Option<LlmProgram> {
+pub(super) fn llm_program(v: &Value, ptr: &str, p: &mut Problems<'_>) -> Option<LlmProgram> {
     // `set_llm` steps carry the program next to the verb; drop the verb first.
     let mut fields = obj(Some(v)).clone();
     fields.remove("set_llm");
@@ -233,7 +234,7 @@ fn placeholder_program() -> LlmProgram {
         .expect("every LLM program field has a default")
 }
 
-fn body(v: &Value) -> Option<Body> {
+pub(super) fn body(v: &Value) -> Option<Body> {
     match (v.get("raw_body"), v.get("body")) {
         (Some(raw), _) => Some(Body::Raw(text(Some(raw)))),
         (None, Some(json)) => Some(Body::Json(json.clone())),
@@ -241,7 +242,7 @@ fn body(v: &Value) -> Option<Body> {
     }
 }
 
-fn headers(v: &Value) -> BTreeMap<String, String> {
+pub(super) fn headers(v: &Value) -> BTreeMap<String, String> {
     obj(v.get("headers"))
         .iter()
         .map(|(k, h)| (k.clone(), text(Some(h))))
@@ -258,16 +259,16 @@ fn arr(v: Option<&Value>) -> &[Value] {
     v.and_then(Value::as_array).map_or(&[], Vec::as_slice)
 }
 
-fn text(v: Option<&Value>) -> String {
+pub(super) fn text(v: Option<&Value>) -> String {
     v.and_then(Value::as_str).unwrap_or_default().to_string()
 }
 
-fn flag(v: Option<&Value>) -> bool {
+pub(super) fn flag(v: Option<&Value>) -> bool {
     v.and_then(Value::as_bool).unwrap_or(false)
 }
 
 /// One name or a list of names.
-fn names(v: Option<&Value>) -> Vec<String> {
+pub(super) fn names(v: Option<&Value>) -> Vec<String> {
     match v {
         Some(Value::String(s)) => vec![s.clone()],
         other => strings(other),
@@ -280,10 +281,6 @@ fn strings(v: Option<&Value>) -> Vec<String> {
         .filter_map(|s| s.as_str().map(str::to_string))
         .collect()
 }
-
-mod step;
-
-use step::step;
 
 #[cfg(test)]
 #[path = "build_tests.rs"]

@@ -11,6 +11,7 @@ pub mod model;
 mod placeholders;
 mod schema;
 mod semantic;
+mod steps;
 mod suggest;
 mod view;
 pub(crate) mod yaml;
@@ -26,4 +27,6 @@ pub use goldens::{
 pub use load::{load, parse_str, read_regular, LoadError, Problem, ReadError};
 pub use model::*;
 pub use placeholders::{body_placeholders, placeholders, whole_placeholder, NODE_PREFIX};
+pub(crate) use steps::step_kinds;
+pub use steps::*;
 pub use view::View;

@@ -2,13 +2,13 @@
 //! runner and the scripted agents. Every step and reasoner op keeps the
 //! location it was written at, so a failure can point back into the file.
 
-use crate::client::Body;
 use std::collections::BTreeMap;
 use std::fmt;
 use std::sync::Arc;
 
 use serde::Deserialize;
 
+use super::steps::Step;
 use super::view::View;
 use serde_json::Value;
 
@@ -238,159 +238,4 @@ pub struct LlmProgram {
 
 fn default_reply() -> String {
     "ok".to_string()
-}
-
-/// One scenario step.
-#[derive(Clone, Debug)]
-pub enum Step {
-    /// Start a workflow at a root reasoner; creates the next run alias.
-    Run {
-        /// `agent.reasoner`.
-        agent: String,
-        /// Reasoner name.
-        reasoner: String,
-        /// Execute body `input`.
-        input: Value,
-        /// Execute body `context`, if any.
-        context: Option<Value>,
-        /// Execute body `run_metadata`, if any (V-ns; `docs/contract-latest.md`).
-        run_metadata: Option<Value>,
-        /// Extra request headers (e.g. `X-Session-ID`); values may hold placeholders.
-        headers: BTreeMap<String, String>,
-        /// Use the sync endpoint.
-        sync: bool,
-        /// What to wait for before the next step.
-        wait: RunWait,
-        /// Expected terminal status.
-        expect: Option<String>,
-    },
-    /// Restart (or fork) from an execution; creates the next run alias.
-    Restart(Restart),
-    /// Wait for a run's root to reach a terminal status.
-    Wait {
-        /// Run alias.
-        run: String,
-        /// Expected terminal status.
-        expect: Option<String>,
-        /// Barriers released first (what the run is held by).
-        release: Vec<String>,
-    },
-    /// Release a barrier: every program holding at it goes on.
-    Release(String),
-    /// Wait until the agents have received `count` dispatches of
-    /// `agent.reasoner`, counted over the whole scenario.
-    AwaitDispatch {
-        /// Scenario agent name.
-        agent: String,
-        /// Reasoner name.
-        reasoner: String,
-        /// How many dispatches, at least.
-        count: usize,
-    },
-    /// Save a run as golden.
-    Golden {
-        /// Run alias.
-        run: String,
-        /// Request body (default `{}`).
-        body: Body,
-        /// Expected HTTP status.
-        status: u16,
-    },
-    /// A raw request, for error rows; `{alias}` in the path is replaced.
-    Request {
-        /// HTTP method.
-        method: reqwest::Method,
-        /// Path with `{alias}` / `{node:agent}` placeholders.
-        path: String,
-        /// Request body, if any.
-        body: Option<Body>,
-        /// Extra headers; values may hold `{alias}` placeholders.
-        headers: BTreeMap<String, String>,
-        /// Expected HTTP status.
-        status: u16,
-        /// What the answer must hold, beyond its status (`runner::expect`):
-        /// a body subset and, under `headers`, response headers. For rules a
-        /// view does not show (a capability-gated scenario's own assertion).
-        expect: Option<Value>,
-    },
-    /// Stop an agent listening (it keeps its port).
-    Down(String),
-    /// Bring a stopped agent back on the same port.
-    Up(String),
-    /// Register a scripted agent again as a new process instance (agent restart).
-    Reregister(String),
-    /// Name the next run alias after the run the control plane itself
-    /// restarted this run's root as (its `restarted_as`; automatic resume).
-    Follow(String),
-    /// Stop the control plane and start it again on the same data: `graceful`
-    /// (in-flight requests finish first) or `kill` (everything in flight is lost).
-    RestartControlPlane(ControlPlaneStop),
-    /// Reprogram an LLM stub.
-    SetLlm {
-        /// Stub name.
-        stub: String,
-        /// The new program.
-        program: LlmProgram,
-    },
-}
-
-/// How a `restart_control_plane` step stops the control plane.
-#[derive(Clone, Copy, Debug, Deserialize, PartialEq, Eq)]
-#[serde(rename_all = "snake_case")]
-pub enum ControlPlaneStop {
-    /// Stop accepting, let in-flight requests finish, then stop.
-    Graceful,
-    /// Stop at once, as SIGKILL does.
-    Kill,
-}
-
-/// What a `run` step waits for before the next step.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum RunWait {
-    /// The root's terminal status (`wait: true`, the default).
-    Terminal,
-    /// The root's dispatch has reached its agent (`wait: dispatched`): the
-    /// implementation has picked the root up, whatever its worker timing.
-    Dispatched,
-    /// Nothing (`wait: false`).
-    No,
-}
-
-impl ControlPlaneStop {
-    /// The YAML spelling.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ControlPlaneStop::Graceful => "graceful",
-            ControlPlaneStop::Kill => "kill",
-        }
-    }
-}
-
-/// A restart or fork request.
-#[derive(Clone, Debug)]
-pub struct Restart {
-    /// Execution alias to restart from.
-    pub from: String,
-    /// Send `fork: true`.
-    pub fork: bool,
-    /// `scope`, sent only when given.
-    pub scope: Option<String>,
-    /// `reuse`, sent only when given.
-    pub reuse: Option<String>,
-    /// `reason`, sent only when given.
-    pub reason: Option<String>,
-    /// `input` override (`Some(Value::Null)` sends an explicit null).
-    pub input: Option<Value>,
-    /// `context` override.
-    pub context: Option<Value>,
-    /// Sent as the whole body instead of the fields above (malformed or lenient bodies).
-    pub raw_body: Option<String>,
-    /// Use the UI mirror route.
-    pub ui: bool,
-    /// Expected HTTP status (default 202).
-    pub status: u16,
-    /// Wait for the new root's terminal status (only after a 202).
-    pub wait: bool,
-    /// Expected terminal status of the new run.
-    pub expect: Option<String>,
 }

@@ -12,10 +12,9 @@ use std::collections::BTreeSet;
 use serde_json::Value;
 
 use super::load::Problems;
-use super::model::{Call, Located, Op, Restart, RunWait, Scenario, Step};
-use super::placeholders::{body_placeholders, placeholders, NODE_PREFIX};
+use super::model::{Call, Located, Op, Scenario};
+use super::placeholders::{placeholders, NODE_PREFIX};
 use super::yaml::escape;
-use crate::client::Body;
 
 pub(crate) fn check(s: &Scenario, p: &mut Problems<'_>) {
     for agent in s.agents.values() {
@@ -187,116 +186,85 @@ fn check_steps(s: &Scenario, p: &mut Problems<'_>) {
     let mut runs = Runs { made: 0, unsure: 0 };
     for (expected, step) in s.steps.iter().enumerate() {
         runs.unsure = index(&step.ptr).saturating_sub(expected);
-        let ptr = step.ptr.as_str();
-        match &step.value {
-            Step::Run {
-                agent,
-                reasoner,
-                headers,
-                wait,
-                expect,
-                ..
-            } => {
-                check_target(s, agent, reasoner, &format!("{ptr}/run"), p);
-                let texts = headers.values().map(String::as_str);
-                check_placeholders(s, texts, runs, &format!("{ptr}/headers"), p);
-                if *wait != RunWait::Terminal && expect.is_some() {
-                    p.at(
-                        &format!("{ptr}/expect"),
-                        "expect needs the run to be awaited; drop `wait:` or use an `await` step",
-                    );
-                }
-                runs.made += 1;
-            }
-            Step::Restart(r) => {
-                let verb = if r.fork { "fork" } else { "restart" };
-                check_exec_alias(s, &r.from, runs, &format!("{ptr}/{verb}"), p);
-                if r.raw_body.is_some() {
-                    check_raw_restart(r, ptr, p);
-                }
-                if r.status == 202 {
-                    runs.made += 1;
-                } else if r.expect.is_some() {
-                    p.at(
-                        &format!("{ptr}/expect"),
-                        "expect needs an accepted (202) restart",
-                    );
-                }
-            }
-            Step::Wait { run, .. } => check_run_alias(run, runs, &format!("{ptr}/await"), p),
-            Step::Follow(run) => {
-                check_run_alias(run, runs, &format!("{ptr}/follow"), p);
-                runs.made += 1;
-            }
-            Step::Golden { run, .. } => check_run_alias(run, runs, &format!("{ptr}/golden"), p),
-            Step::Request {
-                path,
-                headers,
-                body,
-                ..
-            } => {
-                let texts =
-                    std::iter::once(path.as_str()).chain(headers.values().map(String::as_str));
-                check_placeholders(s, texts, runs, &format!("{ptr}/request"), p);
-                if let Some(Body::Json(b)) = body {
-                    let wrapped: Vec<String> = body_placeholders(b)
-                        .iter()
-                        .map(|x| format!("{{{x}}}"))
-                        .collect();
-                    let texts = wrapped.iter().map(String::as_str);
-                    check_placeholders(s, texts, runs, &format!("{ptr}/body"), p);
-                }
-            }
-            Step::Down(a) | Step::Up(a) | Step::Reregister(a) => {
-                if !s.agents.contains_key(a) {
-                    let verb = match step.value {
-                        Step::Down(_) => "down",
-                        Step::Up(_) => "up",
-                        _ => "reregister",
-                    };
-                    p.at(
-                        &format!("{ptr}/{verb}"),
-                        format!("unknown agent '{a}'; {}", known(a, s.agents.keys())),
-                    );
-                }
-            }
-            Step::RestartControlPlane(_) => {}
-            Step::AwaitDispatch {
-                agent, reasoner, ..
-            } => check_target(s, agent, reasoner, &format!("{ptr}/await_dispatch"), p),
-            Step::Release(_) => {}
-            Step::SetLlm { stub, .. } => {
-                if !s.llm.contains_key(stub) {
-                    p.at(
-                        &format!("{ptr}/set_llm"),
-                        format!("unknown LLM stub '{stub}'; {}", known(stub, s.llm.keys())),
-                    );
-                }
-            }
+        let kind = step.value.kind();
+        kind.check(&mut StepCheck {
+            s,
+            runs,
+            ptr: &step.ptr,
+            p,
+        });
+        if kind.makes_run() {
+            runs.made += 1;
         }
     }
 }
 
-/// A restart's `raw_body` is the whole body, so the fields it replaces must be absent.
-fn check_raw_restart(r: &Restart, ptr: &str, p: &mut Problems<'_>) {
-    if r.fork {
-        p.at(
-            &format!("{ptr}/fork"),
-            "raw_body is sent as is, so `fork:` cannot add fork: true; use `restart:` and put it in raw_body",
-        );
+/// What a step kind's check is given: the scenario, the runs made before
+/// it, and its own place in the file, so a problem points at one of its fields.
+pub(crate) struct StepCheck<'s, 'p> {
+    s: &'s Scenario,
+    runs: Runs,
+    ptr: &'s str,
+    p: &'s mut Problems<'p>,
+}
+
+impl StepCheck<'_, '_> {
+    fn field(&self, field: &str) -> String {
+        format!("{}/{field}", self.ptr)
     }
-    let given = [
-        ("scope", r.scope.is_some()),
-        ("reuse", r.reuse.is_some()),
-        ("reason", r.reason.is_some()),
-        ("input", r.input.is_some()),
-        ("context", r.context.is_some()),
-    ];
-    for (field, _) in given.into_iter().filter(|(_, given)| *given) {
-        p.at_key(
-            &format!("{ptr}/{field}"),
-            format!("'{field}' is ignored next to raw_body; put it in raw_body"),
-        );
+
+    /// A problem at the step's `field`.
+    pub(crate) fn at(&mut self, field: &str, message: impl Into<String>) {
+        let ptr = self.field(field);
+        self.p.at(&ptr, message);
+    }
+
+    /// A problem at the key (not the value) of the step's `field`.
+    pub(crate) fn at_key(&mut self, field: &str, message: impl Into<String>) {
+        let ptr = self.field(field);
+        self.p.at_key(&ptr, message);
+    }
+
+    /// `agent.reasoner` must be declared.
+    pub(crate) fn target(&mut self, agent: &str, reasoner: &str, field: &str) {
+        check_target(self.s, agent, reasoner, &self.field(field), self.p);
+    }
+
+    /// `runN` must have been created before the step.
+    pub(crate) fn run_alias(&mut self, alias: &str, field: &str) {
+        check_run_alias(alias, self.runs, &self.field(field), self.p);
+    }
+
+    /// `runN/agent.reasoner[#k]`: the run made before, the target declared.
+    pub(crate) fn exec_alias(&mut self, alias: &str, field: &str) {
+        check_exec_alias(self.s, alias, self.runs, &self.field(field), self.p);
+    }
+
+    /// Every `{placeholder}` in `texts` names what exists before the step.
+    pub(crate) fn placeholders<'t>(&mut self, texts: impl Iterator<Item = &'t str>, field: &str) {
+        check_placeholders(self.s, texts, self.runs, &self.field(field), self.p);
+    }
+
+    /// A scenario agent must be declared.
+    pub(crate) fn agent(&mut self, agent: &str, field: &str) {
+        if !self.s.agents.contains_key(agent) {
+            let message = format!(
+                "unknown agent '{agent}'; {}",
+                known(agent, self.s.agents.keys())
+            );
+            self.at(field, message);
+        }
+    }
+
+    /// An LLM stub must be declared.
+    pub(crate) fn llm_stub(&mut self, stub: &str, field: &str) {
+        if !self.s.llm.contains_key(stub) {
+            let message = format!(
+                "unknown LLM stub '{stub}'; {}",
+                known(stub, self.s.llm.keys())
+            );
+            self.at(field, message);
+        }
     }
 }
 

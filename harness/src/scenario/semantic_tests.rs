@@ -1,5 +1,5 @@
 //! Tests of the semantic checks.
-use crate::scenario::{parse_str, Step};
+use crate::scenario::{parse_str, Run, Step};
 
 const AGENTS: &str = "agents:\n  research:\n    reasoners:\n      root:\n        - return: {}\n";
 
@@ -32,7 +32,7 @@ fn a_raw_restart_body_replaces_the_body_fields() {
         panic!("a restart")
     };
     assert_eq!(r.raw_body.as_deref(), Some(""));
-    let Step::Run { headers, .. } = &s.steps[0].value else {
+    let Step::Run(Run { headers, .. }) = &s.steps[0].value else {
         panic!("a run")
     };
     assert!(headers.is_empty());

@@ -144,17 +144,10 @@ pub fn check_skip(
     if let Some(reason) = target.agents.skip_reason(scenario)? {
         return Ok(Some(reason));
     }
-    Ok(restarts_control_plane(scenario)
+    Ok(scenario
+        .restarts_control_plane()
         .then(|| target.restart_unsupported())
         .flatten())
-}
-
-/// Whether a scenario has a `restart_control_plane` step.
-pub fn restarts_control_plane(scenario: &Scenario) -> bool {
-    scenario
-        .steps
-        .iter()
-        .any(|s| matches!(s.value, crate::scenario::Step::RestartControlPlane(_)))
 }
 
 /// Loads, runs and checks one scenario against `target`, comparing each view
@@ -228,7 +221,7 @@ fn judge(case: &Case, scenario: Arc<Scenario>, target: &Target, goldens: &Path) 
     };
     // A scenario that restarts the control plane gets one of its own where
     // the target allows it, or runs alone on a shared one.
-    let restarting = restarts_control_plane(&scenario);
+    let restarting = scenario.restarts_control_plane();
     let _turn = target.exclusive(restarting);
     let resuming = scenario
         .requires
