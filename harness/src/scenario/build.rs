@@ -134,10 +134,7 @@ fn call(me: &str, v: &Value, ptr: String, p: &Problems<'_>) -> Call {
             .to_string(),
         agent,
         reasoner,
-        input: v
-            .get("input")
-            .cloned()
-            .unwrap_or_else(|| Value::Object(Map::new())),
+        input: input(v),
         sync: flag(v.get("sync")),
         delay_ms: v.get("delay_ms").and_then(Value::as_u64).unwrap_or(0),
         after: v.get("after").and_then(Value::as_str).map(str::to_string),
@@ -261,6 +258,13 @@ fn arr(v: Option<&Value>) -> &[Value] {
 
 pub(super) fn text(v: Option<&Value>) -> String {
     v.and_then(Value::as_str).unwrap_or_default().to_string()
+}
+
+/// The `input` field, else `{}`.
+pub(super) fn input(v: &Value) -> Value {
+    v.get("input")
+        .cloned()
+        .unwrap_or_else(|| Value::Object(Map::new()))
 }
 
 pub(super) fn flag(v: Option<&Value>) -> bool {

@@ -247,21 +247,22 @@ impl StepCheck<'_, '_> {
 
     /// A scenario agent must be declared.
     pub(crate) fn agent(&mut self, agent: &str, field: &str) {
-        if !self.s.agents.contains_key(agent) {
-            let message = format!(
-                "unknown agent '{agent}'; {}",
-                known(agent, self.s.agents.keys())
-            );
-            self.at(field, message);
-        }
+        let names: Vec<&String> = self.s.agents.keys().collect();
+        self.declared("agent", agent, &names, field);
     }
 
     /// An LLM stub must be declared.
     pub(crate) fn llm_stub(&mut self, stub: &str, field: &str) {
-        if !self.s.llm.contains_key(stub) {
+        let names: Vec<&String> = self.s.llm.keys().collect();
+        self.declared("LLM stub", stub, &names, field);
+    }
+
+    /// `name` must be one of `names` (what is declared of `what`).
+    fn declared(&mut self, what: &str, name: &str, names: &[&String], field: &str) {
+        if !names.iter().any(|n| *n == name) {
             let message = format!(
-                "unknown LLM stub '{stub}'; {}",
-                known(stub, self.s.llm.keys())
+                "unknown {what} '{name}'; {}",
+                known(name, names.iter().copied())
             );
             self.at(field, message);
         }

@@ -2,9 +2,8 @@
 
 use serde_json::Value;
 
-use super::super::build::text;
 use super::super::semantic::StepCheck;
-use super::{ParseStep, Parsed, StepKind};
+use super::{named, ParseStep, Parsed, StepKind};
 use crate::scenario::load::Problems;
 
 /// Stop an agent listening (it keeps its port).
@@ -16,12 +15,7 @@ pub struct Down {
 
 impl ParseStep for Down {
     fn parse(v: &Value, _ptr: &str, _p: &mut Problems<'_>) -> Parsed<Self> {
-        match v.get("down") {
-            Some(a) => Parsed::Step(Down {
-                agent: text(Some(a)),
-            }),
-            None => Parsed::Absent,
-        }
+        named(v, "down", |agent| Down { agent })
     }
 }
 

@@ -2,9 +2,8 @@
 
 use serde_json::Value;
 
-use super::super::build::text;
 use super::super::semantic::StepCheck;
-use super::{ParseStep, Parsed, StepKind};
+use super::{named, ParseStep, Parsed, StepKind};
 use crate::scenario::load::Problems;
 
 /// Name the next run alias after the run the control plane itself
@@ -17,12 +16,7 @@ pub struct Follow {
 
 impl ParseStep for Follow {
     fn parse(v: &Value, _ptr: &str, _p: &mut Problems<'_>) -> Parsed<Self> {
-        match v.get("follow") {
-            Some(run) => Parsed::Step(Follow {
-                run: text(Some(run)),
-            }),
-            None => Parsed::Absent,
-        }
+        named(v, "follow", |run| Follow { run })
     }
 }
 

@@ -156,6 +156,14 @@ fn split_target(target: &Value) -> (String, String) {
     (agent.to_string(), reasoner.to_string())
 }
 
+/// A kind written as one name after its verb (`down: a`, `follow: run1`).
+fn named<T>(v: &Value, verb: &str, make: impl FnOnce(String) -> T) -> Parsed<T> {
+    match v.get(verb) {
+        Some(name) => Parsed::Step(make(text(Some(name)))),
+        None => Parsed::Absent,
+    }
+}
+
 /// The step's `expect:` when it is a terminal status.
 fn expect(v: &Value) -> Option<String> {
     v.get("expect").and_then(Value::as_str).map(str::to_string)

@@ -2,8 +2,7 @@
 
 use serde_json::Value;
 
-use super::super::build::text;
-use super::{ParseStep, Parsed, StepKind};
+use super::{named, ParseStep, Parsed, StepKind};
 use crate::scenario::load::Problems;
 
 /// Release a barrier: every program holding at it goes on.
@@ -15,12 +14,7 @@ pub struct Release {
 
 impl ParseStep for Release {
     fn parse(v: &Value, _ptr: &str, _p: &mut Problems<'_>) -> Parsed<Self> {
-        match v.get("release") {
-            Some(name) => Parsed::Step(Release {
-                name: text(Some(name)),
-            }),
-            None => Parsed::Absent,
-        }
+        named(v, "release", |name| Release { name })
     }
 }
 

@@ -2,9 +2,8 @@
 
 use serde_json::Value;
 
-use super::super::build::text;
 use super::super::semantic::StepCheck;
-use super::{ParseStep, Parsed, StepKind};
+use super::{named, ParseStep, Parsed, StepKind};
 use crate::scenario::load::Problems;
 
 /// Register a scripted agent again as a new process instance (agent restart).
@@ -16,12 +15,7 @@ pub struct Reregister {
 
 impl ParseStep for Reregister {
     fn parse(v: &Value, _ptr: &str, _p: &mut Problems<'_>) -> Parsed<Self> {
-        match v.get("reregister") {
-            Some(a) => Parsed::Step(Reregister {
-                agent: text(Some(a)),
-            }),
-            None => Parsed::Absent,
-        }
+        named(v, "reregister", |agent| Reregister { agent })
     }
 }
 

@@ -2,9 +2,9 @@
 
 use std::collections::BTreeMap;
 
-use serde_json::{Map, Value};
+use serde_json::Value;
 
-use super::super::build::{flag, headers};
+use super::super::build::{flag, headers, input};
 use super::super::semantic::StepCheck;
 use super::{expect, split_target, ParseStep, Parsed, StepKind};
 use crate::scenario::load::Problems;
@@ -53,10 +53,7 @@ impl ParseStep for Run {
         Parsed::Step(Run {
             agent,
             reasoner,
-            input: v
-                .get("input")
-                .cloned()
-                .unwrap_or_else(|| Value::Object(Map::new())),
+            input: input(v),
             context: v.get("context").cloned(),
             run_metadata: v.get("run_metadata").cloned(),
             headers: headers(v),

@@ -2,9 +2,8 @@
 
 use serde_json::Value;
 
-use super::super::build::text;
 use super::super::semantic::StepCheck;
-use super::{ParseStep, Parsed, StepKind};
+use super::{named, ParseStep, Parsed, StepKind};
 use crate::scenario::load::Problems;
 
 /// Bring a stopped agent back on the same port.
@@ -16,12 +15,7 @@ pub struct Up {
 
 impl ParseStep for Up {
     fn parse(v: &Value, _ptr: &str, _p: &mut Problems<'_>) -> Parsed<Self> {
-        match v.get("up") {
-            Some(a) => Parsed::Step(Up {
-                agent: text(Some(a)),
-            }),
-            None => Parsed::Absent,
-        }
+        named(v, "up", |agent| Up { agent })
     }
 }
 
