@@ -74,3 +74,18 @@ fn a_body_leaf_that_is_one_placeholder_must_name_something_made_before() {
         vec!["run1".to_string(), "node:r".to_string()]
     );
 }
+
+#[test]
+fn runs_are_made_by_runs_accepted_restarts_and_follows_only() {
+    let made = "  - run: research.root\n  - restart: run1/research.root\n  - follow: run2\n  - await: run3\n";
+    assert_eq!(problems(made), Vec::<String>::new());
+    let refused = "  - run: research.root\n  - restart: run1/research.root\n    status: 404\n  - await: run2\n";
+    let found = problems(refused);
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert!(
+        found[0].contains("'run2' does not exist yet: 1 run(s)"),
+        "{found:?}"
+    );
+    let others = "  - run: research.root\n  - golden: run1\n  - await: run1\n  - down: research\n  - up: research\n  - await: run2\n";
+    assert_eq!(problems(others).len(), 1, "{:?}", problems(others));
+}
