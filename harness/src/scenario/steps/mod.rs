@@ -10,6 +10,12 @@
 //! the scenario layer stay below the runner (a trait object with `execute`
 //! would need the runner's types here). Generic code asks through
 //! [`Step::kind`]; only the generated dispatch matches on variants.
+//!
+//! Adding a kind `foo`: `scenario/steps/foo.rs` (the struct, `ParseStep`,
+//! `StepKind`), `runner/steps/foo.rs` (`Execute`), its verb in the schema
+//! (`fixtures/scenario.schema.json`, `schema::STEP_KINDS`, scenarios/README.md),
+//! and its registration: a `mod`/`pub use` line here, its name in
+//! [`step_kinds!`], a `mod` line in `runner/steps/mod.rs`.
 
 mod await_dispatch;
 mod down;
