@@ -6,9 +6,9 @@ use chrono::TimeZone;
 use serde_json::Value;
 
 use super::*;
-use crate::reference::store::memory::MemoryStore;
 use crate::reference::model::{ReplayPlan, TargetType};
 use crate::reference::status::Status;
+use crate::reference::store::memory::MemoryStore;
 use crate::reference::store::Store;
 use crate::reference::summary::{run_summary, SummaryKind};
 

@@ -4,10 +4,10 @@
 use std::collections::{BTreeSet, HashMap};
 use std::sync::{Mutex, MutexGuard};
 
+use super::{ExecutionUpdate, ReplayKey, Store, StoreError};
 use crate::reference::model::{Execution, NewExecution, Node, RunRecord};
 use crate::reference::rules::{self, is_reusable, replay_key_of as key_of};
 use crate::reference::run_index::{RunIndex, RunPage, RunQuery, RunSort};
-use super::{ExecutionUpdate, ReplayKey, Store, StoreError};
 
 /// The default store. Unbounded by default; [`MemoryStore::bounded`] keeps at
 /// most a given number of executions (see [`Inner::make_room`]).
@@ -267,5 +267,4 @@ impl Store for MemoryStore {
 }
 
 #[cfg(test)]
-#[path = "memory_tests.rs"]
 mod tests;

@@ -10,6 +10,8 @@ pub use crate::reference::run_index::{RunFilter, RunPage, RunQuery, RunSort};
 
 pub mod memory;
 pub mod sqlite;
+#[cfg(test)]
+mod tests;
 
 /// Why a store call failed.
 #[derive(Debug, thiserror::Error)]
