@@ -6,7 +6,7 @@
 //! control planes in one process share nothing. Module map: `rules` (the
 //! contract's rules, one function each, citing its section), `routes` (HTTP
 //! surface), `prepare` + `replay` (the execute boundary), `dispatch` (calls to
-//! agents), `store` (state: rows and indexes, no rules; `store::memory` and
+//! agents), `store` (state: rows and indexes, no rules; `store::in_memory` and
 //! `store::sqlite` its two backends),
 //! `canonical` + `payload` (Go-compatible JSON), `views` + `summary` (read shapes).
 
@@ -68,7 +68,7 @@ pub struct Config {
     pub max_agent_response_bytes: usize,
     /// Executions held at most (0: unbounded); the oldest finished runs are
     /// evicted to make room, and new work is refused with 503 when every
-    /// stored run is active (`store::memory::MemoryStore::bounded`).
+    /// stored run is active (`store::in_memory::InMemoryStore::bounded`).
     pub max_executions: usize,
     /// Incidental behaviour perturbed, or contract values broken, for the
     /// neutrality self-check (`perturb`); off by default.
@@ -125,7 +125,7 @@ impl Storage {
     /// In memory, holding at most `max_executions` (0: unbounded).
     pub fn memory(max_executions: usize) -> Self {
         Self {
-            store: Arc::new(store::memory::MemoryStore::bounded(max_executions)),
+            store: Arc::new(store::in_memory::InMemoryStore::bounded(max_executions)),
             kv: Arc::default(),
         }
     }

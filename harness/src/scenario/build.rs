@@ -286,5 +286,4 @@ mod step;
 use step::step;
 
 #[cfg(test)]
-#[path = "build_tests.rs"]
 mod tests;

@@ -22,11 +22,11 @@ pub mod insta_env;
 mod parallel;
 pub(crate) mod problem;
 pub mod repeat;
-mod sides;
 mod snap_diff;
 pub mod stopped;
 mod tier;
 mod verdict;
+mod view_diff;
 
 pub use compare::{compare_goldens, GoldenComparison};
 pub use diff::{ChangedEntry, Leaf};
@@ -284,7 +284,7 @@ fn judge(case: &Case, scenario: Arc<Scenario>, target: &Target, goldens: &Path) 
         first_diff = first_diff.or(Some(first));
         observed
             .differing
-            .push(sides::sides(&golden, *view, compared, value));
+            .push(view_diff::sides(&golden, *view, compared, value));
     }
     if !problems.is_empty() {
         if let Some(trait_) = known_trait(&target, &scenario) {

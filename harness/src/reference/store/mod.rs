@@ -1,5 +1,5 @@
 //! The one storage seam of the reference. Routes talk only to [`Store`]; the
-//! in-memory [`memory::MemoryStore`] is the default, and a
+//! in-memory [`in_memory::InMemoryStore`] is the default, and a
 //! persistent one ([`sqlite::SqliteStore`]) implements the same calls, each of
 //! which is a single short transaction that never waits on an agent. Stores
 //! keep rows; the contract's rules live in [`super::rules`].
@@ -8,7 +8,7 @@ use crate::reference::model::{Execution, NewExecution, Node, RunRecord};
 use crate::reference::rules;
 pub use crate::reference::run_index::{RunFilter, RunPage, RunQuery, RunSort};
 
-pub mod memory;
+pub mod in_memory;
 pub mod sqlite;
 #[cfg(test)]
 mod tests;

@@ -1,10 +1,10 @@
 //! The store contract, written once and run on every backend: each test is a
 //! function of a fresh `&dyn Store`, instantiated below for the in-memory and
 //! the SQLite store. Backend-specific promises (eviction, persistence, schema
-//! versions, locking) are tested beside their backend (`memory/tests.rs`,
+//! versions, locking) are tested beside their backend (`in_memory/tests.rs`,
 //! `sqlite/tests.rs`), reusing the helpers here.
 
-use super::memory::MemoryStore;
+use super::in_memory::InMemoryStore;
 use super::sqlite::SqliteStore;
 use super::{ReplayKey, Store, StoreError};
 use crate::reference::model::{Execution, ReplayPlan, TargetType};
@@ -173,7 +173,7 @@ macro_rules! on_every_backend {
         mod memory {
             $(#[test]
             fn $name() {
-                super::$name(&super::MemoryStore::new());
+                super::$name(&super::InMemoryStore::new());
             })*
         }
         mod sqlite {

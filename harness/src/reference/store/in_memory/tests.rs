@@ -8,7 +8,7 @@ use crate::reference::store::tests::{
 
 #[test]
 fn a_row_that_left_the_index_leaves_no_empty_entry_behind() {
-    let store = MemoryStore::new();
+    let store = InMemoryStore::new();
     leaving_succeeded_drops_the_row_from_the_index(&store);
     assert!(store.replay_index_is_empty());
     insert(&store, "b", "{}");
