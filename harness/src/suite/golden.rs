@@ -95,7 +95,7 @@ pub(super) fn matches_golden(
     settings.set_input_file(path);
     settings.set_omit_expression(true);
     settings.set_description(scenario.guards.as_str());
-    let before = std::fs::read(&golden).ok();
+    let before = std::fs::read(golden).ok();
     let asserted = catch_unwind(AssertUnwindSafe(|| {
         settings.bind(|| insta::assert_yaml_snapshot!(name, value));
     }));
