@@ -7,6 +7,8 @@
 //! The modules, each with one job:
 //!
 //! - [`text`]: small text helpers (clipping) that any layer may use.
+//! - [`serving`]: an axum app served in the background until told to stop
+//!   (agents, their proxies, barriers).
 //! - [`client`]: the one way anything reaches a control plane (HTTP).
 //! - [`barrier`]: named barriers that order events across agents without a clock.
 //! - [`scenario`]: the file format: model, loader, schema and semantic checks.
@@ -28,7 +30,7 @@
 //!
 //! Dependencies run one way, down these layers (nothing imports upward; the
 //! test `tests/checks/layering.rs` holds this map as data and fails on an
-//! upward path): `text`; `client` and `barrier`; `scenario`; `llm` and
+//! upward path): `text` and `serving`; `client` and `barrier`; `scenario`; `llm` and
 //! `agents` (and `trial`); `observe`; `target` (which starts the `reference`,
 //! itself importing nothing else of the crate and reached by the rest only over
 //! HTTP); `runner`; `suite`; `fuzz`, `report` and `bench`.
@@ -45,6 +47,7 @@ pub mod reference;
 pub mod report;
 pub mod runner;
 pub mod scenario;
+pub mod serving;
 pub mod suite;
 pub mod target;
 pub mod text;

@@ -62,17 +62,7 @@ async fn control_plane_side(
     );
     let (stop, stopped) = oneshot::channel::<()>();
     let app = proxy::control_plane_side(wire.clone());
-    tokio::spawn(async move {
-        let shutdown = async {
-            let _ = stopped.await;
-        };
-        if let Err(e) = axum::serve(listener, app)
-            .with_graceful_shutdown(shutdown)
-            .await
-        {
-            tracing::warn!("agent wire ended: {e}");
-        }
-    });
+    crate::serving::serve_until(listener, app, stopped, "agent wire");
     Ok((cp, stop))
 }
 

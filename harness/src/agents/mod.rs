@@ -231,17 +231,7 @@ impl AgentHost {
             Some(w) => proxy::agent_side(w.clone()),
             None => server::router(self.world.clone(), agent.to_string()),
         };
-        let task = tokio::spawn(async move {
-            let shutdown = async {
-                let _ = stopped.await;
-            };
-            if let Err(e) = axum::serve(listener, app)
-                .with_graceful_shutdown(shutdown)
-                .await
-            {
-                tracing::warn!("agent server ended: {e}");
-            }
-        });
+        let task = crate::serving::serve_until(listener, app, stopped, "agent server");
         Running {
             addr,
             registered: None,

@@ -38,17 +38,7 @@ impl BarrierServer {
             .route("/barriers/{name}", get(wait))
             .with_state(barriers);
         let (stop, stopped) = oneshot::channel::<()>();
-        tokio::spawn(async move {
-            let shutdown = async {
-                let _ = stopped.await;
-            };
-            if let Err(e) = axum::serve(listener, app)
-                .with_graceful_shutdown(shutdown)
-                .await
-            {
-                tracing::warn!("barrier server ended: {e}");
-            }
-        });
+        crate::serving::serve_until(listener, app, stopped, "barrier server");
         Ok(BarrierServer {
             url,
             stop: Some(stop),

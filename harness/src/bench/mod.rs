@@ -9,8 +9,8 @@
 
 mod agent;
 mod hop;
-mod memory;
 mod output;
+mod peak_rss;
 #[cfg(feature = "plot")]
 mod plot;
 mod render;
@@ -194,7 +194,7 @@ pub struct SuiteTime {
 /// Peak memory of `afc serve` holding a source run and its restart, one
 /// fresh process per sample.
 #[derive(Clone, Debug, Serialize, Deserialize)]
-pub struct MemoryFigure {
+pub struct PeakRss {
     /// Children of the source run.
     pub n: usize,
     /// VmHWM right after startup, MiB.
@@ -225,7 +225,7 @@ pub struct Report {
     /// Suite timing.
     pub suite: Option<SuiteTime>,
     /// Peak RSS of `afc serve`.
-    pub memory: Option<MemoryFigure>,
+    pub memory: Option<PeakRss>,
     /// Problems that did not stop the run.
     pub problems: Vec<String>,
 }
@@ -299,7 +299,7 @@ pub fn run(opts: &Options, command: String) -> Report {
         }
         if let Some(bin) = &opts.afc_bin {
             let n = opts.sizes.iter().copied().max().unwrap_or(10_000);
-            match memory::measure(bin, n, opts.concurrency, opts.runs).await {
+            match peak_rss::measure(bin, n, opts.concurrency, opts.runs).await {
                 Ok(m) => report.memory = Some(m),
                 Err(e) => report.problems.push(format!("memory: {e}")),
             }

@@ -77,7 +77,7 @@ type Address = (String, String, String);
 /// All memory entries of one control plane.
 pub struct Kv {
     entries: Mutex<Entries>,
-    disk: Option<super::sqlite::kv::KvDisk>,
+    disk: Option<super::store::sqlite::kv::KvDisk>,
     max_entries: usize,
     max_bytes: usize,
 }
@@ -126,7 +126,7 @@ impl Kv {
     }
 
     /// Backed by `disk`, starting with everything it holds.
-    pub fn persistent(disk: super::sqlite::kv::KvDisk) -> Result<Self, super::StoreError> {
+    pub fn persistent(disk: super::store::sqlite::kv::KvDisk) -> Result<Self, super::StoreError> {
         let mut entries = Entries::default();
         for m in disk.load()? {
             let size = size_of(&m);

@@ -6,7 +6,8 @@
 //! control planes in one process share nothing. Module map: `rules` (the
 //! contract's rules, one function each, citing its section), `routes` (HTTP
 //! surface), `prepare` + `replay` (the execute boundary), `dispatch` (calls to
-//! agents), `store` + `memory` + `sqlite` (state: rows and indexes, no rules),
+//! agents), `store` (state: rows and indexes, no rules; `store::in_memory` and
+//! `store::sqlite` its two backends),
 //! `canonical` + `payload` (Go-compatible JSON), `views` + `summary` (read shapes).
 
 use std::sync::Arc;
@@ -21,7 +22,6 @@ mod error;
 mod ids;
 mod kv;
 pub mod limits;
-mod memory;
 mod model;
 mod payload;
 pub mod perturb;
@@ -34,7 +34,6 @@ mod rules;
 mod run_index;
 mod run_metadata;
 mod server;
-mod sqlite;
 mod state;
 mod status;
 mod store;
@@ -69,7 +68,7 @@ pub struct Config {
     pub max_agent_response_bytes: usize,
     /// Executions held at most (0: unbounded); the oldest finished runs are
     /// evicted to make room, and new work is refused with 503 when every
-    /// stored run is active (`memory::MemoryStore::bounded`).
+    /// stored run is active (`store::in_memory::InMemoryStore::bounded`).
     pub max_executions: usize,
     /// Incidental behaviour perturbed, or contract values broken, for the
     /// neutrality self-check (`perturb`); off by default.
@@ -110,7 +109,7 @@ impl Default for Config {
     }
 }
 
-pub use sqlite::Sync as SqliteSync;
+pub use store::sqlite::Sync as SqliteSync;
 pub use store::StoreError;
 
 /// Where one reference keeps its state: in memory (bounded by
@@ -126,7 +125,7 @@ impl Storage {
     /// In memory, holding at most `max_executions` (0: unbounded).
     pub fn memory(max_executions: usize) -> Self {
         Self {
-            store: Arc::new(memory::MemoryStore::bounded(max_executions)),
+            store: Arc::new(store::in_memory::InMemoryStore::bounded(max_executions)),
             kv: Arc::default(),
         }
     }
@@ -134,8 +133,8 @@ impl Storage {
     /// SQLite in `dir` (created if missing), with the given commit
     /// durability: the executions and the key–value memory both.
     pub fn sqlite(dir: &std::path::Path, sync: SqliteSync) -> Result<Self, StoreError> {
-        let store = sqlite::SqliteStore::open_with(dir, sync)?;
-        let kv = kv::Kv::persistent(sqlite::kv::KvDisk::open(dir, sync)?)?;
+        let store = store::sqlite::SqliteStore::open_with(dir, sync)?;
+        let kv = kv::Kv::persistent(store::sqlite::kv::KvDisk::open(dir, sync)?)?;
         Ok(Self {
             store: Arc::new(store),
             kv: Arc::new(kv),

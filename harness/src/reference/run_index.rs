@@ -329,5 +329,4 @@ impl RunIndex {
 }
 
 #[cfg(test)]
-#[path = "run_index_tests.rs"]
 mod tests;

@@ -73,8 +73,8 @@ pub fn lineage(record: Option<&RunRecord>) -> Option<Value> {
     Some(Value::Object(out))
 }
 
-/// Golden metadata as the read paths surface it.
-pub fn golden(record: Option<&RunRecord>) -> Option<Value> {
+/// A golden run's metadata (AgentField's `golden`, §5.4) as the read paths surface it.
+pub fn golden_run(record: Option<&RunRecord>) -> Option<Value> {
     let raw = record?.metadata.get("golden")?.as_object()?;
     let mut out = pick_strings(raw, &["name", "saved_by", "saved_at"]);
     if let Some(tags) = raw
@@ -101,7 +101,7 @@ pub fn add_run_metadata(target: &mut Map<String, Value>, record: Option<&RunReco
     if let Some(l) = lineage(record) {
         target.insert("lineage".into(), l);
     }
-    if let Some(g) = golden(record) {
+    if let Some(g) = golden_run(record) {
         target.insert("golden".into(), g);
     }
     // V-ns: the `run` namespace (only the newest contract writes it).

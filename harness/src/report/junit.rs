@@ -77,12 +77,11 @@ fn without_root_skipped(xml: &str) -> String {
 }
 
 #[cfg(test)]
-#[path = "junit_xsd.rs"]
-mod junit_xsd;
+mod xsd;
 
 #[cfg(test)]
 mod tests {
-    use super::junit_xsd::{parse, validate, Element};
+    use super::xsd::{parse, validate, Element};
     use super::*;
     use crate::report::report;
     use crate::scenario::View;

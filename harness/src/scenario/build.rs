@@ -287,5 +287,4 @@ fn strings(v: Option<&Value>) -> Vec<String> {
 }
 
 #[cfg(test)]
-#[path = "build_tests.rs"]
 mod tests;

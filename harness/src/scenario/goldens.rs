@@ -12,42 +12,52 @@ use super::view::View;
 /// a scenario's golden there is only where the exact rendering differs.
 pub const FIDELITY_OVERLAY: &str = "fidelity/agentfield-v0.1.96";
 
-/// The file name of a scenario's golden for one view; the suite's insta
-/// settings (`suite::golden`) produce exactly this name.
-pub fn golden_file(scenario: &str, view: View) -> String {
-    golden_variant_file(scenario, view, None)
-}
-
 /// The agent modes that may have a golden of their own (`<scenario>@<view>.serve.snap`):
 /// only where the contract makes the control plane record that mode's path
 /// differently (a failure reported by status callback, agent-protocol §3.3).
 pub const GOLDEN_VARIANTS: &[&str] = &["serve"];
 
-/// The one golden naming rule: `<scenario>@<view>.snap`, or with an agent
-/// mode's variant `<scenario>@<view>.<variant>.snap`. insta's snapshot suffix
-/// is everything between `@` and `.snap` ([`golden_suffix`]).
-pub fn golden_variant_file(scenario: &str, view: View, variant: Option<&str>) -> String {
-    format!("{scenario}@{}.snap", golden_suffix(view, variant))
+/// The one golden naming rule (conventions §1), relative to the goldens
+/// folder: `<scenario>@<view>.snap`; with an agent mode's variant
+/// `<scenario>@<view>.<variant>.snap`; in the fidelity tier's overlay
+/// `fidelity/agentfield-v0.1.96/<scenario>@<view>[.<variant>].snap`. Every
+/// golden path of the harness is built here, and insta is told the same name
+/// ([`insta_suffix`]), so what the suite reads is what insta writes.
+pub fn snapshot_file(scenario: &str, view: View, variant: Option<&str>, fidelity: bool) -> PathBuf {
+    let suffix = match variant {
+        Some(v) => format!("{}.{v}", view.as_str()),
+        None => view.as_str().to_string(),
+    };
+    let file = format!("{scenario}@{suffix}.snap");
+    if fidelity {
+        Path::new(FIDELITY_OVERLAY).join(file)
+    } else {
+        PathBuf::from(file)
+    }
+}
+
+/// insta's snapshot suffix for a golden [`snapshot_file`] named: everything
+/// between `<scenario>@` and `.snap` (insta names a file
+/// `<name>@<suffix>.snap`); `None` for a file not named that way.
+pub fn insta_suffix<'a>(golden: &'a Path, scenario: &str) -> Option<&'a str> {
+    let file = golden.file_name()?.to_str()?;
+    file.strip_prefix(scenario)?
+        .strip_prefix('@')?
+        .strip_suffix(".snap")
 }
 
 /// The variant a view is compared with: `serve` for agents all in serve mode
-/// where `<scenario>@<view>.serve.snap` exists in `goldens`, else none.
+/// where the view's `.serve.snap` exists under `snapshots` (in the overlay
+/// when `fidelity`), else none.
 pub fn golden_variant(
-    goldens: &Path,
+    snapshots: &Path,
     scenario: &str,
     view: View,
+    fidelity: bool,
     serve: bool,
 ) -> Option<&'static str> {
-    let file = goldens.join(golden_variant_file(scenario, view, Some("serve")));
+    let file = snapshots.join(snapshot_file(scenario, view, Some("serve"), fidelity));
     (serve && file.is_file()).then_some("serve")
-}
-
-/// The insta snapshot suffix of a view's golden, with its variant if any.
-pub fn golden_suffix(view: View, variant: Option<&str>) -> String {
-    match variant {
-        Some(v) => format!("{}.{v}", view.as_str()),
-        None => view.as_str().to_string(),
-    }
 }
 
 /// Why the golden at `path` must not be read, if it must not: a link, or
@@ -84,7 +94,7 @@ pub fn unused_goldens(snapshots: &Path, scenarios: &Path) -> Result<Vec<PathBuf>
                 let variants = GOLDEN_VARIANTS.iter().map(|m| Some(*m));
                 std::iter::once(None)
                     .chain(variants)
-                    .map(|m| golden_variant_file(&s.name, *v, m))
+                    .flat_map(|m| [false, true].map(|f| snapshot_file(&s.name, *v, m, f)))
                     .collect::<Vec<_>>()
             })),
             Err(_) => {
@@ -112,7 +122,8 @@ pub fn unused_goldens(snapshots: &Path, scenarios: &Path) -> Result<Vec<PathBuf>
             continue;
         };
         let owner = stem.split_once('@').map_or(stem, |(name, _)| name);
-        if !used.contains(&file) && !unreadable.contains(owner) {
+        let relative = path.strip_prefix(snapshots).unwrap_or(&path);
+        if !used.contains(relative) && !unreadable.contains(owner) {
             unused.push(path);
         }
     }
@@ -130,7 +141,7 @@ pub fn missing_goldens(snapshots: &Path, scenarios: &Path) -> Result<Vec<PathBuf
             missing.extend(
                 s.snapshot
                     .iter()
-                    .map(|v| snapshots.join(golden_file(&s.name, *v)))
+                    .map(|v| snapshots.join(snapshot_file(&s.name, *v, None, false)))
                     .filter(|golden| !golden.is_file()),
             );
         }
@@ -235,14 +246,14 @@ mod tests {
                 snapshots.join("gone@provenance.snap")
             ]
         );
-        let served = golden_variant(&snapshots, "basic", View::Provenance, true);
+        let served = golden_variant(&snapshots, "basic", View::Provenance, false, true);
         assert_eq!(served, Some("serve"));
         assert_eq!(
-            golden_variant(&snapshots, "basic", View::Provenance, false),
+            golden_variant(&snapshots, "basic", View::Provenance, false, false),
             None
         );
         assert_eq!(
-            golden_variant(&snapshots, "basic", View::Lineage, true),
+            golden_variant(&snapshots, "basic", View::Lineage, false, true),
             None
         );
     }
@@ -261,5 +272,31 @@ mod tests {
         std::fs::write(snapshots.join("basic@lineage.snap.new"), "---\n").expect("write");
         let missing = missing_goldens(&snapshots, &scenarios).expect("listed");
         assert_eq!(missing, vec![snapshots.join("basic@lineage.snap")]);
+    }
+
+    #[test]
+    fn every_golden_name_comes_from_one_rule_and_gives_insta_its_suffix() {
+        let cases = [
+            (None, false, "basic@lineage.snap", "lineage"),
+            (
+                Some("serve"),
+                false,
+                "basic@lineage.serve.snap",
+                "lineage.serve",
+            ),
+            (
+                None,
+                true,
+                "fidelity/agentfield-v0.1.96/basic@lineage.snap",
+                "lineage",
+            ),
+        ];
+        for (variant, fidelity, file, suffix) in cases {
+            let named = snapshot_file("basic", View::Lineage, variant, fidelity);
+            assert_eq!(named, Path::new(file));
+            assert_eq!(insta_suffix(&named, "basic"), Some(suffix), "{file}");
+        }
+        let other = snapshot_file("basic2", View::Lineage, None, false);
+        assert_eq!(insta_suffix(&other, "basic"), None, "another scenario's");
     }
 }

@@ -21,8 +21,8 @@ pub use discover::{
     collect, discover, duplicate_names, is_scenario_file, scenario_name, DiscoverError,
 };
 pub use goldens::{
-    golden_file, golden_suffix, golden_variant, golden_variant_file, missing_goldens,
-    refused_golden, unused_goldens, FIDELITY_OVERLAY, GOLDEN_VARIANTS,
+    golden_variant, insta_suffix, missing_goldens, refused_golden, snapshot_file, unused_goldens,
+    FIDELITY_OVERLAY, GOLDEN_VARIANTS,
 };
 pub use load::{load, parse_str, read_regular, LoadError, Problem, ReadError};
 pub use model::*;

@@ -337,5 +337,4 @@ fn check_exec_alias(s: &Scenario, alias: &str, runs: Runs, ptr: &str, p: &mut Pr
 }
 
 #[cfg(test)]
-#[path = "semantic_tests.rs"]
 mod tests;

@@ -9,7 +9,7 @@ use std::time::SystemTime;
 use serde_json::Value;
 
 use super::{diff, insta_env, snap_diff, Problem};
-use crate::scenario::{golden_suffix, golden_variant_file, Scenario, View};
+use crate::scenario::{insta_suffix, Scenario, View};
 
 /// A view that differs: the problem (with the diff in `.snap` line numbers,
 /// and the `.snap.new` insta wrote, if it wrote one during this scenario) and
@@ -66,12 +66,8 @@ pub fn pending_snapshot(golden: &Path, since: SystemTime) -> Option<PathBuf> {
     (written >= since).then_some(new)
 }
 
-/// The golden file of one view.
-pub fn golden_path(goldens: &Path, scenario: &str, view: View) -> PathBuf {
-    goldens.join(golden_variant_file(scenario, view, None))
-}
-
-/// insta's verdict on one view. Under [`insta_env::prepare`] insta neither
+/// insta's verdict on one view against `golden` (a
+/// [`crate::scenario::snapshot_file`] under the goldens). Under [`insta_env::prepare`] insta neither
 /// panics nor prints: the verdict is its comparator's, a golden insta wrote
 /// in place (`INSTA_UPDATE=always`) passes as insta's assertion would, and so
 /// does a differing view under the user's `INSTA_FORCE_PASS=1` (its
@@ -80,22 +76,26 @@ pub fn golden_path(goldens: &Path, scenario: &str, view: View) -> PathBuf {
 pub(super) fn matches_golden(
     scenario: &Scenario,
     path: &Path,
-    (view, variant): (View, Option<&str>),
+    view: View,
     value: &Value,
-    goldens: &Path,
+    golden: &Path,
     capture: &snap_diff::Capture,
 ) -> bool {
+    let name = scenario.name.as_str();
+    // insta names its file `<snapshot path>/<name>@<suffix>.snap`: told the
+    // golden's own folder and suffix, it reads and writes exactly `golden`.
+    let (Some(folder), Some(suffix)) = (golden.parent(), insta_suffix(golden, name)) else {
+        return false;
+    };
     let mut settings = insta::Settings::clone_current();
     settings.set_comparator(Box::new(capture.clone()));
-    settings.set_snapshot_path(goldens);
+    settings.set_snapshot_path(folder);
     settings.set_prepend_module_to_snapshot(false);
-    settings.set_snapshot_suffix(golden_suffix(view, variant));
+    settings.set_snapshot_suffix(suffix);
     settings.set_input_file(path);
     settings.set_omit_expression(true);
     settings.set_description(scenario.guards.as_str());
-    let name = scenario.name.as_str();
-    let golden = golden_path(goldens, name, view);
-    let before = std::fs::read(&golden).ok();
+    let before = std::fs::read(golden).ok();
     let asserted = catch_unwind(AssertUnwindSafe(|| {
         settings.bind(|| insta::assert_yaml_snapshot!(name, value));
     }));
@@ -105,9 +105,15 @@ pub(super) fn matches_golden(
     if capture.matched() == Some(true) {
         return true;
     }
-    let rewritten = std::fs::read(&golden)
+    let rewritten = std::fs::read(golden)
         .ok()
         .is_some_and(|now| Some(&now) != before.as_ref());
+    if rewritten && insta_env::refreshing_metadata() {
+        // The refresh rewrites a golden's header, never its body: a view that
+        // differs keeps its golden (or gets none) and fails as it would have.
+        restore(golden, before.as_deref());
+        return false;
+    }
     if rewritten {
         return true;
     }
@@ -120,4 +126,19 @@ pub(super) fn matches_golden(
         return true;
     }
     false
+}
+
+/// Puts `golden` back as it was before insta wrote it: `before`'s bytes, or
+/// no file. A failure to is only reported: the view fails either way.
+fn restore(golden: &Path, before: Option<&[u8]>) {
+    let undone = match before {
+        Some(bytes) => std::fs::write(golden, bytes),
+        None => std::fs::remove_file(golden),
+    };
+    if let Err(e) = undone {
+        eprintln!(
+            "warning: could not restore {} after INSTA_UPDATE=force rewrote its body: {e}",
+            golden.display()
+        );
+    }
 }

@@ -75,6 +75,15 @@ pub fn prepare() -> Result<(), ForgedPass> {
     Ok(())
 }
 
+/// Whether this run is the goldens' metadata refresh, `INSTA_UPDATE=force`
+/// (README, "Recording and reviewing goldens"): insta then rewrites every
+/// golden it compares, so that each header says what the suite records now
+/// (`source`, `description`, `input_file`); the suite keeps it to headers
+/// (`golden::matches_golden` puts back a golden whose body differs, and fails it).
+pub fn refreshing_metadata() -> bool {
+    std::env::var("INSTA_UPDATE").is_ok_and(|v| v == "force")
+}
+
 /// A golden mismatch is an insta panic, caught and reported as a verdict;
 /// its message and backtrace would only tear the output. Other panics still
 /// print. Installed once by each runner (`afc run`, the trial binaries).

@@ -11,7 +11,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
 
 use crate::observe::{Observed, Tier};
-use crate::scenario::{golden_variant, golden_variant_file, Scenario};
+use crate::scenario::{golden_variant, snapshot_file, Scenario};
 use crate::target::Target;
 
 mod compare;
@@ -22,16 +22,16 @@ pub mod insta_env;
 mod parallel;
 pub(crate) mod problem;
 pub mod repeat;
-mod sides;
 mod snap_diff;
 pub mod stopped;
 mod tier;
 mod verdict;
+mod view_diff;
 
 pub use compare::{compare_goldens, GoldenComparison};
 pub use diff::{ChangedEntry, Leaf};
 pub use error::CasesError;
-pub use golden::{golden_path, pending_snapshot};
+pub use golden::pending_snapshot;
 use golden::{matches_golden, view_difference};
 pub use parallel::{not_run, run_all_until, run_all_with, NOT_RUN};
 pub use problem::{rendered, Problem};
@@ -251,15 +251,13 @@ fn judge(case: &Case, scenario: Arc<Scenario>, target: &Target, goldens: &Path) 
         // The fidelity tier: the same view with every field at `Exact`, compared
         // with its overlay where that differs from the contract rendering.
         let exact = outcome.exact.get(k).map(|(_, v)| v);
-        let (value, goldens) = match (tier, exact) {
-            (Tier::Fidelity, Some(exact)) if exact != contract => {
-                (exact, goldens.join(Tier::FIDELITY_DIR))
-            }
-            _ => (contract, goldens.to_path_buf()),
+        let (value, fidelity) = match (tier, exact) {
+            (Tier::Fidelity, Some(exact)) if exact != contract => (exact, true),
+            _ => (contract, false),
         };
-        let goldens = goldens.as_path();
-        let variant = golden_variant(goldens, &scenario.name, *view, target.agents.serve());
-        let golden = goldens.join(golden_variant_file(&scenario.name, *view, variant));
+        let serve = target.agents.serve();
+        let variant = golden_variant(goldens, &scenario.name, *view, fidelity, serve);
+        let golden = goldens.join(snapshot_file(&scenario.name, *view, variant, fidelity));
         if let Some(reason) = crate::scenario::refused_golden(&golden) {
             let view = *view;
             problems.push(Problem::GoldenRefused {
@@ -270,14 +268,7 @@ fn judge(case: &Case, scenario: Arc<Scenario>, target: &Target, goldens: &Path) 
             continue;
         }
         let capture = snap_diff::Capture::default();
-        if matches_golden(
-            &scenario,
-            &case.path,
-            (*view, variant),
-            value,
-            goldens,
-            &capture,
-        ) {
+        if matches_golden(&scenario, &case.path, *view, value, &golden, &capture) {
             continue;
         }
         let compared = capture.take();
@@ -286,7 +277,7 @@ fn judge(case: &Case, scenario: Arc<Scenario>, target: &Target, goldens: &Path) 
         first_diff = first_diff.or(Some(first));
         observed
             .differing
-            .push(sides::sides(&golden, *view, compared, value));
+            .push(view_diff::sides(&golden, *view, compared, value));
     }
     if !problems.is_empty() {
         if let Some(trait_) = known_trait(&target, &scenario) {

@@ -46,6 +46,13 @@ fn under(body: &[&str], at: usize) -> String {
         .unwrap_or_default()
 }
 
+/// What a golden whose body matches but whose header does not gets, under
+/// `INSTA_REQUIRE_FULL_MATCH=1` (CI's contract-tier run): how to refresh it.
+pub(super) const STALE_HEADER: &str =
+    "the body matches; the header (source, description, input_file) \
+    does not, and INSTA_REQUIRE_FULL_MATCH=1 compares it: refresh the goldens' headers with \
+    `INSTA_UPDATE=force cargo test --test scenarios` (README, \"Recording and reviewing goldens\")";
+
 /// Diffs the `.snap` file text `snap` (header and body) with `new`, the body
 /// the run rendered.
 pub fn snap_diff(snap: &str, new: &str) -> SnapDiff {
@@ -74,10 +81,16 @@ pub fn snap_diff(snap: &str, new: &str) -> SnapDiff {
             }
         })
         .unwrap_or_else(|| "same text, different metadata".to_string());
-    SnapDiff {
-        first,
-        text: hunks(&diff, offset),
-    }
+    let text = if diff
+        .ops()
+        .iter()
+        .all(|op| matches!(op, DiffOp::Equal { .. }))
+    {
+        STALE_HEADER.to_string()
+    } else {
+        hunks(&diff, offset)
+    };
+    SnapDiff { first, text }
 }
 
 fn hunks(diff: &TextDiff<'_, '_, '_, str>, offset: usize) -> String {
@@ -209,6 +222,7 @@ mod tests {
             snap_diff("a: 1\n", "a: 1").first,
             "same text, different metadata"
         );
+        assert_eq!(snap_diff("a: 1\n", "a: 1").text, STALE_HEADER);
     }
 
     #[test]

@@ -10,13 +10,17 @@ use std::path::{Path, PathBuf};
 /// This is lib.rs's map as data; a new module must be placed here.
 const MAP: &[(&str, &[&str])] = &[
     ("text", &[]),
+    ("serving", &[]),
     ("client", &["text"]),
-    ("barrier", &["text"]),
+    ("barrier", &["serving", "text"]),
     // The reference is reached by the rest only over HTTP and uses nothing.
     ("reference", &[]),
     ("scenario", &["client", "text"]),
     ("llm", &["scenario", "text"]),
-    ("agents", &["client", "barrier", "scenario", "text"]),
+    (
+        "agents",
+        &["client", "barrier", "scenario", "serving", "text"],
+    ),
     ("trial", &["agents"]),
     ("observe", &["client", "scenario", "agents", "text"]),
     (

@@ -97,8 +97,6 @@ pub struct TierError(pub String);
 impl Tier {
     /// The environment variable that selects the tier (`afc run --tier` sets it).
     pub const ENV: &'static str = "AFC_TIER";
-    /// The overlay folder of the fidelity tier, under the goldens.
-    pub const FIDELITY_DIR: &'static str = crate::scenario::FIDELITY_OVERLAY;
 
     /// The tier `AFC_TIER` names (`contract` when unset or blank).
     pub fn from_env() -> Result<Tier, TierError> {

@@ -17,16 +17,16 @@ use super::state::Shared;
 
 mod dag;
 mod did;
+mod direct_invocation;
 mod events;
 mod execute;
-mod golden;
-mod legacy;
+mod executions;
+mod golden_run;
 mod memory_kv;
 mod nodes;
 mod nodes_list;
 pub(crate) mod restart;
 mod runs;
-mod status;
 
 /// The complete router of one control plane.
 pub fn router(state: Shared) -> Router {
@@ -46,26 +46,26 @@ pub fn router(state: Shared) -> Router {
         )
         .route(
             "/api/v1/executions/batch-status",
-            post(status::batch_status),
+            post(executions::batch_status),
         )
-        .route("/api/v1/executions/{id}", get(status::get_execution))
+        .route("/api/v1/executions/{id}", get(executions::get_execution))
         .route(
             "/api/v1/executions/{id}/status",
-            post(status::status_callback),
+            post(executions::status_callback),
         )
-        .route("/api/v1/executions/{id}/logs", post(status::logs))
+        .route("/api/v1/executions/{id}/logs", post(executions::logs))
         .route("/api/v1/executions/{id}/restart", post(restart::restart))
         .route("/api/ui/v1/executions/{id}/restart", post(restart::restart))
         .route(
             "/api/v1/workflow/executions/events",
-            post(status::workflow_event),
+            post(executions::workflow_event),
         )
         .route("/api/ui/v1/workflows/{run_id}/dag", get(dag::dag))
         .route("/api/ui/v2/workflow-runs", get(runs::list_runs))
         .route("/api/ui/v2/workflow-runs/{run_id}", get(runs::run_detail))
         .route(
             "/api/ui/v2/workflow-runs/{run_id}/golden",
-            post(golden::save_golden),
+            post(golden_run::save_golden),
         )
         .merge(dev_routes())
         .fallback(not_found)
@@ -90,8 +90,11 @@ pub fn router(state: Shared) -> Router {
 fn dev_routes() -> Router<Shared> {
     let mut r = Router::new()
         .route("/api/v1/nodes", get(nodes_list::list_nodes))
-        .route("/api/v1/reasoners/{target}", post(legacy::reasoner))
-        .route("/api/v1/skills/{target}", post(legacy::skill))
+        .route(
+            "/api/v1/reasoners/{target}",
+            post(direct_invocation::reasoner),
+        )
+        .route("/api/v1/skills/{target}", post(direct_invocation::skill))
         .route("/api/v1/memory/set", post(memory_kv::set))
         .route("/api/v1/memory/get", post(memory_kv::get))
         .route("/api/v1/memory/delete", post(memory_kv::delete))

@@ -1,4 +1,6 @@
-//! `POST /api/ui/v2/workflow-runs/{run_id}/golden` (contract §5.4).
+//! `POST /api/ui/v2/workflow-runs/{run_id}/golden` (contract §5.4): marks a
+//! golden run, AgentField's name for a run kept as a known-good example (not
+//! to be confused with afc's goldens, the insta snapshots under `snapshots/`).
 
 use axum::body::Bytes;
 use axum::extract::State;

@@ -4,15 +4,15 @@
 use std::collections::{BTreeSet, HashMap};
 use std::sync::{Mutex, MutexGuard};
 
-use super::model::{Execution, NewExecution, Node, RunRecord};
-use super::rules::{self, is_reusable, replay_key_of as key_of};
-use super::run_index::{RunIndex, RunPage, RunQuery, RunSort};
-use super::store::{ExecutionUpdate, ReplayKey, Store, StoreError};
+use super::{ExecutionUpdate, ReplayKey, Store, StoreError};
+use crate::reference::model::{Execution, NewExecution, Node, RunRecord};
+use crate::reference::rules::{self, is_reusable, replay_key_of as key_of};
+use crate::reference::run_index::{RunIndex, RunPage, RunQuery, RunSort};
 
-/// The default store. Unbounded by default; [`MemoryStore::bounded`] keeps at
+/// The default store. Unbounded by default; [`InMemoryStore::bounded`] keeps at
 /// most a given number of executions (see [`Inner::make_room`]).
 #[derive(Default)]
-pub struct MemoryStore {
+pub struct InMemoryStore {
     inner: Mutex<Inner>,
     /// Most executions held; 0 is unbounded.
     max_executions: usize,
@@ -33,7 +33,7 @@ struct Inner {
     next_seq: u64,
 }
 
-impl MemoryStore {
+impl InMemoryStore {
     /// An empty, unbounded store.
     #[cfg(test)]
     pub fn new() -> Self {
@@ -116,7 +116,7 @@ impl Inner {
     }
 }
 
-impl Store for MemoryStore {
+impl Store for InMemoryStore {
     fn upsert_node(&self, node: Node) -> Result<Option<Node>, StoreError> {
         Ok(self.lock()?.nodes.insert(node.id.clone(), node))
     }
@@ -267,5 +267,4 @@ impl Store for MemoryStore {
 }
 
 #[cfg(test)]
-#[path = "memory_tests.rs"]
 mod tests;

@@ -28,10 +28,10 @@ use std::sync::{Mutex, MutexGuard};
 
 use rusqlite::{params, Connection, OptionalExtension, Transaction, TransactionBehavior};
 
-use super::model::{Execution, NewExecution, Node, RunRecord};
-use super::rules::{self, is_reusable};
-use super::run_index::{RunIndex, RunPage, RunQuery};
-use super::store::{ExecutionUpdate, ReplayKey, Store, StoreError};
+use super::{ExecutionUpdate, ReplayKey, Store, StoreError};
+use crate::reference::model::{Execution, NewExecution, Node, RunRecord};
+use crate::reference::rules::{self, is_reusable};
+use crate::reference::run_index::{RunIndex, RunPage, RunQuery};
 use rows::{node_row, node_rows, EXEC_COLUMNS};
 use schema::backend;
 

@@ -6,9 +6,9 @@ use chrono::TimeZone;
 use serde_json::Value;
 
 use super::*;
-use crate::reference::memory::MemoryStore;
 use crate::reference::model::{ReplayPlan, TargetType};
 use crate::reference::status::Status;
+use crate::reference::store::in_memory::InMemoryStore;
 use crate::reference::store::Store;
 use crate::reference::summary::{run_summary, SummaryKind};
 
@@ -43,8 +43,8 @@ fn exec(id: usize, run: usize, parent: Option<usize>, second: i64) -> Execution 
 }
 
 /// 12 runs with varied sizes, parents, start times (with ties) and final statuses.
-fn populated() -> MemoryStore {
-    let store = MemoryStore::new();
+fn populated() -> InMemoryStore {
+    let store = InMemoryStore::new();
     let statuses = [
         "succeeded",
         "failed",
@@ -78,7 +78,7 @@ fn populated() -> MemoryStore {
 /// The list order computed the slow way: a summary per run, then sorted
 /// as the route sorted before it had indexes.
 fn oracle(
-    store: &MemoryStore,
+    store: &InMemoryStore,
     sort: RunSort,
     asc: bool,
     keep: &dyn Fn(&Value) -> bool,
@@ -125,7 +125,7 @@ fn oracle(
 }
 
 fn listed(
-    store: &MemoryStore,
+    store: &InMemoryStore,
     sort: RunSort,
     asc: bool,
     filter: RunFilter,

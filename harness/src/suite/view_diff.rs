@@ -1,5 +1,5 @@
-//! Both sides of a view that differs from its golden, as whole texts, for a
-//! report that shows them side by side (`report::html`).
+//! A view that differs from its golden as an [`ViewDiff`]: both sides as
+//! whole texts, for a report that shows them side by side (`report::html`).
 
 use std::path::Path;
 

@@ -1,4 +1,4 @@
-//! Peak memory of `afc serve` as its own process: start it, read VmHWM,
+//! Peak RSS (resident memory) of `afc serve` as its own process: start it, read VmHWM,
 //! build an N-child source run (parallel fan-out), restart it once with full
 //! reuse, read VmHWM and VmRSS again, stop it.
 
@@ -9,7 +9,7 @@ use std::time::Duration;
 use tokio::io::{AsyncBufReadExt, BufReader};
 
 use super::agent::BenchAgent;
-use super::{node_id, MemoryFigure, Options, Stats, TargetSpec};
+use super::{node_id, Options, PeakRss, Stats, TargetSpec};
 use crate::client::Client;
 
 /// `VmHWM` and `VmRSS` of a process, KiB.
@@ -33,7 +33,7 @@ pub async fn measure(
     n: usize,
     concurrency: usize,
     runs: usize,
-) -> Result<MemoryFigure, String> {
+) -> Result<PeakRss, String> {
     let mib = |kib: u64| kib as f64 / 1024.0;
     let (mut startup, mut hwm, mut rss, mut reused) = (vec![], vec![], vec![], vec![]);
     for _ in 0..runs {
@@ -49,7 +49,7 @@ pub async fn measure(
         rss.push(mib(r));
         reused.push(k);
     }
-    Ok(MemoryFigure {
+    Ok(PeakRss {
         n,
         startup_mib: Stats::of(startup),
         hwm_mib: Stats::of(hwm),

@@ -1,40 +1,10 @@
-//! The SQLite store keeps the in-memory store's promises, and keeps them
-//! across a reopen of the same data dir.
+//! The SQLite store's own promises, beyond the store contract that
+//! `store/tests.rs` runs on every backend: everything survives a reopen of the
+//! same data dir, lookups seek indexes, schema versions, locking.
 
 use super::*;
-use crate::reference::model::{ReplayPlan, TargetType};
-use crate::reference::status::Status;
-
-fn row(id: &str, run: &str, envelope: &str) -> Execution {
-    Execution {
-        execution_id: id.to_owned(),
-        run_id: run.to_owned(),
-        parent_execution_id: Some("p".to_owned()),
-        node_id: "n".to_owned(),
-        agent_node_id: "n".to_owned(),
-        reasoner_id: "r".to_owned(),
-        target_type: TargetType::Skill,
-        status: Status::Running,
-        status_reason: None,
-        input_payload: envelope.to_owned(),
-        result_payload: None,
-        error_message: None,
-        session_id: Some("s".to_owned()),
-        actor_id: None,
-        started_at: chrono::Utc::now(),
-        start_seq: 0,
-        completed_at: None,
-        duration_ms: None,
-        replay: ReplayPlan {
-            source_run_id: Some("src".to_owned()),
-            before_execution_id: None,
-            mode: Some("all-succeeded".to_owned()),
-        },
-        replay_key: Some(envelope.to_owned()),
-        restarted_as: None,
-        instance_id: None,
-    }
-}
+use crate::reference::model::TargetType;
+use crate::reference::store::tests::{candidate, insert, row, succeed};
 
 fn dir() -> tempfile::TempDir {
     tempfile::tempdir().unwrap_or_else(|e| panic!("temp dir: {e}"))
@@ -42,110 +12,6 @@ fn dir() -> tempfile::TempDir {
 
 fn open(dir: &tempfile::TempDir) -> SqliteStore {
     SqliteStore::open(dir.path()).unwrap_or_else(|e| panic!("open: {e}"))
-}
-
-fn succeed(store: &SqliteStore, id: &str, result: &[u8]) {
-    let result = result.to_vec();
-    store
-        .update_execution(id, &mut |e| {
-            e.status = Status::Succeeded;
-            e.result_payload = Some(result.clone());
-            Ok(())
-        })
-        .unwrap_or_else(|e| panic!("update {id}: {e}"));
-}
-
-fn key(envelope: &str) -> ReplayKey {
-    ReplayKey {
-        run_id: "run".to_owned(),
-        node_id: "n".to_owned(),
-        reasoner_id: "r".to_owned(),
-        envelope: envelope.to_owned(),
-    }
-}
-
-fn candidate(store: &SqliteStore, envelope: &str, before: Option<u64>) -> Option<String> {
-    let candidates = store
-        .replay_candidates(&key(envelope))
-        .unwrap_or_else(|e| panic!("{e}"));
-    rules::earliest_before(candidates, before).map(|e| e.execution_id)
-}
-
-fn insert(store: &SqliteStore, id: &str, envelope: &str) -> Execution {
-    store
-        .insert_execution(row(id, "run", envelope))
-        .unwrap_or_else(|e| panic!("{e}"))
-}
-
-#[test]
-fn index_holds_only_succeeded_rows_with_a_result_earliest_first() {
-    let d = dir();
-    let store = open(&d);
-    let env = r#"{"input":{}}"#;
-    let seqs: Vec<u64> = ["a", "b", "c"]
-        .iter()
-        .map(|id| insert(&store, id, env).start_seq)
-        .collect();
-    assert!(seqs.windows(2).all(|w| w[0] < w[1]), "{seqs:?}");
-    assert_eq!(
-        candidate(&store, env, None),
-        None,
-        "running rows are not candidates"
-    );
-    succeed(&store, "b", b"{}");
-    succeed(&store, "c", b"");
-    assert_eq!(
-        candidate(&store, env, None).as_deref(),
-        Some("b"),
-        "empty result"
-    );
-    succeed(&store, "a", b"null");
-    assert_eq!(
-        candidate(&store, env, None).as_deref(),
-        Some("a"),
-        "start order"
-    );
-    assert_eq!(
-        candidate(&store, env, Some(seqs[0])),
-        None,
-        "strictly before"
-    );
-    assert_eq!(candidate(&store, env, Some(seqs[1])).as_deref(), Some("a"));
-    store
-        .update_execution("a", &mut |e| {
-            e.status = Status::Failed;
-            Ok(())
-        })
-        .unwrap_or_else(|e| panic!("{e}"));
-    assert_eq!(
-        candidate(&store, env, None).as_deref(),
-        Some("b"),
-        "a left the index"
-    );
-}
-
-#[test]
-fn rejected_updates_leave_the_row_untouched() {
-    let d = dir();
-    let store = open(&d);
-    insert(&store, "a", "{}");
-    let r = store.update_execution("a", &mut |e| {
-        e.status = Status::Succeeded;
-        e.result_payload = Some(b"{}".to_vec());
-        Err(StoreError::Rejected("no".to_owned()))
-    });
-    assert!(r.is_err());
-    let status = store.execution("a").ok().flatten().map(|e| e.status);
-    assert_eq!(status, Some(Status::Running));
-    assert_eq!(
-        candidate(&store, "{}", None),
-        None,
-        "the index was not touched"
-    );
-    assert!(matches!(
-        store.update_execution("zz", &mut |_| Ok(())),
-        Err(StoreError::NotFound(_))
-    ));
 }
 
 #[test]

@@ -1,12 +1,17 @@
 //! The one storage seam of the reference. Routes talk only to [`Store`]; the
-//! in-memory [`crate::reference::memory::MemoryStore`] is the default, and a
-//! persistent store (SQLite, say) could implement the same calls, each of
+//! in-memory [`in_memory::InMemoryStore`] is the default, and a
+//! persistent one ([`sqlite::SqliteStore`]) implements the same calls, each of
 //! which is a single short transaction that never waits on an agent. Stores
 //! keep rows; the contract's rules live in [`super::rules`].
 
-use super::model::{Execution, NewExecution, Node, RunRecord};
-use super::rules;
-pub use super::run_index::{RunFilter, RunPage, RunQuery, RunSort};
+use crate::reference::model::{Execution, NewExecution, Node, RunRecord};
+use crate::reference::rules;
+pub use crate::reference::run_index::{RunFilter, RunPage, RunQuery, RunSort};
+
+pub mod in_memory;
+pub mod sqlite;
+#[cfg(test)]
+mod tests;
 
 /// Why a store call failed.
 #[derive(Debug, thiserror::Error)]
