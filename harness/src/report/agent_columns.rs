@@ -41,8 +41,12 @@ fn explain(
     if e == o || (*e == Verdict::Passed && *o == Verdict::Passed) {
         return None;
     }
-    if let Verdict::Skipped(reason) = o {
-        return Some(format!("{}: skipped {}", col.agents, notes.reason(reason)));
+    match o {
+        Verdict::Skipped(reason) => {
+            return Some(format!("{}: skipped {}", col.agents, notes.reason(reason)));
+        }
+        Verdict::NotRun(reason) => return Some(format!("{}: {reason}", col.agents)),
+        _ => {}
     }
     if let Some(c) = row.requires.iter().find(|c| !other.has(c)) {
         return Some(format!("{}: upstream: lacks `{c}`", col.agents));

@@ -27,6 +27,7 @@ pub(super) fn cell(v: &Verdict) -> String {
     match v {
         Verdict::Passed => "passed".to_string(),
         Verdict::Skipped(r) => format!("skipped ({r})"),
+        Verdict::NotRun(r) => r.clone(),
         Verdict::Failed { .. } => format!("FAILED: `{}`", first_line(v).replace('`', "'")),
         Verdict::Flaky { .. } => format!("FLAKY: `{}`", first_line(v).replace('`', "'")),
     }

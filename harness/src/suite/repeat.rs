@@ -108,7 +108,7 @@ pub fn run_with(
         attempt(&r);
         let stop = match r.verdict {
             // A skip does not change with repetition.
-            Verdict::Skipped(_) => true,
+            Verdict::Skipped(_) | Verdict::NotRun(_) => true,
             Verdict::Failed { .. } | Verdict::Flaky { .. } => plan.until_fail,
             Verdict::Passed => false,
         };
@@ -153,7 +153,7 @@ pub fn fold(runs: &[CaseReport]) -> Repeated {
         // One run, or a skip: the run's own verdict, unchanged.
         (_, 1) => first.verdict.clone(),
         (None, _) => match &first.verdict {
-            Verdict::Skipped(reason) => Verdict::Skipped(reason.clone()),
+            v @ (Verdict::Skipped(_) | Verdict::NotRun(_)) => v.clone(),
             _ => Verdict::Passed,
         },
         (Some(failed), n) => {

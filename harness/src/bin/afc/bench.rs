@@ -5,7 +5,10 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use afc::bench::{self, Options, TargetSpec};
+use afc::report::{Exit, Format};
 use clap::Args;
+
+use crate::could_not_run;
 
 /// What `afc bench` measures and where the results go.
 #[derive(Args, Clone, Debug)]
@@ -60,12 +63,12 @@ pub struct BenchArgs {
 
 /// `afc bench`: 0 when everything was measured, 1 with problems, 2 on I/O errors.
 pub fn run(args: &BenchArgs) -> ExitCode {
+    let cannot = |e: &str| could_not_run(Format::Human, "bench", e);
     if args.plot.is_some() && !cfg!(feature = "plot") {
-        eprintln!(
-            "afc bench: --plot needs the `plot` feature \
-             (cargo run --release --features plot --bin afc -- bench ...)"
+        return cannot(
+            "--plot needs the `plot` feature \
+             (cargo run --release --features plot --bin afc -- bench ...)",
         );
-        return ExitCode::from(2);
     }
     let report = if args.from.is_empty() {
         bench::run(
@@ -73,27 +76,18 @@ pub fn run(args: &BenchArgs) -> ExitCode {
             std::env::args().collect::<Vec<_>>().join(" "),
         )
     } else {
-        let reports: Result<Vec<_>, _> = args.from.iter().map(|p| bench::read_report(p)).collect();
-        match reports {
+        match args.from.iter().map(|p| bench::read_report(p)).collect() {
             Ok(mut r) => {
-                let first = r.remove(0);
+                let first: bench::Report = Vec::remove(&mut r, 0);
                 bench::merge(first, r)
             }
-            Err(e) => {
-                eprintln!("afc bench: {e}");
-                return ExitCode::from(2);
-            }
+            Err(e) => return cannot(&e),
         }
     };
     if let Err(e) = bench::write_outputs(&report, args.out.as_deref(), args.plot.as_deref()) {
-        eprintln!("afc bench: {e}");
-        return ExitCode::from(2);
+        return cannot(&e);
     }
-    if report.problems.is_empty() {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::from(1)
-    }
+    Exit::failed_if(!report.problems.is_empty()).into()
 }
 
 fn options(args: &BenchArgs) -> Options {

@@ -1,14 +1,20 @@
 //! `afc fuzz`: generated cases against one target (judged by the model) or
 //! two (`--url A --url B`, judged against each other); failures are shrunk and
-//! written as scenario files into `--out`, never into `scenarios/`.
+//! written as scenario files into `--out`, never into `scenarios/`. And the
+//! `--fuzz N` pass of `afc run` and `afc report` (`afc::fuzz::pass`).
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
+use afc::fuzz::keep::{self, Tally};
+use afc::fuzz::pass::{self, PassOutcome};
 use afc::fuzz::{self, Case, Verdict};
+use afc::report::{Exit, Format};
 use afc::target::{Choice, Target};
+
+use crate::could_not_run;
 
 /// Arguments of `afc fuzz`.
 #[derive(clap::Args)]
@@ -39,6 +45,52 @@ pub struct FuzzArgs {
     keep: usize,
 }
 
+// The `--fuzz N` pass's options.
+#[derive(clap::Args, Clone, Debug)]
+pub struct FuzzPassArgs {
+    /// Also judge N generated cases (afc fuzz's model of the contract) against the target; 0: no pass.
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub fuzz: usize,
+    /// First seed of the fuzz pass (fixed by default, so a pass repeats).
+    #[arg(long, value_name = "SEED", default_value_t = pass::DEFAULT_SEED)]
+    pub fuzz_seed: u64,
+    /// Seconds after which the fuzz pass starts no more cases.
+    #[arg(long, value_name = "SECONDS", default_value_t = 120)]
+    pub fuzz_budget: u64,
+}
+
+impl Default for FuzzPassArgs {
+    fn default() -> Self {
+        FuzzPassArgs {
+            fuzz: 0,
+            fuzz_seed: pass::DEFAULT_SEED,
+            fuzz_budget: 120,
+        }
+    }
+}
+
+impl FuzzPassArgs {
+    /// The pass against `target` (8 cases at once: each mostly waits on
+    /// HTTP), when `--fuzz` asked for one.
+    pub fn run(&self, target: &Target) -> Option<PassOutcome> {
+        (self.fuzz > 0).then(|| {
+            let budget = Duration::from_secs(self.fuzz_budget);
+            pass::run(target, self.fuzz, self.fuzz_seed, budget, 8)
+        })
+    }
+
+    /// The flags that repeat this pass, for a report's command line.
+    pub fn flags(&self) -> String {
+        if self.fuzz == 0 {
+            return String::new();
+        }
+        format!(
+            " --fuzz {} --fuzz-seed {} --fuzz-budget {}",
+            self.fuzz, self.fuzz_seed, self.fuzz_budget
+        )
+    }
+}
+
 fn target(url: Option<&String>, profile: Option<&String>) -> Result<Target, String> {
     Target::start(&Choice {
         url: url.cloned(),
@@ -51,31 +103,26 @@ fn target(url: Option<&String>, profile: Option<&String>) -> Result<Target, Stri
 
 /// Runs `afc fuzz`; 0 passed, 1 failures, 2 could not run.
 pub fn run(args: &FuzzArgs) -> ExitCode {
-    if inside_scenarios(&args.out) {
-        eprintln!(
-            "afc fuzz: --out {} is inside scenarios/; choose another folder",
-            args.out.display()
-        );
-        return ExitCode::from(2);
+    let cannot = |e: &str| could_not_run(Format::Human, "fuzz", e);
+    if keep::inside_scenarios(&args.out) {
+        let out = args.out.display();
+        return cannot(&format!(
+            "--out {out} is inside scenarios/; choose another folder"
+        ));
     }
     if args.url.len() > 2 {
-        eprintln!("afc fuzz: at most two --url (differential mode)");
-        return ExitCode::from(2);
+        return cannot("at most two --url (differential mode)");
     }
-    let targets: Result<Vec<Target>, String> = if args.url.is_empty() {
-        target(None, None).map(|t| vec![t])
-    } else {
-        args.url
+    let targets: Result<Vec<Target>, String> = match args.url.as_slice() {
+        [] => target(None, None).map(|t| vec![t]),
+        urls => urls
             .iter()
             .map(|u| target(Some(u), args.profile.as_ref()))
-            .collect()
+            .collect(),
     };
     let targets = match targets {
         Ok(t) => t,
-        Err(e) => {
-            eprintln!("afc fuzz: {e}");
-            return ExitCode::from(2);
-        }
+        Err(e) => return cannot(&e),
     };
     let seed = args.seed.unwrap_or_else(|| {
         std::time::SystemTime::now()
@@ -88,110 +135,55 @@ pub fn run(args: &FuzzArgs) -> ExitCode {
         _ => Verdict::Error("no target".into()),
     };
     let kinds: Vec<&str> = targets.iter().map(|t| t.kind.as_str()).collect();
-    println!(
-        "afc fuzz: {} cases from seed {seed} on {}",
-        args.cases,
-        kinds.join(" vs ")
-    );
+    let (cases, vs) = (args.cases, kinds.join(" vs "));
+    println!("afc fuzz: {cases} cases from seed {seed} on {vs}");
     let started = Instant::now();
-    let done_count = AtomicUsize::new(0);
-    let bad = AtomicUsize::new(0);
+    let (done, bad) = (AtomicUsize::new(0), AtomicUsize::new(0));
     let progress = |case: &Case, v: &Verdict| {
-        let n = done_count.fetch_add(1, Ordering::Relaxed) + 1;
-        match v {
-            Verdict::Failed(lines) => {
-                bad.fetch_add(1, Ordering::Relaxed);
-                println!(
-                    "  seed {} FAILED: {}",
-                    case.seed,
-                    lines.first().cloned().unwrap_or_default()
-                );
-            }
-            Verdict::Error(e) => {
-                bad.fetch_add(1, Ordering::Relaxed);
-                println!(
-                    "  seed {} ERROR: {}",
-                    case.seed,
-                    e.lines().next().unwrap_or_default()
-                );
-            }
-            _ => {}
+        let n = done.fetch_add(1, Ordering::Relaxed) + 1;
+        let first = match v {
+            Verdict::Failed(lines) => Some(("FAILED", lines.first().cloned().unwrap_or_default())),
+            Verdict::Error(e) => Some(("ERROR", e.lines().next().unwrap_or_default().to_owned())),
+            _ => None,
+        };
+        if let Some((word, line)) = first {
+            bad.fetch_add(1, Ordering::Relaxed);
+            println!("  seed {} {word}: {line}", case.seed);
         }
         if n.is_multiple_of(50) {
             println!(
-                "  {n}/{} cases, {} failing",
-                args.cases,
+                "  {n}/{cases} cases, {} failing",
                 bad.load(Ordering::Relaxed)
             );
         }
     };
     let results = fuzz::run_many(seed, args.cases, args.jobs, &judge, &progress);
-    let elapsed = started.elapsed();
-    let count = |f: &dyn Fn(&Verdict) -> bool| results.iter().filter(|(_, v)| f(v)).count();
-    let passed = count(&|v| *v == Verdict::Passed);
-    let open = count(&|v| matches!(v, Verdict::Open(_)));
-    let failed = count(&|v| v.failed());
-    let errors = count(&|v| matches!(v, Verdict::Error(_)));
+    let elapsed = started.elapsed().as_secs_f64();
+    let t = Tally::of(&results);
     println!(
-        "afc fuzz: {passed} passed, {failed} failed, {errors} errors, {open} open (left to the clock) \
-         in {:.1} s ({:.1} cases/s)",
-        elapsed.as_secs_f64(),
-        results.len() as f64 / elapsed.as_secs_f64().max(1e-9)
+        "afc fuzz: {} passed, {} failed, {} errors, {} open (left to the clock) \
+         in {elapsed:.1} s ({:.1} cases/s)",
+        t.passed,
+        t.failed,
+        t.errors,
+        t.open,
+        results.len() as f64 / elapsed.max(1e-9)
     );
     for (case, verdict) in results.iter().filter(|(_, v)| v.failed()).take(args.keep) {
-        if let Err(e) = keep(args, case, verdict, &judge) {
-            eprintln!("afc fuzz: {e}");
-            return ExitCode::from(2);
+        match keep::keep(case, verdict, &judge, args.shrink_budget, &args.out) {
+            Ok(k) => println!(
+                "  seed {}: shrunk to {} reasoners, {} steps: {}",
+                case.seed,
+                k.reasoners,
+                k.steps,
+                k.path.display()
+            ),
+            Err(e) => return cannot(&e),
         }
     }
-    match (failed, errors) {
-        (0, 0) => ExitCode::SUCCESS,
-        (0, _) => ExitCode::from(2),
-        _ => ExitCode::from(1),
+    match (t.failed, t.errors) {
+        (0, 0) => Exit::Passed.into(),
+        (0, _) => Exit::CouldNotRun.into(),
+        _ => Exit::Failed.into(),
     }
-}
-
-fn keep(
-    args: &FuzzArgs,
-    case: &Case,
-    verdict: &Verdict,
-    judge: &(dyn Fn(&Case) -> Verdict + Sync),
-) -> Result<(), String> {
-    let fails = |c: &Case| judge(c).failed();
-    let small = fuzz::shrink::shrink(case, &fails, args.shrink_budget);
-    let lines = match judge(&small) {
-        Verdict::Failed(lines) => lines,
-        _ => match verdict {
-            Verdict::Failed(lines) => lines.clone(),
-            _ => Vec::new(),
-        },
-    };
-    let header = format!(
-        "guards: found by `afc fuzz --seed {} --cases 1`, shrunk from {} to {} reasoners and \
-         {} to {} steps.\nReview against the contract before promoting into scenarios/.\n\
-         Differing lines (-model or first target, +observed):\n{}",
-        case.seed,
-        case.reasoner_count(),
-        small.reasoner_count(),
-        case.steps.len(),
-        small.steps.len(),
-        lines.join("\n")
-    );
-    let yaml = fuzz::to_yaml(&small, &header)?;
-    std::fs::create_dir_all(&args.out).map_err(|e| format!("{}: {e}", args.out.display()))?;
-    let path = args.out.join(format!("fuzz_{}.yaml", case.seed));
-    std::fs::write(&path, yaml).map_err(|e| format!("{}: {e}", path.display()))?;
-    println!(
-        "  seed {}: shrunk to {} reasoners, {} steps: {}",
-        case.seed,
-        small.reasoner_count(),
-        small.steps.len(),
-        path.display()
-    );
-    Ok(())
-}
-
-fn inside_scenarios(out: &Path) -> bool {
-    let abs = std::path::absolute(out).unwrap_or_else(|_| out.to_path_buf());
-    abs.components().any(|c| c.as_os_str() == "scenarios")
 }

@@ -1,83 +1,9 @@
-//! `--fuzz N` of `afc run` and `afc report`: the bounded fixed-seed fuzz pass
-//! (`afc::fuzz::pass`), its line in a run's output and its section of
-//! CONFORMANCE.md.
+//! CONFORMANCE.md's section for the bounded fixed-seed fuzz pass
+//! (`afc report --fuzz N`, `afc::fuzz::pass`): one column per target.
 
 use std::fmt::Write as _;
-use std::time::Duration;
 
-use afc::fuzz::pass::{self, PassOutcome};
-use afc::target::Target;
-use serde_json::{json, Value};
-
-/// Cases judged at once: each is mostly waiting on HTTP.
-const JOBS: usize = 8;
-
-/// The pass's options.
-#[derive(clap::Args, Clone, Debug)]
-pub struct FuzzPassArgs {
-    /// Also judge N generated cases (afc fuzz's model of the contract) against the target; 0: no pass.
-    #[arg(long, value_name = "N", default_value_t = 0)]
-    pub fuzz: usize,
-    /// First seed of the fuzz pass (fixed by default, so a pass repeats).
-    #[arg(long, value_name = "SEED", default_value_t = pass::DEFAULT_SEED)]
-    pub fuzz_seed: u64,
-    /// Seconds after which the fuzz pass starts no more cases.
-    #[arg(long, value_name = "SECONDS", default_value_t = 120)]
-    pub fuzz_budget: u64,
-}
-
-impl Default for FuzzPassArgs {
-    fn default() -> Self {
-        FuzzPassArgs {
-            fuzz: 0,
-            fuzz_seed: pass::DEFAULT_SEED,
-            fuzz_budget: 120,
-        }
-    }
-}
-
-impl FuzzPassArgs {
-    /// The pass against `target`, when `--fuzz` asked for one.
-    pub fn run(&self, target: &Target) -> Option<PassOutcome> {
-        (self.fuzz > 0).then(|| {
-            let budget = Duration::from_secs(self.fuzz_budget);
-            pass::run(target, self.fuzz, self.fuzz_seed, budget, JOBS)
-        })
-    }
-
-    /// The flags that repeat this pass, for a report's command line.
-    pub fn flags(&self) -> String {
-        if self.fuzz == 0 {
-            return String::new();
-        }
-        format!(
-            " --fuzz {} --fuzz-seed {} --fuzz-budget {}",
-            self.fuzz, self.fuzz_seed, self.fuzz_budget
-        )
-    }
-}
-
-/// The pass's line in `afc run`'s human output.
-pub fn line(o: &PassOutcome) -> String {
-    let verdict = if o.ok() { "passed" } else { "FAILED" };
-    format!("\nfuzz pass {verdict}: {}\n", o.summary())
-}
-
-/// The pass as one `afc run --format json` event.
-pub fn event(o: &PassOutcome) -> Value {
-    json!({
-        "type": "fuzz",
-        "seed": o.seed,
-        "asked": o.asked,
-        "ran": o.ran,
-        "passed": o.passed,
-        "open": o.open,
-        "failed": o.failed,
-        "errors": o.errors,
-        "elapsed_ms": o.elapsed.as_millis() as u64,
-        "budget_s": o.budget.as_secs(),
-    })
-}
+use crate::fuzz::pass::PassOutcome;
 
 /// CONFORMANCE.md's fuzz section: one column per target.
 pub fn section(columns: &[(String, PassOutcome)]) -> String {
@@ -125,6 +51,8 @@ pub fn section(columns: &[(String, PassOutcome)]) -> String {
 
 #[cfg(test)]
 mod tests {
+    use std::time::Duration;
+
     use super::*;
 
     fn outcome(failed: Vec<u64>) -> PassOutcome {
