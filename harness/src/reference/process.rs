@@ -31,14 +31,14 @@ impl ProcessError {
     }
 }
 
-/// Serves the reference on `listen` until a signal, calling `announce` with
-/// the bound address once signals are handled and before the first request.
-/// Tasks still running at the end (dispatches to agents) are dropped, not awaited.
+/// Serves the reference on `listen` until a signal, announcing the bound
+/// address on stdout once signals are handled and before the first request
+/// (what a script waits for). Tasks still running at the end (dispatches to
+/// agents) are dropped, not awaited.
 pub fn serve_until_signal(
     listen: &str,
     config: Config,
     storage: Storage,
-    announce: impl FnOnce(std::io::Result<SocketAddr>),
 ) -> Result<(), ProcessError> {
     let runtime = tokio::runtime::Runtime::new().map_err(ProcessError::Runtime)?;
     let result = runtime.block_on(async {
@@ -50,13 +50,31 @@ pub fn serve_until_signal(
             })?;
         // Signals are handled from before the address is announced.
         let shutdown = shutdown_signal();
-        announce(listener.local_addr());
+        announce(listener.local_addr(), &config);
         serve_on(listener, config, storage, shutdown)
             .await
             .map_err(ProcessError::Serve)
     });
     runtime.shutdown_background();
     result
+}
+
+/// The lines that say where it listens, what it serves, and a warning when
+/// it listens beyond loopback without an API key.
+fn announce(addr: std::io::Result<SocketAddr>, config: &Config) {
+    match addr {
+        Ok(addr) => {
+            if !addr.ip().is_loopback() && config.api_key.is_none() {
+                eprintln!(
+                    "afc serve: WARNING: listening on {addr}, beyond loopback, without \
+                     --api-key: anyone who can reach it can register agents and run them"
+                );
+            }
+            eprintln!("afc serve: serving contract {}", config.contract);
+            println!("afc reference control plane listening on http://{addr}");
+        }
+        Err(e) => eprintln!("afc serve: {e}"),
+    }
 }
 
 /// Resolves on the first SIGINT or SIGTERM, and from then on makes the next

@@ -82,27 +82,28 @@ pub enum Detail {
     },
 }
 
-/// `{"type":"fuzz",…}`: [`PassOutcome`] as one line.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct FuzzEvent {
-    /// First seed.
-    pub seed: u64,
-    /// Cases asked for.
-    pub asked: usize,
-    /// Cases judged before the budget ran out.
-    pub ran: usize,
-    /// Cases answered as the model predicts.
-    pub passed: usize,
-    /// Cases the contract leaves to the clock.
-    pub open: usize,
-    /// Seeds of the failed cases.
-    pub failed: Vec<u64>,
-    /// Seeds of the cases that could not run.
-    pub errors: Vec<u64>,
-    /// Wall time of the pass.
-    pub elapsed_ms: u64,
-    /// The budget it was given.
-    pub budget_s: u64,
+/// `{"type":"fuzz",…}`: [`PassOutcome`] as one line, its fields under
+/// their own names (`seed`, `asked`, `ran`, `passed`, `open`, `failed` and
+/// `errors` as lists of seeds), its times as `elapsed_ms` and `budget_s`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct FuzzEvent(pub PassOutcome);
+
+impl Serialize for FuzzEvent {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct as _;
+        let o = &self.0;
+        let mut m = s.serialize_struct("FuzzEvent", 9)?;
+        m.serialize_field("seed", &o.seed)?;
+        m.serialize_field("asked", &o.asked)?;
+        m.serialize_field("ran", &o.ran)?;
+        m.serialize_field("passed", &o.passed)?;
+        m.serialize_field("open", &o.open)?;
+        m.serialize_field("failed", &o.failed)?;
+        m.serialize_field("errors", &o.errors)?;
+        m.serialize_field("elapsed_ms", &millis(o.elapsed))?;
+        m.serialize_field("budget_s", &o.budget.as_secs())?;
+        m.end()
+    }
 }
 
 /// `{"type":"summary",…}`.
@@ -176,17 +177,7 @@ impl Event {
 
     /// The fuzz pass's event.
     pub fn fuzz(o: &PassOutcome) -> Event {
-        Event::Fuzz(FuzzEvent {
-            seed: o.seed,
-            asked: o.asked,
-            ran: o.ran,
-            passed: o.passed,
-            open: o.open,
-            failed: o.failed.clone(),
-            errors: o.errors.clone(),
-            elapsed_ms: millis(o.elapsed),
-            budget_s: o.budget.as_secs(),
-        })
+        Event::Fuzz(FuzzEvent(o.clone()))
     }
 
     /// The final event: the totals, times and exit code of a run.

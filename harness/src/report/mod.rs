@@ -29,7 +29,7 @@ pub use exit::Exit;
 pub use files::{run_header, write_files};
 pub use html::page as html;
 pub use junit::junit;
-pub use progress::{emit, Format, Progress};
+pub use progress::{emit, repeat_shown, run_shown, Format, Progress};
 
 use std::time::Duration;
 

@@ -9,7 +9,9 @@ use std::io::{IsTerminal as _, Write as _};
 use indicatif::{ProgressBar, ProgressStyle};
 
 use super::Event;
-use crate::suite::CaseReport;
+use crate::suite::repeat::{Plan, Repeated};
+use crate::suite::session::Session;
+use crate::suite::{Case, CaseReport};
 
 /// How `afc run` reports.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
@@ -110,4 +112,39 @@ impl Progress {
     pub fn finish(&self) {
         self.bar.finish_and_clear();
     }
+}
+
+/// Runs `cases` once each as `session` says, showing progress in `format`;
+/// a target that stopped answering is accounted for on stderr.
+pub fn run_shown(session: &Session, cases: &[Case], format: Format) -> Vec<CaseReport> {
+    let header = super::run_header(cases.len(), session.target);
+    let shown = Progress::start(format, cases.len(), &header);
+    let ran = session.run(cases, &|r| shown.finished(r));
+    shown.finish();
+    if let Some(account) = ran.stopped_account(session.target) {
+        eprintln!("afc run: {account}");
+    }
+    ran.reports
+}
+
+/// Runs `cases` as `plan` says, showing progress in `format`: the bar
+/// counts runs; the JSON events and log lines, scenarios.
+pub fn repeat_shown(
+    session: &Session,
+    cases: &[Case],
+    plan: Plan,
+    format: Format,
+) -> Vec<Repeated> {
+    let target = session.target;
+    let against = format!("{} ({})", target.kind, target.url);
+    let header = super::repeat::header(cases.len(), plan, &against);
+    let shown = Progress::start(format, cases.len() * plan.times, &header);
+    let done = |r: &Repeated| {
+        // Runs --until-fail did not make still count as done.
+        shown.advance((plan.times - r.runs) as u64, &r.report.name);
+        shown.finished_repeated(&r.report);
+    };
+    let results = session.run_repeated(cases, plan, &|r| shown.advance(1, &r.name), &done);
+    shown.finish();
+    results
 }

@@ -5,8 +5,11 @@
 use std::path::Path;
 use std::time::Duration;
 
+use super::{emit, Event, Exit, Format};
 use crate::fuzz::pass::PassOutcome;
+use crate::suite::repeat::{Plan, Repeated};
 use crate::suite::{CaseReport, Problem, Verdict};
+use crate::target::Target;
 
 /// A failure's problems for the terminal: indented, the diff lines coloured
 /// (red golden, green new) when stdout is a terminal that takes colours.
@@ -85,6 +88,40 @@ pub fn run_text(
         }
     }
     out
+}
+
+/// How a run went, for [`conclude`].
+pub struct Ran<'a> {
+    /// One report per scenario.
+    pub reports: &'a [CaseReport],
+    /// With `--repeat`: each scenario's runs, and the plan.
+    pub repeated: Option<(&'a [Repeated], Plan)>,
+    /// The fuzz pass, if one ran.
+    pub fuzzed: Option<&'a PassOutcome>,
+    /// Wall time of the run.
+    pub wall: Duration,
+}
+
+/// The end of `afc run` on stdout: in JSON the fuzz event and the summary,
+/// else the table, diffs and totals (the repeat table with `--repeat`); and
+/// how the run exits: 1 when a scenario failed or was flaky, or the fuzz
+/// pass failed.
+pub fn conclude(ran: &Ran, format: Format, target: &Target) -> Exit {
+    let totals = super::totals(ran.reports);
+    let exit = Exit::failed_if(totals.any_failure() || ran.fuzzed.is_some_and(|o| !o.ok()));
+    if format == Format::Json {
+        if let Some(o) = ran.fuzzed {
+            emit(&Event::fuzz(o));
+        }
+        let time = ran.reports.iter().map(|r| r.elapsed).sum();
+        emit(&Event::summary(&totals, ran.wall, time, exit));
+    } else if let Some((results, plan)) = ran.repeated {
+        print!("{}", super::repeat::table(results, plan, ran.wall, None));
+    } else {
+        let logs = || target.container_logs(20);
+        print!("{}", run_text(ran.reports, ran.fuzzed, ran.wall, logs));
+    }
+    exit
 }
 
 #[cfg(test)]

@@ -1,14 +1,11 @@
 //! `afc bench`: the command line of `afc::bench`.
 
 use std::path::PathBuf;
-use std::process::ExitCode;
 use std::time::Duration;
 
 use afc::bench::{self, Options, TargetSpec};
-use afc::report::{Exit, Format};
+use afc::report::Exit;
 use clap::Args;
-
-use crate::could_not_run;
 
 /// What `afc bench` measures and where the results go.
 #[derive(Args, Clone, Debug)]
@@ -62,32 +59,24 @@ pub struct BenchArgs {
 }
 
 /// `afc bench`: 0 when everything was measured, 1 with problems, 2 on I/O errors.
-pub fn run(args: &BenchArgs) -> ExitCode {
-    let cannot = |e: &str| could_not_run(Format::Human, "bench", e);
+pub fn run(args: &BenchArgs) -> Result<Exit, String> {
     if args.plot.is_some() && !cfg!(feature = "plot") {
-        return cannot(
-            "--plot needs the `plot` feature \
-             (cargo run --release --features plot --bin afc -- bench ...)",
-        );
+        return Err("--plot needs the `plot` feature \
+             (cargo run --release --features plot --bin afc -- bench ...)"
+            .into());
     }
-    let report = if args.from.is_empty() {
-        bench::run(
+    let report = match args.from.split_first() {
+        None => bench::run(
             &options(args),
             std::env::args().collect::<Vec<_>>().join(" "),
-        )
-    } else {
-        match args.from.iter().map(|p| bench::read_report(p)).collect() {
-            Ok(mut r) => {
-                let first: bench::Report = Vec::remove(&mut r, 0);
-                bench::merge(first, r)
-            }
-            Err(e) => return cannot(&e),
+        ),
+        Some((first, later)) => {
+            let later = later.iter().map(|p| bench::read_report(p));
+            bench::merge(bench::read_report(first)?, later.collect::<Result<_, _>>()?)
         }
     };
-    if let Err(e) = bench::write_outputs(&report, args.out.as_deref(), args.plot.as_deref()) {
-        return cannot(&e);
-    }
-    Exit::failed_if(!report.problems.is_empty()).into()
+    bench::write_outputs(&report, args.out.as_deref(), args.plot.as_deref())?;
+    Ok(Exit::failed_if(!report.problems.is_empty()))
 }
 
 fn options(args: &BenchArgs) -> Options {

@@ -6,12 +6,9 @@
 
 use std::io::Write as _;
 use std::path::PathBuf;
-use std::process::ExitCode;
 
 use afc::report::{Exit, Format};
 use clap::Args;
-
-use crate::could_not_run;
 
 // What `afc check` reads.
 #[derive(Args, Debug)]
@@ -46,7 +43,7 @@ pub struct ListArgs {
 }
 
 /// Runs `afc check`.
-pub fn check(args: &CheckArgs) -> ExitCode {
+pub fn check(args: &CheckArgs) -> Result<Exit, String> {
     let paths = if args.paths.is_empty() {
         vec![args.scenarios.clone()]
     } else {
@@ -59,26 +56,18 @@ pub fn check(args: &CheckArgs) -> ExitCode {
         strict: args.strict,
         quiet: args.quiet,
     };
-    match check.run() {
-        Ok(checked) => {
-            print!("{}", checked.text);
-            Exit::failed_if(!checked.ok).into()
-        }
-        Err(e) => could_not_run(Format::Human, "check", &e),
-    }
+    let checked = check.run()?;
+    print!("{}", checked.text);
+    Ok(Exit::failed_if(!checked.ok))
 }
 
 /// `afc list [FILTER] [--format json]`.
-pub fn list(args: &ListArgs) -> ExitCode {
+pub fn list(args: &ListArgs) -> Result<Exit, String> {
     let filter = args.filter.as_deref();
-    let cases = match afc::suite::cases(&args.scenarios) {
-        Ok(c) => afc::suite::filter(c, filter),
-        Err(e) => return could_not_run(Format::Human, "list", &e.to_string()),
-    };
+    let cases = afc::suite::filter(afc::suite::cases(&args.scenarios)?, filter);
     if cases.is_empty() {
         let filter = filter.unwrap_or_default();
-        let e = format!("no scenario matches {filter:?}");
-        return could_not_run(Format::Human, "list", &e);
+        return Err(format!("no scenario matches {filter:?}"));
     }
     let text = match args.format {
         Format::Human => afc::report::listing::listing(&cases, None),
@@ -86,5 +75,5 @@ pub fn list(args: &ListArgs) -> ExitCode {
     };
     // A closed pipe (`afc list | head`) ends it quietly.
     let _ = std::io::stdout().lock().write_all(text.as_bytes());
-    Exit::Passed.into()
+    Ok(Exit::Passed)
 }

@@ -2,13 +2,11 @@
 //! implementation and writes CONFORMANCE.md (`afc::report::document`).
 
 use std::path::PathBuf;
-use std::process::ExitCode;
 
 use afc::report::document::{Document, Runs};
 use afc::report::{Exit, Format};
 use afc::suite::session::Session;
 
-use crate::could_not_run;
 use crate::run::{execute, insta_default};
 
 /// `afc report`: the suite on the embedded reference and on another
@@ -46,7 +44,7 @@ pub struct ReportArgs {
 }
 
 /// Writes CONFORMANCE.md; exit 1 when a difference is unexplained.
-pub fn report(a: &ReportArgs) -> ExitCode {
+pub fn report(a: &ReportArgs) -> Result<Exit, String> {
     // A report reads the goldens; it never leaves .snap.new files beside them.
     insta_default("INSTA_UPDATE", "no");
     let fuzz_flags = a.fuzz.flags();
@@ -69,14 +67,11 @@ pub fn report(a: &ReportArgs) -> ExitCode {
         execute(&session, cases, Format::Human)
     };
     let fuzz = |target: &afc::target::Target| a.fuzz.run(target);
-    match document.write(&Runs {
+    let runs = Runs {
         suite: &suite,
         fuzz: &fuzz,
-    }) {
-        Ok(w) => {
-            println!("wrote {}: {}", a.out.display(), w.summary);
-            Exit::failed_if(w.failed).into()
-        }
-        Err(e) => could_not_run(Format::Human, "report", &e),
-    }
+    };
+    let written = document.write(&runs)?;
+    println!("wrote {}: {}", a.out.display(), written.summary);
+    Ok(Exit::failed_if(written.failed))
 }

@@ -4,17 +4,12 @@
 //! `--fuzz N` pass of `afc run` and `afc report` (`afc::fuzz::pass`).
 
 use std::path::PathBuf;
-use std::process::ExitCode;
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use afc::fuzz::keep::{self, Tally};
+use afc::fuzz::keep::{self, Batch, Tally};
 use afc::fuzz::pass::{self, PassOutcome};
-use afc::fuzz::{self, Case, Verdict};
-use afc::report::{Exit, Format};
+use afc::report::Exit;
 use afc::target::{Choice, Target};
-
-use crate::could_not_run;
 
 /// Arguments of `afc fuzz`.
 #[derive(clap::Args)]
@@ -59,16 +54,6 @@ pub struct FuzzPassArgs {
     pub fuzz_budget: u64,
 }
 
-impl Default for FuzzPassArgs {
-    fn default() -> Self {
-        FuzzPassArgs {
-            fuzz: 0,
-            fuzz_seed: pass::DEFAULT_SEED,
-            fuzz_budget: 120,
-        }
-    }
-}
-
 impl FuzzPassArgs {
     /// The pass against `target` (8 cases at once: each mostly waits on
     /// HTTP), when `--fuzz` asked for one.
@@ -102,88 +87,36 @@ fn target(url: Option<&String>, profile: Option<&String>) -> Result<Target, Stri
 }
 
 /// Runs `afc fuzz`; 0 passed, 1 failures, 2 could not run.
-pub fn run(args: &FuzzArgs) -> ExitCode {
-    let cannot = |e: &str| could_not_run(Format::Human, "fuzz", e);
-    if keep::inside_scenarios(&args.out) {
-        let out = args.out.display();
-        return cannot(&format!(
-            "--out {out} is inside scenarios/; choose another folder"
-        ));
-    }
+pub fn run(args: &FuzzArgs) -> Result<Exit, String> {
+    keep::refuse_scenarios(&args.out)?;
     if args.url.len() > 2 {
-        return cannot("at most two --url (differential mode)");
+        return Err("at most two --url (differential mode)".into());
     }
-    let targets: Result<Vec<Target>, String> = match args.url.as_slice() {
-        [] => target(None, None).map(|t| vec![t]),
+    let targets: Vec<Target> = match args.url.as_slice() {
+        [] => vec![target(None, None)?],
         urls => urls
             .iter()
             .map(|u| target(Some(u), args.profile.as_ref()))
-            .collect(),
+            .collect::<Result<_, _>>()?,
     };
-    let targets = match targets {
-        Ok(t) => t,
-        Err(e) => return cannot(&e),
+    let batch = Batch {
+        seed: args.seed.unwrap_or_else(|| {
+            let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH);
+            now.map_or(0, |d| d.as_secs())
+        }),
+        cases: args.cases,
+        jobs: args.jobs,
+        shrink_budget: args.shrink_budget,
+        keep: args.keep,
+        out: &args.out,
     };
-    let seed = args.seed.unwrap_or_else(|| {
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.as_secs())
-    });
-    let judge = |case: &Case| match targets.as_slice() {
-        [a, b] => fuzz::compare(case, a, b),
-        [t] => fuzz::check(case, t),
-        _ => Verdict::Error("no target".into()),
-    };
-    let kinds: Vec<&str> = targets.iter().map(|t| t.kind.as_str()).collect();
-    let (cases, vs) = (args.cases, kinds.join(" vs "));
-    println!("afc fuzz: {cases} cases from seed {seed} on {vs}");
-    let started = Instant::now();
-    let (done, bad) = (AtomicUsize::new(0), AtomicUsize::new(0));
-    let progress = |case: &Case, v: &Verdict| {
-        let n = done.fetch_add(1, Ordering::Relaxed) + 1;
-        let first = match v {
-            Verdict::Failed(lines) => Some(("FAILED", lines.first().cloned().unwrap_or_default())),
-            Verdict::Error(e) => Some(("ERROR", e.lines().next().unwrap_or_default().to_owned())),
-            _ => None,
-        };
-        if let Some((word, line)) = first {
-            bad.fetch_add(1, Ordering::Relaxed);
-            println!("  seed {} {word}: {line}", case.seed);
-        }
-        if n.is_multiple_of(50) {
-            println!(
-                "  {n}/{cases} cases, {} failing",
-                bad.load(Ordering::Relaxed)
-            );
-        }
-    };
-    let results = fuzz::run_many(seed, args.cases, args.jobs, &judge, &progress);
-    let elapsed = started.elapsed().as_secs_f64();
-    let t = Tally::of(&results);
-    println!(
-        "afc fuzz: {} passed, {} failed, {} errors, {} open (left to the clock) \
-         in {elapsed:.1} s ({:.1} cases/s)",
-        t.passed,
-        t.failed,
-        t.errors,
-        t.open,
-        results.len() as f64 / elapsed.max(1e-9)
-    );
-    for (case, verdict) in results.iter().filter(|(_, v)| v.failed()).take(args.keep) {
-        match keep::keep(case, verdict, &judge, args.shrink_budget, &args.out) {
-            Ok(k) => println!(
-                "  seed {}: shrunk to {} reasoners, {} steps: {}",
-                case.seed,
-                k.reasoners,
-                k.steps,
-                k.path.display()
-            ),
-            Err(e) => return cannot(&e),
-        }
-    }
-    match (t.failed, t.errors) {
-        (0, 0) => Exit::Passed.into(),
-        (0, _) => Exit::CouldNotRun.into(),
-        _ => Exit::Failed.into(),
-    }
+    Ok(match batch.run(&targets, &|line| println!("{line}"))? {
+        Tally {
+            failed: 0,
+            errors: 0,
+            ..
+        } => Exit::Passed,
+        Tally { failed: 0, .. } => Exit::CouldNotRun,
+        _ => Exit::Failed,
+    })
 }

@@ -18,7 +18,6 @@ mod bench;
 mod check;
 mod conformance;
 mod fuzz;
-mod repeat;
 mod run;
 mod serve;
 
@@ -63,12 +62,16 @@ enum Command {
     Check(check::CheckArgs),
 }
 
-/// `afc <what>` could not run: the cause on stderr (and as an `error` event
-/// in JSON), exit 2.
-fn could_not_run(format: Format, what: &str, e: &str) -> ExitCode {
+/// How `afc <what>` ended: its exit code; when it could not run, the cause
+/// on stderr (and as an `error` event in JSON), exit 2.
+fn ended(what: &str, format: Format, result: Result<Exit, String>) -> ExitCode {
+    let e = match result {
+        Ok(exit) => return exit.into(),
+        Err(e) => e,
+    };
     eprintln!("afc {what}: {e}");
     if format == Format::Json {
-        afc::report::emit(&Event::error(e));
+        afc::report::emit(&Event::error(&e));
     }
     Exit::CouldNotRun.into()
 }
@@ -81,14 +84,15 @@ fn main() -> ExitCode {
         // Logs never mix with what a command prints (`afc run --format json`).
         .with_writer(std::io::stderr)
         .init();
+    let human = Format::Human;
     match Cli::parse().command {
-        Command::Serve(args) => serve::serve(&args),
-        Command::Check(args) => check::check(&args),
-        Command::Run(args) => run::run(&args),
-        Command::Record(args) => run::record(&args),
-        Command::List(args) => check::list(&args),
-        Command::Report(args) => conformance::report(&args),
-        Command::Bench(args) => bench::run(&args),
-        Command::Fuzz(args) => fuzz::run(&args),
+        Command::Serve(args) => ended("serve", human, serve::serve(&args)),
+        Command::Check(args) => ended("check", human, check::check(&args)),
+        Command::Run(args) => ended("run", args.output.format, run::run(&args)),
+        Command::Record(args) => ended("record", human, run::record(&args)),
+        Command::List(args) => ended("list", human, check::list(&args)),
+        Command::Report(args) => ended("report", human, conformance::report(&args)),
+        Command::Bench(args) => ended("bench", human, bench::run(&args)),
+        Command::Fuzz(args) => ended("fuzz", human, fuzz::run(&args)),
     }
 }

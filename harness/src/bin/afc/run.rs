@@ -2,18 +2,16 @@
 //! same `afc::suite` code as `cargo test --test scenarios`.
 
 use std::path::PathBuf;
-use std::process::ExitCode;
 use std::time::Instant;
 
-use afc::report::{Event, Exit, Format, Progress};
+use afc::report::{Exit, Format};
+use afc::suite::repeat::Plan;
 use afc::suite::session::{Selection, Session};
 use afc::suite::{Case, CaseReport};
 use afc::target::{Choice, Target};
 use clap::Args;
 
-use crate::could_not_run;
 use crate::fuzz::FuzzPassArgs;
-use crate::repeat::RepeatArgs;
 
 // Where the scenarios, goldens and target come from.
 #[derive(Args, Clone, Debug)]
@@ -73,7 +71,7 @@ impl SuiteArgs {
 }
 
 // How `afc run` reports and when it stops.
-#[derive(Args, Clone, Debug, Default)]
+#[derive(Args, Clone, Debug)]
 pub struct RunArgs {
     /// Start no scenario after the first failure; those not started are reported as not run.
     #[arg(long)]
@@ -122,6 +120,17 @@ pub struct RecordArgs {
     pub snapshots: PathBuf,
 }
 
+// How often `afc run` runs each scenario.
+#[derive(Args, Clone, Debug)]
+pub struct RepeatArgs {
+    /// Run each scenario N times; one that passes some runs and fails others is FLAKY, a failure.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    pub repeat: Option<u32>,
+    /// Stop repeating a scenario at its first failure (at most --repeat runs; 100 without it).
+    #[arg(long)]
+    pub until_fail: bool,
+}
+
 /// Sets an insta variable unless the user already did.
 pub fn insta_default(key: &str, value: &str) {
     if std::env::var_os(key).is_none() {
@@ -131,41 +140,26 @@ pub fn insta_default(key: &str, value: &str) {
 
 /// Runs `cases` once each, showing progress in `format`.
 pub fn execute(session: &Session, cases: &[Case], format: Format) -> Vec<CaseReport> {
-    // Diffs would tear the progress bar; the failure section carries them.
+    quiet_insta();
+    afc::report::run_shown(session, cases, format)
+}
+
+/// Diffs would tear the progress bar; the failure section carries them.
+fn quiet_insta() {
     insta_default("INSTA_OUTPUT", "none");
     afc::suite::insta_env::quiet_snapshot_panics();
-    let header = afc::report::run_header(cases.len(), session.target);
-    let shown = Progress::start(format, cases.len(), &header);
-    let ran = session.run(cases, &|r| shown.finished(r));
-    shown.finish();
-    if let Some(account) = ran.stopped_account(session.target) {
-        eprintln!("afc run: {account}");
-    }
-    ran.reports
 }
 
 /// `afc run`: exit 0 all passed, 1 some failed, 2 could not run.
-pub fn run(args: &RunCommand) -> ExitCode {
-    let format = args.output.format;
-    let cannot = |e: &str| could_not_run(format, "run", e);
-    if let Err(e) = afc::suite::insta_env::prepare() {
-        return cannot(&e.to_string());
-    }
-    if let Some(plan) = args.repeat.plan() {
-        return crate::repeat::run(args, plan);
-    }
+pub fn run(args: &RunCommand) -> Result<Exit, String> {
+    afc::suite::insta_env::prepare().map_err(|e| e.to_string())?;
+    let plan = Plan::from_flags(args.repeat.repeat, args.repeat.until_fail);
     let tier = match &args.output.tier {
         Some(name) => afc::observe::Tier::named(name),
         None => afc::observe::Tier::from_env(),
     };
-    match tier {
-        Ok(t) => afc::suite::set_tier(Some(t)),
-        Err(e) => return cannot(&e.to_string()),
-    }
-    let (target, cases) = match args.suite.start() {
-        Ok(t) => t,
-        Err(e) => return cannot(&e),
-    };
+    afc::suite::set_tier(Some(tier.map_err(|e| e.to_string())?));
+    let (target, cases) = args.suite.start()?;
     let started = Instant::now();
     let session = Session {
         target: &target,
@@ -173,43 +167,37 @@ pub fn run(args: &RunCommand) -> ExitCode {
         jobs: args.suite.jobs,
         fail_fast: args.output.fail_fast,
     };
-    let reports = execute(&session, &cases, format);
-    let fuzzed = args.output.fuzz.run(&target);
+    let format = args.output.format;
+    let (reports, repeated) = match plan {
+        None => (execute(&session, &cases, format), Vec::new()),
+        Some(plan) => {
+            quiet_insta();
+            let results = afc::report::repeat_shown(&session, &cases, plan, format);
+            (results.iter().map(|r| r.report.clone()).collect(), results)
+        }
+    };
+    // The fuzz pass follows a single run (a repeated run has none).
+    let fuzzed = plan
+        .is_none()
+        .then(|| args.output.fuzz.run(&target))
+        .flatten();
     let wall = started.elapsed();
     let html = args.suite.html.as_deref();
-    if let Err(e) = afc::report::write_files(args.junit.as_deref(), html, &reports, &target) {
-        return cannot(&e);
-    }
-    let totals = afc::report::totals(&reports);
-    let exit = Exit::failed_if(totals.any_failure() || fuzzed.as_ref().is_some_and(|o| !o.ok()));
-    if format == Format::Json {
-        if let Some(o) = &fuzzed {
-            afc::report::emit(&Event::fuzz(o));
-        }
-        let time = reports.iter().map(|r| r.elapsed).sum();
-        afc::report::emit(&Event::summary(&totals, wall, time, exit));
-    } else {
-        let logs = || target.container_logs(20);
-        print!(
-            "{}",
-            afc::report::terminal::run_text(&reports, fuzzed.as_ref(), wall, logs)
-        );
-    }
-    exit.into()
+    afc::report::write_files(args.junit.as_deref(), html, &reports, &target)?;
+    let ran = afc::report::terminal::Ran {
+        reports: &reports,
+        repeated: plan.map(|p| (repeated.as_slice(), p)),
+        fuzzed: fuzzed.as_ref(),
+        wall,
+    };
+    Ok(afc::report::terminal::conclude(&ran, format, &target))
 }
 
 /// `afc record`: the goldens of another implementation, into their own folder.
-pub fn record(args: &RecordArgs) -> ExitCode {
-    let cannot = |e: &str| could_not_run(Format::Human, "record", e);
-    let out = match afc::report::record::record_folder(&args.out, &args.snapshots) {
-        Ok(p) => p,
-        Err(e) => return cannot(&e),
-    };
+pub fn record(args: &RecordArgs) -> Result<Exit, String> {
+    let out = afc::report::record::record_folder(&args.out, &args.snapshots)?;
     insta_default("INSTA_UPDATE", "always");
-    let (target, cases) = match args.suite.start() {
-        Ok(t) => t,
-        Err(e) => return cannot(&e),
-    };
+    let (target, cases) = args.suite.start()?;
     let session = Session {
         target: &target,
         goldens: &out,
@@ -217,16 +205,12 @@ pub fn record(args: &RecordArgs) -> ExitCode {
         fail_fast: false,
     };
     let reports = execute(&session, &cases, Format::Human);
-    let cmp = match afc::suite::compare_goldens(&out, &args.snapshots) {
-        Ok(c) => c,
-        Err(e) => return cannot(&format!("{}: {e}", out.display())),
-    };
+    let cmp = afc::suite::compare_goldens(&out, &args.snapshots)
+        .map_err(|e| format!("{}: {e}", out.display()))?;
     let text = afc::report::record::record_text(&cmp, &target.kind, &out, &args.snapshots);
     print!("{text}");
-    if let Err(e) = afc::report::write_files(None, args.suite.html.as_deref(), &reports, &target) {
-        return cannot(&e);
-    }
+    afc::report::write_files(None, args.suite.html.as_deref(), &reports, &target)?;
     let incomplete = afc::report::record::incomplete_text(&reports);
     print!("{incomplete}");
-    Exit::failed_if(!incomplete.is_empty()).into()
+    Ok(Exit::failed_if(!incomplete.is_empty()))
 }

@@ -2,14 +2,11 @@
 //! of `afc::reference::limits` settable, a shutdown deadline, and a second
 //! signal that exits at once.
 
-use std::process::ExitCode;
 use std::time::Duration;
 
 use afc::reference::process::serve_until_signal;
-use afc::report::{Exit, Format};
+use afc::report::Exit;
 use clap::Args;
-
-use crate::could_not_run;
 
 /// The longest any duration flag may be (a day): `Instant + Duration`
 /// panics on overflow, so no flag may reach it.
@@ -119,14 +116,11 @@ impl ServeArgs {
     }
 }
 
-/// Serves until a signal; 0 after a clean or deadline-bounded shutdown.
-pub fn serve(args: &ServeArgs) -> ExitCode {
+/// Serves until a signal; 0 after a clean or deadline-bounded shutdown, 1
+/// when serving failed, 2 when it could not start.
+pub fn serve(args: &ServeArgs) -> Result<Exit, String> {
     use afc::reference::{SqliteSync, Storage};
-    let cannot = |e: &str| could_not_run(Format::Human, "serve", e);
-    let config = match args.config() {
-        Ok(c) => c,
-        Err(e) => return cannot(&format!("--perturb: {e}")),
-    };
+    let config = args.config().map_err(|e| format!("--perturb: {e}"))?;
     if !config.perturb.is_off() {
         let perturb = &config.perturb;
         eprintln!("afc serve: perturbed for the neutrality self-check: {perturb:?}");
@@ -136,30 +130,13 @@ pub fn serve(args: &ServeArgs) -> ExitCode {
         Some(dir) if args.sync == "normal" => Storage::sqlite(dir, SqliteSync::Normal),
         Some(dir) => Storage::sqlite(dir, SqliteSync::Full),
     };
-    let storage = match storage {
-        Ok(s) => s,
-        Err(e) => return cannot(&e.to_string()),
-    };
-    let contract = config.contract;
-    let announce = |addr: std::io::Result<std::net::SocketAddr>| match addr {
-        Ok(addr) => {
-            if !addr.ip().is_loopback() && args.api_key.is_none() {
-                eprintln!(
-                    "afc serve: WARNING: listening on {addr}, beyond loopback, without \
-                     --api-key: anyone who can reach it can register agents and run them"
-                );
-            }
-            eprintln!("afc serve: serving contract {contract}");
-            println!("afc reference control plane listening on http://{addr}");
-        }
-        Err(e) => eprintln!("afc serve: {e}"),
-    };
-    match serve_until_signal(&args.listen, config, storage, announce) {
-        Ok(()) => Exit::Passed.into(),
-        Err(e) if e.before_serving() => cannot(&e.to_string()),
+    let storage = storage.map_err(|e| e.to_string())?;
+    match serve_until_signal(&args.listen, config, storage) {
+        Ok(()) => Ok(Exit::Passed),
+        Err(e) if e.before_serving() => Err(e.to_string()),
         Err(e) => {
             eprintln!("afc serve: {e}");
-            Exit::Failed.into()
+            Ok(Exit::Failed)
         }
     }
 }

@@ -94,3 +94,22 @@ fn the_lines_keep_the_documented_keys_in_their_order() {
         r#"{"type":"error","message":"no scenario matches \"x\"","exit_code":2}"#
     );
 }
+
+#[test]
+fn the_fuzz_event_names_its_seeds_and_times() {
+    let o = PassOutcome {
+        seed: 1,
+        asked: 3,
+        ran: 3,
+        passed: 2,
+        open: 0,
+        failed: vec![2],
+        errors: vec![],
+        elapsed: Duration::from_millis(2500),
+        budget: Duration::from_secs(60),
+    };
+    assert_eq!(
+        Event::fuzz(&o).line(),
+        r#"{"type":"fuzz","seed":1,"asked":3,"ran":3,"passed":2,"open":0,"failed":[2],"errors":[],"elapsed_ms":2500,"budget_s":60}"#
+    );
+}
