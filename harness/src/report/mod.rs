@@ -189,7 +189,10 @@ mod tests {
         ];
         let t = table(&reports, Some(DEFAULT_WIDTH));
         let not_run = t.lines().find(|l| l.contains("x/d")).expect("a row");
-        assert!(not_run.contains("not run"), "{t}");
+        assert!(
+            not_run.contains("not run") && !not_run.contains("skipped"),
+            "{t}"
+        );
         let row = t.lines().find(|l| l.contains("replay/b")).expect("a row");
         assert!(
             row.contains("FAILED")
