@@ -29,8 +29,8 @@ pub struct Checked {
 
 impl Check<'_> {
     /// Runs the check; an error when a path cannot be read.
-    pub fn run(&self) -> Result<Checked, String> {
-        let files = crate::scenario::collect(self.paths).map_err(|e| e.to_string())?;
+    pub fn run(&self) -> Result<Checked, super::ReportError> {
+        let files = crate::scenario::collect(self.paths)?;
         let mut text = String::new();
         let mut ok = true;
         for clash in crate::scenario::duplicate_names(&files) {

@@ -5,7 +5,7 @@
 use std::collections::BTreeSet;
 use std::path::Path;
 
-use super::{Column, Row};
+use super::{Column, ReportError, Row};
 use crate::fuzz::pass::PassOutcome;
 use crate::suite::{self, Case, CaseReport};
 use crate::target::{Choice, Profile, Target};
@@ -46,10 +46,10 @@ pub struct Written {
 
 impl Document<'_> {
     /// Runs everything and writes the document.
-    pub fn write(&self, runs: &Runs) -> Result<Written, String> {
+    pub fn write(&self, runs: &Runs) -> Result<Written, ReportError> {
         let profiles = Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures/profiles");
-        let profile = Profile::load(self.profile, &profiles).map_err(|e| e.to_string())?;
-        let cases = suite::cases(self.scenarios).map_err(|e| e.to_string())?;
+        let profile = Profile::load(self.profile, &profiles)?;
+        let cases = suite::cases(self.scenarios)?;
         let rows: Vec<Row> = cases
             .iter()
             .map(|c| Row {
@@ -59,7 +59,7 @@ impl Document<'_> {
                     .unwrap_or_default(),
             })
             .collect();
-        let (embedded, other) = self.targets(&profile).map_err(|e| e.to_string())?;
+        let (embedded, other) = self.targets(&profile)?;
         let on_embedded = (runs.suite)(&cases, &embedded);
         let doc = if self.agents.len() == 1 && self.agents[0] == "scripted" && !self.fidelity {
             let on_other = (runs.suite)(&cases, &other);
@@ -78,8 +78,10 @@ impl Document<'_> {
         let (doc, fuzz_failed) = self.with_fuzz_section(doc, &embedded, &other, runs);
         let previous = std::fs::read_to_string(self.out).unwrap_or_default();
         let doc = keep_measured(doc, &previous);
-        std::fs::write(self.out, &doc)
-            .map_err(|e| format!("cannot write {}: {e}", self.out.display()))?;
+        std::fs::write(self.out, &doc).map_err(|source| ReportError::Write {
+            path: self.out.to_path_buf(),
+            source,
+        })?;
         let summary = doc
             .lines()
             .find(|l| l.contains(" scenarios: ") && l.contains(" agree"))
@@ -141,11 +143,11 @@ impl Document<'_> {
         cases: &[Case],
         other: &Target,
         runs: &Runs,
-    ) -> Result<Vec<Column>, String> {
+    ) -> Result<Vec<Column>, ReportError> {
         let mut columns = Vec::new();
         for kind in self.agents {
             let mut target = other.clone();
-            target.agents = kind.parse().map_err(|e| format!("{e}"))?;
+            target.agents = kind.parse()?;
             columns.push(Column {
                 agents: target.agents.label(),
                 serve_rows: serve_rows(cases, kind),

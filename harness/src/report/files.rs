@@ -2,6 +2,7 @@
 
 use std::path::Path;
 
+use super::ReportError;
 use crate::suite::CaseReport;
 use crate::target::Target;
 
@@ -12,9 +13,12 @@ pub fn write_files(
     html: Option<&Path>,
     reports: &[CaseReport],
     target: &Target,
-) -> Result<(), String> {
+) -> Result<(), ReportError> {
     let write = |path: &Path, text: String| {
-        std::fs::write(path, text).map_err(|e| format!("cannot write {}: {e}", path.display()))
+        std::fs::write(path, text).map_err(|source| ReportError::Write {
+            path: path.to_path_buf(),
+            source,
+        })
     };
     if let Some(path) = junit {
         write(path, super::junit(reports, &target.kind))?;

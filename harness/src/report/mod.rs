@@ -10,6 +10,7 @@ mod agent_columns;
 pub mod check;
 mod conformance;
 pub mod document;
+mod error;
 pub mod events;
 mod exit;
 mod files;
@@ -24,6 +25,7 @@ pub mod terminal;
 
 pub use agent_columns::{conformance_by_agents, Column};
 pub use conformance::{conformance, Row};
+pub use error::ReportError;
 pub use events::Event;
 pub use exit::Exit;
 pub use files::{run_header, write_files};

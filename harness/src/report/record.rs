@@ -4,24 +4,34 @@
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
+use super::ReportError;
 use crate::suite::{CaseReport, GoldenComparison, Verdict};
 
 /// The folder to record into, created and made absolute; refused when it is
 /// the reference goldens' own folder.
-pub fn record_folder(out: &Path, snapshots: &Path) -> Result<PathBuf, String> {
+pub fn record_folder(out: &Path, snapshots: &Path) -> Result<PathBuf, ReportError> {
     let same = |a: &Path, b: &Path| match (a.canonicalize(), b.canonicalize()) {
         (Ok(a), Ok(b)) => a == b,
         _ => false,
     };
     if same(out, snapshots) {
-        return Err(format!(
-            "refusing to record into the reference goldens {}; pick another --out",
-            snapshots.display()
-        ));
+        return Err(ReportError::IntoReference(snapshots.to_path_buf()));
     }
-    std::fs::create_dir_all(out).map_err(|e| format!("cannot create {}: {e}", out.display()))?;
+    let path = out.to_path_buf();
+    std::fs::create_dir_all(out).map_err(|source| ReportError::Create {
+        path: path.clone(),
+        source,
+    })?;
     out.canonicalize()
-        .map_err(|e| format!("{}: {e}", out.display()))
+        .map_err(|source| ReportError::Path { path, source })
+}
+
+/// Compares the goldens recorded into `out` with `snapshots`.
+pub fn compare(out: &Path, snapshots: &Path) -> Result<GoldenComparison, ReportError> {
+    crate::suite::compare_goldens(out, snapshots).map_err(|source| ReportError::Path {
+        path: out.to_path_buf(),
+        source,
+    })
 }
 
 /// The account of a recording: how many goldens of `kind` went into `out`

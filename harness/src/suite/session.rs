@@ -131,7 +131,7 @@ pub struct Selection {
 
 impl Selection {
     /// The cases of `root` it keeps; none is an error naming the selection.
-    pub fn cases(&self, root: &Path) -> Result<Vec<Case>, String> {
+    pub fn cases(&self, root: &Path) -> Result<Vec<Case>, SelectionError> {
         let matches = |name: &str, p: &str| {
             if self.exact {
                 name == p
@@ -139,25 +139,47 @@ impl Selection {
                 name.contains(p)
             }
         };
-        let cases: Vec<Case> = super::cases(root)
-            .map_err(|e| e.to_string())?
+        let cases: Vec<Case> = super::cases(root)?
             .into_iter()
             .filter(|c| self.filter.as_deref().is_none_or(|f| matches(&c.name, f)))
             .filter(|c| !self.skip.iter().any(|s| matches(&c.name, s)))
             .collect();
         if cases.is_empty() {
-            let how = if self.exact { " exactly" } else { "" };
-            let filter = self
-                .filter
-                .as_deref()
-                .map_or_else(|| "any name".to_owned(), |f| format!("{f:?}"));
-            let skip = if self.skip.is_empty() {
-                String::new()
-            } else {
-                format!(" once --skip {:?} is left out", self.skip)
-            };
-            return Err(format!("no scenario matches {filter}{how}{skip}"));
+            return Err(SelectionError::NoMatch(self.clone()));
         }
         Ok(cases)
     }
+}
+
+/// Why a [`Selection`] has no case to run.
+#[derive(Debug, thiserror::Error)]
+pub enum SelectionError {
+    /// The scenarios could not be found.
+    #[error(transparent)]
+    Cases(#[from] super::CasesError),
+    /// None of them is selected.
+    #[error("no scenario matches {}", no_match(.0))]
+    NoMatch(Selection),
+}
+
+/// Rendered at the edge (`afc`'s `ended`).
+impl From<SelectionError> for String {
+    fn from(e: SelectionError) -> String {
+        e.to_string()
+    }
+}
+
+/// `"x" exactly once --skip ["y"] is left out`: what matched nothing.
+fn no_match(s: &Selection) -> String {
+    let filter = s
+        .filter
+        .as_deref()
+        .map_or_else(|| "any name".to_owned(), |f| format!("{f:?}"));
+    let how = if s.exact { " exactly" } else { "" };
+    let skip = if s.skip.is_empty() {
+        String::new()
+    } else {
+        format!(" once --skip {:?} is left out", s.skip)
+    };
+    format!("{filter}{how}{skip}")
 }

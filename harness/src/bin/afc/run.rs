@@ -205,8 +205,7 @@ pub fn record(args: &RecordArgs) -> Result<Exit, String> {
         fail_fast: false,
     };
     let reports = execute(&session, &cases, Format::Human);
-    let cmp = afc::suite::compare_goldens(&out, &args.snapshots)
-        .map_err(|e| format!("{}: {e}", out.display()))?;
+    let cmp = afc::report::record::compare(&out, &args.snapshots)?;
     let text = afc::report::record::record_text(&cmp, &target.kind, &out, &args.snapshots);
     print!("{text}");
     afc::report::write_files(None, args.suite.html.as_deref(), &reports, &target)?;
