@@ -5,8 +5,8 @@
 use std::collections::BTreeSet;
 use std::path::Path;
 
+use super::fuzz_pass::FuzzPass;
 use super::{Column, ReportError, Row};
-use crate::fuzz::pass::PassOutcome;
 use crate::suite::{self, Case, CaseReport};
 use crate::target::{Choice, Profile, Target};
 
@@ -24,17 +24,13 @@ pub struct Document<'a> {
     pub agents: &'a [String],
     /// Also a column of the scripted agents at the v0.1.96 fidelity tier.
     pub fidelity: bool,
-    /// The flags of the fuzz pass, for the command line ("" without one).
-    pub fuzz_flags: &'a str,
+    /// The fuzz pass on both targets, and its section.
+    pub fuzz: FuzzPass,
 }
 
-/// How a [`Document`] runs things; the caller shows progress.
-pub struct Runs<'a> {
-    /// The suite's cases against a target.
-    pub suite: &'a dyn Fn(&[Case], &Target) -> Vec<CaseReport>,
-    /// The fuzz pass against a target, when one was asked for.
-    pub fuzz: &'a dyn Fn(&Target) -> Option<PassOutcome>,
-}
+/// How a [`Document`] runs the suite's cases against a target; the caller
+/// shows progress.
+pub type Runs<'a> = &'a dyn Fn(&[Case], &Target) -> Vec<CaseReport>;
 
 /// What [`Document::write`] wrote.
 pub struct Written {
@@ -46,7 +42,7 @@ pub struct Written {
 
 impl Document<'_> {
     /// Runs everything and writes the document.
-    pub fn write(&self, runs: &Runs) -> Result<Written, ReportError> {
+    pub fn write(&self, runs: Runs) -> Result<Written, ReportError> {
         let profiles = Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures/profiles");
         let profile = Profile::load(self.profile, &profiles)?;
         let cases = suite::cases(self.scenarios)?;
@@ -60,9 +56,9 @@ impl Document<'_> {
             })
             .collect();
         let (embedded, other) = self.targets(&profile)?;
-        let on_embedded = (runs.suite)(&cases, &embedded);
+        let on_embedded = runs(&cases, &embedded);
         let doc = if self.agents.len() == 1 && self.agents[0] == "scripted" && !self.fidelity {
-            let on_other = (runs.suite)(&cases, &other);
+            let on_other = runs(&cases, &other);
             let command = format!("afc report --url URL --profile {}", self.profile);
             super::conformance(&rows, &on_embedded, &on_other, &profile, &command)
         } else {
@@ -75,7 +71,7 @@ impl Document<'_> {
             );
             super::conformance_by_agents(&rows, &on_embedded, &columns, &profile, &command)
         };
-        let (doc, fuzz_failed) = self.with_fuzz_section(doc, &embedded, &other, runs);
+        let (doc, fuzz_failed) = self.with_fuzz_section(doc, &embedded, &other);
         let previous = std::fs::read_to_string(self.out).unwrap_or_default();
         let doc = keep_measured(doc, &previous);
         std::fs::write(self.out, &doc).map_err(|source| ReportError::Write {
@@ -96,20 +92,14 @@ impl Document<'_> {
 
     /// `doc` with the fuzz pass's section (and its flags in the command
     /// line), and whether the pass failed on either target.
-    fn with_fuzz_section(
-        &self,
-        doc: String,
-        embedded: &Target,
-        other: &Target,
-        runs: &Runs,
-    ) -> (String, bool) {
-        let (Some(on_embedded), Some(on_other)) = ((runs.fuzz)(embedded), (runs.fuzz)(other))
+    fn with_fuzz_section(&self, doc: String, embedded: &Target, other: &Target) -> (String, bool) {
+        let (Some(on_embedded), Some(on_other)) = (self.fuzz.run(embedded), self.fuzz.run(other))
         else {
             return (doc, false);
         };
         let failed = !on_embedded.ok() || !on_other.ok();
         let doc = match doc.find("`; do not edit by hand") {
-            Some(at) => format!("{}{}{}", &doc[..at], self.fuzz_flags, &doc[at..]),
+            Some(at) => format!("{}{}{}", &doc[..at], self.fuzz.flags(), &doc[at..]),
             None => doc,
         };
         let columns = [
@@ -142,7 +132,7 @@ impl Document<'_> {
         &self,
         cases: &[Case],
         other: &Target,
-        runs: &Runs,
+        runs: Runs,
     ) -> Result<Vec<Column>, ReportError> {
         let mut columns = Vec::new();
         for kind in self.agents {
@@ -151,7 +141,7 @@ impl Document<'_> {
             columns.push(Column {
                 agents: target.agents.label(),
                 serve_rows: serve_rows(cases, kind),
-                reports: (runs.suite)(cases, &target),
+                reports: runs(cases, &target),
             });
         }
         if self.fidelity {
@@ -161,7 +151,7 @@ impl Document<'_> {
             suite::set_tier(Some(crate::observe::Tier::Fidelity));
             let mut target = other.clone();
             target.agents = crate::agents::AgentKind::Scripted;
-            let reports = (runs.suite)(cases, &target);
+            let reports = runs(cases, &target);
             suite::set_tier(None);
             columns.push(Column {
                 agents: "scripted, v0.1.96 fidelity tier".to_string(),

@@ -1,9 +1,47 @@
-//! CONFORMANCE.md's section for the bounded fixed-seed fuzz pass
-//! (`afc report --fuzz N`, `afc::fuzz::pass`): one column per target.
+//! The bounded fixed-seed fuzz pass of `afc run --fuzz N` and `afc report
+//! --fuzz N` (`afc::fuzz::pass`): its settings, and its section of
+//! CONFORMANCE.md, one column per target.
 
 use std::fmt::Write as _;
+use std::time::Duration;
 
-use crate::fuzz::pass::PassOutcome;
+use crate::fuzz::pass::{self, PassOutcome};
+use crate::target::Target;
+
+/// Cases judged at once: each is mostly waiting on HTTP.
+const JOBS: usize = 8;
+
+/// What `--fuzz N --fuzz-seed S --fuzz-budget SECONDS` asked for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct FuzzPass {
+    /// Cases to judge; 0: no pass.
+    pub cases: usize,
+    /// First seed.
+    pub seed: u64,
+    /// Seconds after which no case starts.
+    pub budget_secs: u64,
+}
+
+impl FuzzPass {
+    /// The pass against `target`, when one was asked for.
+    pub fn run(&self, target: &Target) -> Option<PassOutcome> {
+        (self.cases > 0).then(|| {
+            let budget = Duration::from_secs(self.budget_secs);
+            pass::run(target, self.cases, self.seed, budget, JOBS)
+        })
+    }
+
+    /// The flags that repeat this pass, for a report's command line.
+    pub fn flags(&self) -> String {
+        if self.cases == 0 {
+            return String::new();
+        }
+        format!(
+            " --fuzz {} --fuzz-seed {} --fuzz-budget {}",
+            self.cases, self.seed, self.budget_secs
+        )
+    }
+}
 
 /// CONFORMANCE.md's fuzz section: one column per target.
 pub fn section(columns: &[(String, PassOutcome)]) -> String {
@@ -51,8 +89,6 @@ pub fn section(columns: &[(String, PassOutcome)]) -> String {
 
 #[cfg(test)]
 mod tests {
-    use std::time::Duration;
-
     use super::*;
 
     fn outcome(failed: Vec<u64>) -> PassOutcome {

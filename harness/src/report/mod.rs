@@ -14,7 +14,7 @@ mod error;
 pub mod events;
 mod exit;
 mod files;
-mod fuzz_pass;
+pub mod fuzz_pass;
 mod html;
 mod junit;
 pub mod listing;

@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-use afc::report::document::{Document, Runs};
+use afc::report::document::Document;
 use afc::report::{Exit, Format};
 use afc::suite::session::Session;
 
@@ -47,7 +47,6 @@ pub struct ReportArgs {
 pub fn report(a: &ReportArgs) -> Result<Exit, String> {
     // A report reads the goldens; it never leaves .snap.new files beside them.
     insta_default("INSTA_UPDATE", "no");
-    let fuzz_flags = a.fuzz.flags();
     let document = Document {
         url: &a.url,
         profile: &a.profile,
@@ -55,7 +54,7 @@ pub fn report(a: &ReportArgs) -> Result<Exit, String> {
         scenarios: &a.scenarios,
         agents: &a.agents,
         fidelity: a.fidelity,
-        fuzz_flags: &fuzz_flags,
+        fuzz: a.fuzz.pass(),
     };
     let suite = |cases: &[afc::suite::Case], target: &afc::target::Target| {
         let session = Session {
@@ -66,12 +65,7 @@ pub fn report(a: &ReportArgs) -> Result<Exit, String> {
         };
         execute(&session, cases, Format::Human)
     };
-    let fuzz = |target: &afc::target::Target| a.fuzz.run(target);
-    let runs = Runs {
-        suite: &suite,
-        fuzz: &fuzz,
-    };
-    let written = document.write(&runs)?;
+    let written = document.write(&suite)?;
     println!("wrote {}: {}", a.out.display(), written.summary);
     Ok(Exit::failed_if(written.failed))
 }

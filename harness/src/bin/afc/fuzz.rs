@@ -3,13 +3,12 @@
 //! written as scenario files into `--out`, never into `scenarios/`. And the
 //! `--fuzz N` pass of `afc run` and `afc report` (`afc::fuzz::pass`).
 
-use std::path::PathBuf;
-use std::time::Duration;
-
 use afc::fuzz::keep::{self, Batch, Tally};
-use afc::fuzz::pass::{self, PassOutcome};
+use afc::fuzz::pass;
+use afc::report::fuzz_pass::FuzzPass;
 use afc::report::Exit;
 use afc::target::{Choice, Target};
+use std::path::PathBuf;
 
 /// Arguments of `afc fuzz`.
 #[derive(clap::Args)]
@@ -55,24 +54,13 @@ pub struct FuzzPassArgs {
 }
 
 impl FuzzPassArgs {
-    /// The pass against `target` (8 cases at once: each mostly waits on
-    /// HTTP), when `--fuzz` asked for one.
-    pub fn run(&self, target: &Target) -> Option<PassOutcome> {
-        (self.fuzz > 0).then(|| {
-            let budget = Duration::from_secs(self.fuzz_budget);
-            pass::run(target, self.fuzz, self.fuzz_seed, budget, 8)
-        })
-    }
-
-    /// The flags that repeat this pass, for a report's command line.
-    pub fn flags(&self) -> String {
-        if self.fuzz == 0 {
-            return String::new();
+    /// The pass these flags ask for.
+    pub fn pass(&self) -> FuzzPass {
+        FuzzPass {
+            cases: self.fuzz,
+            seed: self.fuzz_seed,
+            budget_secs: self.fuzz_budget,
         }
-        format!(
-            " --fuzz {} --fuzz-seed {} --fuzz-budget {}",
-            self.fuzz, self.fuzz_seed, self.fuzz_budget
-        )
     }
 }
 

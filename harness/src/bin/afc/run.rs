@@ -179,7 +179,7 @@ pub fn run(args: &RunCommand) -> Result<Exit, String> {
     // The fuzz pass follows a single run (a repeated run has none).
     let fuzzed = plan
         .is_none()
-        .then(|| args.output.fuzz.run(&target))
+        .then(|| args.output.fuzz.pass().run(&target))
         .flatten();
     let wall = started.elapsed();
     let html = args.suite.html.as_deref();
