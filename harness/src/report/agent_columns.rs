@@ -106,7 +106,7 @@ pub fn conformance_by_agents(
     let (mut agree, mut unexplained) = (0, 0);
     let mut notes = Footnotes::default();
     for row in rows {
-        let missing = || Verdict::Skipped("not run".to_string());
+        let missing = || Verdict::NotRun("not run".to_string());
         let e = emb.get(&row.name).cloned().unwrap_or_else(missing);
         let mut cells = String::new();
         let mut whys = Vec::new();

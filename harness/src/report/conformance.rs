@@ -116,7 +116,7 @@ pub fn conformance(
     let (mut same, mut known, mut unexplained) = (0, 0, 0);
     let mut notes = Footnotes::default();
     for row in rows {
-        let missing = || Verdict::Skipped("not run".to_string());
+        let missing = || Verdict::NotRun("not run".to_string());
         let e = emb.get(&row.name).cloned().unwrap_or_else(missing);
         let o = oth.get(&row.name).cloned().unwrap_or_else(missing);
         let lacked: Vec<&String> = row.requires.iter().filter(|c| !other.has(c)).collect();
