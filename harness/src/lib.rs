@@ -25,7 +25,8 @@
 //!   `cargo test --test scenarios` and `afc run`.
 //! - [`fuzz`]: `afc fuzz`: generated scenarios judged by a model of the contract
 //!   written apart from the reference.
-//! - [`report`]: the summary table, JUnit, HTML and CONFORMANCE.md.
+//! - [`report`]: the summary table, JUnit, HTML, CONFORMANCE.md, the JSON
+//!   events of `afc run --format json` and the exit codes.
 //! - [`bench`]: `afc bench`.
 //!
 //! Dependencies run one way, down these layers (nothing imports upward; the
@@ -33,7 +34,8 @@
 //! upward path): `text` and `serving`; `client` and `barrier`; `scenario`; `llm` and
 //! `agents` (and `trial`); `observe`; `target` (which starts the `reference`,
 //! itself importing nothing else of the crate and reached by the rest only over
-//! HTTP); `runner`; `suite`; `fuzz`, `report` and `bench`.
+//! HTTP); `runner`; `suite`; `fuzz`; `report` (which shows the fuzz
+//! pass) and `bench`.
 #![warn(missing_docs)]
 
 pub mod agents;

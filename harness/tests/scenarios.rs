@@ -105,7 +105,7 @@ fn main() {
                 match verdict {
                     Verdict::Passed => Ok(None),
                     // Found only now (e.g. provisioning failed): still ignored.
-                    Verdict::Skipped(reason) => Ok(Some(reason)),
+                    Verdict::Skipped(reason) | Verdict::NotRun(reason) => Ok(Some(reason)),
                     Verdict::Flaky {
                         ref differences,
                         ref problems,

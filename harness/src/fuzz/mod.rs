@@ -23,6 +23,7 @@ pub mod case;
 pub mod draw_held;
 pub mod generate;
 pub mod held;
+pub mod keep;
 pub mod model;
 pub mod oracle;
 pub mod pass;

@@ -27,6 +27,7 @@ mod payload;
 pub mod perturb;
 mod pointers;
 mod prepare;
+pub mod process;
 mod replay;
 mod resume;
 mod routes;

@@ -41,8 +41,12 @@ fn explain(
     if e == o || (*e == Verdict::Passed && *o == Verdict::Passed) {
         return None;
     }
-    if let Verdict::Skipped(reason) = o {
-        return Some(format!("{}: skipped {}", col.agents, notes.reason(reason)));
+    match o {
+        Verdict::Skipped(reason) => {
+            return Some(format!("{}: skipped {}", col.agents, notes.reason(reason)));
+        }
+        Verdict::NotRun(reason) => return Some(format!("{}: {reason}", col.agents)),
+        _ => {}
     }
     if let Some(c) = row.requires.iter().find(|c| !other.has(c)) {
         return Some(format!("{}: upstream: lacks `{c}`", col.agents));
@@ -102,7 +106,7 @@ pub fn conformance_by_agents(
     let (mut agree, mut unexplained) = (0, 0);
     let mut notes = Footnotes::default();
     for row in rows {
-        let missing = || Verdict::Skipped("not run".to_string());
+        let missing = || Verdict::NotRun("not run".to_string());
         let e = emb.get(&row.name).cloned().unwrap_or_else(missing);
         let mut cells = String::new();
         let mut whys = Vec::new();

@@ -27,6 +27,7 @@ pub(super) fn cell(v: &Verdict) -> String {
     match v {
         Verdict::Passed => "passed".to_string(),
         Verdict::Skipped(r) => format!("skipped ({r})"),
+        Verdict::NotRun(r) => r.clone(),
         Verdict::Failed { .. } => format!("FAILED: `{}`", first_line(v).replace('`', "'")),
         Verdict::Flaky { .. } => format!("FLAKY: `{}`", first_line(v).replace('`', "'")),
     }
@@ -115,7 +116,7 @@ pub fn conformance(
     let (mut same, mut known, mut unexplained) = (0, 0, 0);
     let mut notes = Footnotes::default();
     for row in rows {
-        let missing = || Verdict::Skipped("not run".to_string());
+        let missing = || Verdict::NotRun("not run".to_string());
         let e = emb.get(&row.name).cloned().unwrap_or_else(missing);
         let o = oth.get(&row.name).cloned().unwrap_or_else(missing);
         let lacked: Vec<&String> = row.requires.iter().filter(|c| !other.has(c)).collect();

@@ -17,7 +17,7 @@ pub fn junit(reports: &[CaseReport], suite: &str) -> String {
         let (class, name) = r.name.rsplit_once('/').unwrap_or(("scenarios", &r.name));
         let status = match &r.verdict {
             Verdict::Passed => TestCaseStatus::success(),
-            Verdict::Skipped(reason) => {
+            Verdict::Skipped(reason) | Verdict::NotRun(reason) => {
                 let mut s = TestCaseStatus::skipped();
                 s.set_message(reason.as_str());
                 s

@@ -1,21 +1,44 @@
 //! What a suite run looks like to people and to CI: a summary table for the
-//! terminal, a JUnit XML file for CI to render (`junit`), CONFORMANCE.md
-//! (`conformance`), and an HTML page with each run drawn as a DAG (`html`).
+//! terminal (`terminal`, `repeat`, `listing`, `record`), the JSON events of
+//! `afc run --format json` (`events`, a stable schema), the exit codes
+//! (`exit`), a JUnit XML file for CI to render (`junit`), CONFORMANCE.md
+//! (`conformance`, `document`), and an HTML page with each run drawn as a
+//! DAG (`html`). The `afc` binary parses arguments and prints; what it
+//! prints is made here.
 
 mod agent_columns;
+pub mod check;
 mod conformance;
+pub mod document;
+mod error;
+pub mod events;
+mod exit;
+mod files;
+pub mod fuzz_pass;
 mod html;
 mod junit;
+pub mod listing;
+mod progress;
+pub mod record;
+pub mod repeat;
+pub mod terminal;
 
 pub use agent_columns::{conformance_by_agents, Column};
 pub use conformance::{conformance, Row};
+pub use error::ReportError;
+pub use events::Event;
+pub use exit::Exit;
+pub use files::{run_header, write_files};
 pub use html::page as html;
 pub use junit::junit;
+pub use progress::{emit, repeat_shown, run_shown, Format, Progress};
 
 use std::time::Duration;
 
 pub use crate::suite::first_line;
-use crate::suite::{CaseReport, Verdict};
+#[cfg(test)]
+use crate::suite::Verdict;
+use crate::suite::{CaseReport, Outcome};
 pub use crate::text::clip;
 
 /// Counts of a run.
@@ -44,26 +67,16 @@ impl Totals {
 pub fn totals(reports: &[CaseReport]) -> Totals {
     let mut t = Totals::default();
     for r in reports {
-        match r.verdict {
-            Verdict::Passed => t.passed += 1,
-            Verdict::Failed { .. } => t.failed += 1,
-            Verdict::Skipped(ref reason) if reason == crate::suite::NOT_RUN => {
-                t.not_run += 1;
-            }
-            Verdict::Skipped(_) => t.skipped += 1,
-            Verdict::Flaky { .. } => t.flaky += 1,
-        }
+        let count = match r.verdict.outcome() {
+            Outcome::Passed => &mut t.passed,
+            Outcome::Failed => &mut t.failed,
+            Outcome::NotRun => &mut t.not_run,
+            Outcome::Skipped => &mut t.skipped,
+            Outcome::Flaky => &mut t.flaky,
+        };
+        *count += 1;
     }
     t
-}
-
-fn result_word(v: &Verdict) -> &'static str {
-    match v {
-        Verdict::Passed => "ok",
-        Verdict::Failed { .. } => "FAILED",
-        Verdict::Skipped(_) => "skipped",
-        Verdict::Flaky { .. } => "FLAKY",
-    }
 }
 
 /// Columns of a table when stdout is not a terminal.
@@ -99,7 +112,7 @@ pub fn table(reports: &[CaseReport], width: Option<u16>) -> String {
     for r in reports {
         t.add_row(vec![
             r.name.clone(),
-            result_word(&r.verdict).to_string(),
+            r.verdict.word().to_string(),
             format!("{} ms", r.elapsed.as_millis()),
             clip(&first_line(&r.verdict), 200),
         ]);
@@ -177,6 +190,11 @@ mod tests {
             },
         ];
         let t = table(&reports, Some(DEFAULT_WIDTH));
+        let not_run = t.lines().find(|l| l.contains("x/d")).expect("a row");
+        assert!(
+            not_run.contains("not run") && !not_run.contains("skipped"),
+            "{t}"
+        );
         let row = t.lines().find(|l| l.contains("replay/b")).expect("a row");
         assert!(
             row.contains("FAILED")

@@ -22,6 +22,7 @@ pub mod insta_env;
 mod parallel;
 pub(crate) mod problem;
 pub mod repeat;
+pub mod session;
 mod snap_diff;
 pub mod stopped;
 mod tier;
@@ -33,11 +34,11 @@ pub use diff::{ChangedEntry, Leaf};
 pub use error::CasesError;
 pub use golden::pending_snapshot;
 use golden::{matches_golden, view_difference};
-pub use parallel::{not_run, run_all_until, run_all_with, NOT_RUN};
+pub use parallel::{not_run, run_all_until, run_all_with};
 pub use problem::{rendered, Problem};
 pub use snap_diff::{snap_diff, SnapDiff};
 pub use tier::{set_tier, tier};
-pub use verdict::{first_line, Verdict};
+pub use verdict::{first_line, Outcome, Verdict};
 
 /// One scenario file of the suite.
 #[derive(Clone, Debug)]

@@ -57,14 +57,14 @@ pub fn run_all_until<R: Send>(
         .collect()
 }
 
-/// The skip reason of a scenario `--fail-fast` did not start.
-pub const NOT_RUN: &str = "not run: --fail-fast stopped at the first failure";
+/// Why a scenario `--fail-fast` did not start.
+const FAIL_FAST: &str = "not run: --fail-fast stopped at the first failure";
 
 /// The report of a scenario that was never started.
 pub fn not_run(case: &Case) -> CaseReport {
     CaseReport {
         name: case.name.clone(),
-        verdict: Verdict::Skipped(NOT_RUN.to_string()),
+        verdict: Verdict::NotRun(FAIL_FAST.to_string()),
         elapsed: Duration::ZERO,
         observed: None,
     }

@@ -33,6 +33,17 @@ impl Plan {
         until_fail: false,
     };
 
+    /// The plan `--repeat N` / `--until-fail` ask for, or `None` for a
+    /// single ordinary run.
+    pub fn from_flags(repeat: Option<u32>, until_fail: bool) -> Option<Plan> {
+        let times = match (repeat, until_fail) {
+            (None, false) | (Some(1), false) => return None,
+            (None, true) => UNTIL_FAIL_DEFAULT,
+            (Some(n), _) => n as usize,
+        };
+        Some(Plan { times, until_fail })
+    }
+
     /// The plan `AFC_REPEAT` / `AFC_UNTIL_FAIL` ask for (`cargo test`), or one run.
     pub fn from_env() -> Result<Plan, String> {
         let until_fail = match std::env::var("AFC_UNTIL_FAIL").as_deref() {
@@ -108,7 +119,7 @@ pub fn run_with(
         attempt(&r);
         let stop = match r.verdict {
             // A skip does not change with repetition.
-            Verdict::Skipped(_) => true,
+            Verdict::Skipped(_) | Verdict::NotRun(_) => true,
             Verdict::Failed { .. } | Verdict::Flaky { .. } => plan.until_fail,
             Verdict::Passed => false,
         };
@@ -153,7 +164,7 @@ pub fn fold(runs: &[CaseReport]) -> Repeated {
         // One run, or a skip: the run's own verdict, unchanged.
         (_, 1) => first.verdict.clone(),
         (None, _) => match &first.verdict {
-            Verdict::Skipped(reason) => Verdict::Skipped(reason.clone()),
+            v @ (Verdict::Skipped(_) | Verdict::NotRun(_)) => v.clone(),
             _ => Verdict::Passed,
         },
         (Some(failed), n) => {

@@ -95,7 +95,7 @@ pub fn not_run_reason(stopped: &Stopped) -> String {
 pub fn not_run(case: &Case, stopped: &Stopped) -> CaseReport {
     CaseReport {
         name: case.name.clone(),
-        verdict: Verdict::Skipped(not_run_reason(stopped)),
+        verdict: Verdict::NotRun(not_run_reason(stopped)),
         elapsed: Duration::ZERO,
         observed: None,
     }
@@ -171,7 +171,7 @@ mod tests {
         };
         assert_eq!(
             not_run(&case, &stopped).verdict,
-            Verdict::Skipped("not run: the target stopped answering after t/crashed".into())
+            Verdict::NotRun("not run: the target stopped answering after t/crashed".into())
         );
         let text = account(&stopped, 46, &target, None);
         assert_eq!(

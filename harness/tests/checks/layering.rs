@@ -48,7 +48,9 @@ const MAP: &[(&str, &[&str])] = &[
     ),
     (
         "report",
-        &["client", "scenario", "observe", "target", "suite", "text"],
+        &[
+            "client", "scenario", "agents", "observe", "target", "suite", "fuzz", "text",
+        ],
     ),
     (
         "bench",

@@ -1,10 +1,10 @@
 //! `afc bench`: the command line of `afc::bench`.
 
 use std::path::PathBuf;
-use std::process::ExitCode;
 use std::time::Duration;
 
 use afc::bench::{self, Options, TargetSpec};
+use afc::report::Exit;
 use clap::Args;
 
 /// What `afc bench` measures and where the results go.
@@ -59,41 +59,24 @@ pub struct BenchArgs {
 }
 
 /// `afc bench`: 0 when everything was measured, 1 with problems, 2 on I/O errors.
-pub fn run(args: &BenchArgs) -> ExitCode {
+pub fn run(args: &BenchArgs) -> Result<Exit, String> {
     if args.plot.is_some() && !cfg!(feature = "plot") {
-        eprintln!(
-            "afc bench: --plot needs the `plot` feature \
+        return Err("--plot needs the `plot` feature \
              (cargo run --release --features plot --bin afc -- bench ...)"
-        );
-        return ExitCode::from(2);
+            .into());
     }
-    let report = if args.from.is_empty() {
-        bench::run(
+    let report = match args.from.split_first() {
+        None => bench::run(
             &options(args),
             std::env::args().collect::<Vec<_>>().join(" "),
-        )
-    } else {
-        let reports: Result<Vec<_>, _> = args.from.iter().map(|p| bench::read_report(p)).collect();
-        match reports {
-            Ok(mut r) => {
-                let first = r.remove(0);
-                bench::merge(first, r)
-            }
-            Err(e) => {
-                eprintln!("afc bench: {e}");
-                return ExitCode::from(2);
-            }
+        ),
+        Some((first, later)) => {
+            let later = later.iter().map(|p| bench::read_report(p));
+            bench::merge(bench::read_report(first)?, later.collect::<Result<_, _>>()?)
         }
     };
-    if let Err(e) = bench::write_outputs(&report, args.out.as_deref(), args.plot.as_deref()) {
-        eprintln!("afc bench: {e}");
-        return ExitCode::from(2);
-    }
-    if report.problems.is_empty() {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::from(1)
-    }
+    bench::write_outputs(&report, args.out.as_deref(), args.plot.as_deref())?;
+    Ok(Exit::failed_if(!report.problems.is_empty()))
 }
 
 fn options(args: &BenchArgs) -> Options {

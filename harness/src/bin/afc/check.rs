@@ -1,16 +1,16 @@
-//! `afc check`: scenario files validated without running them.
-//!
-//! Every problem of every file as `file:line:col`, two files that would share
-//! goldens, the goldens no scenario uses and the snapshotted views with no golden. Exit 0 when every file is valid
-//! (unused goldens are then a warning), 1 on any problem (and on unused
-//! goldens with `--strict`, as CI runs it), 2 when a path cannot be read.
+//! `afc check` (scenario files validated without running them: exit 0 when
+//! every file is valid, unused goldens then a warning; 1 on any problem, and
+//! on unused goldens with `--strict`, as CI runs it; 2 when a path cannot be
+//! read) and `afc list` (the scenarios and the rules they guard; 2 when none
+//! matches).
 
-use std::path::{Path, PathBuf};
-use std::process::ExitCode;
+use std::io::Write as _;
+use std::path::PathBuf;
 
+use afc::report::{Exit, Format};
 use clap::Args;
 
-/// What `afc check` reads.
+// What `afc check` reads.
 #[derive(Args, Debug)]
 pub struct CheckArgs {
     /// Scenario files and folders (searched for *.yaml and *.yml); default: the suite folder.
@@ -29,104 +29,51 @@ pub struct CheckArgs {
     pub quiet: bool,
 }
 
+// What `afc list` lists.
+#[derive(Args, Debug)]
+pub struct ListArgs {
+    /// List only scenarios whose name (topic/name) contains this.
+    pub filter: Option<String>,
+    /// human: a table fitted to the terminal. json: one object per scenario per line.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+    /// Folder of scenario files.
+    #[arg(long, default_value = "scenarios")]
+    pub scenarios: PathBuf,
+}
+
 /// Runs `afc check`.
-pub fn check(args: &CheckArgs) -> ExitCode {
+pub fn check(args: &CheckArgs) -> Result<Exit, String> {
     let paths = if args.paths.is_empty() {
         vec![args.scenarios.clone()]
     } else {
         args.paths.clone()
     };
-    let files = match afc::scenario::collect(&paths) {
-        Ok(files) => files,
-        Err(e) => {
-            eprintln!("afc check: {e}");
-            return ExitCode::from(2);
-        }
+    let check = afc::report::check::Check {
+        paths: &paths,
+        scenarios: &args.scenarios,
+        snapshots: &args.snapshots,
+        strict: args.strict,
+        quiet: args.quiet,
     };
-    let mut ok = true;
-    for clash in afc::scenario::duplicate_names(&files) {
-        ok = false;
-        println!("error: {clash}");
-    }
-    for f in &files {
-        match afc::scenario::load(f) {
-            Ok(_) if args.quiet => {}
-            Ok(s) => println!("{}: ok ({} steps)", f.display(), s.steps.len()),
-            Err(e) => {
-                ok = false;
-                print!("{e}");
-            }
-        }
-    }
-    ok &= goldens(args);
-    if ok {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::from(1)
-    }
+    let checked = check.run()?;
+    print!("{}", checked.text);
+    Ok(Exit::failed_if(!checked.ok))
 }
 
-/// Reports the goldens no scenario of the suite uses and the views that have
-/// no golden; false if that fails the check.
-fn goldens(args: &CheckArgs) -> bool {
-    // Checking files outside a suite (no snapshots folder here) has no goldens to audit.
-    if !args.snapshots.is_dir() || !args.scenarios.is_dir() {
-        return true;
+/// `afc list [FILTER] [--format json]`.
+pub fn list(args: &ListArgs) -> Result<Exit, String> {
+    let filter = args.filter.as_deref();
+    let cases = afc::suite::filter(afc::suite::cases(&args.scenarios)?, filter);
+    if cases.is_empty() {
+        let filter = filter.unwrap_or_default();
+        return Err(format!("no scenario matches {filter:?}"));
     }
-    missing(args) & unused(args)
-}
-
-/// Reports the snapshotted views with no golden; false if that fails the check.
-fn missing(args: &CheckArgs) -> bool {
-    let missing = match afc::scenario::missing_goldens(&args.snapshots, &args.scenarios) {
-        Ok(missing) => missing,
-        Err(e) => {
-            println!("error: goldens not checked: {e}");
-            return false;
-        }
+    let text = match args.format {
+        Format::Human => afc::report::listing::listing(&cases, None),
+        Format::Json => afc::report::listing::json_lines(&cases),
     };
-    if missing.is_empty() {
-        return true;
-    }
-    let level = if args.strict { "error" } else { "warning" };
-    println!(
-        "{level}: {} golden(s) missing from {}: the suite fails these views with \"no golden\" \
-         (run the scenario, read its .snap.new, then `cargo insta review`):",
-        missing.len(),
-        args.snapshots.display(),
-    );
-    for golden in &missing {
-        println!("  {}", relative(golden, &args.snapshots).display());
-    }
-    !args.strict
-}
-
-/// Reports the goldens no scenario of the suite uses; false if that fails the check.
-fn unused(args: &CheckArgs) -> bool {
-    let unused = match afc::scenario::unused_goldens(&args.snapshots, &args.scenarios) {
-        Ok(unused) => unused,
-        Err(e) => {
-            println!("error: goldens not checked: {e}");
-            return false;
-        }
-    };
-    if unused.is_empty() {
-        return true;
-    }
-    let level = if args.strict { "error" } else { "warning" };
-    println!(
-        "{level}: {} golden(s) in {} that no scenario under {} uses \
-         (delete them, or add the view to the scenario's `snapshot:` list):",
-        unused.len(),
-        args.snapshots.display(),
-        args.scenarios.display()
-    );
-    for golden in &unused {
-        println!("  {}", relative(golden, &args.snapshots).display());
-    }
-    !args.strict
-}
-
-fn relative<'a>(path: &'a Path, root: &Path) -> &'a Path {
-    path.strip_prefix(root).unwrap_or(path)
+    // A closed pipe (`afc list | head`) ends it quietly.
+    let _ = std::io::stdout().lock().write_all(text.as_bytes());
+    Ok(Exit::Passed)
 }

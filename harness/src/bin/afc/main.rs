@@ -1,33 +1,29 @@
-//! `afc`: the command line of the conformance harness.
+//! `afc`: the command line of the conformance harness. Each command parses
+//! its arguments, calls the library and prints; what it prints and its exit
+//! code (`afc::report::Exit`: 0 passed, 1 failed, 2 could not run) are made
+//! in the library.
 //!
 //! - `afc run [FILTER]`: the suite with progress, a summary table and JUnit;
-//!   `--repeat N` / `--until-fail` find flaky scenarios (`repeat.rs`);
+//!   `--repeat N` / `--until-fail` find flaky scenarios;
 //! - `afc record --out DIR`: another implementation's goldens, for review;
 //! - `afc list [FILTER] [--format json]`: scenarios and the rules they guard;
-//! - `afc check [PATH...]`: validate scenario files and folders, every problem as
-//!   file:line:col, and report goldens no scenario uses (`check.rs`);
+//! - `afc check [PATH...]`: validate scenario files and folders;
 //! - `afc serve`: the reference control plane, for SDK authors and as a target;
 //! - `afc bench`: restart scaling, per-hop overhead, suite time, peak memory;
 //! - `afc fuzz`: generated cases judged by a model of the contract, shrunk to scenario files.
 //!
 //! `cargo test` is the primary entry; `afc run` shares all its code.
-//! Exit codes: 0 all passed, 1 some failed, 2 could not run (`afc run --help`).
 
 mod bench;
 mod check;
 mod conformance;
 mod fuzz;
-mod fuzz_pass;
-mod list;
-mod output;
-mod record;
-mod repeat;
 mod run;
 mod serve;
 
-use std::path::PathBuf;
 use std::process::ExitCode;
 
+use afc::report::{Event, Exit, Format};
 use clap::{Parser, Subcommand};
 
 #[derive(Parser)]
@@ -51,50 +47,33 @@ enum Command {
     /// Before any scenario the target must answer GET /api/v1/health as healthy.
     /// Exit codes: 0 all passed, 1 some failed, 2 could not run (target unreachable
     /// or unhealthy, no scenario matched, a file that cannot be written).
-    Run {
-        #[command(flatten)]
-        suite: run::SuiteArgs,
-        #[command(flatten)]
-        output: run::RunArgs,
-        /// Folder of golden snapshots.
-        #[arg(long, default_value = "snapshots")]
-        snapshots: PathBuf,
-        /// Write a JUnit XML report here.
-        #[arg(long)]
-        junit: Option<PathBuf>,
-        #[command(flatten)]
-        repeat: repeat::RepeatArgs,
-    },
+    Run(run::RunCommand),
     /// Record a target's goldens into their own folder and compare them with the reference goldens.
-    Record {
-        #[command(flatten)]
-        suite: run::SuiteArgs,
-        /// Where the recorded goldens go (never the reference goldens).
-        #[arg(long, default_value = "recorded")]
-        out: PathBuf,
-        /// The reference goldens to compare with.
-        #[arg(long, default_value = "snapshots")]
-        snapshots: PathBuf,
-    },
+    Record(run::RecordArgs),
     /// Run the suite on the embedded reference and on another implementation; write CONFORMANCE.md.
     Report(conformance::ReportArgs),
     /// List the scenarios and the rules they guard.
-    List {
-        /// List only scenarios whose name (topic/name) contains this.
-        filter: Option<String>,
-        /// human: a table fitted to the terminal. json: one object per scenario per line.
-        #[arg(long, value_enum, default_value_t = output::Format::Human)]
-        format: output::Format,
-        /// Folder of scenario files.
-        #[arg(long, default_value = "scenarios")]
-        scenarios: PathBuf,
-    },
+    List(check::ListArgs),
     /// Measure restart scaling, per-hop overhead, suite wall time and peak memory.
     Bench(bench::BenchArgs),
     /// Generated cases judged by a model of the contract (or two targets against each other).
     Fuzz(fuzz::FuzzArgs),
     /// Validate scenario files and folders without running them; report unused goldens.
     Check(check::CheckArgs),
+}
+
+/// How `afc <what>` ended: its exit code; when it could not run, the cause
+/// on stderr (and as an `error` event in JSON), exit 2.
+fn ended(what: &str, format: Format, result: Result<Exit, String>) -> ExitCode {
+    let e = match result {
+        Ok(exit) => return exit.into(),
+        Err(e) => e,
+    };
+    eprintln!("afc {what}: {e}");
+    if format == Format::Json {
+        afc::report::emit(&Event::error(&e));
+    }
+    Exit::CouldNotRun.into()
 }
 
 fn main() -> ExitCode {
@@ -105,34 +84,15 @@ fn main() -> ExitCode {
         // Logs never mix with what a command prints (`afc run --format json`).
         .with_writer(std::io::stderr)
         .init();
+    let human = Format::Human;
     match Cli::parse().command {
-        Command::Serve(args) => serve::serve(&args),
-        Command::Check(args) => check::check(&args),
-        Command::Run {
-            suite,
-            output,
-            snapshots,
-            junit,
-            repeat,
-        } => match afc::suite::insta_env::prepare() {
-            Err(e) => output::could_not_run(output.format, "run", &e.to_string()),
-            Ok(()) => match repeat.plan() {
-                Some(plan) => repeat::run(&suite, &output, &snapshots, junit.as_deref(), plan),
-                None => run::run(&suite, &output, &snapshots, junit.as_deref()),
-            },
-        },
-        Command::Record {
-            suite,
-            out,
-            snapshots,
-        } => record::record(&suite, &out, &snapshots),
-        Command::List {
-            scenarios,
-            filter,
-            format,
-        } => list::list(&scenarios, filter.as_deref(), format),
-        Command::Report(args) => conformance::report(&args),
-        Command::Bench(args) => bench::run(&args),
-        Command::Fuzz(args) => fuzz::run(&args),
+        Command::Serve(args) => ended("serve", human, serve::serve(&args)),
+        Command::Check(args) => ended("check", human, check::check(&args)),
+        Command::Run(args) => ended("run", args.output.format, run::run(&args)),
+        Command::Record(args) => ended("record", human, run::record(&args)),
+        Command::List(args) => ended("list", human, check::list(&args)),
+        Command::Report(args) => ended("report", human, conformance::report(&args)),
+        Command::Bench(args) => ended("bench", human, bench::run(&args)),
+        Command::Fuzz(args) => ended("fuzz", human, fuzz::run(&args)),
     }
 }

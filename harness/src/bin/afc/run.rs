@@ -1,18 +1,19 @@
-//! `afc run`, `afc record` and `afc list`: the suite from the command line,
-//! through the same `afc::suite` code as `cargo test --test scenarios`.
+//! `afc run` and `afc record`: the suite from the command line, through the
+//! same `afc::suite` code as `cargo test --test scenarios`.
 
-use std::path::{Path, PathBuf};
-use std::process::ExitCode;
-
+use std::path::PathBuf;
 use std::time::Instant;
 
-use afc::suite::{self, Case, CaseReport, Problem, Verdict};
+use afc::report::{Exit, Format};
+use afc::suite::repeat::Plan;
+use afc::suite::session::{Selection, Session};
+use afc::suite::{Case, CaseReport};
 use afc::target::{Choice, Target};
 use clap::Args;
 
-use crate::output::{self, Format, Progress};
+use crate::fuzz::FuzzPassArgs;
 
-/// Where the scenarios, goldens and target come from.
+// Where the scenarios, goldens and target come from.
 #[derive(Args, Clone, Debug)]
 pub struct SuiteArgs {
     /// Run only scenarios whose name (topic/name) contains this.
@@ -48,92 +49,29 @@ pub struct SuiteArgs {
 }
 
 impl SuiteArgs {
-    /// Writes the JUnit file and the `--html` page, where asked for.
-    pub(crate) fn write_reports(
-        &self,
-        junit: Option<&Path>,
-        reports: &[CaseReport],
-        target: &Target,
-    ) -> Result<(), String> {
-        let write = |path: &Path, text: String| {
-            std::fs::write(path, text).map_err(|e| format!("cannot write {}: {e}", path.display()))
-        };
-        if let Some(path) = junit {
-            write(path, afc::report::junit(reports, &target.kind))?;
-        }
-        if let Some(path) = &self.html {
-            let page = afc::report::html(reports, &format!("{} ({})", target.kind, target.url));
-            write(path, page)?;
-        }
-        Ok(())
-    }
-
-    pub(crate) fn target(&self) -> Result<Target, String> {
+    /// The target (flags over the environment), once it answered its health
+    /// check, and the selected cases.
+    pub fn start(&self) -> Result<(Target, Vec<Case>), String> {
         let mut choice = Choice::from_env().map_err(|e| e.to_string())?;
         if self.url.is_some() || self.image.is_some() {
             choice.url = self.url.clone();
             choice.image = self.image.clone();
         }
-        if self.profile.is_some() {
-            choice.profile = self.profile.clone();
-        }
-        if self.agents.is_some() {
-            choice.agents = self.agents.clone();
-        }
-        Target::start(&choice).map_err(|e| e.to_string())
-    }
-
-    /// The target, once it answered its health check (`afc run`'s exit 2 otherwise).
-    pub(crate) fn healthy_target(&self) -> Result<Target, String> {
-        let target = self.target()?;
+        choice.profile = self.profile.clone().or(choice.profile);
+        choice.agents = self.agents.clone().or(choice.agents);
+        let target = Target::start(&choice).map_err(|e| e.to_string())?;
         target.check_health().map_err(|e| e.to_string())?;
-        Ok(target)
-    }
-
-    pub(crate) fn cases(&self) -> Result<Vec<Case>, String> {
-        let matches = |name: &str, p: &str| {
-            if self.exact {
-                name == p
-            } else {
-                name.contains(p)
-            }
+        let selection = Selection {
+            filter: self.filter.clone(),
+            skip: self.skip.clone(),
+            exact: self.exact,
         };
-        let cases: Vec<Case> = suite::cases(&self.scenarios)?
-            .into_iter()
-            .filter(|c| self.filter.as_deref().is_none_or(|f| matches(&c.name, f)))
-            .filter(|c| !self.skip.iter().any(|s| matches(&c.name, s)))
-            .collect();
-        if cases.is_empty() {
-            let how = if self.exact { " exactly" } else { "" };
-            let filter = self
-                .filter
-                .as_deref()
-                .map_or_else(|| "any name".to_owned(), |f| format!("{f:?}"));
-            let skip = if self.skip.is_empty() {
-                String::new()
-            } else {
-                format!(" once --skip {:?} is left out", self.skip)
-            };
-            return Err(format!("no scenario matches {filter}{how}{skip}"));
-        }
-        Ok(cases)
+        Ok((target, selection.cases(&self.scenarios)?))
     }
 }
 
-/// Sets an insta variable unless the user already did.
-pub fn insta_default(key: &str, value: &str) {
-    if std::env::var_os(key).is_none() {
-        std::env::set_var(key, value);
-    }
-}
-
-pub fn could_not_run(what: &str, e: String) -> ExitCode {
-    eprintln!("afc {what}: {e}");
-    ExitCode::from(2)
-}
-
-/// How `afc run` reports and when it stops.
-#[derive(Args, Clone, Debug, Default)]
+// How `afc run` reports and when it stops.
+#[derive(Args, Clone, Debug)]
 pub struct RunArgs {
     /// Start no scenario after the first failure; those not started are reported as not run.
     #[arg(long)]
@@ -149,169 +87,129 @@ pub struct RunArgs {
     pub tier: Option<String>,
     /// The bounded fixed-seed fuzz pass after the scenarios (issue 28).
     #[command(flatten)]
-    pub fuzz: crate::fuzz_pass::FuzzPassArgs,
+    pub fuzz: FuzzPassArgs,
 }
 
-pub(crate) fn run_with_progress(
-    args: &SuiteArgs,
-    target: &Target,
-    goldens: &Path,
-) -> Result<Vec<CaseReport>, String> {
-    Ok(progress(&args.cases()?, target, goldens, args.jobs))
+// `afc run`'s arguments.
+#[derive(Args)]
+pub struct RunCommand {
+    #[command(flatten)]
+    pub suite: SuiteArgs,
+    #[command(flatten)]
+    pub output: RunArgs,
+    /// Folder of golden snapshots.
+    #[arg(long, default_value = "snapshots")]
+    pub snapshots: PathBuf,
+    /// Write a JUnit XML report here.
+    #[arg(long)]
+    pub junit: Option<PathBuf>,
+    #[command(flatten)]
+    pub repeat: RepeatArgs,
 }
 
-/// The line a run starts with.
-pub fn header(scenarios: usize, target: &Target) -> String {
-    format!(
-        "{scenarios} scenarios against {} ({}), {} agents",
-        target.kind,
-        target.url,
-        target.agents.label()
-    )
+// `afc record`'s arguments.
+#[derive(Args)]
+pub struct RecordArgs {
+    #[command(flatten)]
+    pub suite: SuiteArgs,
+    /// Where the recorded goldens go (never the reference goldens).
+    #[arg(long, default_value = "recorded")]
+    pub out: PathBuf,
+    /// The reference goldens to compare with.
+    #[arg(long, default_value = "snapshots")]
+    pub snapshots: PathBuf,
 }
 
-/// Runs `cases` showing progress; failures are named as they happen.
-pub fn progress(cases: &[Case], target: &Target, goldens: &Path, jobs: usize) -> Vec<CaseReport> {
-    execute(cases, target, goldens, jobs, false, Format::Human)
+// How often `afc run` runs each scenario.
+#[derive(Args, Clone, Debug)]
+pub struct RepeatArgs {
+    /// Run each scenario N times; one that passes some runs and fails others is FLAKY, a failure.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    pub repeat: Option<u32>,
+    /// Stop repeating a scenario at its first failure (at most --repeat runs; 100 without it).
+    #[arg(long)]
+    pub until_fail: bool,
 }
 
-/// Runs `cases`, reporting each as it finishes in `format`; with `fail_fast`
-/// no scenario starts after the first failure, and those never started are
-/// reported (after the others) as not run.
-fn execute(
-    cases: &[Case],
-    target: &Target,
-    goldens: &Path,
-    jobs: usize,
-    fail_fast: bool,
-    format: Format,
-) -> Vec<CaseReport> {
-    // Diffs would tear the progress bar; the failure section carries them.
+/// Sets an insta variable unless the user already did.
+pub fn insta_default(key: &str, value: &str) {
+    if std::env::var_os(key).is_none() {
+        std::env::set_var(key, value);
+    }
+}
+
+/// Runs `cases` once each, showing progress in `format`.
+pub fn execute(session: &Session, cases: &[Case], format: Format) -> Vec<CaseReport> {
+    quiet_insta();
+    afc::report::run_shown(session, cases, format)
+}
+
+/// Diffs would tear the progress bar; the failure section carries them.
+fn quiet_insta() {
     insta_default("INSTA_OUTPUT", "none");
     afc::suite::insta_env::quiet_snapshot_panics();
-    let shown = Progress::start(format, cases.len(), &header(cases.len(), target));
-    // A target that stops answering ends the run: one account, not a failure per scenario.
-    let watch = suite::stopped::Watch::new();
-    let stop = |r: &CaseReport| {
-        watch.after(r, target) || (fail_fast && matches!(r.verdict, Verdict::Failed { .. }))
-    };
-    let results = suite::run_all_until(
-        cases,
-        jobs,
-        &|case| suite::run_case(case, target, goldens),
-        &|r| shown.finished(r),
-        &stop,
-    );
-    let stopped = watch.stopped();
-    let not_run = results.iter().filter(|r| r.is_none()).count();
-    let reports: Vec<CaseReport> = results
-        .into_iter()
-        .zip(cases)
-        .map(|(r, case)| {
-            r.unwrap_or_else(|| {
-                let r = match &stopped {
-                    Some(s) => suite::stopped::not_run(case, s),
-                    None => suite::not_run(case),
-                };
-                shown.finished(&r);
-                r
-            })
-        })
-        .collect();
-    shown.finish();
-    if let Some(s) = &stopped {
-        let logs = target.container_logs(20);
-        eprintln!(
-            "afc run: {}",
-            suite::stopped::account(s, not_run, target, logs)
-        );
-    }
-    reports
 }
 
-/// The `.snap.new` files insta wrote during this run, as the problems name them.
-fn pending_snapshots(reports: &[CaseReport]) -> Vec<&Path> {
-    reports
-        .iter()
-        .filter_map(|r| match &r.verdict {
-            Verdict::Failed { problems, .. } => Some(problems),
-            _ => None,
-        })
-        .flat_map(|p| p.iter().filter_map(Problem::pending))
-        .collect()
-}
-
-/// `afc run`: progress, a summary table, each failure's diff, optional
-/// JUnit; exit 0 all passed, 1 some failed, 2 could not run.
-pub fn run(args: &SuiteArgs, opts: &RunArgs, snapshots: &Path, junit: Option<&Path>) -> ExitCode {
-    let format = opts.format;
-    let tier = match &opts.tier {
+/// `afc run`: exit 0 all passed, 1 some failed, 2 could not run.
+pub fn run(args: &RunCommand) -> Result<Exit, String> {
+    afc::suite::insta_env::prepare().map_err(|e| e.to_string())?;
+    let plan = Plan::from_flags(args.repeat.repeat, args.repeat.until_fail);
+    let tier = match &args.output.tier {
         Some(name) => afc::observe::Tier::named(name),
         None => afc::observe::Tier::from_env(),
     };
-    match tier {
-        Ok(t) => suite::set_tier(Some(t)),
-        Err(e) => return output::could_not_run(format, "run", &e.to_string()),
-    }
-    let target = match args.healthy_target() {
-        Ok(t) => t,
-        Err(e) => return output::could_not_run(format, "run", &e),
-    };
-    let cases = match args.cases() {
-        Ok(c) => c,
-        Err(e) => return output::could_not_run(format, "run", &e),
-    };
+    afc::suite::set_tier(Some(tier.map_err(|e| e.to_string())?));
+    let (target, cases) = args.suite.start()?;
     let started = Instant::now();
-    let reports = execute(
-        &cases,
-        &target,
-        snapshots,
-        args.jobs,
-        opts.fail_fast,
-        format,
-    );
-    let fuzzed = opts.fuzz.run(&target);
+    let session = Session {
+        target: &target,
+        goldens: &args.snapshots,
+        jobs: args.suite.jobs,
+        fail_fast: args.output.fail_fast,
+    };
+    let format = args.output.format;
+    let (reports, repeated) = match plan {
+        None => (execute(&session, &cases, format), Vec::new()),
+        Some(plan) => {
+            quiet_insta();
+            let results = afc::report::repeat_shown(&session, &cases, plan, format);
+            (results.iter().map(|r| r.report.clone()).collect(), results)
+        }
+    };
+    // The fuzz pass follows a single run (a repeated run has none).
+    let fuzzed = plan
+        .is_none()
+        .then(|| args.output.fuzz.pass().run(&target))
+        .flatten();
     let wall = started.elapsed();
-    let totals = afc::report::totals(&reports);
-    if let Err(e) = args.write_reports(junit, &reports, &target) {
-        return output::could_not_run(format, "run", &e);
-    }
-    let code = u8::from(totals.any_failure() || fuzzed.as_ref().is_some_and(|o| !o.ok()));
-    if format == Format::Json {
-        if let Some(o) = &fuzzed {
-            output::emit(&crate::fuzz_pass::event(o));
-        }
-        let time = reports.iter().map(|r| r.elapsed).sum();
-        output::emit(&output::summary_event(&totals, wall, time, code));
-        return ExitCode::from(code);
-    }
-    let mut out = afc::report::table(&reports, None);
-    for r in &reports {
-        if let Verdict::Failed { problems, .. } = &r.verdict {
-            out.push_str(&format!(
-                "\nFAILED {}:\n{}",
-                r.name,
-                output::problems_text(&suite::rendered(problems))
-            ));
-        }
-    }
-    if let Some(o) = &fuzzed {
-        out.push_str(&crate::fuzz_pass::line(o));
-    }
-    out.push_str(&format!("\n{}\n", afc::report::summary(&reports, wall)));
-    let pending = pending_snapshots(&reports);
-    if !pending.is_empty() {
-        let files = if pending.len() == 1 { "file" } else { "files" };
-        out.push_str(&format!(
-            "{} .snap.new {files} written; review with cargo insta review (or diff each .snap with its .snap.new)\n",
-            pending.len()
-        ));
-    }
-    if totals.any_failure() {
-        if let Some(logs) = target.container_logs(20) {
-            out.push_str(&format!("last container log lines:\n{logs}\n"));
-        }
-    }
-    print!("{out}");
-    ExitCode::from(code)
+    let html = args.suite.html.as_deref();
+    afc::report::write_files(args.junit.as_deref(), html, &reports, &target)?;
+    let ran = afc::report::terminal::Ran {
+        reports: &reports,
+        repeated: plan.map(|p| (repeated.as_slice(), p)),
+        fuzzed: fuzzed.as_ref(),
+        wall,
+    };
+    Ok(afc::report::terminal::conclude(&ran, format, &target))
+}
+
+/// `afc record`: the goldens of another implementation, into their own folder.
+pub fn record(args: &RecordArgs) -> Result<Exit, String> {
+    let out = afc::report::record::record_folder(&args.out, &args.snapshots)?;
+    insta_default("INSTA_UPDATE", "always");
+    let (target, cases) = args.suite.start()?;
+    let session = Session {
+        target: &target,
+        goldens: &out,
+        jobs: args.suite.jobs,
+        fail_fast: false,
+    };
+    let reports = execute(&session, &cases, Format::Human);
+    let cmp = afc::report::record::compare(&out, &args.snapshots)?;
+    let text = afc::report::record::record_text(&cmp, &target.kind, &out, &args.snapshots);
+    print!("{text}");
+    afc::report::write_files(None, args.suite.html.as_deref(), &reports, &target)?;
+    let incomplete = afc::report::record::incomplete_text(&reports);
+    print!("{incomplete}");
+    Ok(Exit::failed_if(!incomplete.is_empty()))
 }

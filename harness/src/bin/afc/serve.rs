@@ -2,9 +2,10 @@
 //! of `afc::reference::limits` settable, a shutdown deadline, and a second
 //! signal that exits at once.
 
-use std::process::ExitCode;
 use std::time::Duration;
 
+use afc::reference::process::serve_until_signal;
+use afc::report::Exit;
 use clap::Args;
 
 /// The longest any duration flag may be (a day): `Instant + Duration`
@@ -115,120 +116,27 @@ impl ServeArgs {
     }
 }
 
-/// Serves until a signal; 0 after a clean or deadline-bounded shutdown.
-pub fn serve(args: &ServeArgs) -> ExitCode {
+/// Serves until a signal; 0 after a clean or deadline-bounded shutdown, 1
+/// when serving failed, 2 when it could not start.
+pub fn serve(args: &ServeArgs) -> Result<Exit, String> {
     use afc::reference::{SqliteSync, Storage};
-    let config = match args.config() {
-        Ok(c) => c,
-        Err(e) => {
-            eprintln!("afc serve: --perturb: {e}");
-            return ExitCode::from(2);
-        }
-    };
+    let config = args.config().map_err(|e| format!("--perturb: {e}"))?;
     if !config.perturb.is_off() {
-        eprintln!(
-            "afc serve: perturbed for the neutrality self-check: {:?}",
-            config.perturb
-        );
+        let perturb = &config.perturb;
+        eprintln!("afc serve: perturbed for the neutrality self-check: {perturb:?}");
     }
     let storage = match &args.data_dir {
         None => Ok(Storage::memory(args.max_executions)),
-        Some(dir) => {
-            let sync = match args.sync.as_str() {
-                "normal" => SqliteSync::Normal,
-                _ => SqliteSync::Full,
-            };
-            Storage::sqlite(dir, sync)
-        }
+        Some(dir) if args.sync == "normal" => Storage::sqlite(dir, SqliteSync::Normal),
+        Some(dir) => Storage::sqlite(dir, SqliteSync::Full),
     };
-    let storage = match storage {
-        Ok(s) => s,
+    let storage = storage.map_err(|e| e.to_string())?;
+    match serve_until_signal(&args.listen, config, storage) {
+        Ok(()) => Ok(Exit::Passed),
+        Err(e) if e.before_serving() => Err(e.to_string()),
         Err(e) => {
             eprintln!("afc serve: {e}");
-            return ExitCode::from(2);
+            Ok(Exit::Failed)
         }
-    };
-    let runtime = match tokio::runtime::Runtime::new() {
-        Ok(r) => r,
-        Err(e) => {
-            eprintln!("afc serve: cannot start a runtime: {e}");
-            return ExitCode::from(2);
-        }
-    };
-    let listen = &args.listen;
-    let code = runtime.block_on(async {
-        let listener = match tokio::net::TcpListener::bind(listen).await {
-            Ok(l) => l,
-            Err(e) => {
-                eprintln!("afc serve: cannot listen on {listen}: {e}");
-                return ExitCode::from(2);
-            }
-        };
-        // Signals are handled from before the address is announced.
-        let shutdown = shutdown_signal();
-        match listener.local_addr() {
-            Ok(addr) => {
-                if !addr.ip().is_loopback() && args.api_key.is_none() {
-                    eprintln!(
-                        "afc serve: WARNING: listening on {addr}, beyond loopback, without \
-                         --api-key: anyone who can reach it can register agents and run them"
-                    );
-                }
-                eprintln!("afc serve: serving contract {}", config.contract);
-                println!("afc reference control plane listening on http://{addr}");
-            }
-            Err(e) => eprintln!("afc serve: {e}"),
-        }
-        match afc::reference::serve_on(listener, config, storage, shutdown).await {
-            Ok(()) => ExitCode::SUCCESS,
-            Err(e) => {
-                eprintln!("afc serve: {e}");
-                ExitCode::from(1)
-            }
-        }
-    });
-    // Tasks still running (dispatches to agents) are dropped, not awaited.
-    runtime.shutdown_background();
-    code
-}
-
-/// Resolves on the first SIGINT or SIGTERM, and from then on makes the next
-/// one end the process at once, whatever is still draining. Both listeners
-/// are registered here, before the future is first polled (the server polls
-/// it among its other work, not necessarily before its first answer), and
-/// stay registered, so neither the first signal nor a second one sent right
-/// after it is ever left to the default action.
-#[cfg(unix)]
-fn shutdown_signal() -> impl std::future::Future<Output = ()> + Send + 'static {
-    use tokio::signal::unix::{signal, SignalKind};
-    let listeners = (
-        signal(SignalKind::interrupt()),
-        signal(SignalKind::terminate()),
-    );
-    async move {
-        let (Ok(mut int), Ok(mut term)) = listeners else {
-            eprintln!("afc serve: cannot listen for signals; stop it with SIGKILL");
-            return std::future::pending().await;
-        };
-        tokio::select! {
-            _ = int.recv() => {},
-            _ = term.recv() => {},
-        }
-        eprintln!("afc serve: shutting down (a second signal exits at once)");
-        tokio::spawn(async move {
-            tokio::select! {
-                _ = int.recv() => {},
-                _ = term.recv() => {},
-            }
-            eprintln!("afc serve: second signal: exiting now");
-            std::process::exit(130);
-        });
-    }
-}
-
-#[cfg(not(unix))]
-fn shutdown_signal() -> impl std::future::Future<Output = ()> + Send + 'static {
-    async {
-        let _ = tokio::signal::ctrl_c().await;
     }
 }

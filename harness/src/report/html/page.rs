@@ -9,7 +9,7 @@ use std::fmt::Write as _;
 use super::model::{self, Hop};
 use super::{esc, sides, svg};
 use crate::observe::Observed;
-use crate::report::{clip, first_line, result_word, totals};
+use crate::report::{clip, first_line, totals};
 use crate::suite::{CaseReport, Verdict};
 
 /// Up to this many scenarios every section is open; beyond, only failures.
@@ -24,7 +24,7 @@ section{border-top:1px solid #d0d7de;padding:8px 0}
 summary{cursor:pointer;font-size:15px}
 summary .name{font-family:ui-monospace,monospace;font-weight:600}
 .badge{display:inline-block;min-width:56px;text-align:center;border-radius:4px;padding:0 6px;margin-right:6px;font-size:12px;font-weight:700;color:#fff}
-.badge.ok{background:#2e7d32}.badge.FAILED,.badge.FLAKY{background:#c62828}.badge.skipped{background:#8c959f}
+.badge.ok{background:#2e7d32}.badge.FAILED,.badge.FLAKY{background:#c62828}.badge.skipped,.badge.not-run{background:#8c959f}
 .time{color:#656d76;font-size:12px;margin-left:6px}
 ul.problems{font-family:ui-monospace,monospace;font-size:12px;color:#a40e26;white-space:pre-wrap}
 svg.runs{display:block;max-width:100%;height:auto;margin:8px 0;font-family:ui-monospace,monospace}
@@ -85,10 +85,10 @@ pub fn page(reports: &[CaseReport], target: &str) -> String {
     order.sort_by_key(|&i| !is_failing(&reports[i].verdict));
     for &i in &order {
         let r = &reports[i];
-        let word = result_word(&r.verdict);
+        let (word, class) = word_and_class(&r.verdict);
         let _ = write!(
             out,
-            r##"<li><a href="#s{i}"><span class="badge {word}">{word}</span>{}</a></li>"##,
+            r##"<li><a href="#s{i}"><span class="badge {class}">{word}</span>{}</a></li>"##,
             esc(&r.name)
         );
     }
@@ -100,18 +100,24 @@ pub fn page(reports: &[CaseReport], target: &str) -> String {
     out
 }
 
+/// A verdict's word, and the CSS class made of it (`not run`: `not-run`).
+fn word_and_class(v: &Verdict) -> (&'static str, String) {
+    let word = v.word();
+    (word, word.replace(' ', "-"))
+}
+
 /// A verdict whose section comes first and opens by itself.
 fn is_failing(v: &Verdict) -> bool {
     matches!(v, Verdict::Failed { .. } | Verdict::Flaky { .. })
 }
 
 fn scenario(out: &mut String, i: usize, r: &CaseReport, open_all: bool) {
-    let word = result_word(&r.verdict);
+    let (word, class) = word_and_class(&r.verdict);
     let failing = is_failing(&r.verdict);
     let open = if failing || open_all { " open" } else { "" };
     let _ = write!(
         out,
-        r#"<section class="scenario {word}" id="s{i}" data-name="{}"><details{open}><summary><span class="badge {word}">{word}</span><span class="name">{}</span><span class="time">{} ms</span></summary>"#,
+        r#"<section class="scenario {class}" id="s{i}" data-name="{}"><details{open}><summary><span class="badge {class}">{word}</span><span class="name">{}</span><span class="time">{} ms</span></summary>"#,
         esc(&r.name),
         esc(&r.name),
         r.elapsed.as_millis()
@@ -128,6 +134,7 @@ fn problems(out: &mut String, verdict: &Verdict) {
         Verdict::Passed => return,
         Verdict::Failed { problems, .. } => crate::suite::rendered(problems),
         Verdict::Skipped(reason) => vec![format!("skipped: {reason}")],
+        Verdict::NotRun(reason) => vec![reason.clone()],
         Verdict::Flaky { problems, .. } => std::iter::once(first_line(verdict))
             .chain(crate::suite::rendered(problems))
             .collect(),

@@ -193,3 +193,13 @@ fn the_plan_from_the_environment_is_checked() {
     assert!(Plan::from_env().is_err());
     std::env::remove_var("AFC_UNTIL_FAIL");
 }
+
+#[test]
+fn the_plan_follows_the_flags() {
+    assert_eq!(Plan::from_flags(None, false), None);
+    assert_eq!(Plan::from_flags(Some(1), false), None);
+    let plan = |times, until_fail| Some(Plan { times, until_fail });
+    assert_eq!(Plan::from_flags(Some(20), false), plan(20, false));
+    assert_eq!(Plan::from_flags(None, true), plan(100, true));
+    assert_eq!(Plan::from_flags(Some(5), true), plan(5, true));
+}

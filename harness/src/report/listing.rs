@@ -1,38 +1,14 @@
-//! `afc list`: the scenarios and the rules they guard.
+//! `afc list`: the scenarios and the rules they guard, as a table fitted to
+//! the terminal or as one JSON object per scenario per line.
 
-use std::io::Write as _;
-use std::path::Path;
-use std::process::ExitCode;
-
-use afc::suite::{self, Case};
-
-use crate::output::Format;
-use crate::run::could_not_run;
-
-/// `afc list [FILTER] [--format json]`: every scenario whose name contains
-/// FILTER, with the rules it guards; exit 2 when none matches.
-pub fn list(scenarios: &Path, filter: Option<&str>, format: Format) -> ExitCode {
-    let cases = match suite::cases(scenarios) {
-        Ok(c) => suite::filter(c, filter),
-        Err(e) => return could_not_run("list", e.to_string()),
-    };
-    if cases.is_empty() {
-        let filter = filter.unwrap_or_default();
-        return could_not_run("list", format!("no scenario matches {filter:?}"));
-    }
-    match format {
-        Format::Human => print_quietly(&listing(&cases, None)),
-        Format::Json => print_quietly(&json_lines(&cases)),
-    }
-    ExitCode::SUCCESS
-}
+use crate::suite::Case;
 
 /// One JSON object per line: `name`, `file`, `guards` (the whole text), the
 /// capabilities it `requires`, its views; `error` instead for a file that does not load.
-fn json_lines(cases: &[Case]) -> String {
+pub fn json_lines(cases: &[Case]) -> String {
     let mut out = String::new();
     for case in cases {
-        let line = match afc::scenario::load(&case.path) {
+        let line = match crate::scenario::load(&case.path) {
             Ok(s) => serde_json::json!({
                 "name": case.name,
                 "file": case.path.display().to_string(),
@@ -51,13 +27,13 @@ fn json_lines(cases: &[Case]) -> String {
     out
 }
 
-/// The listing: a table as wide as the terminal (100 columns in a log),
-/// the rules wrapped within it.
-fn listing(cases: &[Case], width: Option<u16>) -> String {
-    let mut table = afc::report::fitted_table(&["scenario", "guards"], width);
+/// The listing: a table as wide as `width` (else the terminal; 100 columns
+/// in a log), the rules wrapped within it.
+pub fn listing(cases: &[Case], width: Option<u16>) -> String {
+    let mut table = super::fitted_table(&["scenario", "guards"], width);
     for case in cases {
-        let guards = match afc::scenario::load(&case.path) {
-            Ok(s) => afc::report::clip(s.guards.trim_start_matches("guards: "), 160),
+        let guards = match crate::scenario::load(&case.path) {
+            Ok(s) => super::clip(s.guards.trim_start_matches("guards: "), 160),
             Err(e) => format!("INVALID: {}", e.to_string().lines().next().unwrap_or("")),
         };
         table.add_row(vec![case.name.clone(), guards]);
@@ -65,24 +41,21 @@ fn listing(cases: &[Case], width: Option<u16>) -> String {
     format!("{}\n", table.trim_fmt())
 }
 
-/// Prints `text`; a closed pipe (`afc list | head`) ends it quietly.
-fn print_quietly(text: &str) {
-    let mut out = std::io::stdout().lock();
-    let _ = out.write_all(text.as_bytes());
-}
-
 #[cfg(test)]
 mod tests {
+    use std::path::Path;
+
     use super::*;
+    use crate::suite;
 
     #[test]
     fn the_listing_fits_the_default_width_and_names_every_scenario() {
         let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../scenarios");
         let cases = suite::cases(&root).expect("the scenarios");
-        let text = listing(&cases, Some(afc::report::DEFAULT_WIDTH));
+        let text = listing(&cases, Some(super::super::DEFAULT_WIDTH));
         let widest = text.lines().map(|l| l.chars().count()).max().unwrap_or(0);
         assert!(
-            widest <= usize::from(afc::report::DEFAULT_WIDTH),
+            widest <= usize::from(super::super::DEFAULT_WIDTH),
             "{widest} columns:\n{text}"
         );
         for c in &cases {

@@ -1,82 +1,46 @@
-//! `--fuzz N` of `afc run` and `afc report`: the bounded fixed-seed fuzz pass
-//! (`afc::fuzz::pass`), its line in a run's output and its section of
-//! CONFORMANCE.md.
+//! The bounded fixed-seed fuzz pass of `afc run --fuzz N` and `afc report
+//! --fuzz N` (`afc::fuzz::pass`): its settings, and its section of
+//! CONFORMANCE.md, one column per target.
 
 use std::fmt::Write as _;
 use std::time::Duration;
 
-use afc::fuzz::pass::{self, PassOutcome};
-use afc::target::Target;
-use serde_json::{json, Value};
+use crate::fuzz::pass::{self, PassOutcome};
+use crate::target::Target;
 
 /// Cases judged at once: each is mostly waiting on HTTP.
 const JOBS: usize = 8;
 
-/// The pass's options.
-#[derive(clap::Args, Clone, Debug)]
-pub struct FuzzPassArgs {
-    /// Also judge N generated cases (afc fuzz's model of the contract) against the target; 0: no pass.
-    #[arg(long, value_name = "N", default_value_t = 0)]
-    pub fuzz: usize,
-    /// First seed of the fuzz pass (fixed by default, so a pass repeats).
-    #[arg(long, value_name = "SEED", default_value_t = pass::DEFAULT_SEED)]
-    pub fuzz_seed: u64,
-    /// Seconds after which the fuzz pass starts no more cases.
-    #[arg(long, value_name = "SECONDS", default_value_t = 120)]
-    pub fuzz_budget: u64,
+/// What `--fuzz N --fuzz-seed S --fuzz-budget SECONDS` asked for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct FuzzPass {
+    /// Cases to judge; 0: no pass.
+    pub cases: usize,
+    /// First seed.
+    pub seed: u64,
+    /// Seconds after which no case starts.
+    pub budget_secs: u64,
 }
 
-impl Default for FuzzPassArgs {
-    fn default() -> Self {
-        FuzzPassArgs {
-            fuzz: 0,
-            fuzz_seed: pass::DEFAULT_SEED,
-            fuzz_budget: 120,
-        }
-    }
-}
-
-impl FuzzPassArgs {
-    /// The pass against `target`, when `--fuzz` asked for one.
+impl FuzzPass {
+    /// The pass against `target`, when one was asked for.
     pub fn run(&self, target: &Target) -> Option<PassOutcome> {
-        (self.fuzz > 0).then(|| {
-            let budget = Duration::from_secs(self.fuzz_budget);
-            pass::run(target, self.fuzz, self.fuzz_seed, budget, JOBS)
+        (self.cases > 0).then(|| {
+            let budget = Duration::from_secs(self.budget_secs);
+            pass::run(target, self.cases, self.seed, budget, JOBS)
         })
     }
 
     /// The flags that repeat this pass, for a report's command line.
     pub fn flags(&self) -> String {
-        if self.fuzz == 0 {
+        if self.cases == 0 {
             return String::new();
         }
         format!(
             " --fuzz {} --fuzz-seed {} --fuzz-budget {}",
-            self.fuzz, self.fuzz_seed, self.fuzz_budget
+            self.cases, self.seed, self.budget_secs
         )
     }
-}
-
-/// The pass's line in `afc run`'s human output.
-pub fn line(o: &PassOutcome) -> String {
-    let verdict = if o.ok() { "passed" } else { "FAILED" };
-    format!("\nfuzz pass {verdict}: {}\n", o.summary())
-}
-
-/// The pass as one `afc run --format json` event.
-pub fn event(o: &PassOutcome) -> Value {
-    json!({
-        "type": "fuzz",
-        "seed": o.seed,
-        "asked": o.asked,
-        "ran": o.ran,
-        "passed": o.passed,
-        "open": o.open,
-        "failed": o.failed,
-        "errors": o.errors,
-        "elapsed_ms": o.elapsed.as_millis() as u64,
-        "budget_s": o.budget.as_secs(),
-    })
 }
 
 /// CONFORMANCE.md's fuzz section: one column per target.
