@@ -149,7 +149,9 @@ pub const ANSWER: &[Field] = &[
             otherwise: Strength::Present,
         },
     },
-    at("error_details", Strength::Present),
+    // Present exactly when the agent's error body is JSON (agent-protocol
+    // §3.4): what an agent answers on failure is its SDK's, so no golden pins it.
+    at("error_details", Strength::Ignored),
     exact("result", "§3.6, agent-protocol §2"),
     at("finished_at", Strength::Timestamp("agent-protocol §2")),
     // Nested objects, built from LINEAGE and GOLDEN.

@@ -160,9 +160,12 @@ fn source_copy(e: &ExecObs, i: &ViewInputs<'_>) -> Value {
 }
 
 /// The nested call that created `e`: linked by the child id the caller saw,
-/// or, when the answer named no id (a failed sync call, v0.1.96
-/// `writeExecutionError`), the one unlinked call from `e`'s parent to `e`'s
-/// reasoner, if `e` is the only such execution in its run.
+/// or, when the answer named no id (a failed sync call: v0.1.96's
+/// `writeExecutionError` names none, and an SDK that calls only
+/// synchronously, as TypeScript's, never learns it), the one unlinked call
+/// from `e`'s parent to `e`'s reasoner, if `e` is the only such execution in
+/// its run; among several such executions, the one the call's input was
+/// dispatched as (contract §4.1: the dispatch body is the input alone).
 fn caller_call<'l>(e: &ExecObs, run: &[ExecObs], log: &'l Log) -> Option<&'l OutCall> {
     let linked = |id: &str| {
         log.calls
@@ -180,17 +183,96 @@ fn caller_call<'l>(e: &ExecObs, run: &[ExecObs], log: &'l Log) -> Option<&'l Out
         )
     };
     let (parent, reasoner) = key(e);
-    let twins = run
+    let twins: Vec<&ExecObs> = run
         .iter()
-        .filter(|x| key(x) == (parent.clone(), reasoner.clone()));
+        .filter(|x| key(x) == (parent.clone(), reasoner.clone()))
+        .collect();
     // The call names the agent by its scenario name, so only the reasoner compares.
-    let mut unlinked = log.calls.iter().filter(|c| {
-        c.child_execution.is_none()
-            && c.from_execution == parent
-            && c.target.rsplit_once('.').map(|(_, r)| r) == Some(reasoner.as_str())
-    });
-    match (twins.count(), unlinked.next(), unlinked.next()) {
+    let unlinked: Vec<&OutCall> = log
+        .calls
+        .iter()
+        .filter(|c| {
+            c.child_execution.is_none()
+                && c.from_execution == parent
+                && c.target.rsplit_once('.').map(|(_, r)| r) == Some(reasoner.as_str())
+        })
+        .collect();
+    if let ([_], [call]) = (twins.as_slice(), unlinked.as_slice()) {
+        return Some(call);
+    }
+    let input = dispatched_input(&e.id, log)?;
+    let same_input = twins
+        .iter()
+        .filter(|x| dispatched_input(&x.id, log) == Some(input))
+        .count();
+    let mut calls = unlinked.into_iter().filter(|c| &c.input == input);
+    match (same_input, calls.next(), calls.next()) {
         (1, Some(call), None) => Some(call),
         _ => None,
+    }
+}
+
+/// The body the control plane dispatched execution `id` with, if an agent
+/// recorded that dispatch (its `X-Execution-ID`, agent-protocol §3.1).
+fn dispatched_input<'l>(id: &str, log: &'l Log) -> Option<&'l Value> {
+    log.dispatches
+        .iter()
+        .find(|d| d.header("x-execution-id") == Some(id))
+        .map(|d| &d.body)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::agents::Dispatch;
+
+    fn exec(id: &str) -> ExecObs {
+        ExecObs {
+            id: id.into(),
+            node: json!({"parent_execution_id": "root", "reasoner_id": "finish"}),
+            light: None,
+            tree: None,
+            status_view: Value::Null,
+        }
+    }
+
+    fn dispatch(id: &str, input: Value) -> Dispatch {
+        Dispatch {
+            agent: "leaf".into(),
+            reasoner: "finish".into(),
+            headers: [("x-execution-id".to_string(), id.to_string())].into(),
+            body: input,
+        }
+    }
+
+    /// A failed synchronous call names no child (v0.1.96 `writeExecutionError`);
+    /// beside a sibling of the same reasoner made by hand, the input decides.
+    #[test]
+    fn an_unnamed_failed_call_is_linked_by_the_input_it_was_dispatched_with() {
+        let run = [exec("by_call"), exec("by_hand")];
+        let log = Log {
+            dispatches: vec![
+                dispatch("by_call", json!({"side": "a"})),
+                dispatch("by_hand", json!({"side": "b"})),
+            ],
+            calls: vec![OutCall {
+                from_execution: "root".into(),
+                target: "leaf.finish".into(),
+                input: json!({"side": "a"}),
+                child_execution: None,
+                replay_hit: None,
+                status: 502,
+            }],
+        };
+        assert!(caller_call(&run[0], &run, &log).is_some());
+        assert!(caller_call(&run[1], &run, &log).is_none());
+        let same = Log {
+            dispatches: vec![
+                dispatch("by_call", json!({"side": "a"})),
+                dispatch("by_hand", json!({"side": "a"})),
+            ],
+            ..log
+        };
+        assert!(caller_call(&run[0], &run, &same).is_none(), "ambiguous");
     }
 }
