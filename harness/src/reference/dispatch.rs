@@ -300,14 +300,21 @@ pub fn apply_outcome(state: &AppState, exec_id: &str, outcome: &CallOutcome) -> 
 }
 
 /// Dispatches in the background, as an async execute and a restart root do.
-/// A task per execution (no bounded pool) so nested calls can never deadlock.
+/// A task per execution (no fixed worker set) so nested calls can never
+/// deadlock; the admission place (`pool`, newest contract) and the
+/// per-agent slot are held until the agent's answer is recorded.
 pub fn spawn_dispatch(
     state: super::state::Shared,
     exec: Execution,
     slot: Option<super::admission::Slot>,
+    place: Option<super::pool::Reservation>,
 ) {
     tokio::spawn(async move {
         let outcome = call_agent(&state, &exec).await;
+        // The place is free before the outcome shows: a client that saw the
+        // row end may be admitted at once (upstream records the outcome on
+        // another worker, so its order is unspecified; this one is testable).
+        drop(place);
         apply_outcome(&state, &exec.execution_id, &outcome);
         drop(slot);
     });

@@ -26,6 +26,7 @@ mod model;
 mod payload;
 pub mod perturb;
 mod pointers;
+pub mod pool;
 mod prepare;
 mod replay;
 mod resume;
@@ -82,6 +83,12 @@ pub struct Config {
     pub resume_interrupted_runs: bool,
     /// Resumes in a row a run may get (upstream `…_MAX_ATTEMPTS`, 1).
     pub resume_max_attempts: u32,
+    /// Newest contract: async admission places are `async_workers +
+    /// async_queue_capacity` (upstream `AGENTFIELD_EXEC_ASYNC_WORKERS`,
+    /// default max(CPUs, 16); `pool`).
+    pub async_workers: usize,
+    /// Newest contract: upstream `AGENTFIELD_EXEC_ASYNC_QUEUE_CAPACITY` (1024).
+    pub async_queue_capacity: usize,
 }
 
 impl Default for Config {
@@ -106,6 +113,8 @@ impl Default for Config {
             contract: contract::Contract::default(),
             resume_interrupted_runs: false,
             resume_max_attempts: 1,
+            async_workers: pool::default_workers(),
+            async_queue_capacity: pool::DEFAULT_QUEUE_CAPACITY,
         }
     }
 }
@@ -179,10 +188,19 @@ pub async fn serve_on(
         http,
         completions: state::Completions::default(),
         slots: Default::default(),
+        pool: pool::AsyncPool::new(config.async_workers, config.async_queue_capacity),
         kv: storage.kv,
         perturb: perturber.clone(),
     });
     resume::on_startup(&state);
+    // Upstream stops its async pool on shutdown (`StopAsyncWorkerPool`):
+    // from then on a request still in flight is refused
+    // `control_plane_shutdown` before it writes anything.
+    let pool = state.pool.clone();
+    let shutdown = async move {
+        shutdown.await;
+        pool.stop();
+    };
     let app = perturb::wrap(routes::router(state), perturber);
     server::run(listener, app, &config, shutdown).await
 }

@@ -24,6 +24,8 @@ pub struct AppState {
     /// Wakes sync waiters when an execution changes.
     pub completions: Completions,
     pub slots: std::sync::Arc<super::admission::Slots>,
+    /// Async admission places (newest contract, §1.3 step 8).
+    pub pool: Arc<super::pool::AsyncPool>,
     /// Key–value memory of `/api/v1/memory/*`.
     pub kv: Arc<super::kv::Kv>,
     /// What agents receive, perturbed for the neutrality self-check (or not).

@@ -5,6 +5,7 @@
 mod kit;
 
 mod admission;
+mod async_pool;
 mod callbacks;
 mod connections;
 mod deep;
