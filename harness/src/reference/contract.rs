@@ -56,11 +56,15 @@ pub enum Feature {
     /// reserve an admission place first; a full pool answers 503 with
     /// `Retry-After` and writes nothing (`reference::pool`).
     AsyncQueueBound,
+    /// V-latest (§8 `awaiting_agent_restart`): a dial failure on a
+    /// long-running node is waited out until it re-registers, within the
+    /// configured grace, then dispatched again (`reference::restart_wait`).
+    AgentRestartWait,
 }
 
 impl Feature {
     /// Every feature, in the order the docs list them.
-    pub const ALL: [Feature; 8] = [
+    pub const ALL: [Feature; 9] = [
         Feature::AdmissionBeforePersistence,
         Feature::TargetNotFoundCategory,
         Feature::NodeUnavailableGate,
@@ -69,6 +73,7 @@ impl Feature {
         Feature::InstanceScopedReap,
         Feature::ResumeInterruptedRuns,
         Feature::AsyncQueueBound,
+        Feature::AgentRestartWait,
     ];
 
     /// The scenario capability that requires this feature.
@@ -82,6 +87,7 @@ impl Feature {
             Feature::InstanceScopedReap => "instance_scoped_reap",
             Feature::ResumeInterruptedRuns => "resume_interrupted_runs",
             Feature::AsyncQueueBound => "async_queue_bound",
+            Feature::AgentRestartWait => "agent_restart_wait",
         }
     }
 }

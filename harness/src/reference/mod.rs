@@ -13,6 +13,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 mod admission;
+mod agent_request;
 mod auth;
 pub mod canonical;
 pub mod contract;
@@ -29,6 +30,7 @@ mod pointers;
 pub mod pool;
 mod prepare;
 mod replay;
+mod restart_wait;
 mod resume;
 mod routes;
 mod rules;
@@ -89,6 +91,12 @@ pub struct Config {
     pub async_workers: usize,
     /// Newest contract: upstream `AGENTFIELD_EXEC_ASYNC_QUEUE_CAPACITY` (1024).
     pub async_queue_capacity: usize,
+    /// Newest contract: how long a dispatch that could not dial a
+    /// long-running node waits for it to re-register (`restart_wait`);
+    /// zero fails at once. Upstream's default is 15 s; the reference's is
+    /// zero, so a scenario's downed agent fails at once on either contract
+    /// (a wait there would end only at the deadline, a clock).
+    pub agent_restart_grace: Duration,
 }
 
 impl Default for Config {
@@ -115,6 +123,7 @@ impl Default for Config {
             resume_max_attempts: 1,
             async_workers: pool::default_workers(),
             async_queue_capacity: pool::DEFAULT_QUEUE_CAPACITY,
+            agent_restart_grace: Duration::ZERO,
         }
     }
 }
@@ -189,6 +198,7 @@ pub async fn serve_on(
         completions: state::Completions::default(),
         slots: Default::default(),
         pool: pool::AsyncPool::new(config.async_workers, config.async_queue_capacity),
+        node_changes: tokio::sync::watch::channel(0).0,
         kv: storage.kv,
         perturb: perturber.clone(),
     });

@@ -71,6 +71,13 @@ pub const CAPABILITIES: &[(&str, &str)] = &[
          `AGENTFIELD_EXEC_ASYNC_WORKERS=1`, `AGENTFIELD_EXEC_ASYNC_QUEUE_CAPACITY=1`); the \
          embedded reference gives such a scenario a private reference with them",
     ),
+    (
+        "agent_restart_wait",
+        "a dispatch that cannot dial a long-running agent marks its row `status_reason: \
+         awaiting_agent_restart` (the orphan reap skips it), waits for the agent to \
+         re-register, then dispatches again (§8; V-latest); a start option of the \
+         reference (`afc serve --agent-restart-grace`, upstream 15 s)",
+    ),
 ];
 
 /// Whether `name` is a capability scenarios may require.

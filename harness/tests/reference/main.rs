@@ -20,5 +20,6 @@ mod properties;
 mod reads;
 mod replay;
 mod restart;
+mod restart_wait;
 mod serve_checks;
 mod shutdown;

@@ -99,6 +99,12 @@ pub struct ServeArgs {
     /// See --async-workers. 0 or unset: upstream's default, 1024.
     #[arg(long, env = "AGENTFIELD_EXEC_ASYNC_QUEUE_CAPACITY")]
     pub async_queue_capacity: Option<usize>,
+    /// Latest contract: seconds a dispatch that cannot dial a long-running
+    /// agent waits for it to re-register (the row shows `status_reason:
+    /// awaiting_agent_restart`), then sends it again. Upstream's default is
+    /// 15; 0 (this default) fails the dispatch at once, as v0.1.96 does.
+    #[arg(long, default_value_t = 0)]
+    pub agent_restart_grace: u64,
 }
 
 impl ServeArgs {
@@ -129,6 +135,7 @@ impl ServeArgs {
                 .async_queue_capacity
                 .filter(|n| *n > 0)
                 .unwrap_or(afc::reference::pool::DEFAULT_QUEUE_CAPACITY),
+            agent_restart_grace: Duration::from_secs(self.agent_restart_grace),
         })
     }
 }
