@@ -304,12 +304,11 @@ pub fn spawn_dispatch(
 ) {
     tokio::spawn(async move {
         let outcome = call_agent(&state, &exec).await;
-        // The place is free before the outcome shows: a client that saw the
+        // The place and the slot are free before the outcome shows: a client that saw the
         // row end may be admitted at once (upstream records the outcome on
         // another worker, so its order is unspecified; this one is testable).
-        drop(place);
+        drop((place, slot));
         apply_outcome(&state, &exec.execution_id, &outcome);
-        drop(slot);
     });
 }
 

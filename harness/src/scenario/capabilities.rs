@@ -72,6 +72,13 @@ pub const CAPABILITIES: &[(&str, &str)] = &[
          embedded reference gives such a scenario a private reference with them",
     ),
     (
+        "agent_concurrency_limit",
+        "the target allows one in-flight dispatch per agent (upstream \
+         `AGENTFIELD_MAX_CONCURRENT_PER_AGENT=1`; `afc serve --max-concurrent-per-agent 1`), \
+         a start option; the embedded reference gives such a scenario a private reference \
+         with it",
+    ),
+    (
         "agent_restart_wait",
         "a dispatch that cannot dial a long-running agent marks its row `status_reason: \
          awaiting_agent_restart` (the orphan reap skips it), waits for the agent to \

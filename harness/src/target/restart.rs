@@ -91,6 +91,8 @@ pub(crate) struct PrivateOptions {
     /// A pool of two async places, 1 worker + 1 queued, as upstream's
     /// `TestExecuteAsyncHandler_QueueSaturation` (`async_queue_bound`).
     pub tiny_pool: bool,
+    /// One in-flight dispatch per agent (`agent_concurrency_limit`).
+    pub agent_limit: bool,
 }
 
 impl PrivateOptions {
@@ -100,6 +102,7 @@ impl PrivateOptions {
         Self {
             resume: has("resume_interrupted_runs"),
             tiny_pool: has("async_queue_bound"),
+            agent_limit: has("agent_concurrency_limit"),
         }
     }
 
@@ -208,6 +211,9 @@ fn launch(
     };
     if options.tiny_pool {
         (config.async_workers, config.async_queue_capacity) = (1, 1);
+    }
+    if options.agent_limit {
+        config.max_concurrent_per_agent = 1;
     }
     let (graceful, on_graceful) = oneshot::channel::<()>();
     let (kill, on_kill) = oneshot::channel::<()>();
