@@ -3,7 +3,8 @@
 //! never takes a slot, and a rejection fails the row that was already written
 //! (`status_reason=concurrency_limit`) and answers 429 without `Retry-After`.
 //! The slot is held until the dispatch has its answer. The newest contract
-//! admits a restart root before its rows instead ([`admit_before_rows`]).
+//! admits a restart root and an execute before their rows instead
+//! ([`admit_before_rows`], called by `prepare::prepare_admitting`).
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};

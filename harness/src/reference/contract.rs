@@ -28,8 +28,9 @@ pub enum Contract {
 /// A behaviour newer than v0.1.96; each is also a scenario capability.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Feature {
-    /// V-adm (§1.3 step 9, §1.5): concurrency admission before any row, a
-    /// rejection persists nothing and answers `Retry-After` / `retry_after`.
+    /// V-adm (§1.3 step 9, §1.5): concurrency admission of a restart and of
+    /// an execute before any row (after the replay lookup, so a hit takes no
+    /// slot); a rejection persists nothing and answers `Retry-After` / `retry_after`.
     AdmissionBeforePersistence,
     /// V-latest (§1.3 step 9 table): a gone agent or reasoner is categorised
     /// `target_not_found` (v0.1.96: `internal_error`).
@@ -51,11 +52,19 @@ pub enum Feature {
     /// `kind: resume` restart with `resume_attempt`, bounded; only where
     /// the target runs with it switched on (upstream default off).
     ResumeInterruptedRuns,
+    /// V-adm, V-latest (§1.3 steps 8 and 11): async executes and restarts
+    /// reserve an admission place first; a full pool answers 503 with
+    /// `Retry-After` and writes nothing (`reference::pool`).
+    AsyncQueueBound,
+    /// V-latest (§8 `awaiting_agent_restart`): a dial failure on a
+    /// long-running node is waited out until it re-registers, within the
+    /// configured grace, then dispatched again (`reference::restart_wait`).
+    AgentRestartWait,
 }
 
 impl Feature {
     /// Every feature, in the order the docs list them.
-    pub const ALL: [Feature; 7] = [
+    pub const ALL: [Feature; 9] = [
         Feature::AdmissionBeforePersistence,
         Feature::TargetNotFoundCategory,
         Feature::NodeUnavailableGate,
@@ -63,6 +72,8 @@ impl Feature {
         Feature::RunMetadata,
         Feature::InstanceScopedReap,
         Feature::ResumeInterruptedRuns,
+        Feature::AsyncQueueBound,
+        Feature::AgentRestartWait,
     ];
 
     /// The scenario capability that requires this feature.
@@ -75,6 +86,8 @@ impl Feature {
             Feature::RunMetadata => "run_metadata",
             Feature::InstanceScopedReap => "instance_scoped_reap",
             Feature::ResumeInterruptedRuns => "resume_interrupted_runs",
+            Feature::AsyncQueueBound => "async_queue_bound",
+            Feature::AgentRestartWait => "agent_restart_wait",
         }
     }
 }

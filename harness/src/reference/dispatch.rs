@@ -4,12 +4,13 @@
 use std::time::Duration;
 
 use chrono::Utc;
-use serde_json::{json, Value};
+use serde_json::Value;
 
-use super::canonical::{self, GoValue};
+pub use super::agent_request::serverless_body;
+use super::agent_request::{request_body, target_url};
 use super::limits::{read_capped, ReadError};
-use super::model::{millis_between, Execution, TargetType};
-use super::payload::{decode_stored, input_body};
+use super::model::{millis_between, Execution};
+use super::restart_wait::{self, Wait};
 use super::state::AppState;
 use super::status::Status;
 
@@ -54,34 +55,78 @@ pub struct Failure {
     pub answered: bool,
 }
 
-/// Sends the dispatch for `exec` and returns the agent's answer. Never holds a lock.
+/// Sends the dispatch for `exec` and returns the agent's answer. Never holds
+/// a lock. On the newest contract a dial failure on a restarting node is
+/// waited out and sent again to where the node came back (`restart_wait`).
 pub async fn call_agent(state: &AppState, exec: &Execution) -> CallOutcome {
-    let node = match state.store.node(&exec.agent_node_id) {
+    let mut node = match state.store.node(&exec.agent_node_id) {
         Ok(Some(n)) => n,
         Ok(None) => {
             return CallOutcome::Unreachable(format!("agent '{}' not found", exec.agent_node_id))
         }
         Err(e) => return CallOutcome::Unreachable(e.to_string()),
     };
-    let base = node.base_url.trim_end_matches('/');
-    let serverless = node.deployment_type == "serverless";
-    let url = if !node.invocation_url.is_empty() {
-        node.invocation_url.clone()
-    } else if serverless {
-        format!("{base}/execute")
-    } else {
-        let kind = match exec.target_type {
-            TargetType::Reasoner => "reasoners",
-            TargetType::Skill => "skills",
+    let mut deadline = None;
+    let response = loop {
+        let (url, body) = (target_url(&node, exec), request_body(&node, exec));
+        let headers = dispatch_headers(exec);
+        let sent = send(state, &url, &headers, body).await;
+        let e = match sent {
+            Ok(r) => break r,
+            Err(e) if e.is_connect() && restart_wait::may_wait(state, &node) => e,
+            Err(e) => {
+                if deadline.is_some() {
+                    restart_wait::stamp(state, &exec.execution_id, false);
+                }
+                return classify_transport(&e);
+            }
         };
-        format!("{base}/{kind}/{}", exec.reasoner_id)
+        let until = *deadline.get_or_insert_with(|| restart_wait::deadline(state));
+        restart_wait::stamp(state, &exec.execution_id, true);
+        match restart_wait::until_back(state, &node, until).await {
+            Wait::Back(n) => node = *n,
+            waited => {
+                restart_wait::stamp(state, &exec.execution_id, false);
+                if matches!(waited, Wait::GaveUp) {
+                    restart_wait::demote(state, &node);
+                }
+                return classify_transport(&e);
+            }
+        }
+        // A cancel while waiting wins over the second dispatch.
+        if let Ok(Some(cur)) = state.store.execution(&exec.execution_id) {
+            if cur.status == Status::Cancelled {
+                return CallOutcome::Unreachable(
+                    "execution cancelled while waiting for agent restart".to_owned(),
+                );
+            }
+        }
     };
-    let body = if serverless {
-        serverless_body(exec)
-    } else {
-        input_body(&exec.input_payload)
+    if deadline.is_some() {
+        restart_wait::stamp(state, &exec.execution_id, false);
+    }
+    let status = response.status().as_u16();
+    let bytes = match read_capped(response, state.config.max_agent_response_bytes).await {
+        Ok(b) => b,
+        Err(ReadError::Transport(e)) => return classify_transport(&e),
+        Err(e) => {
+            return CallOutcome::TooLarge(format!(
+                "agent answered {status} with a body too large: {e}"
+            ))
+        }
     };
+    match status {
+        202 => CallOutcome::Accepted,
+        s if s < 300 => CallOutcome::Completed(bytes),
+        s => CallOutcome::AgentError {
+            status: s,
+            body: bytes,
+        },
+    }
+}
 
+/// The headers of contract §4.1 for `exec`.
+fn dispatch_headers(exec: &Execution) -> Vec<(&'static str, &str)> {
     let mut headers = vec![
         ("Content-Type", "application/json"),
         ("X-Run-ID", exec.run_id.as_str()),
@@ -107,28 +152,7 @@ pub async fn call_agent(state: &AppState, exec: &Execution) -> CallOutcome {
             headers.push((name, v.as_str()));
         }
     }
-    let response = match send(state, &url, &headers, body).await {
-        Ok(r) => r,
-        Err(e) => return classify_transport(&e),
-    };
-    let status = response.status().as_u16();
-    let bytes = match read_capped(response, state.config.max_agent_response_bytes).await {
-        Ok(b) => b,
-        Err(ReadError::Transport(e)) => return classify_transport(&e),
-        Err(e) => {
-            return CallOutcome::TooLarge(format!(
-                "agent answered {status} with a body too large: {e}"
-            ))
-        }
-    };
-    match status {
-        202 => CallOutcome::Accepted,
-        s if s < 300 => CallOutcome::Completed(bytes),
-        s => CallOutcome::AgentError {
-            status: s,
-            body: bytes,
-        },
-    }
+    headers
 }
 
 /// POSTs a dispatch, on a kept-alive connection when one is idle. Never
@@ -169,37 +193,6 @@ fn source_chain(e: &dyn std::error::Error) -> String {
         cur = s.source();
     }
     parts.join(": ")
-}
-
-/// The envelope a serverless agent receives; keys appear only when set.
-pub fn serverless_body(exec: &Execution) -> String {
-    let (input, _) = decode_stored(&exec.input_payload);
-    let mut ctx = json!({
-        "execution_id": exec.execution_id,
-        "run_id": exec.run_id,
-        "workflow_id": exec.run_id,
-    });
-    for (k, v) in [
-        ("parent_execution_id", &exec.parent_execution_id),
-        ("session_id", &exec.session_id),
-        ("actor_id", &exec.actor_id),
-    ] {
-        if let Some(v) = v {
-            ctx[k] = json!(v);
-        }
-    }
-    let mut body = json!({
-        "path": format!("/execute/{}", exec.reasoner_id),
-        "target": exec.reasoner_id,
-        "reasoner": exec.reasoner_id,
-        "type": exec.target_type.as_str(),
-        "input": canonical::to_json(&GoValue::Object(input)),
-        "execution_context": ctx,
-    });
-    if exec.target_type == TargetType::Skill {
-        body["skill"] = json!(exec.reasoner_id);
-    }
-    body.to_string()
 }
 
 /// Maps a non-success outcome to its category, message and sync status.
@@ -300,16 +293,22 @@ pub fn apply_outcome(state: &AppState, exec_id: &str, outcome: &CallOutcome) -> 
 }
 
 /// Dispatches in the background, as an async execute and a restart root do.
-/// A task per execution (no bounded pool) so nested calls can never deadlock.
+/// A task per execution (no fixed worker set) so nested calls can never
+/// deadlock; the admission place (`pool`, newest contract) and the
+/// per-agent slot are held until the agent's answer is recorded.
 pub fn spawn_dispatch(
     state: super::state::Shared,
     exec: Execution,
     slot: Option<super::admission::Slot>,
+    place: Option<super::pool::Reservation>,
 ) {
     tokio::spawn(async move {
         let outcome = call_agent(&state, &exec).await;
+        // The place and the slot are free before the outcome shows: a client that saw the
+        // row end may be admitted at once (upstream records the outcome on
+        // another worker, so its order is unspecified; this one is testable).
+        drop((place, slot));
         apply_outcome(&state, &exec.execution_id, &outcome);
-        drop(slot);
     });
 }
 

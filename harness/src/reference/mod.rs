@@ -14,6 +14,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 mod admission;
+mod agent_request;
 mod auth;
 pub mod canonical;
 pub mod contract;
@@ -26,9 +27,11 @@ mod model;
 mod payload;
 pub mod perturb;
 mod pointers;
+pub mod pool;
 mod prepare;
 pub mod process;
 mod replay;
+mod restart_wait;
 mod resume;
 mod routes;
 mod rules;
@@ -82,6 +85,18 @@ pub struct Config {
     pub resume_interrupted_runs: bool,
     /// Resumes in a row a run may get (upstream `…_MAX_ATTEMPTS`, 1).
     pub resume_max_attempts: u32,
+    /// Newest contract: async admission places are `async_workers +
+    /// async_queue_capacity` (upstream `AGENTFIELD_EXEC_ASYNC_WORKERS`,
+    /// default max(CPUs, 16); `pool`).
+    pub async_workers: usize,
+    /// Newest contract: upstream `AGENTFIELD_EXEC_ASYNC_QUEUE_CAPACITY` (1024).
+    pub async_queue_capacity: usize,
+    /// Newest contract: how long a dispatch that could not dial a
+    /// long-running node waits for it to re-register (`restart_wait`);
+    /// zero fails at once. Upstream's default is 15 s; the reference's is
+    /// zero, so a scenario's downed agent fails at once on either contract
+    /// (a wait there would end only at the deadline, a clock).
+    pub agent_restart_grace: Duration,
 }
 
 impl Default for Config {
@@ -106,6 +121,9 @@ impl Default for Config {
             contract: contract::Contract::default(),
             resume_interrupted_runs: false,
             resume_max_attempts: 1,
+            async_workers: pool::default_workers(),
+            async_queue_capacity: pool::DEFAULT_QUEUE_CAPACITY,
+            agent_restart_grace: Duration::ZERO,
         }
     }
 }
@@ -179,10 +197,20 @@ pub async fn serve_on(
         http,
         completions: state::Completions::default(),
         slots: Default::default(),
+        pool: pool::AsyncPool::new(config.async_workers, config.async_queue_capacity),
+        node_changes: tokio::sync::watch::channel(0).0,
         kv: storage.kv,
         perturb: perturber.clone(),
     });
     resume::on_startup(&state);
+    // Upstream stops its async pool on shutdown (`StopAsyncWorkerPool`):
+    // from then on a request still in flight is refused
+    // `control_plane_shutdown` before it writes anything.
+    let pool = state.pool.clone();
+    let shutdown = async move {
+        shutdown.await;
+        pool.stop();
+    };
     let app = perturb::wrap(routes::router(state), perturber);
     server::run(listener, app, &config, shutdown).await
 }

@@ -7,7 +7,7 @@ use serde_json::{Map, Value};
 pub use super::status::Status;
 
 /// A registered agent node, keyed by id.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Default)]
 pub struct Node {
     /// Node id, the part of a target before the dot.
     pub id: String,

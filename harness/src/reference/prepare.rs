@@ -5,6 +5,7 @@
 use axum::http::{HeaderMap, StatusCode};
 use chrono::Utc;
 
+use super::admission::{admit_before_rows, Slot};
 use super::contract::Feature;
 use super::error::ApiError;
 use super::ids;
@@ -167,6 +168,21 @@ pub fn resolve_target(
 
 /// Creates the execution row for `target` and completes it at once on a replay hit.
 pub fn prepare(state: &AppState, target: &str, req: ExecRequest) -> Result<Prepared, ApiError> {
+    prepare_admitting(state, target, req, false).map(|(p, _)| p)
+}
+
+/// [`prepare`], and with `admit_first` (the newest contract, V-adm) the
+/// per-agent concurrency slot is taken after the replay lookup and before the
+/// row is written: a refusal writes nothing and a hit takes no slot (§1.3
+/// step 9, §3.6). Upstream: `prepareExecutionForTargetWithAdmission`
+/// (`handlers/execute.go`); `TestExecuteHandler_ConcurrencyRejectionHasNoPersistence`
+/// and `TestRestartHandler_ConcurrencyRejectionHasNoPersistence`.
+pub fn prepare_admitting(
+    state: &AppState,
+    target: &str,
+    req: ExecRequest,
+    admit_first: bool,
+) -> Result<(Prepared, Option<Slot>), ApiError> {
     let gate = req.replay.source_run_id.is_none();
     let (node, name, kind) = resolve_target(state, target, gate)?;
     // v0.1.96 writes the rows first and leaves them `running` when the mode is
@@ -200,21 +216,24 @@ pub fn prepare(state: &AppState, target: &str, req: ExecRequest) -> Result<Prepa
         duration_ms: None,
         replay: req.replay,
     };
+    // The lookup reads only the source run, so it may run before the row
+    // exists; the row itself is never a candidate (it is not succeeded).
+    let hit = replay::find_hit(state.store.as_ref(), &row)?;
+    let slot = match (&hit, admit_first) {
+        (None, true) => admit_before_rows(state, &row.node_id)?,
+        _ => None,
+    };
     let exec = state.store.insert_execution(row).map_err(|e| match e {
         StoreError::Full(max) => super::limits::store_full(max),
         e => ApiError::untyped(format!("failed to store execution: {e}")),
     })?;
-
-    let hit = replay::find_hit(state.store.as_ref(), &exec)?;
     match hit {
         Some(source) => {
             let exec = replay::complete_hit(state, &exec.execution_id, &source)?;
-            Ok(Prepared {
-                exec,
-                hit: Some(source),
-            })
+            let hit = Some(source);
+            Ok((Prepared { exec, hit }, None))
         }
-        None => Ok(Prepared { exec, hit: None }),
+        None => Ok((Prepared { exec, hit: None }, slot)),
     }
 }
 

@@ -24,6 +24,11 @@ pub struct AppState {
     /// Wakes sync waiters when an execution changes.
     pub completions: Completions,
     pub slots: std::sync::Arc<super::admission::Slots>,
+    /// Bumped by every registration and heartbeat: wakes dispatches waiting
+    /// out an agent restart (`restart_wait`).
+    pub node_changes: watch::Sender<u64>,
+    /// Async admission places (newest contract, §1.3 step 8).
+    pub pool: Arc<super::pool::AsyncPool>,
     /// Key–value memory of `/api/v1/memory/*`.
     pub kv: Arc<super::kv::Kv>,
     /// What agents receive, perturbed for the neutrality self-check (or not).
@@ -34,6 +39,11 @@ pub struct AppState {
 pub type Shared = Arc<AppState>;
 
 impl AppState {
+    /// Wakes whoever waits for a node to change.
+    pub fn node_changed(&self) {
+        self.node_changes.send_modify(|n| *n = n.wrapping_add(1));
+    }
+
     /// Updates an execution through the store, then wakes anyone waiting on it.
     pub fn update_execution(
         &self,

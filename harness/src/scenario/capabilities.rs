@@ -26,8 +26,8 @@ pub const CAPABILITIES: &[(&str, &str)] = &[
     // this release".
     (
         "admission_before_persistence",
-        "a restart refused by the per-agent concurrency limit creates no row and answers \
-         429 with `Retry-After` and `retry_after` (§1.3 step 9, §1.5; V-adm)",
+        "a restart or an execute refused by the per-agent concurrency limit creates no row \
+         and answers 429 with `Retry-After` and `retry_after` (§1.3 step 9, §1.5; V-adm)",
     ),
     (
         "target_not_found_category",
@@ -61,6 +61,29 @@ pub const CAPABILITIES: &[(&str, &str)] = &[
          an interrupted root is resumed as a `kind: resume` restart, at most once in a row \
          (§8, §10 item 20; V-latest); the embedded reference gives such a scenario a private \
          reference with it on",
+    ),
+    (
+        "async_queue_bound",
+        "async executes and restarts are admitted up to the async pool's places (workers + \
+         queue capacity), each held until its dispatch is answered; one more is refused 503 \
+         with `Retry-After` and `retry_after`, writing nothing (§1.3 steps 8 and 11; V-adm, \
+         V-latest); the target runs with 1 worker and a queue of 1 (upstream \
+         `AGENTFIELD_EXEC_ASYNC_WORKERS=1`, `AGENTFIELD_EXEC_ASYNC_QUEUE_CAPACITY=1`); the \
+         embedded reference gives such a scenario a private reference with them",
+    ),
+    (
+        "agent_concurrency_limit",
+        "the target allows one in-flight dispatch per agent (upstream \
+         `AGENTFIELD_MAX_CONCURRENT_PER_AGENT=1`; `afc serve --max-concurrent-per-agent 1`), \
+         a start option; the embedded reference gives such a scenario a private reference \
+         with it",
+    ),
+    (
+        "agent_restart_wait",
+        "a dispatch that cannot dial a long-running agent marks its row `status_reason: \
+         awaiting_agent_restart` (the orphan reap skips it), waits for the agent to \
+         re-register, then dispatches again (§8; V-latest); a start option of the \
+         reference (`afc serve --agent-restart-grace`, upstream 15 s)",
     ),
 ];
 

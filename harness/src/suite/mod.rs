@@ -224,11 +224,7 @@ fn judge(case: &Case, scenario: Arc<Scenario>, target: &Target, goldens: &Path) 
     // the target allows it, or runs alone on a shared one.
     let restarting = scenario.restarts_control_plane();
     let _turn = target.exclusive(restarting);
-    let resuming = scenario
-        .requires
-        .iter()
-        .any(|r| r == "resume_interrupted_runs");
-    let target = match target.for_scenario(restarting, resuming) {
+    let target = match target.for_scenario(restarting, &scenario.requires) {
         Ok(t) => t,
         Err(e) => return (failed(Problem::TargetForRestart(Arc::new(e))), None),
     };

@@ -198,14 +198,21 @@ impl Target {
     }
 
     /// The target a scenario runs on: for one that restarts the embedded
-    /// reference, or needs it to resume interrupted runs (`resuming`; the
-    /// shared one runs with that off, as upstream does by default), a
-    /// private reference on SQLite; otherwise this one.
-    pub fn for_scenario(&self, restarting: bool, resuming: bool) -> Result<Target, TargetError> {
-        if !((restarting || resuming) && matches!(self.restarts, restart::Restarts::Embedded)) {
+    /// reference, or requires a start option the shared one runs without
+    /// (`restart::PrivateOptions`: resuming interrupted runs, off by default
+    /// as upstream; a tiny async pool), a private reference on SQLite;
+    /// otherwise this one.
+    pub fn for_scenario(
+        &self,
+        restarting: bool,
+        requires: &[String],
+    ) -> Result<Target, TargetError> {
+        let options = restart::PrivateOptions::from_requires(requires);
+        if !((restarting || options.any()) && matches!(self.restarts, restart::Restarts::Embedded))
+        {
             return Ok(self.clone());
         }
-        let private = restart::PrivateReference::start(resuming)?;
+        let private = restart::PrivateReference::start(options)?;
         Ok(Target {
             url: private.url(),
             kind: "embedded (private, SQLite)".to_string(),
@@ -218,7 +225,7 @@ impl Target {
     /// (removed when the last clone drops): what `afc bench --url
     /// reference-sqlite` measures.
     pub fn embedded_sqlite() -> Result<Target, TargetError> {
-        let private = restart::PrivateReference::start(false)?;
+        let private = restart::PrivateReference::start(restart::PrivateOptions::default())?;
         Ok(Target {
             url: private.url(),
             api_key: None,

@@ -78,8 +78,38 @@ pub(crate) struct PrivateReference {
     dir: tempfile::TempDir,
     addr: SocketAddr,
     running: Mutex<Option<Instance>>,
-    /// Started with automatic resume of interrupted runs on.
-    resume: bool,
+    /// The start options it runs with (again after a restart).
+    options: PrivateOptions,
+}
+
+/// The start options a scenario's private reference runs with, from the
+/// capabilities the scenario requires that the shared reference runs without.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) struct PrivateOptions {
+    /// Automatic resume of interrupted runs on (`resume_interrupted_runs`).
+    pub resume: bool,
+    /// A pool of two async places, 1 worker + 1 queued, as upstream's
+    /// `TestExecuteAsyncHandler_QueueSaturation` (`async_queue_bound`).
+    pub tiny_pool: bool,
+    /// One in-flight dispatch per agent (`agent_concurrency_limit`).
+    pub agent_limit: bool,
+}
+
+impl PrivateOptions {
+    /// The options `requires` asks for.
+    pub fn from_requires(requires: &[String]) -> Self {
+        let has = |c: &str| requires.iter().any(|r| r == c);
+        Self {
+            resume: has("resume_interrupted_runs"),
+            tiny_pool: has("async_queue_bound"),
+            agent_limit: has("agent_concurrency_limit"),
+        }
+    }
+
+    /// Whether any option differs from the shared reference's.
+    pub fn any(self) -> bool {
+        self != Self::default()
+    }
 }
 
 #[derive(Debug)]
@@ -90,18 +120,18 @@ struct Instance {
 }
 
 impl PrivateReference {
-    /// Starts one on 127.0.0.1:0, resuming interrupted runs when `resume`.
-    pub(crate) fn start(resume: bool) -> Result<Arc<Self>, ReferenceError> {
+    /// Starts one on 127.0.0.1:0 with `options`.
+    pub(crate) fn start(options: PrivateOptions) -> Result<Arc<Self>, ReferenceError> {
         let dir = tempfile::Builder::new()
             .prefix("afc-restart-")
             .tempdir()
             .map_err(ReferenceError::DataDir)?;
         let probe = std::net::TcpListener::bind("127.0.0.1:0").map_err(ReferenceError::Bind)?;
-        let (instance, addr) = launch(dir.path(), probe, resume)?;
+        let (instance, addr) = launch(dir.path(), probe, options)?;
         Ok(Arc::new(Self {
             dir,
             addr,
-            resume,
+            options,
             running: Mutex::new(Some(instance)),
         }))
     }
@@ -135,7 +165,7 @@ impl PrivateReference {
                 source,
             })?;
         let (instance, _) =
-            launch(self.dir.path(), listener, self.resume).map_err(RestartError::Relaunch)?;
+            launch(self.dir.path(), listener, self.options).map_err(RestartError::Relaunch)?;
         *running = Some(instance);
         Ok(())
     }
@@ -167,7 +197,7 @@ impl Instance {
 fn launch(
     dir: &std::path::Path,
     listener: std::net::TcpListener,
-    resume: bool,
+    options: PrivateOptions,
 ) -> Result<(Instance, SocketAddr), ReferenceError> {
     let addr = listener.local_addr().map_err(ReferenceError::Listener)?;
     listener
@@ -175,10 +205,16 @@ fn launch(
         .map_err(ReferenceError::Listener)?;
     let storage = reference::Storage::sqlite(dir, reference::SqliteSync::Full)
         .map_err(ReferenceError::Store)?;
-    let config = reference::Config {
-        resume_interrupted_runs: resume,
+    let mut config = reference::Config {
+        resume_interrupted_runs: options.resume,
         ..super::embedded::config_from_env()?
     };
+    if options.tiny_pool {
+        (config.async_workers, config.async_queue_capacity) = (1, 1);
+    }
+    if options.agent_limit {
+        config.max_concurrent_per_agent = 1;
+    }
     let (graceful, on_graceful) = oneshot::channel::<()>();
     let (kill, on_kill) = oneshot::channel::<()>();
     let runtime = tokio::runtime::Builder::new_multi_thread()

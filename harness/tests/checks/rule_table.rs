@@ -28,18 +28,19 @@ const ROWS: &[&str] = &[
     "ST8-2", "A1.2-1", "A1.2-2", "A1.4-1", "A1.4-2", "A2-1", "A2-2", "A2-3", "A3.2-1", "A3.3-1",
     "A3.3-2", "A3.3-3", "A3.4-1", "A3.4-2", "A3.4-3", "A3.5-1", "A5-1", "A6-1",
     // Newer than v0.1.96 (docs/contract-latest.md), each capability-gated.
-    "N1.3-9a", "N1.3-9e", "N3.8-1", "N5.3-1", "N5.3-2", "N5.1-1", "N8-1", "N8-2",
+    "N1.3-9a", "N1.3-9e", "N1.3-9g", "N3.8-1", "N5.3-1", "N5.3-2", "N5.1-1", "N8-1", "N8-2", "N8-3",
 ];
 
 /// Rows no scenario can hold today, each with its reason in the README.
 const UNTESTED: &[&str] = &[
     "R1.3-6b", "R1.3-9b", "R1.3-9c", "R1.3-9e", "R1.3-9f", "G5.4-2", "G5.4-4", "G5.4-7", "G5.4-8",
     "V6-5", "V7.3-1", "U1.1-2", "B1.2-11", "B1.2-12", "B1.2-13", "I2.3-8", "P3.1-6", "P3.6-5",
-    "P3.7-3", "P3.7-4", "D4.1-4", "L5.2-3", "A1.2-2", "A1.4-2", "A3.4-3", "A6-1", "N1.3-9e",
+    "P3.7-3", "P3.7-4", "D4.1-4", "L5.2-3", "A1.2-2", "A1.4-2", "A3.4-3", "A6-1", "R1.3-11",
+    "N8-3",
 ];
 
 /// Rows the contract tags as later than v0.1.96.
-const LATER: &[&str] = &["R1.3-8", "R1.3-11"];
+const LATER: &[&str] = &[];
 
 struct Row {
     id: String,

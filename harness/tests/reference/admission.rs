@@ -186,3 +186,33 @@ async fn a_rejected_restart_persists_nothing_on_the_newest_contract() {
         "the source run and the slot holder's"
     );
 }
+
+/// §1.3 step 9 (V-adm; upstream `prepareExecutionForTargetWithAdmission`,
+/// `TestExecuteHandler_ConcurrencyRejectionHasNoPersistence` and
+/// `TestExecuteAsyncHandler_ConcurrencyRejectionHasNoPersistence`): on the
+/// newest contract a sync or async execute refused for concurrency writes no
+/// row and says when to retry (v0.1.96 fails the row it wrote: above).
+#[tokio::test]
+async fn a_refused_execute_persists_nothing_on_the_newest_contract() {
+    let (cp, _agent, _) = saturated_on(Contract::Latest).await;
+    for (run, sync) in [("run_refused_sync", true), ("run_refused_async", false)] {
+        let headers = [("X-Run-ID", run)];
+        let body = json!({"input": {}});
+        let r = if sync {
+            cp.execute("n1.root", &headers, body).await
+        } else {
+            cp.execute_async("n1.root", &headers, body).await
+        };
+        assert_eq!(r.status, 429, "{run}: {}", r.body);
+        assert_eq!(
+            r.body,
+            json!({"error": LIMIT_BODY, "error_category": "concurrency_limit", "retry_after": 1}),
+            "{run}"
+        );
+        assert_eq!(r.header("retry-after").as_deref(), Some("1"), "{run}");
+        let dag = cp
+            .get(&format!("/api/ui/v1/workflows/{run}/dag?mode=lightweight"))
+            .await;
+        assert_eq!(dag.status, 404, "{run}: no row was written: {}", dag.body);
+    }
+}

@@ -5,6 +5,7 @@
 mod kit;
 
 mod admission;
+mod async_pool;
 mod callbacks;
 mod connections;
 mod deep;
@@ -19,5 +20,6 @@ mod properties;
 mod reads;
 mod replay;
 mod restart;
+mod restart_wait;
 mod serve_checks;
 mod shutdown;

@@ -91,6 +91,21 @@ pub struct ServeArgs {
         default_value_t = 1
     )]
     pub resume_max_attempts: u32,
+    /// Latest contract: async executes and restarts are admitted up to
+    /// --async-workers + --async-queue-capacity at once (each held until its
+    /// dispatch is answered); one more is refused 503 with Retry-After, as
+    /// upstream's pool. 0 or unset: upstream's default, max(CPUs, 16).
+    #[arg(long, env = "AGENTFIELD_EXEC_ASYNC_WORKERS")]
+    pub async_workers: Option<usize>,
+    /// See --async-workers. 0 or unset: upstream's default, 1024.
+    #[arg(long, env = "AGENTFIELD_EXEC_ASYNC_QUEUE_CAPACITY")]
+    pub async_queue_capacity: Option<usize>,
+    /// Latest contract: seconds a dispatch that cannot dial a long-running
+    /// agent waits for it to re-register (the row shows `status_reason:
+    /// awaiting_agent_restart`), then sends it again. Upstream's default is
+    /// 15; 0 (this default) fails the dispatch at once, as v0.1.96 does.
+    #[arg(long, default_value_t = 0)]
+    pub agent_restart_grace: u64,
 }
 
 impl ServeArgs {
@@ -112,6 +127,16 @@ impl ServeArgs {
             contract: self.contract.parse().unwrap_or_default(),
             resume_interrupted_runs: self.resume_interrupted_runs,
             resume_max_attempts: self.resume_max_attempts,
+            // Non-positive values take upstream's defaults, as its env does.
+            async_workers: self
+                .async_workers
+                .filter(|n| *n > 0)
+                .unwrap_or_else(afc::reference::pool::default_workers),
+            async_queue_capacity: self
+                .async_queue_capacity
+                .filter(|n| *n > 0)
+                .unwrap_or(afc::reference::pool::DEFAULT_QUEUE_CAPACITY),
+            agent_restart_grace: Duration::from_secs(self.agent_restart_grace),
         })
     }
 }

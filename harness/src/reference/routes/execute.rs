@@ -10,14 +10,15 @@ use chrono::Utc;
 use serde_json::{json, Map, Value};
 
 use super::PathParam;
-use crate::reference::admission::admit;
+use crate::reference::admission::{admit, Slot};
 use crate::reference::canonical::{self, GoValue};
 use crate::reference::contract::Feature;
 use crate::reference::dispatch::{self, go_duration, CallOutcome};
 use crate::reference::error::ApiError;
 use crate::reference::model::{rfc3339, Execution};
 use crate::reference::payload::GoMap;
-use crate::reference::prepare::{prepare, ExecRequest, Prepared};
+use crate::reference::pool;
+use crate::reference::prepare::{prepare_admitting, ExecRequest, Prepared};
 use crate::reference::run_metadata;
 use crate::reference::state::Shared;
 use crate::reference::status::Status;
@@ -195,6 +196,26 @@ pub fn async_body(p: &Prepared, status: &str, webhook: bool) -> Map<String, Valu
     body
 }
 
+/// The row and its per-agent slot: taken before the row on the newest
+/// contract (V-adm; a refusal writes nothing), after it on v0.1.96 (a
+/// refusal fails the row); a replay hit takes none on either (§3.6).
+fn admitted(
+    state: &Shared,
+    target: &str,
+    req: ExecRequest,
+) -> Result<(Prepared, Option<Slot>), ApiError> {
+    let first = state
+        .config
+        .contract
+        .serves(Feature::AdmissionBeforePersistence);
+    let (p, slot) = prepare_admitting(state, target, req, first)?;
+    if first || p.hit.is_some() {
+        return Ok((p, slot));
+    }
+    let slot = admit(state, &p.exec)?;
+    Ok((p, slot))
+}
+
 /// Sync execute: dispatch, wait for the outcome, answer 200 / 4xx / 502 / 504.
 pub async fn execute_sync(
     State(state): State<Shared>,
@@ -203,13 +224,12 @@ pub async fn execute_sync(
     body: Bytes,
 ) -> Result<Response, ApiError> {
     let (req, _webhook, meta) = request_from(&state, &headers, &body)?;
-    let p = prepare(&state, &target, req)?;
+    let (p, _slot) = admitted(&state, &target, req)?;
     keep_run_metadata(&state, &p, meta);
     if let Some(src) = &p.hit {
         let resp = (StatusCode::OK, Json(success_body(&p.exec))).into_response();
         return Ok(with_ids(resp, &p.exec, Some(src)));
     }
-    let _slot = admit(&state, &p.exec)?;
     let outcome = dispatch::call_agent(&state, &p.exec).await;
     let recorded = dispatch::apply_outcome(&state, &p.exec.execution_id, &outcome);
     // As v0.1.96: the id headers come with a result or a reported failure;
@@ -277,8 +297,11 @@ pub async fn execute_async(
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, ApiError> {
+    // §1.3 step 8 (newest): a place first, before the body is even read, as
+    // upstream's `handleAsync`; a hit gives its place back when answered.
+    let place = pool::reserve(&state)?;
     let (req, webhook, meta) = request_from(&state, &headers, &body)?;
-    let p = prepare(&state, &target, req)?;
+    let (p, slot) = admitted(&state, &target, req)?;
     keep_run_metadata(&state, &p, meta);
     let status = if p.hit.is_some() {
         "succeeded"
@@ -287,8 +310,7 @@ pub async fn execute_async(
     };
     let body = async_body(&p, status, webhook);
     if p.hit.is_none() {
-        let slot = admit(&state, &p.exec)?;
-        dispatch::spawn_dispatch(state.clone(), p.exec.clone(), slot);
+        dispatch::spawn_dispatch(state.clone(), p.exec.clone(), slot, place);
     }
     let resp = (StatusCode::ACCEPTED, Json(Value::Object(body))).into_response();
     Ok(with_ids(resp, &p.exec, p.hit.as_ref()))

@@ -14,6 +14,7 @@ use crate::reference::canonical::{self, GoValue};
 use crate::reference::contract::Feature;
 use crate::reference::error::ApiError;
 use crate::reference::model::{millis_between, rfc3339, Node};
+use crate::reference::restart_wait::AWAITING_AGENT_RESTART;
 use crate::reference::state::Shared;
 use crate::reference::status::Status;
 use crate::reference::texts::{self, GoType, AGENT_NODE, REASONER_DEFINITION, SKILL_DEFINITION};
@@ -84,6 +85,7 @@ pub async fn register(
         .store
         .upsert_node(node)
         .map_err(|e| ApiError::storage(format!("Failed to store node: {e}")))?;
+    state.node_changed();
     if let Some(prev) = previous {
         if !prev.instance_id.is_empty()
             && !instance_id.is_empty()
@@ -268,7 +270,10 @@ fn orphan_executions(state: &Shared, node_id: &str, old: &str, new: &str) {
     for id in ids {
         let reaped = state.update_execution(&id, &mut |e| {
             let departed = !scoped || e.instance_id.as_deref().is_none_or(|i| i == old);
-            if e.status.is_active() && departed {
+            // A dispatch waiting out this very restart keeps its row (the
+            // newest; upstream `markExecutionAwaitingRestart`).
+            let held = e.status_reason.as_deref() == Some(AWAITING_AGENT_RESTART);
+            if e.status.is_active() && departed && !held {
                 e.status = Status::Failed;
                 e.status_reason = Some(reason.clone());
                 e.error_message = Some(reason.clone());
@@ -308,6 +313,7 @@ fn touch(state: &Shared, id: &str, body: &[u8], field: &str) -> Result<DateTime<
         })
         .map_err(|e| ApiError::storage(e.to_string()))?
         .ok_or_else(node_not_found)?;
+    state.node_changed();
     Ok(now)
 }
 

@@ -18,6 +18,7 @@ use crate::reference::error::ApiError;
 use crate::reference::model::{Execution, ReplayPlan, RunRecord};
 use crate::reference::payload::{decode_stored, GoMap};
 use crate::reference::pointers;
+use crate::reference::pool;
 use crate::reference::prepare::{prepare, ExecRequest, Prepared};
 use crate::reference::rules::{header_plan, ReplayMode, Scope};
 use crate::reference::state::Shared;
@@ -203,6 +204,9 @@ pub(crate) fn start(
         replay: plan.clone(),
     };
     let target = format!("{}.{}", restarted.node_id, restarted.reasoner_id);
+    // §1.3 step 8 (newest): an async place before any row (upstream
+    // `startRestart` → `reserveForAdmission`; `TestRestartHandler_QueueFullCarriesRetryAfter`).
+    let place = pool::reserve(&state)?;
     let (prepared, slot) = if state
         .config
         .contract
@@ -237,7 +241,7 @@ pub(crate) fn start(
         resume_attempt: internal.resume_attempt,
     };
     persist_lineage(&state, &accepted, req.reason.trim());
-    spawn_dispatch(state.clone(), prepared.exec.clone(), slot);
+    spawn_dispatch(state.clone(), prepared.exec.clone(), slot, place);
     // §5.3: after the submit, as upstream; v0.1.96 writes none.
     if state.config.contract.serves(Feature::ForwardPointers) {
         pointers::write(&state, &source, &restarted, &prepared.exec);
