@@ -3,14 +3,15 @@
 //! played by afc's scripted agents and by interpreter agents on a real SDK
 //! (fixtures/agents/PROTOCOL.md), each compared with the same goldens. Every
 //! cell that differs from the embedded reference is explained: a skip with
-//! its reason, a capability the profile says the implementation lacks, or
+//! its reason, a capability the profile says the implementation lacks, a
+//! known trait of the agent's SDK that the failure names first, or
 //! **UNEXPLAINED**.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 use super::conformance::{Footnotes, Row};
-use crate::suite::{CaseReport, Verdict};
+use crate::suite::{CaseReport, Problem, Verdict};
 use crate::target::Profile;
 
 /// One column: the agent kind and what it did on the other implementation.
@@ -50,6 +51,17 @@ fn explain(
     }
     if let Some(c) = row.requires.iter().find(|c| !other.has(c)) {
         return Some(format!("{}: upstream: lacks `{c}`", col.agents));
+    }
+    // A failure that follows from a trait the interpreter's SDK declares
+    // (`local_same_node_calls`) is explained by it: the suite named it first.
+    if let Verdict::Failed { problems, .. } = o {
+        if let Some(Problem::KnownSdkTrait(why)) = problems.first() {
+            return Some(format!(
+                "{}: fails on a known SDK trait {}",
+                col.agents,
+                notes.reason(why)
+            ));
+        }
     }
     // Where the profile lacks serve_mode_replay, the `running` event of a
     // serve-mode agent overwrites the stored input (agent-protocol §7.3): no
@@ -144,7 +156,7 @@ mod tests {
 
     #[test]
     fn every_column_is_explained_or_flagged() {
-        let rows = ["a", "b", "c"].map(|n| Row {
+        let rows = ["a", "b", "c", "d"].map(|n| Row {
             name: n.to_string(),
             requires: vec![],
         });
@@ -155,12 +167,12 @@ mod tests {
         let profile = Profile::parse("name = \"real\"\n[lacks]\nserve_mode_replay = \"why\"\n")
             .expect("valid");
         let passed = |n: &str| report(n, Verdict::Passed);
-        let embedded = [passed("a"), passed("b"), passed("c")];
+        let embedded = [passed("a"), passed("b"), passed("c"), passed("d")];
         let columns = [
             Column {
                 agents: "scripted".into(),
                 serve_rows: Default::default(),
-                reports: vec![passed("a"), passed("b"), passed("c")],
+                reports: vec![passed("a"), passed("b"), passed("c"), passed("d")],
             },
             Column {
                 agents: "python:serve".into(),
@@ -172,6 +184,13 @@ mod tests {
                     ),
                     report("b", fail("line 71 under run2/research.b: -body: +body: {}")),
                     report("c", fail("line 9: -status: failed +status: succeeded")),
+                    report(
+                        "d",
+                        Verdict::Failed {
+                            problems: vec![Problem::KnownSdkTrait("ts declares it".into())],
+                            first_diff: None,
+                        },
+                    ),
                 ],
             },
         ];
@@ -189,6 +208,10 @@ mod tests {
         );
         assert!(doc.contains("| c | passed | passed |"), "{doc}");
         assert!(doc.contains("python:serve: **UNEXPLAINED**"), "{doc}");
+        assert!(
+            doc.contains("python:serve: fails on a known SDK trait (ts declares it)"),
+            "{doc}"
+        );
         assert!(
             doc.contains("0 agree in every column, 1 cells differ unexplained"),
             "{doc}"
