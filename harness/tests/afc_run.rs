@@ -37,7 +37,7 @@ fn text(out: &[u8]) -> String {
 
 /// A suite of two scenarios (restart/fork_by_flag, restart/reuse_none) and
 /// their goldens, with one line of fork_by_flag's lineage golden made wrong:
-/// `reuse: succeeded-before` (line 16 of the .snap file) says `reuse: all`.
+/// `reuse: succeeded-before` (line 15 of the .snap file) says `reuse: all`.
 fn suite_with_a_wrong_golden() -> tempfile::TempDir {
     let dir = tempfile::tempdir().expect("temp dir");
     let scenarios = dir.path().join("scenarios/restart");
@@ -61,9 +61,9 @@ fn suite_with_a_wrong_golden() -> tempfile::TempDir {
     }
     let lineage = snapshots.join("fork_by_flag@lineage.snap");
     let golden = std::fs::read_to_string(&lineage).expect("lineage golden");
-    let line16 = golden.lines().nth(15).expect("16 lines");
-    assert_eq!(line16, "    reuse: succeeded-before", "the golden changed");
-    std::fs::write(&lineage, golden.replace(line16, "    reuse: all")).expect("write");
+    let line15 = golden.lines().nth(14).expect("15 lines");
+    assert_eq!(line15, "    reuse: succeeded-before", "the golden changed");
+    std::fs::write(&lineage, golden.replace(line15, "    reuse: all")).expect("write");
     dir
 }
 
@@ -119,21 +119,21 @@ fn a_wrong_golden_shows_its_diff_in_snap_line_numbers_and_exits_1() {
     // Not a terminal: one line per scenario as it finishes, no colour.
     assert!(
         stderr.contains("FAILED  restart/fork_by_flag (")
-            && stderr.contains("ms): line 16 under run2: -reuse: all +reuse: succeeded-before"),
+            && stderr.contains("ms): line 15 under run2: -reuse: all +reuse: succeeded-before"),
         "{stderr}"
     );
     assert!(!stdout.contains('\u{1b}'), "no colour in a log:\n{stdout}");
     assert!(stdout.contains("FAILED restart/fork_by_flag:\n  view 'lineage' differs from snapshots/fork_by_flag@lineage.snap (first changed entry: run2 › lineage › reuse: -all +succeeded-before):\n"), "{stdout}");
     assert!(
-        stdout.contains("     16       │-    reuse: all\n"),
+        stdout.contains("     15       │-    reuse: all\n"),
         "{stdout}"
     );
     assert!(
-        stdout.contains("           16 │+    reuse: succeeded-before\n"),
+        stdout.contains("           15 │+    reuse: succeeded-before\n"),
         "{stdout}"
     );
     assert!(
-        stdout.contains("     15    15 │     restarted_execution_id: run1/research.root\n"),
+        stdout.contains("     14    14 │     restarted_execution_id: run1/research.root\n"),
         "{stdout}"
     );
     assert!(
@@ -235,7 +235,7 @@ fn json_fail_fast_exact_and_skip() {
     );
     assert_eq!(
         ev[0]["first_difference"],
-        "line 16 under run2: -reuse: all +reuse: succeeded-before"
+        "line 15 under run2: -reuse: all +reuse: succeeded-before"
     );
     assert_eq!(
         (ev[1]["name"].as_str(), ev[1]["result"].as_str()),
