@@ -3,7 +3,6 @@
 //! execution row, then look for a replay hit.
 
 use axum::http::{HeaderMap, StatusCode};
-use chrono::Utc;
 
 use super::contract::Feature;
 use super::error::ApiError;
@@ -12,7 +11,6 @@ use super::model::{Execution, Node, ReplayPlan, TargetType};
 use super::payload::{envelope, GoMap};
 use super::replay;
 use super::state::{header, AppState};
-use super::status::Status;
 use super::store::StoreError;
 
 /// What an execute (or a restart) asks for, after body and headers are read.
@@ -176,29 +174,22 @@ pub fn prepare(state: &AppState, target: &str, req: ExecRequest) -> Result<Prepa
     let payload = envelope(&req.input, req.context.as_ref());
     let node_id = parse_target(target)?.0.to_owned();
     let row = Execution {
-        execution_id: ids::execution_id(),
-        run_id: req.run_id.unwrap_or_else(ids::run_id),
         parent_execution_id: req.parent,
-        node_id,
         agent_node_id: node.id.clone(),
-        reasoner_id: name,
         target_type: kind,
-        status: Status::Running,
-        status_reason: None,
         // `envelope` already prints canonical JSON, so it is its own replay key.
         replay_key: Some(payload.clone()),
-        restarted_as: None,
         instance_id: Some(node.instance_id.clone()).filter(|i| !i.is_empty()),
-        input_payload: payload,
-        result_payload: None,
-        error_message: None,
         session_id: req.session_id,
         actor_id: req.actor_id,
-        started_at: Utc::now(),
-        start_seq: 0,
-        completed_at: None,
-        duration_ms: None,
         replay: req.replay,
+        ..Execution::running(
+            ids::execution_id(),
+            req.run_id.unwrap_or_else(ids::run_id),
+            node_id,
+            name,
+            payload,
+        )
     };
     let exec = state.store.insert_execution(row).map_err(|e| match e {
         StoreError::Full(max) => super::limits::store_full(max),
