@@ -15,6 +15,7 @@ use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
+use axum::routing::{post, MethodRouter};
 use axum::Json;
 use chrono::{SecondsFormat, Utc};
 use serde_json::json;
@@ -32,8 +33,10 @@ use crate::reference::texts::{self, GoType, EXECUTE_REASONER_REQUEST};
 
 /// Which legacy route: the words v0.1.96 uses in its messages and the agent path.
 #[derive(Clone, Copy)]
-enum Kind {
+pub enum Kind {
+    /// `/api/v1/reasoners/{target}`.
     Reasoner,
+    /// `/api/v1/skills/{target}`.
     Skill,
 }
 
@@ -100,24 +103,15 @@ fn bind_input(body: &[u8]) -> Result<GoMap, ApiError> {
     Ok(input)
 }
 
-/// `POST /api/v1/reasoners/{target}`.
-pub async fn reasoner(
-    State(state): State<Shared>,
-    PathParam(target): PathParam,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Result<Response, ApiError> {
-    invoke(&state, Kind::Reasoner, &target, &headers, &body).await
-}
-
-/// `POST /api/v1/skills/{target}`.
-pub async fn skill(
-    State(state): State<Shared>,
-    PathParam(target): PathParam,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Result<Response, ApiError> {
-    invoke(&state, Kind::Skill, &target, &headers, &body).await
+/// `POST /api/v1/reasoners/{target}` or `/api/v1/skills/{target}`: one
+/// handler, told which route it serves.
+pub fn route(kind: Kind) -> MethodRouter<Shared> {
+    post(
+        move |State(state): State<Shared>,
+              PathParam(target): PathParam,
+              headers: HeaderMap,
+              body: Bytes| async move { invoke(&state, kind, &target, &headers, &body).await },
+    )
 }
 
 async fn invoke(
