@@ -17,6 +17,7 @@
 //! and its registration: a `mod`/`pub use` line here, its name in
 //! [`step_kinds!`], a `mod` line in `runner/steps/mod.rs`.
 
+mod agent_step;
 mod await_dispatch;
 mod down;
 mod follow;
@@ -31,18 +32,19 @@ mod set_llm;
 mod up;
 mod wait;
 
+pub use agent_step::{AgentStep, AgentVerb};
 pub use await_dispatch::AwaitDispatch;
-pub use down::Down;
+pub use down::{Down, DownKind};
 pub use follow::Follow;
 pub use golden::Golden;
 pub use release::Release;
 pub use request::Request;
-pub use reregister::Reregister;
+pub use reregister::{Reregister, ReregisterKind};
 pub use restart::Restart;
 pub use restart_control_plane::{ControlPlaneStop, RestartControlPlane};
 pub use run::{Run, RunWait};
 pub use set_llm::SetLlm;
-pub use up::Up;
+pub use up::{Up, UpKind};
 pub use wait::Wait;
 
 use serde_json::Value;
