@@ -131,8 +131,6 @@ pub fn write_object_with(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::reference::model::{ReplayPlan, TargetType};
-    use crate::reference::status::Status;
     use serde_json::json;
 
     fn exec(id: &str, parent: Option<&str>) -> Execution {

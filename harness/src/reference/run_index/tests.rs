@@ -6,7 +6,6 @@ use chrono::TimeZone;
 use serde_json::Value;
 
 use super::*;
-use crate::reference::model::{ReplayPlan, TargetType};
 use crate::reference::status::Status;
 use crate::reference::store::in_memory::InMemoryStore;
 use crate::reference::store::Store;
