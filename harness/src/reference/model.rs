@@ -174,6 +174,18 @@ pub fn rfc3339(t: DateTime<Utc>) -> String {
     t.to_rfc3339_opts(SecondsFormat::Secs, true)
 }
 
+/// An execution's `started_at`, and `completed_at` and `duration_ms` when
+/// it has them, into a JSON object (the execution, DAG and run reads).
+pub fn insert_times(m: &mut Map<String, Value>, e: &Execution) {
+    m.insert("started_at".into(), Value::String(rfc3339(e.started_at)));
+    if let Some(c) = e.completed_at {
+        m.insert("completed_at".into(), Value::String(rfc3339(c)));
+    }
+    if let Some(d) = e.duration_ms {
+        m.insert("duration_ms".into(), Value::from(d));
+    }
+}
+
 /// Milliseconds between two instants, never negative.
 pub fn millis_between(start: DateTime<Utc>, end: DateTime<Utc>) -> i64 {
     (end - start).num_milliseconds().max(0)
