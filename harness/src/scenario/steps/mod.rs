@@ -15,7 +15,9 @@
 //! `StepKind`), `runner/steps/foo.rs` (`Execute`), its verb in the schema
 //! (`fixtures/scenario.schema.json`, `schema::STEP_KINDS`, scenarios/README.md),
 //! and its registration: a `mod`/`pub use` line here, its name in
-//! [`step_kinds!`], a `mod` line in `runner/steps/mod.rs`.
+//! [`step_kinds!`], a `mod` line in `runner/steps/mod.rs`. A kind that is
+//! one agent's name (`down`, `up`, `reregister`) is an [`AgentStep`]: its file
+//! names only its verb.
 
 mod agent_step;
 mod await_dispatch;
