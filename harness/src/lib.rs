@@ -28,6 +28,9 @@
 //! - [`report`]: the summary table, JUnit, HTML, CONFORMANCE.md, the JSON
 //!   events of `afc run --format json` and the exit codes.
 //! - [`bench`]: `afc bench`.
+//! - [`cli`]: `afc`'s arguments (clap structs with their help texts) and their
+//!   conversions to the library's config types; the binary only dispatches
+//!   and prints.
 //!
 //! Dependencies run one way, down these layers (nothing imports upward; the
 //! test `tests/checks/layering.rs` holds this map as data and fails on an
@@ -35,12 +38,13 @@
 //! `agents` (and `trial`); `observe`; `target` (which starts the `reference`,
 //! itself importing nothing else of the crate and reached by the rest only over
 //! HTTP); `runner`; `suite`; `fuzz`; `report` (which shows the fuzz
-//! pass) and `bench`.
+//! pass) and `bench`; `cli`, below nothing but the binary.
 #![warn(missing_docs)]
 
 pub mod agents;
 pub mod barrier;
 pub mod bench;
+pub mod cli;
 pub mod client;
 pub mod fuzz;
 pub mod llm;

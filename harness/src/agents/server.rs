@@ -23,6 +23,25 @@ struct AgentState {
     agent: String,
 }
 
+impl AgentState {
+    /// What a program run of `reasoner` sees, for a dispatch with `headers`
+    /// that arrived in process instance `born`.
+    fn ctx<'a>(
+        &'a self,
+        reasoner: &'a str,
+        headers: &'a BTreeMap<String, String>,
+        born: u32,
+    ) -> Ctx<'a> {
+        Ctx {
+            world: &self.world,
+            agent: &self.agent,
+            reasoner,
+            headers,
+            born,
+        }
+    }
+}
+
 /// The router of one agent.
 pub(crate) fn router(world: Arc<World>, agent: String) -> Router {
     let node_id = world.node_ids.get(&agent).cloned().unwrap_or_default();
@@ -80,23 +99,14 @@ async fn dispatch(
             ));
             (StatusCode::ACCEPTED, ack).into_response()
         }
-        _ => {
-            let ctx = Ctx {
-                world: &state.world,
-                agent: &state.agent,
-                reasoner: &reasoner,
-                headers: &headers,
-                born,
-            };
-            match run(&ctx, input).await {
-                Outcome::Done(v) => (StatusCode::OK, Json(v)).into_response(),
-                Outcome::Failed { status, .. } => {
-                    let code =
-                        StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-                    (code, "Internal Server Error").into_response()
-                }
+        _ => match run(&state.ctx(&reasoner, &headers, born), input).await {
+            Outcome::Done(v) => (StatusCode::OK, Json(v)).into_response(),
+            Outcome::Failed { status, .. } => {
+                let code =
+                    StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+                (code, "Internal Server Error").into_response()
             }
-        }
+        },
     }
 }
 
@@ -142,14 +152,7 @@ async fn run_and_report(
     if serve {
         post_event(&state, event("running")).await;
     }
-    let ctx = Ctx {
-        world: &state.world,
-        agent: &state.agent,
-        reasoner: &reasoner,
-        headers: &headers,
-        born,
-    };
-    let ran = run(&ctx, input.clone()).await;
+    let ran = run(&state.ctx(&reasoner, &headers, born), input.clone()).await;
     if serve {
         // The SDK's terminal event carries the result or the error, like its callback.
         let mut end = match &ran {

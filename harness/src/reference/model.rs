@@ -115,6 +115,44 @@ pub struct Execution {
     pub instance_id: Option<String>,
 }
 
+impl Execution {
+    /// A reasoner execution of `node_id` started now, `running`, with nothing
+    /// else known: the one base every maker of a row spells its fields over
+    /// (`Execution { session_id, ..Execution::running(…) }`).
+    pub fn running(
+        execution_id: String,
+        run_id: String,
+        node_id: String,
+        reasoner_id: String,
+        input_payload: String,
+    ) -> Execution {
+        Execution {
+            execution_id,
+            run_id,
+            parent_execution_id: None,
+            agent_node_id: node_id.clone(),
+            node_id,
+            reasoner_id,
+            target_type: TargetType::Reasoner,
+            status: Status::Running,
+            status_reason: None,
+            input_payload,
+            result_payload: None,
+            error_message: None,
+            session_id: None,
+            actor_id: None,
+            started_at: Utc::now(),
+            start_seq: 0,
+            completed_at: None,
+            duration_ms: None,
+            replay: ReplayPlan::default(),
+            replay_key: None,
+            restarted_as: None,
+            instance_id: None,
+        }
+    }
+}
+
 /// Fields of a new execution; the store assigns `start_seq`.
 pub type NewExecution = Execution;
 
@@ -134,6 +172,18 @@ pub struct RunRecord {
 /// RFC3339 UTC to the second, the format of every timestamp v0.1.96 returns.
 pub fn rfc3339(t: DateTime<Utc>) -> String {
     t.to_rfc3339_opts(SecondsFormat::Secs, true)
+}
+
+/// An execution's `started_at`, and `completed_at` and `duration_ms` when
+/// it has them, into a JSON object (the execution, DAG and run reads).
+pub fn insert_times(m: &mut Map<String, Value>, e: &Execution) {
+    m.insert("started_at".into(), Value::String(rfc3339(e.started_at)));
+    if let Some(c) = e.completed_at {
+        m.insert("completed_at".into(), Value::String(rfc3339(c)));
+    }
+    if let Some(d) = e.duration_ms {
+        m.insert("duration_ms".into(), Value::from(d));
+    }
 }
 
 /// Milliseconds between two instants, never negative.

@@ -3,7 +3,6 @@
 //! execution row, then look for a replay hit.
 
 use axum::http::{HeaderMap, StatusCode};
-use chrono::Utc;
 
 use super::admission::{admit_before_rows, Slot};
 use super::contract::Feature;
@@ -13,7 +12,6 @@ use super::model::{Execution, Node, ReplayPlan, TargetType};
 use super::payload::{envelope, GoMap};
 use super::replay;
 use super::state::{header, AppState};
-use super::status::Status;
 use super::store::StoreError;
 
 /// What an execute (or a restart) asks for, after body and headers are read.
@@ -192,29 +190,22 @@ pub fn prepare_admitting(
     let payload = envelope(&req.input, req.context.as_ref());
     let node_id = parse_target(target)?.0.to_owned();
     let row = Execution {
-        execution_id: ids::execution_id(),
-        run_id: req.run_id.unwrap_or_else(ids::run_id),
         parent_execution_id: req.parent,
-        node_id,
         agent_node_id: node.id.clone(),
-        reasoner_id: name,
         target_type: kind,
-        status: Status::Running,
-        status_reason: None,
         // `envelope` already prints canonical JSON, so it is its own replay key.
         replay_key: Some(payload.clone()),
-        restarted_as: None,
         instance_id: Some(node.instance_id.clone()).filter(|i| !i.is_empty()),
-        input_payload: payload,
-        result_payload: None,
-        error_message: None,
         session_id: req.session_id,
         actor_id: req.actor_id,
-        started_at: Utc::now(),
-        start_seq: 0,
-        completed_at: None,
-        duration_ms: None,
         replay: req.replay,
+        ..Execution::running(
+            ids::execution_id(),
+            req.run_id.unwrap_or_else(ids::run_id),
+            node_id,
+            name,
+            payload,
+        )
     };
     // The lookup reads only the source run, so it may run before the row
     // exists; the row itself is never a candidate (it is not succeeded).

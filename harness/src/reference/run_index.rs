@@ -290,6 +290,17 @@ pub struct RunPage {
     pub total: usize,
 }
 
+impl RunPage {
+    /// Counts one more matching run, in list order, and keeps it when it
+    /// falls inside `q`'s offset and limit.
+    pub fn admit(&mut self, id: &str, q: &RunQuery) {
+        if self.total >= q.offset && self.run_ids.len() < q.limit {
+            self.run_ids.push(id.to_owned());
+        }
+        self.total += 1;
+    }
+}
+
 impl RunIndex {
     /// One page of the run list. Without filters it is O(offset + page); a
     /// filter checks each run in order, reading its root and first execution
@@ -319,10 +330,7 @@ impl RunIndex {
             if !q.filter.admits(id, agg, root, first) {
                 continue;
             }
-            if page.total >= q.offset && page.run_ids.len() < q.limit {
-                page.run_ids.push(id.to_owned());
-            }
-            page.total += 1;
+            page.admit(id, q);
         }
         Ok(page)
     }

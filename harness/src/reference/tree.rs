@@ -131,34 +131,18 @@ pub fn write_object_with(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::reference::model::{ReplayPlan, TargetType};
-    use crate::reference::status::Status;
     use serde_json::json;
 
     fn exec(id: &str, parent: Option<&str>) -> Execution {
         Execution {
-            execution_id: id.to_owned(),
-            run_id: "run".to_owned(),
             parent_execution_id: parent.map(str::to_owned),
-            node_id: "n".to_owned(),
-            agent_node_id: "n".to_owned(),
-            reasoner_id: "r".to_owned(),
-            target_type: TargetType::Reasoner,
-            status: Status::Running,
-            status_reason: None,
-            input_payload: "{}".to_owned(),
-            result_payload: None,
-            error_message: None,
-            session_id: None,
-            actor_id: None,
-            started_at: chrono::Utc::now(),
-            start_seq: 0,
-            completed_at: None,
-            duration_ms: None,
-            replay: ReplayPlan::default(),
-            replay_key: None,
-            restarted_as: None,
-            instance_id: None,
+            ..Execution::running(
+                id.to_owned(),
+                "run".to_owned(),
+                "n".to_owned(),
+                "r".to_owned(),
+                "{}".to_owned(),
+            )
         }
     }
 

@@ -5,7 +5,7 @@
 use serde_json::{json, Map, Value};
 
 use super::canonical;
-use super::model::{rfc3339, Execution, RunRecord};
+use super::model::{insert_times, Execution, RunRecord};
 use super::rules::REPLAYED_PREFIX;
 use super::status::Status;
 
@@ -39,13 +39,7 @@ pub fn status_view(exec: &Execution) -> Value {
     if let Some(e) = &exec.error_message {
         v.insert("error".into(), json!(e));
     }
-    v.insert("started_at".into(), json!(rfc3339(exec.started_at)));
-    if let Some(c) = exec.completed_at {
-        v.insert("completed_at".into(), json!(rfc3339(c)));
-    }
-    if let Some(d) = exec.duration_ms {
-        v.insert("duration_ms".into(), json!(d));
-    }
+    insert_times(&mut v, exec);
     v.insert("webhook_registered".into(), json!(false));
     Value::Object(v)
 }

@@ -10,7 +10,7 @@
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
-use super::conformance::{Footnotes, Row};
+use super::conformance::{by_name, Footnotes, Row};
 use crate::suite::{CaseReport, Problem, Verdict};
 use crate::target::Profile;
 
@@ -86,12 +86,6 @@ pub fn conformance_by_agents(
     other: &Profile,
     command: &str,
 ) -> String {
-    let by_name = |reports: &[CaseReport]| -> BTreeMap<String, Verdict> {
-        reports
-            .iter()
-            .map(|r| (r.name.clone(), r.verdict.clone()))
-            .collect()
-    };
     let emb = by_name(embedded);
     let cols: Vec<BTreeMap<String, Verdict>> =
         columns.iter().map(|c| by_name(&c.reports)).collect();

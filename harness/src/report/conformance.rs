@@ -82,6 +82,14 @@ impl Footnotes {
     }
 }
 
+/// Each scenario's verdict in `reports`, by name.
+pub(super) fn by_name(reports: &[CaseReport]) -> BTreeMap<String, Verdict> {
+    reports
+        .iter()
+        .map(|r| (r.name.clone(), r.verdict.clone()))
+        .collect()
+}
+
 /// The document. `command` is how it was made; `other` names the other
 /// implementation (its profile explains the differences).
 pub fn conformance(
@@ -91,12 +99,6 @@ pub fn conformance(
     other: &Profile,
     command: &str,
 ) -> String {
-    let by_name = |reports: &[CaseReport]| -> BTreeMap<String, Verdict> {
-        reports
-            .iter()
-            .map(|r| (r.name.clone(), r.verdict.clone()))
-            .collect()
-    };
     let (emb, oth) = (by_name(embedded), by_name(real));
     let mut out = String::new();
     let _ = writeln!(out, "# Conformance\n");

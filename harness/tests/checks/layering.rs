@@ -56,6 +56,19 @@ const MAP: &[(&str, &[&str])] = &[
         "bench",
         &["client", "scenario", "agents", "target", "suite", "text"],
     ),
+    // The command line's arguments: the top, used by nothing but the binary.
+    (
+        "cli",
+        &[
+            "reference",
+            "suite",
+            "target",
+            "fuzz",
+            "report",
+            "bench",
+            "text",
+        ],
+    ),
 ];
 
 fn src() -> PathBuf {

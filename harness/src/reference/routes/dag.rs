@@ -11,7 +11,7 @@ use serde_json::{json, Map, Value};
 
 use super::PathParam;
 use crate::reference::error::ApiError;
-use crate::reference::model::{rfc3339, Execution};
+use crate::reference::model::{insert_times, Execution};
 use crate::reference::rules::backfill_source_run;
 use crate::reference::state::Shared;
 use crate::reference::summary::RunStats;
@@ -41,13 +41,7 @@ fn node_json(e: &Execution, depth: u32, full: bool, backfill: Option<&str>) -> M
     if let Some(r) = &e.status_reason {
         n.insert("status_reason".into(), json!(r));
     }
-    n.insert("started_at".into(), json!(rfc3339(e.started_at)));
-    if let Some(c) = e.completed_at {
-        n.insert("completed_at".into(), json!(rfc3339(c)));
-    }
-    if let Some(d) = e.duration_ms {
-        n.insert("duration_ms".into(), json!(d));
-    }
+    insert_times(&mut n, e);
     if let Some(p) = &e.parent_execution_id {
         n.insert("parent_execution_id".into(), json!(p));
     }

@@ -15,6 +15,7 @@ use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
+use axum::routing::{post, MethodRouter};
 use axum::Json;
 use chrono::{SecondsFormat, Utc};
 use serde_json::json;
@@ -25,16 +26,17 @@ use crate::reference::dispatch;
 use crate::reference::error::ApiError;
 use crate::reference::ids;
 use crate::reference::limits;
-use crate::reference::model::{Execution, Node, ReplayPlan, TargetType};
+use crate::reference::model::{Execution, Node};
 use crate::reference::payload::{envelope, GoMap};
 use crate::reference::state::{header, Shared};
-use crate::reference::status::Status;
 use crate::reference::texts::{self, GoType, EXECUTE_REASONER_REQUEST};
 
 /// Which legacy route: the words v0.1.96 uses in its messages and the agent path.
 #[derive(Clone, Copy)]
-enum Kind {
+pub enum Kind {
+    /// `/api/v1/reasoners/{target}`.
     Reasoner,
+    /// `/api/v1/skills/{target}`.
     Skill,
 }
 
@@ -101,24 +103,15 @@ fn bind_input(body: &[u8]) -> Result<GoMap, ApiError> {
     Ok(input)
 }
 
-/// `POST /api/v1/reasoners/{target}`.
-pub async fn reasoner(
-    State(state): State<Shared>,
-    PathParam(target): PathParam,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Result<Response, ApiError> {
-    invoke(&state, Kind::Reasoner, &target, &headers, &body).await
-}
-
-/// `POST /api/v1/skills/{target}`.
-pub async fn skill(
-    State(state): State<Shared>,
-    PathParam(target): PathParam,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Result<Response, ApiError> {
-    invoke(&state, Kind::Skill, &target, &headers, &body).await
+/// `POST /api/v1/reasoners/{target}` or `/api/v1/skills/{target}`: one
+/// handler, told which route it serves.
+pub fn route(kind: Kind) -> MethodRouter<Shared> {
+    post(
+        move |State(state): State<Shared>,
+              PathParam(target): PathParam,
+              headers: HeaderMap,
+              body: Bytes| async move { invoke(&state, kind, &target, &headers, &body).await },
+    )
 }
 
 async fn invoke(
@@ -307,28 +300,16 @@ fn envelope_execution(
     forwarded: &dyn Fn(&str) -> Option<String>,
 ) -> Execution {
     Execution {
-        execution_id: ids.execution.to_owned(),
-        run_id: ids.workflow.to_owned(),
         parent_execution_id: forwarded("x-parent-execution-id"),
-        node_id: node_id.to_owned(),
-        agent_node_id: node_id.to_owned(),
-        reasoner_id: name.to_owned(),
-        target_type: TargetType::Reasoner,
-        status: Status::Running,
-        status_reason: None,
-        input_payload: envelope(&input, None),
-        result_payload: None,
-        error_message: None,
         session_id: forwarded("x-session-id"),
         actor_id: forwarded("x-actor-id"),
-        started_at: Utc::now(),
-        start_seq: 0,
-        completed_at: None,
-        duration_ms: None,
-        replay: ReplayPlan::default(),
-        replay_key: None,
-        restarted_as: None,
-        instance_id: None,
+        ..Execution::running(
+            ids.execution.to_owned(),
+            ids.workflow.to_owned(),
+            node_id.to_owned(),
+            name.to_owned(),
+            envelope(&input, None),
+        )
     }
 }
 

@@ -14,7 +14,7 @@ use chrono::Utc;
 
 use crate::reference::canonical::{self, GoValue};
 use crate::reference::error::ApiError;
-use crate::reference::model::{Execution, ReplayPlan, TargetType};
+use crate::reference::model::{Execution, TargetType};
 use crate::reference::state::AppState;
 use crate::reference::status::Status;
 use crate::reference::store::StoreError;
@@ -70,38 +70,26 @@ pub(super) fn row_from_event(
     // matches only a request whose envelope spells the same.
     let input = payload(event.get("input_data")).unwrap_or_else(|| "null".to_string());
     let now = Utc::now();
+    // An event names no agent instance, session or actor: `running`'s Nones.
     Execution {
-        execution_id: id.to_string(),
-        run_id,
         // A JSON `""` is a pointer to "" in v0.1.96; every read here treats
         // an empty parent as none (contract §4.2), so it is stored as none.
         parent_execution_id: text("parent_execution_id")
             .filter(|p| !p.trim().is_empty())
             .map(str::to_string),
-        node_id: node.clone(),
-        agent_node_id: node,
-        reasoner_id: reasoner,
         target_type: if kind == Some("skill") {
             TargetType::Skill
         } else {
             TargetType::Reasoner
         },
         status,
-        status_reason: None,
         replay_key: Some(input.clone()),
-        input_payload: input,
         result_payload: payload(event.get("result")).map(String::into_bytes),
         error_message: text("error").filter(|e| !e.is_empty()).map(str::to_string),
-        session_id: None,
-        actor_id: None,
         started_at: now,
-        start_seq: 0,
         completed_at: status.is_terminal().then_some(now),
         duration_ms,
-        replay: ReplayPlan::default(),
-        restarted_as: None,
-        // An event names no agent instance.
-        instance_id: None,
+        ..Execution::running(id.to_string(), run_id, node, reasoner, input)
     }
 }
 

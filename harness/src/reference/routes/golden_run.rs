@@ -40,16 +40,10 @@ fn clean_tags(tags: Vec<String>) -> Vec<String> {
 /// Marks a succeeded run as golden and answers its `WorkflowRunSummary`.
 pub async fn save_golden(
     State(state): State<Shared>,
-    PathParam(run_id): PathParam,
+    run_id: PathParam,
     body: Bytes,
 ) -> Result<Json<Value>, ApiError> {
-    let run_id = run_id.trim().to_owned();
-    if run_id.is_empty() {
-        return Err(ApiError::plain(
-            StatusCode::BAD_REQUEST,
-            "run_id is required",
-        ));
-    }
+    let run_id = run_id.run_id()?;
     let req: GoldenRequest = if body.iter().all(u8::is_ascii_whitespace) {
         return Err(ApiError::plain(
             StatusCode::BAD_REQUEST,

@@ -14,6 +14,7 @@ use serde_json::json;
 use super::auth::require_api_key;
 use super::limits;
 use super::state::Shared;
+use direct_invocation::Kind;
 
 mod dag;
 mod did;
@@ -92,9 +93,12 @@ fn dev_routes() -> Router<Shared> {
         .route("/api/v1/nodes", get(nodes_list::list_nodes))
         .route(
             "/api/v1/reasoners/{target}",
-            post(direct_invocation::reasoner),
+            direct_invocation::route(Kind::Reasoner),
         )
-        .route("/api/v1/skills/{target}", post(direct_invocation::skill))
+        .route(
+            "/api/v1/skills/{target}",
+            direct_invocation::route(Kind::Skill),
+        )
         .route("/api/v1/memory/set", post(memory_kv::set))
         .route("/api/v1/memory/get", post(memory_kv::get))
         .route("/api/v1/memory/delete", post(memory_kv::delete))
@@ -144,5 +148,20 @@ impl<S: Send + Sync> axum::extract::FromRequestParts<S> for PathParam {
             .await
             .map(|axum::extract::Path(p)| PathParam(p))
             .map_err(|e| super::error::ApiError::plain(StatusCode::BAD_REQUEST, e.body_text()))
+    }
+}
+
+impl PathParam {
+    /// The `{run_id}` of a run route, trimmed; blank is v0.1.96's 400
+    /// "run_id is required".
+    pub fn run_id(self) -> Result<String, super::error::ApiError> {
+        let run_id = self.0.trim().to_owned();
+        if run_id.is_empty() {
+            return Err(super::error::ApiError::plain(
+                StatusCode::BAD_REQUEST,
+                "run_id is required",
+            ));
+        }
+        Ok(run_id)
     }
 }

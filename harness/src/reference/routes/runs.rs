@@ -135,15 +135,9 @@ fn execution_row(e: &Execution, (active, pending): (usize, usize), depth: u32) -
 /// One run with its executions.
 pub async fn run_detail(
     State(state): State<Shared>,
-    PathParam(run_id): PathParam,
+    run_id: PathParam,
 ) -> Result<Json<Value>, ApiError> {
-    let run_id = run_id.trim().to_owned();
-    if run_id.is_empty() {
-        return Err(ApiError::plain(
-            StatusCode::BAD_REQUEST,
-            "run_id is required",
-        ));
-    }
+    let run_id = run_id.run_id()?;
     let execs = state.run_executions_or_404(&run_id, "failed to query executions")?;
     let record = state
         .store

@@ -6,7 +6,6 @@ use chrono::TimeZone;
 use serde_json::Value;
 
 use super::*;
-use crate::reference::model::{ReplayPlan, TargetType};
 use crate::reference::status::Status;
 use crate::reference::store::in_memory::InMemoryStore;
 use crate::reference::store::Store;
@@ -14,31 +13,20 @@ use crate::reference::summary::{run_summary, SummaryKind};
 
 fn exec(id: usize, run: usize, parent: Option<usize>, second: i64) -> Execution {
     Execution {
-        execution_id: format!("e{id}"),
-        run_id: format!("run{run:02}"),
         parent_execution_id: parent.map(|p| format!("e{p}")),
-        node_id: "n".to_owned(),
         agent_node_id: format!("agent{}", run % 3),
-        reasoner_id: format!("r{}", id % 4),
-        target_type: TargetType::Reasoner,
-        status: Status::Running,
-        status_reason: None,
-        input_payload: "{}".to_owned(),
-        result_payload: None,
-        error_message: None,
         session_id: Some(format!("s{}", run % 2)),
-        actor_id: None,
         started_at: Utc
             .timestamp_opt(1_700_000_000 + second, 0)
             .single()
             .expect("valid"),
-        start_seq: 0,
-        completed_at: None,
-        duration_ms: None,
-        replay: ReplayPlan::default(),
-        replay_key: None,
-        restarted_as: None,
-        instance_id: None,
+        ..Execution::running(
+            format!("e{id}"),
+            format!("run{run:02}"),
+            "n".to_owned(),
+            format!("r{}", id % 4),
+            "{}".to_owned(),
+        )
     }
 }
 

@@ -15,32 +15,22 @@ use crate::reference::status::Status;
 /// a skill with a session and a replay plan, so every column is exercised.
 pub(super) fn row(id: &str, run: &str, envelope: &str) -> Execution {
     Execution {
-        execution_id: id.to_owned(),
-        run_id: run.to_owned(),
         parent_execution_id: Some("p".to_owned()),
-        node_id: "n".to_owned(),
-        agent_node_id: "n".to_owned(),
-        reasoner_id: "r".to_owned(),
         target_type: TargetType::Skill,
-        status: Status::Running,
-        status_reason: None,
-        input_payload: envelope.to_owned(),
-        result_payload: None,
-        error_message: None,
         session_id: Some("s".to_owned()),
-        actor_id: None,
-        started_at: chrono::Utc::now(),
-        start_seq: 0,
-        completed_at: None,
-        duration_ms: None,
         replay: ReplayPlan {
             source_run_id: Some("src".to_owned()),
             before_execution_id: None,
             mode: Some("all-succeeded".to_owned()),
         },
         replay_key: Some(envelope.to_owned()),
-        restarted_as: None,
-        instance_id: None,
+        ..Execution::running(
+            id.to_owned(),
+            run.to_owned(),
+            "n".to_owned(),
+            "r".to_owned(),
+            envelope.to_owned(),
+        )
     }
 }
 

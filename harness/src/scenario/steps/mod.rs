@@ -15,8 +15,11 @@
 //! `StepKind`), `runner/steps/foo.rs` (`Execute`), its verb in the schema
 //! (`fixtures/scenario.schema.json`, `schema::STEP_KINDS`, scenarios/README.md),
 //! and its registration: a `mod`/`pub use` line here, its name in
-//! [`step_kinds!`], a `mod` line in `runner/steps/mod.rs`.
+//! [`step_kinds!`], a `mod` line in `runner/steps/mod.rs`. A kind that is
+//! one agent's name (`down`, `up`, `reregister`) is an [`AgentStep`]: its file
+//! names only its verb.
 
+mod agent_step;
 mod await_dispatch;
 mod down;
 mod follow;
@@ -31,18 +34,19 @@ mod set_llm;
 mod up;
 mod wait;
 
+pub use agent_step::{AgentStep, AgentVerb};
 pub use await_dispatch::AwaitDispatch;
-pub use down::Down;
+pub use down::{Down, DownKind};
 pub use follow::Follow;
 pub use golden::Golden;
 pub use release::Release;
 pub use request::Request;
-pub use reregister::Reregister;
+pub use reregister::{Reregister, ReregisterKind};
 pub use restart::Restart;
 pub use restart_control_plane::{ControlPlaneStop, RestartControlPlane};
 pub use run::{Run, RunWait};
 pub use set_llm::SetLlm;
-pub use up::Up;
+pub use up::{Up, UpKind};
 pub use wait::Wait;
 
 use serde_json::Value;

@@ -65,10 +65,7 @@ impl SqliteStore {
             if !q.filter.admits(id, agg, root, first) {
                 continue;
             }
-            if page.total >= q.offset && page.run_ids.len() < q.limit {
-                page.run_ids.push(id.clone());
-            }
-            page.total += 1;
+            page.admit(id, q);
         }
         Ok(page)
     }

@@ -149,41 +149,40 @@ impl SqliteStore {
 }
 
 fn index(tx: &Transaction<'_>, exec: &Execution) -> Result<(), StoreError> {
-    if let (true, Some(k)) = (is_reusable(exec), rules::replay_key_of(exec)) {
-        tx.prepare_cached(
+    if is_reusable(exec) {
+        keyed(
+            tx,
             "INSERT OR IGNORE INTO replay_index (run_id, node_id, reasoner_id, envelope, seq) \
              VALUES (?1, ?2, ?3, ?4, ?5)",
-        )
-        .and_then(|mut s| {
-            s.execute(params![
-                k.run_id,
-                k.node_id,
-                k.reasoner_id,
-                k.envelope,
-                seq(exec)
-            ])
-        })
-        .map_err(backend)?;
+            exec,
+        )?;
     }
     Ok(())
 }
 
 fn unindex(tx: &Transaction<'_>, exec: &Execution) -> Result<(), StoreError> {
+    keyed(
+        tx,
+        "DELETE FROM replay_index WHERE run_id = ?1 AND node_id = ?2 AND reasoner_id = ?3 \
+         AND envelope = ?4 AND seq = ?5",
+        exec,
+    )
+}
+
+/// Runs `sql` on `exec`'s replay key and sequence number; nothing when it has no key.
+fn keyed(tx: &Transaction<'_>, sql: &str, exec: &Execution) -> Result<(), StoreError> {
     if let Some(k) = rules::replay_key_of(exec) {
-        tx.prepare_cached(
-            "DELETE FROM replay_index WHERE run_id = ?1 AND node_id = ?2 AND reasoner_id = ?3 \
-             AND envelope = ?4 AND seq = ?5",
-        )
-        .and_then(|mut s| {
-            s.execute(params![
-                k.run_id,
-                k.node_id,
-                k.reasoner_id,
-                k.envelope,
-                seq(exec)
-            ])
-        })
-        .map_err(backend)?;
+        tx.prepare_cached(sql)
+            .and_then(|mut s| {
+                s.execute(params![
+                    k.run_id,
+                    k.node_id,
+                    k.reasoner_id,
+                    k.envelope,
+                    seq(exec)
+                ])
+            })
+            .map_err(backend)?;
     }
     Ok(())
 }
