@@ -215,3 +215,27 @@ fn an_unclosed_placeholder_is_literal() {
     assert_eq!(prefix_len("x <y> z", "x 12 z!"), Some(6));
     assert_eq!(prefix_len("x <y> z", "x 12 w"), None);
 }
+
+/// `AFC_TIER` selects the tier. Read in a child process of this test binary,
+/// so no test running beside it ever sees the variable.
+#[test]
+fn the_tier_comes_from_afc_tier() {
+    const NAME: &str = "observe::normative::tests::the_tier_comes_from_afc_tier";
+    if std::env::var_os("AFC_TIER_CHILD").is_some() {
+        assert_eq!(Tier::from_env().ok(), Some(Tier::Fidelity));
+        return;
+    }
+    let exe = std::env::current_exe().expect("the test binary");
+    let out = std::process::Command::new(exe)
+        .args(["--exact", NAME, "--test-threads", "1"])
+        .env("AFC_TIER", "fidelity")
+        .env("AFC_TIER_CHILD", "1")
+        .output()
+        .expect("the test binary runs");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success() && stdout.contains("1 passed"),
+        "the child saw another tier: {stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
