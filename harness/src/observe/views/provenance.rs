@@ -194,3 +194,32 @@ fn caller_call<'l>(e: &ExecObs, run: &[ExecObs], log: &'l Log) -> Option<&'l Out
         _ => None,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::observe::Aliases;
+
+    /// A lightweight read counts only in the lightweight shape: `mode:
+    /// lightweight` AND no `dag` tree (§7.2). Half of the shape is a
+    /// disagreement, which a passing suite never shows.
+    #[test]
+    fn half_the_lightweight_shape_is_not_the_lightweight_shape() {
+        let (al, log) = (Aliases::default(), crate::agents::Log::default());
+        let i = ViewInputs {
+            runs: &[],
+            aliases: &al,
+            log: &log,
+            llm: &[],
+            responses: &[],
+            tier: crate::observe::Tier::Contract,
+        };
+        let light = json!({"mode": "lightweight", "workflow_status": "succeeded"});
+        assert_eq!(lightweight_status(&i, &light), json!("succeeded"));
+        let not = json!("not the lightweight shape");
+        let with_tree = json!({"mode": "lightweight", "workflow_status": "succeeded", "dag": {}});
+        assert_eq!(lightweight_status(&i, &with_tree), not);
+        let no_mode = json!({"workflow_status": "succeeded"});
+        assert_eq!(lightweight_status(&i, &no_mode), not);
+    }
+}
