@@ -10,8 +10,8 @@
 //!
 //! Agents reach the barriers over HTTP with one plain request, so an agent in
 //! another process or language holds exactly like a scripted one (the
-//! protocol is in `server.rs`; scripted agents use it too). Every wait has the
-//! scenario's deadline; a barrier nobody released by then is reported with
+//! protocol is in `server.rs`; scripted agents use it too). Every wait has a
+//! deadline ([`hold_deadline`]); a barrier nobody released by then is reported with
 //! its name, and a release in the scenario names only barriers some program
 //! waits on (`scenario` checks that), so a typo cannot hold anything.
 //!
@@ -79,6 +79,23 @@ struct Inner {
     deadline: Duration,
     /// Every wait that hit its deadline, for the runner to report.
     expired: Mutex<Vec<BarrierError>>,
+}
+
+/// How long a program may hold at a barrier in a scenario of `steps` steps
+/// whose every wait is bounded by `step_deadline`.
+///
+/// A hold is released by a later step, so it may rightly last through every
+/// step after it and the final settle and reads, each bounded by
+/// `step_deadline`: `(steps + 2) × step_deadline`. One step's deadline,
+/// counted from arrival, expired under load while every step was within its
+/// own (issue 28: `afc fuzz` seeds 583 and 628 at load 15–27; the held root's
+/// program then failed by itself and its `failed` callback turned the case's
+/// own callbacks into 500s). With this bound a hold expires only after the
+/// runner has already failed some step on its own deadline, or in a run the
+/// runner has left behind (the hold then ends with it).
+pub fn hold_deadline(step_deadline: Duration, steps: usize) -> Duration {
+    let waits = u32::try_from(steps.saturating_add(2)).unwrap_or(u32::MAX);
+    step_deadline.saturating_mul(waits)
 }
 
 /// The barriers of one scenario. Cloning shares them.
@@ -248,6 +265,14 @@ mod tests {
             "a wait that passes at once still arrived"
         );
         assert!(b.expired().is_empty());
+    }
+
+    #[test]
+    fn a_hold_may_outlast_every_step_after_it() {
+        let step = Duration::from_secs(20);
+        assert_eq!(hold_deadline(step, 0), Duration::from_secs(40));
+        assert_eq!(hold_deadline(step, 18), Duration::from_secs(400));
+        assert_eq!(hold_deadline(Duration::MAX, 3), Duration::MAX);
     }
 
     #[tokio::test]

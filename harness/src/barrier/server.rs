@@ -5,12 +5,12 @@
 //!
 //! `GET {AFC_BARRIER_URL}/{name}` holds until the barrier is released, then
 //! answers `200 {"barrier": name, "released": true}` (at once if it already
-//! was). If nobody releases it within the scenario's deadline it answers
+//! was). If nobody releases it within its hold deadline ([`super::hold_deadline`]) it answers
 //! `504 {"barrier": name, "error": "barrier 'name' was not released within N ms
 //! (released so far: …)"}`; a name the scenario does not declare answers
 //! `404 {"barrier": name, "error": "no barrier 'name' in this scenario; known: …"}`.
 //! The agent fails its reasoner with the `error` text on anything but 200, and
-//! must not put a client timeout shorter than the scenario's deadline on it.
+//! must not put a client timeout shorter than that on it.
 //! Only loopback: the server binds 127.0.0.1.
 
 use axum::extract::{Path, State};

@@ -75,7 +75,8 @@ pub async fn run(scenario: Arc<Scenario>, target: &Target) -> Result<Outcome, Ru
         .map(|s| (s.clone(), llm.base_url(s)))
         .collect();
     let deadline = Duration::from_millis(scenario.timeout_ms);
-    let barriers = Barriers::new(crate::scenario::barriers::all(&scenario), deadline);
+    let hold = crate::barrier::hold_deadline(deadline, scenario.steps.len());
+    let barriers = Barriers::new(crate::scenario::barriers::all(&scenario), hold);
     let barrier_server = BarrierServer::start(barriers.clone())
         .await
         .map_err(RunError::Barriers)?;

@@ -225,6 +225,7 @@ fn dispatched_input<'l>(id: &str, log: &'l Log) -> Option<&'l Value> {
 mod tests {
     use super::*;
     use crate::agents::Dispatch;
+    use crate::observe::Aliases;
 
     fn exec(id: &str) -> ExecObs {
         ExecObs {
@@ -274,5 +275,44 @@ mod tests {
             ..log
         };
         assert!(caller_call(&run[0], &run, &same).is_none(), "ambiguous");
+    }
+
+    fn inputs<'a>(aliases: &'a Aliases, log: &'a crate::agents::Log) -> ViewInputs<'a> {
+        ViewInputs {
+            runs: &[],
+            aliases,
+            log,
+            llm: &[],
+            responses: &[],
+            tier: crate::observe::Tier::Contract,
+        }
+    }
+
+    /// A lightweight read counts only in the lightweight shape: `mode:
+    /// lightweight` AND no `dag` tree (§7.2). Half of the shape is a
+    /// disagreement, which a passing suite never shows.
+    #[test]
+    fn half_the_lightweight_shape_is_not_the_lightweight_shape() {
+        let (al, log) = (Aliases::default(), crate::agents::Log::default());
+        let i = inputs(&al, &log);
+        let light = json!({"mode": "lightweight", "workflow_status": "succeeded"});
+        assert_eq!(lightweight_status(&i, &light), json!("succeeded"));
+        let not = json!("not the lightweight shape");
+        let with_tree = json!({"mode": "lightweight", "workflow_status": "succeeded", "dag": {}});
+        assert_eq!(lightweight_status(&i, &with_tree), not);
+        let no_mode = json!({"workflow_status": "succeeded"});
+        assert_eq!(lightweight_status(&i, &no_mode), not);
+    }
+
+    /// A `reuse: null` is no reuse, as an absent one is: a target that writes
+    /// the optional object as null shows the same view.
+    #[test]
+    fn a_null_reuse_is_no_reuse() {
+        let (al, log) = (Aliases::default(), crate::agents::Log::default());
+        let i = inputs(&al, &log);
+        assert_eq!(reuse(&i, Some(&json!({"reuse": null}))), Value::Null);
+        assert_eq!(reuse(&i, Some(&json!({}))), Value::Null);
+        let hit = reuse(&i, Some(&json!({"reuse": {"hit": true}})));
+        assert_eq!(hit["hit"], json!(true));
     }
 }

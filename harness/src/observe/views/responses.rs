@@ -243,6 +243,26 @@ mod tests {
         );
     }
 
+    /// `status_counts` without its zero entries and `filters` with the node
+    /// list's filters only, whatever else a target puts in them (the reference
+    /// writes no zero count and no other filter, so only a unit test sees it).
+    #[test]
+    fn counts_drop_zeros_and_filters_keep_their_table() {
+        let (al, log) = (Aliases::default(), crate::agents::Log::default());
+        let i = inputs(&al, &log);
+        let m = |v: Value| v.as_object().cloned().expect("object");
+        let counts = m(json!({"status_counts": {"running": 0, "succeeded": 2}}));
+        assert_eq!(
+            Value::Object(fields(&i, RUN_SUMMARY, &counts)),
+            json!({"status_counts": {"succeeded": 2}})
+        );
+        let list = m(json!({"count": 1, "filters": {"group_id": "g", "page": 2}}));
+        assert_eq!(
+            Value::Object(fields(&i, ANSWER, &list)),
+            json!({"count": 1, "filters": {"group_id": "g"}})
+        );
+    }
+
     #[test]
     fn a_read_keeps_runs_executions_lineage_and_golden_only() {
         let mut al = Aliases::default();
