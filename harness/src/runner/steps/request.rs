@@ -18,10 +18,12 @@ impl Execute for Request {
         let hs = r.substitute_headers(&self.headers).await?;
         let body = r.substitute_body(self.body.as_ref()).await?;
         let want = match &self.expect {
-            Some(want) => Some(match r.substitute_body(Some(&Body::Json(want.clone()))).await? {
-                Some(Body::Json(v)) => v,
-                _ => want.clone(),
-            }),
+            Some(want) => Some(
+                match r.substitute_body(Some(&Body::Json(want.clone()))).await? {
+                    Some(Body::Json(v)) => v,
+                    _ => want.clone(),
+                },
+            ),
             None => None,
         };
         let resp = match (&want, self.poll) {
