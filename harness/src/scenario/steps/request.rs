@@ -105,6 +105,9 @@ mod tests {
         )
         .expect_err("poll needs expect")
         .to_string();
-        assert!(e.contains("p.yaml:7:") && e.contains("expect"), "{e}");
+        assert!(
+            e.contains("p.yaml:7:5: 'poll' needs 'expect' beside it (at /steps/0)"),
+            "{e}"
+        );
     }
 }
