@@ -336,8 +336,13 @@ impl AgentHost {
 
     /// Registers a scripted agent again as a new process instance (the next
     /// `instance_id`), as an agent restarted mid-execution does; what it was
-    /// running keeps running. An external agent registers itself: refused.
+    /// running keeps running. A stopped (`down`) one first listens again on
+    /// another port, as a restarted process may come back elsewhere. An
+    /// external agent registers itself: refused.
     pub async fn reregister(&mut self, agent: &str) -> Result<(), AgentError> {
+        if self.running.get(agent).is_some_and(|r| r.task.is_none()) {
+            self.listen_elsewhere(agent).await?;
+        }
         let r = self
             .running
             .get_mut(agent)
@@ -354,6 +359,21 @@ impl AgentHost {
             .unwrap_or_else(|p| p.into_inner())
             .insert(agent.to_owned(), generation);
         self.register(agent, &url, generation).await
+    }
+
+    /// A stopped scripted agent listens on a new port of its host; its next
+    /// registration names that address.
+    async fn listen_elsewhere(&mut self, agent: &str) -> Result<(), AgentError> {
+        let r = &self.running[agent];
+        let Some((url, generation)) = r.registered.clone() else {
+            return Err(AgentError::NotScripted(agent.to_string()));
+        };
+        let (listener, addr) = listen(agent, &SocketAddr::new(r.addr.ip(), 0).to_string()).await?;
+        let host = url.rsplit_once(':').map_or(url.as_str(), |(h, _)| h);
+        let mut running = self.serve(agent, listener, addr, None);
+        running.registered = Some((format!("{host}:{}", addr.port()), generation));
+        self.running.insert(agent.to_string(), running);
+        Ok(())
     }
 }
 

@@ -100,6 +100,18 @@ pub(crate) fn check(value: &Value, problems: &mut Problems<'_>) {
                 }
                 None => problems.at(&pointer, format!("{error}{}", where_(&pointer))),
             },
+            // `poll` without `expect`: name the field that needs it.
+            K::Required { property }
+                if error.schema_path().as_str().ends_with("/dependentRequired") =>
+            {
+                let needs = needed_by(error.schema_path().as_str(), property);
+                let message = format!(
+                    "'{needs}' needs '{}' beside it{}",
+                    shown(property),
+                    where_(&pointer)
+                );
+                problems.at(&pointer, message);
+            }
             // `if`/`then` branches report their own errors; the wrapper adds nothing.
             K::FalseSchema => problems.at(&pointer, format!("not allowed{}", where_(&pointer))),
             _ => problems.at(&pointer, format!("{error}{}", where_(&pointer))),
@@ -183,6 +195,18 @@ fn alternatives(context: &[Vec<ValidationError<'static>>]) -> Option<Vec<String>
     }
     words.extend(others);
     Some(words)
+}
+
+/// The field whose `dependentRequired` entry (at `schema_path`) lists `property`.
+fn needed_by(schema_path: &str, property: &Value) -> String {
+    document()
+        .pointer(schema_path)
+        .and_then(Value::as_object)
+        .and_then(|deps| {
+            deps.iter()
+                .find(|(_, needed)| needed.as_array().is_some_and(|n| n.contains(property)))
+        })
+        .map_or_else(|| "a field".to_string(), |(k, _)| k.clone())
 }
 
 /// The fields the schema object holding `additionalProperties` allows.

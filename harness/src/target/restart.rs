@@ -93,7 +93,14 @@ pub(crate) struct PrivateOptions {
     pub tiny_pool: bool,
     /// One in-flight dispatch per agent (`agent_concurrency_limit`).
     pub agent_limit: bool,
+    /// A dial failure waited out for a re-registration (`agent_restart_wait`),
+    /// with a grace of [`RESTART_GRACE`]: a deadline only, never reached.
+    pub restart_wait: bool,
 }
+
+/// The agent restart grace a private reference runs with when asked: long
+/// enough that a scenario's re-registration, not the clock, ends the wait.
+const RESTART_GRACE: Duration = Duration::from_secs(60);
 
 impl PrivateOptions {
     /// The options `requires` asks for.
@@ -103,6 +110,7 @@ impl PrivateOptions {
             resume: has("resume_interrupted_runs"),
             tiny_pool: has("async_queue_bound"),
             agent_limit: has("agent_concurrency_limit"),
+            restart_wait: has("agent_restart_wait"),
         }
     }
 
@@ -214,6 +222,9 @@ fn launch(
     }
     if options.agent_limit {
         config.max_concurrent_per_agent = 1;
+    }
+    if options.restart_wait {
+        config.agent_restart_grace = RESTART_GRACE;
     }
     let (graceful, on_graceful) = oneshot::channel::<()>();
     let (kill, on_kill) = oneshot::channel::<()>();

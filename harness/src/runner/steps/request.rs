@@ -1,6 +1,9 @@
 //! `request: METHOD /path`: a raw request with its placeholders replaced; its
 //! status and (optionally) a subset of its answer are checked, and the answer
-//! is kept for the responses view.
+//! is kept for the responses view. With `poll: true` it is sent again (the
+//! client's short backoff between tries) until both hold, within the
+//! scenario's deadline; on expiry the error names the request awaited and the
+//! last answer seen.
 
 use serde_json::{json, Value};
 
@@ -14,19 +17,45 @@ impl Execute for Request {
         let path = r.substitute(&self.path).await?;
         let hs = r.substitute_headers(&self.headers).await?;
         let body = r.substitute_body(self.body.as_ref()).await?;
-        let resp = r
-            .client
-            .send(self.method.clone(), &path, body.as_ref(), &hs)
-            .await?;
+        let want = match &self.expect {
+            Some(want) => Some(
+                match r.substitute_body(Some(&Body::Json(want.clone()))).await? {
+                    Some(Body::Json(v)) => v,
+                    _ => want.clone(),
+                },
+            ),
+            None => None,
+        };
+        let resp = match (&want, self.poll) {
+            (Some(want), true) => {
+                let what = format!(
+                    "{} {path} to answer HTTP {} with {want}",
+                    self.method, self.status
+                );
+                let client = &r.client;
+                let (method, at, body, hs) = (&self.method, path.as_str(), body.as_ref(), &hs);
+                let status = self.status;
+                crate::client::poll(&what, r.deadline, || async move {
+                    match client.send(method.clone(), at, body, hs).await {
+                        Ok(a) if holds(status, want, &a).is_empty() => (Some(a), String::new()),
+                        Ok(a) => (None, format!("HTTP {} {}", a.status, a.body)),
+                        Err(e) => (None, e.to_string()),
+                    }
+                })
+                .await
+                .map_err(StepError::Deadline)?
+            }
+            _ => {
+                r.client
+                    .send(self.method.clone(), &path, body.as_ref(), &hs)
+                    .await?
+            }
+        };
         if let Some((exec, key)) = request_execution(n, path.as_str(), &resp) {
             r.root_inputs.insert(exec, key);
         }
         r.expect_status(loc, self.status, &resp);
-        if let Some(want) = &self.expect {
-            let want = match r.substitute_body(Some(&Body::Json(want.clone()))).await? {
-                Some(Body::Json(v)) => v,
-                _ => want.clone(),
-            };
+        if let Some(want) = want {
             let differences = super::super::expect::mismatches(&want, &resp);
             if !differences.is_empty() {
                 r.fail(loc, Expectation::Answer { want, differences });
@@ -40,6 +69,15 @@ impl Execute for Request {
         r.keep_as(label, resp, read);
         Ok(())
     }
+}
+
+/// How an answer differs from what a polled request awaits: its status,
+/// then each difference from `want` (empty when it holds).
+fn holds(status: u16, want: &Value, a: &Response) -> Vec<String> {
+    if a.status != status {
+        return vec![format!("status: expected {status}, saw {}", a.status)];
+    }
+    super::super::expect::mismatches(want, a)
 }
 
 /// The execution an execute request created, with the key that orders it

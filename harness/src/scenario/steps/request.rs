@@ -1,10 +1,11 @@
-//! `request: METHOD /path`: a raw request, for error rows.
+//! `request: METHOD /path`: a raw request, for error rows; with `poll: true`
+//! it is sent again until its answer holds `expect:` (a read awaited).
 
 use std::collections::BTreeMap;
 
 use serde_json::Value;
 
-use super::super::build::{body, headers, text};
+use super::super::build::{body, flag, headers, text};
 use super::super::placeholders::body_placeholders;
 use super::super::semantic::StepCheck;
 use super::{status, ParseStep, Parsed, StepKind};
@@ -28,6 +29,10 @@ pub struct Request {
     /// a body subset and, under `headers`, response headers. For rules a
     /// view does not show (a capability-gated scenario's own assertion).
     pub expect: Option<Value>,
+    /// `poll: true`: send it again until its status and `expect` hold,
+    /// within the scenario's deadline, for a state that shows only for a
+    /// while (the schema admits it only beside `expect`).
+    pub poll: bool,
 }
 
 impl ParseStep for Request {
@@ -45,6 +50,7 @@ impl ParseStep for Request {
             headers: headers(v),
             status: status(v, 200),
             expect: v.get("expect").cloned(),
+            poll: flag(v.get("poll")),
         })
     }
 }
@@ -61,5 +67,47 @@ impl StepKind for Request {
                 .collect();
             c.placeholders(wrapped.iter().map(String::as_str), "body");
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::super::parse_str;
+    use super::super::Step;
+
+    const HEAD: &str = "agents:\n  a:\n    reasoners:\n      r:\n        - return: {}\nsteps:\n";
+
+    fn requests(steps: &str) -> Vec<(bool, bool)> {
+        let s = parse_str("p.yaml", "p", &format!("{HEAD}{steps}")).expect("valid");
+        s.steps
+            .iter()
+            .filter_map(|s| match &s.value {
+                Step::Request(r) => Some((r.poll, r.expect.is_some())),
+                _ => None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn poll_is_read_beside_expect_and_off_by_default() {
+        let got = requests(
+            "  - request: GET /api/v1/executions/x\n    status: 200\n    poll: true\n    expect: {status: running}\n  - request: GET /health\n    status: 200\n",
+        );
+        assert_eq!(got, vec![(true, true), (false, false)]);
+    }
+
+    #[test]
+    fn poll_without_expect_is_refused_at_its_step() {
+        let e = parse_str(
+            "p.yaml",
+            "p",
+            &format!("{HEAD}  - request: GET /health\n    status: 200\n    poll: true\n"),
+        )
+        .expect_err("poll needs expect")
+        .to_string();
+        assert!(
+            e.contains("p.yaml:7:5: 'poll' needs 'expect' beside it (at /steps/0)"),
+            "{e}"
+        );
     }
 }
