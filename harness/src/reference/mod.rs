@@ -16,6 +16,7 @@ use std::time::Duration;
 mod admission;
 mod agent_request;
 mod auth;
+mod client_error;
 pub mod canonical;
 pub mod contract;
 mod dispatch;
