@@ -289,11 +289,21 @@ fn parse_callback(body: &[u8], contract: Contract) -> Result<Report, ApiError> {
         None | Some(GoValue::Null) => None,
         Some(GoValue::Number(n)) if n.fract() == 0.0 && n.abs() < 9.2e18 => Some(*n as i64),
         Some(GoValue::Number(n)) => {
-            let why = texts::wrong_number(*n, STATUS_UPDATE_REQUEST, "error_status_code", GoType::Int64);
+            let why = texts::wrong_number(
+                *n,
+                STATUS_UPDATE_REQUEST,
+                "error_status_code",
+                GoType::Int64,
+            );
             return Err(bad(why));
         }
         Some(other) => {
-            let why = texts::wrong_field(other, STATUS_UPDATE_REQUEST, "error_status_code", GoType::Int64);
+            let why = texts::wrong_field(
+                other,
+                STATUS_UPDATE_REQUEST,
+                "error_status_code",
+                GoType::Int64,
+            );
             return Err(bad(why));
         }
     };
