@@ -177,11 +177,14 @@ async fn run_and_report(
             "duration_ms": started.elapsed().as_millis() as u64,
             "execution_id": execution,
         }),
-        Outcome::Failed { message, .. } => json!({
-            "status": "failed",
-            "error": message,
-            "execution_id": execution,
-        }),
+        Outcome::Failed { message, status } => {
+            let mut b = json!({"status": "failed", "error": message, "execution_id": execution});
+            // A scripted 4xx is reported as the newest SDK reports a client error.
+            if (400..500).contains(&status) {
+                b["error_status_code"] = json!(status);
+            }
+            b
+        }
     };
     let path = format!("/api/v1/executions/{execution}/status");
     // The SDK retries its callback on transport errors with backoff; so do we:

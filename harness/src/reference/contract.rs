@@ -60,11 +60,16 @@ pub enum Feature {
     /// long-running node is waited out until it re-registers, within the
     /// configured grace, then dispatched again (`reference::restart_wait`).
     AgentRestartWait,
+    /// V-latest (§8 `agent_client_error:<4xx>`): a status callback's
+    /// `error_status_code` 4xx is recorded as `agent_client_error:<code>`
+    /// (a 5xx without a reason as `agent_error`), and a sync caller waiting
+    /// on a 202 agent is answered with that code instead of a blanket 502.
+    AgentClientError,
 }
 
 impl Feature {
     /// Every feature, in the order the docs list them.
-    pub const ALL: [Feature; 9] = [
+    pub const ALL: [Feature; 10] = [
         Feature::AdmissionBeforePersistence,
         Feature::TargetNotFoundCategory,
         Feature::NodeUnavailableGate,
@@ -74,6 +79,7 @@ impl Feature {
         Feature::ResumeInterruptedRuns,
         Feature::AsyncQueueBound,
         Feature::AgentRestartWait,
+        Feature::AgentClientError,
     ];
 
     /// The scenario capability that requires this feature.
@@ -88,6 +94,7 @@ impl Feature {
             Feature::ResumeInterruptedRuns => "resume_interrupted_runs",
             Feature::AsyncQueueBound => "async_queue_bound",
             Feature::AgentRestartWait => "agent_restart_wait",
+            Feature::AgentClientError => "agent_client_error",
         }
     }
 }

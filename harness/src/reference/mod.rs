@@ -17,6 +17,7 @@ mod admission;
 mod agent_request;
 mod auth;
 pub mod canonical;
+mod client_error;
 pub mod contract;
 mod dispatch;
 mod error;

@@ -85,6 +85,12 @@ pub const CAPABILITIES: &[(&str, &str)] = &[
          re-register, then dispatches again (§8; V-latest); a start option of the \
          reference (`afc serve --agent-restart-grace`, upstream 15 s)",
     ),
+    (
+        "agent_client_error",
+        "a status callback's `error_status_code` 4xx is recorded as `status_reason: \
+         agent_client_error:<code>` and a sync caller waiting on the 202 agent gets that \
+         status, not 502 (§8; V-latest)",
+    ),
 ];
 
 /// Whether `name` is a capability scenarios may require.

@@ -23,7 +23,7 @@ fn problems(fixture: &str) -> String {
 fn broken_scenario_reports_every_problem_with_its_position() {
     insta::assert_snapshot!(problems("broken_scenario.yaml"), @"
     fixtures/invalid/broken_scenario.yaml: 13 problems
-    fixtures/invalid/broken_scenario.yaml:2:12: unknown capability 'teleport'; known: serve_mode_replay, resume_paused_before_dispatch, parallel_registration, admission_before_persistence, target_not_found_category, node_unavailable_gate, forward_pointers, run_metadata, instance_scoped_reap, resume_interrupted_runs, async_queue_bound, agent_concurrency_limit, agent_restart_wait, agent.callback_mode, agent.llm_retry_switch, agent.llm_timeout, agent.exact_numbers, agent.did_off
+    fixtures/invalid/broken_scenario.yaml:2:12: unknown capability 'teleport'; known: serve_mode_replay, resume_paused_before_dispatch, parallel_registration, admission_before_persistence, target_not_found_category, node_unavailable_gate, forward_pointers, run_metadata, instance_scoped_reap, resume_interrupted_runs, async_queue_bound, agent_concurrency_limit, agent_restart_wait, agent_client_error, agent.callback_mode, agent.llm_retry_switch, agent.llm_timeout, agent.exact_numbers, agent.did_off
     fixtures/invalid/broken_scenario.yaml:5:11: unknown mode 'sideways'; known: inline, async, serve (at /agents/research/mode)
     fixtures/invalid/broken_scenario.yaml:8:17: unknown reasoner 'plannr' on agent 'research'; did you mean 'plan'? known: plan, root
     fixtures/invalid/broken_scenario.yaml:10:11: unknown field 'inptu'; did you mean 'input'? (at /agents/research/reasoners/root/1)
@@ -65,7 +65,7 @@ fn a_mistake_is_reported_once_not_again_as_what_follows_from_it() {
     insta::assert_snapshot!(problems("knock_on.yaml"), @r#"
     fixtures/invalid/knock_on.yaml: 8 problems
     fixtures/invalid/knock_on.yaml:5:12: 5 is not of type "string" (at /requires/0)
-    fixtures/invalid/knock_on.yaml:5:15: unknown capability 'teleprt'; known: serve_mode_replay, resume_paused_before_dispatch, parallel_registration, admission_before_persistence, target_not_found_category, node_unavailable_gate, forward_pointers, run_metadata, instance_scoped_reap, resume_interrupted_runs, async_queue_bound, agent_concurrency_limit, agent_restart_wait, agent.callback_mode, agent.llm_retry_switch, agent.llm_timeout, agent.exact_numbers, agent.did_off
+    fixtures/invalid/knock_on.yaml:5:15: unknown capability 'teleprt'; known: serve_mode_replay, resume_paused_before_dispatch, parallel_registration, admission_before_persistence, target_not_found_category, node_unavailable_gate, forward_pointers, run_metadata, instance_scoped_reap, resume_interrupted_runs, async_queue_bound, agent_concurrency_limit, agent_restart_wait, agent_client_error, agent.callback_mode, agent.llm_retry_switch, agent.llm_timeout, agent.exact_numbers, agent.did_off
     fixtures/invalid/knock_on.yaml:11:17: "Plan" does not match "^([a-z][a-z0-9_]*\.)?[a-z][a-z0-9_]*$" (at /agents/research/reasoners/root/1/call)
     fixtures/invalid/knock_on.yaml:12:11: unknown op kind 'retrun'; did you mean 'return'? an op needs exactly one of: call, parallel, llm, fail, sleep, wait, return
     fixtures/invalid/knock_on.yaml:17:20: 5 is not of type "string" (at /llm/planner/reply)

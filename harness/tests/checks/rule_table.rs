@@ -29,6 +29,7 @@ const ROWS: &[&str] = &[
     "A3.3-2", "A3.3-3", "A3.4-1", "A3.4-2", "A3.4-3", "A3.5-1", "A5-1", "A6-1",
     // Newer than v0.1.96 (docs/contract-latest.md), each capability-gated.
     "N1.3-9a", "N1.3-9e", "N1.3-9g", "N3.8-1", "N5.3-1", "N5.3-2", "N5.1-1", "N8-1", "N8-2", "N8-3",
+    "N8-4",
 ];
 
 /// Rows no scenario can hold today, each with its reason in the README.

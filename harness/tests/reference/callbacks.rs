@@ -189,3 +189,47 @@ async fn workflow_events_update_status_but_never_the_stored_input() {
         r.body
     );
 }
+
+/// §8 `agent_client_error:<4xx>`: the newest binds the callback's
+/// `error_status_code` (a 4xx overrides the reported reason, a mistyped one
+/// is a bind error); v0.1.96 has no such field, keeps the reported reason and
+/// accepts any value (faults/agent_client_error holds the newest end to end).
+#[tokio::test]
+async fn error_status_code_is_bound_on_the_newest_contract_only() {
+    use afc::reference::contract::Contract;
+    for (contract, reason, mistyped) in [
+        (Contract::Latest, "agent_client_error:422", 400),
+        (Contract::V0_1_96, "custom", 200),
+    ] {
+        let cp = Cp::with_config(afc::reference::Config {
+            contract,
+            ..Default::default()
+        })
+        .await;
+        let agent = Agent::start(&cp, "n1", &["root"]).await;
+        agent.program("root", Program::Silent);
+        let exec = cp
+            .execute_async("n1.root", &[], json!({}))
+            .await
+            .str("execution_id");
+        agent.wait_hop(&exec).await;
+        let path = format!("/api/v1/executions/{exec}/status");
+        let bad = json!({"status": "running", "error_status_code": "422"});
+        assert_eq!(
+            cp.post(&path, &[], bad).await.status,
+            mistyped,
+            "{contract}"
+        );
+        let report =
+            json!({"status": "failed", "status_reason": "custom", "error_status_code": 422});
+        let r = cp.post(&path, &[], report).await;
+        assert_eq!(r.status, 200, "{contract}: {}", r.body);
+        let row = cp.get(&format!("/api/v1/executions/{exec}")).await;
+        assert_eq!(
+            row.body["status_reason"],
+            json!(reason),
+            "{contract}: {}",
+            row.body
+        );
+    }
+}

@@ -12,6 +12,7 @@ use serde_json::{json, Map, Value};
 use super::PathParam;
 use crate::reference::admission::{admit, Slot};
 use crate::reference::canonical::{self, GoValue};
+use crate::reference::client_error;
 use crate::reference::contract::Feature;
 use crate::reference::dispatch::{self, go_duration, CallOutcome};
 use crate::reference::error::ApiError;
@@ -261,7 +262,8 @@ pub async fn execute_sync(
                     ids((StatusCode::OK, Json(success_body(&done))).into_response())
                 }
                 Some(done) => {
-                    ids((StatusCode::BAD_GATEWAY, Json(failed_body(&done))).into_response())
+                    let code = client_error::sync_status(state.config.contract, &done);
+                    ids((code, Json(failed_body(&done))).into_response())
                 }
                 None => {
                     ApiError::untyped(format!("execution timeout after {}", go_duration(timeout)))

@@ -11,6 +11,8 @@ use serde_json::{json, Map, Value};
 
 use super::PathParam;
 use crate::reference::canonical::{self, GoValue};
+use crate::reference::client_error;
+use crate::reference::contract::{Contract, Feature};
 use crate::reference::error::ApiError;
 use crate::reference::limits::MAX_BATCH_IDS;
 use crate::reference::model::millis_between;
@@ -144,7 +146,7 @@ pub async fn status_callback(
     PathParam(id): PathParam,
     body: Bytes,
 ) -> Result<Json<Value>, ApiError> {
-    let report = parse_callback(&body)?;
+    let report = parse_callback(&body, state.config.contract)?;
     let updated = state
         .update_execution(&id, &mut |e| {
             if let Some(refusal) = e.status.refusal(report.status) {
@@ -199,7 +201,7 @@ fn apply_report(e: &mut crate::reference::model::Execution, r: &Report) {
     }
 }
 
-fn parse_callback(body: &[u8]) -> Result<Report, ApiError> {
+fn parse_callback(body: &[u8], contract: Contract) -> Result<Report, ApiError> {
     let bad = |m: String| {
         ApiError::plain(
             StatusCode::BAD_REQUEST,
@@ -280,9 +282,34 @@ fn parse_callback(body: &[u8]) -> Result<Report, ApiError> {
                 .with_timezone(&Utc),
         ),
     };
+    // V-latest: `error_status_code` (a Go *int) reclassifies the reason;
+    // v0.1.96 has no such field and ignores it.
+    let code = match obj.get("error_status_code") {
+        _ if !contract.serves(Feature::AgentClientError) => None,
+        None | Some(GoValue::Null) => None,
+        Some(GoValue::Number(n)) if n.fract() == 0.0 && n.abs() < 9.2e18 => Some(*n as i64),
+        Some(GoValue::Number(n)) => {
+            let why = texts::wrong_number(
+                *n,
+                STATUS_UPDATE_REQUEST,
+                "error_status_code",
+                GoType::Int64,
+            );
+            return Err(bad(why));
+        }
+        Some(other) => {
+            let why = texts::wrong_field(
+                other,
+                STATUS_UPDATE_REQUEST,
+                "error_status_code",
+                GoType::Int64,
+            );
+            return Err(bad(why));
+        }
+    };
     Ok(Report {
         status,
-        status_reason: string_field("status_reason")?,
+        status_reason: client_error::reason(string_field("status_reason")?, code),
         result,
         error: string_field("error")?,
         duration_ms,
