@@ -254,26 +254,25 @@ fn parse_callback(body: &[u8], contract: Contract) -> Result<Report, ApiError> {
         }
     };
     // Go binds these into *int64 and *time.Time: a mistyped value is a bind error.
-    let duration_ms = match obj.get("duration_ms") {
-        None | Some(GoValue::Null) => None,
-        Some(GoValue::Number(n)) if n.fract() == 0.0 && n.abs() < 9.2e18 => Some(*n as i64),
-        Some(GoValue::Number(n)) => {
-            return Err(bad(texts::wrong_number(
+    let int64_field = |name: &str| -> Result<Option<i64>, ApiError> {
+        match obj.get(name) {
+            None | Some(GoValue::Null) => Ok(None),
+            Some(GoValue::Number(n)) if n.fract() == 0.0 && n.abs() < 9.2e18 => Ok(Some(*n as i64)),
+            Some(GoValue::Number(n)) => Err(bad(texts::wrong_number(
                 *n,
                 STATUS_UPDATE_REQUEST,
-                "duration_ms",
+                name,
                 GoType::Int64,
-            )))
-        }
-        Some(other) => {
-            return Err(bad(texts::wrong_field(
+            ))),
+            Some(other) => Err(bad(texts::wrong_field(
                 other,
                 STATUS_UPDATE_REQUEST,
-                "duration_ms",
+                name,
                 GoType::Int64,
-            )))
+            ))),
         }
     };
+    let duration_ms = int64_field("duration_ms")?;
     let completed_at = match string_field("completed_at")? {
         None => None,
         Some(s) => Some(
@@ -284,28 +283,10 @@ fn parse_callback(body: &[u8], contract: Contract) -> Result<Report, ApiError> {
     };
     // V-latest: `error_status_code` (a Go *int) reclassifies the reason;
     // v0.1.96 has no such field and ignores it.
-    let code = match obj.get("error_status_code") {
-        _ if !contract.serves(Feature::AgentClientError) => None,
-        None | Some(GoValue::Null) => None,
-        Some(GoValue::Number(n)) if n.fract() == 0.0 && n.abs() < 9.2e18 => Some(*n as i64),
-        Some(GoValue::Number(n)) => {
-            let why = texts::wrong_number(
-                *n,
-                STATUS_UPDATE_REQUEST,
-                "error_status_code",
-                GoType::Int64,
-            );
-            return Err(bad(why));
-        }
-        Some(other) => {
-            let why = texts::wrong_field(
-                other,
-                STATUS_UPDATE_REQUEST,
-                "error_status_code",
-                GoType::Int64,
-            );
-            return Err(bad(why));
-        }
+    let code = if contract.serves(Feature::AgentClientError) {
+        int64_field("error_status_code")?
+    } else {
+        None
     };
     Ok(Report {
         status,
