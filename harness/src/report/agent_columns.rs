@@ -207,6 +207,11 @@ mod tests {
             "{doc}"
         );
         assert!(
+            doc.contains("| d | passed | passed | failed: known SDK trait [^1] |"),
+            "{doc}"
+        );
+        assert!(doc.contains("[^1]: ts declares it"), "{doc}");
+        assert!(
             doc.contains("0 agree in every column, 1 cells differ unexplained"),
             "{doc}"
         );

@@ -11,7 +11,7 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 use super::first_line;
-use crate::suite::{CaseReport, Verdict};
+use crate::suite::{CaseReport, Problem, Verdict};
 use crate::target::Profile;
 
 /// One scenario: its name and what it requires.
@@ -63,10 +63,18 @@ impl Footnotes {
         }
     }
 
-    /// A verdict's cell, a long skip reason as a footnote marker.
+    /// A verdict's cell, a long skip reason as a footnote marker, and a
+    /// failure put down to an SDK trait as `failed: known SDK trait [^n]`
+    /// (the trait's sentence is long; it is a footnote, not the cell).
     pub(super) fn cell(&mut self, v: &Verdict) -> String {
         match v {
             Verdict::Skipped(r) => format!("skipped {}", self.reason(r)),
+            Verdict::Failed { problems, .. } => match problems.first() {
+                Some(Problem::KnownSdkTrait(why)) => {
+                    format!("failed: known SDK trait {}", self.mark(why))
+                }
+                _ => cell(v),
+            },
             _ => cell(v),
         }
     }
