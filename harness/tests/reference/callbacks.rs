@@ -58,12 +58,7 @@ async fn status_callback_unknown_execution_is_500() {
 #[tokio::test]
 async fn status_callback_guards_transitions_and_normalises_aliases() {
     let (cp, agent) = setup().await;
-    agent.program("root", Program::Silent);
-    let exec = cp
-        .execute_async("n1.root", &[], json!({}))
-        .await
-        .str("execution_id");
-    agent.wait_hop(&exec).await;
+    let exec = agent.held_root(&cp).await;
     let path = format!("/api/v1/executions/{exec}/status");
     let r = cp
         .post(&path, &[], json!({"status": "awaiting_human"}))
@@ -207,12 +202,7 @@ async fn error_status_code_is_bound_on_the_newest_contract_only() {
         })
         .await;
         let agent = Agent::start(&cp, "n1", &["root"]).await;
-        agent.program("root", Program::Silent);
-        let exec = cp
-            .execute_async("n1.root", &[], json!({}))
-            .await
-            .str("execution_id");
-        agent.wait_hop(&exec).await;
+        let exec = agent.held_root(&cp).await;
         let path = format!("/api/v1/executions/{exec}/status");
         let bad = json!({"status": "running", "error_status_code": "422"});
         assert_eq!(

@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use crate::kit::{Agent, Cp, Program};
+use crate::kit::{Agent, Cp};
 use afc::reference::contract::Contract;
 use afc::reference::Config;
 use rstest::rstest;
@@ -161,12 +161,7 @@ async fn reregistering_with_a_new_instance_orphans_active_executions(#[case] con
     })
     .await;
     let agent = Agent::start(&cp, "n1", &["root"]).await;
-    agent.program("root", Program::Silent);
-    let exec = cp
-        .execute_async("n1.root", &[], json!({}))
-        .await
-        .str("execution_id");
-    agent.wait_hop(&exec).await;
+    let exec = agent.held_root(&cp).await;
     let old = agent.instance_id.clone();
     let same = agent.register(&cp, &["root"], &[], &old).await;
     assert_eq!(same.status, 201);
@@ -213,12 +208,7 @@ async fn only_the_departed_instance_is_reaped_on_the_newest(
     })
     .await;
     let agent = Agent::start(&cp, "n1", &["root"]).await;
-    agent.program("root", Program::Silent);
-    let exec = cp
-        .execute_async("n1.root", &[], json!({}))
-        .await
-        .str("execution_id");
-    agent.wait_hop(&exec).await;
+    let exec = agent.held_root(&cp).await;
     for instance in ["", "b", "c"] {
         let r = agent.register(&cp, &["root"], &[], instance).await;
         assert_eq!(r.status, 201, "{instance:?}");

@@ -180,6 +180,20 @@ impl Agent {
         })
         .await
     }
+
+    /// An execution of this node's `root` held here: started async on a
+    /// program that never answers, returned once it was dispatched, so status
+    /// callbacks and re-registrations can move it.
+    pub async fn held_root(&self, cp: &Cp) -> String {
+        self.program("root", Program::Silent);
+        let target = format!("{}.root", self.node_id);
+        let exec = cp
+            .execute_async(&target, &[], json!({}))
+            .await
+            .str("execution_id");
+        self.wait_hop(&exec).await;
+        exec
+    }
 }
 
 async fn handle(
