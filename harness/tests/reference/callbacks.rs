@@ -196,11 +196,7 @@ async fn error_status_code_is_bound_on_the_newest_contract_only() {
         (Contract::Latest, "agent_client_error:422", 400),
         (Contract::V0_1_96, "custom", 200),
     ] {
-        let cp = Cp::with_config(afc::reference::Config {
-            contract,
-            ..Default::default()
-        })
-        .await;
+        let cp = Cp::on(contract).await;
         let agent = Agent::start(&cp, "n1", &["root"]).await;
         let exec = agent.held_root(&cp).await;
         let path = format!("/api/v1/executions/{exec}/status");

@@ -4,35 +4,10 @@
 
 use std::time::Duration;
 
-use crate::kit::Cp;
+use crate::kit::{read_until_closed, Cp};
 use afc::reference::Config;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::io::AsyncWriteExt;
 use tokio::net::TcpStream;
-
-/// Reads until the server closes the connection; what it sent, or a panic
-/// naming what was seen when the 10 s deadline passed.
-async fn read_until_closed(stream: &mut TcpStream, what: &str) -> String {
-    let mut seen = Vec::new();
-    let read = async {
-        let mut buf = [0u8; 4096];
-        loop {
-            match stream.read(&mut buf).await {
-                Ok(0) | Err(_) => return,
-                Ok(n) => seen.extend_from_slice(&buf[..n]),
-            }
-        }
-    };
-    if tokio::time::timeout(Duration::from_secs(10), read)
-        .await
-        .is_err()
-    {
-        panic!(
-            "{what}: the connection was still open after 10 s; seen: {:?}",
-            String::from_utf8_lossy(&seen)
-        );
-    }
-    String::from_utf8_lossy(&seen).into_owned()
-}
 
 async fn quick_cp() -> (Cp, String) {
     let cp = Cp::with_config(Config {

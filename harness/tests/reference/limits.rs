@@ -4,34 +4,12 @@
 
 use std::time::Duration;
 
-use crate::kit::{Agent, Cp, Program};
+use crate::kit::{read_until_closed, Agent, Cp, Program};
 use afc::reference::limits::{MAX_BATCH_IDS, MAX_BODY_BYTES, MAX_HEADER_BYTES, MAX_URI_BYTES};
 use afc::reference::Config;
 use serde_json::json;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
-
-/// Reads until the server closes the connection; what it sent, or a panic
-/// naming what was seen when the deadline passed.
-async fn read_until_closed(stream: &mut TcpStream, what: &str) -> String {
-    let mut seen = Vec::new();
-    let read = async {
-        let mut buf = [0u8; 4096];
-        loop {
-            match stream.read(&mut buf).await {
-                Ok(0) | Err(_) => return,
-                Ok(n) => seen.extend_from_slice(&buf[..n]),
-            }
-        }
-    };
-    if tokio::time::timeout(Duration::from_secs(10), read)
-        .await
-        .is_err()
-    {
-        panic!("{what}: the connection was still open after 10 s; seen: {seen:?}");
-    }
-    String::from_utf8_lossy(&seen).into_owned()
-}
 
 fn connect_addr(cp: &Cp) -> String {
     cp.url.trim_start_matches("http://").to_owned()

@@ -155,11 +155,7 @@ async fn node_endpoints_answer_as_documented() {
 #[case::latest(Contract::Latest)]
 #[tokio::test]
 async fn reregistering_with_a_new_instance_orphans_active_executions(#[case] contract: Contract) {
-    let cp = Cp::with_config(Config {
-        contract,
-        ..Config::default()
-    })
-    .await;
+    let cp = Cp::on(contract).await;
     let agent = Agent::start(&cp, "n1", &["root"]).await;
     let exec = agent.held_root(&cp).await;
     let old = agent.instance_id.clone();
@@ -202,11 +198,7 @@ async fn only_the_departed_instance_is_reaped_on_the_newest(
     #[case] contract: Contract,
     #[case] after: &str,
 ) {
-    let cp = Cp::with_config(Config {
-        contract,
-        ..Config::default()
-    })
-    .await;
+    let cp = Cp::on(contract).await;
     let agent = Agent::start(&cp, "n1", &["root"]).await;
     let exec = agent.held_root(&cp).await;
     for instance in ["", "b", "c"] {

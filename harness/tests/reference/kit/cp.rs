@@ -59,6 +59,15 @@ impl Cp {
         Self::with_config(Config::default()).await
     }
 
+    /// Starts a control plane serving `contract`, otherwise the default config.
+    pub async fn on(contract: afc::reference::contract::Contract) -> Self {
+        Self::with_config(Config {
+            contract,
+            ..Config::default()
+        })
+        .await
+    }
+
     /// Starts a control plane with `config`.
     pub async fn with_config(config: Config) -> Self {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")

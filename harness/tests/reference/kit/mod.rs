@@ -5,6 +5,9 @@
 use std::future::Future;
 use std::time::Duration;
 
+use tokio::io::AsyncReadExt;
+use tokio::net::TcpStream;
+
 mod agent;
 mod cp;
 
@@ -32,4 +35,29 @@ where
         }
         tokio::time::sleep(Duration::from_millis(10)).await;
     }
+}
+
+/// Reads until the server closes the connection; what it sent, or a panic
+/// naming what was seen when the 10 s deadline passed.
+pub async fn read_until_closed(stream: &mut TcpStream, what: &str) -> String {
+    let mut seen = Vec::new();
+    let read = async {
+        let mut buf = [0u8; 4096];
+        loop {
+            match stream.read(&mut buf).await {
+                Ok(0) | Err(_) => return,
+                Ok(n) => seen.extend_from_slice(&buf[..n]),
+            }
+        }
+    };
+    if tokio::time::timeout(Duration::from_secs(10), read)
+        .await
+        .is_err()
+    {
+        panic!(
+            "{what}: the connection was still open after 10 s; seen: {:?}",
+            String::from_utf8_lossy(&seen)
+        );
+    }
+    String::from_utf8_lossy(&seen).into_owned()
 }
